@@ -1,0 +1,106 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"github.com/zonecast/zonecast/zones"
+)
+
+type validateOptions struct {
+	files  []string
+	origin string
+	strict bool
+	format string
+}
+
+func newValidateCmd(io *streams) *cobra.Command {
+	opts := &validateOptions{}
+	cmd := &cobra.Command{
+		Use:   "validate FILE...",
+		Short: "Parse and check zone files; no network",
+		Long: `Parse and check zone files as BIND reads them, reporting every problem
+in one pass as file:line:col: severity: message [code].
+
+The origin of each file comes from --origin, else a $ORIGIN at its top,
+else its name (example.com.zone, db.example.com).` + exitStatus + `
+  With --strict, warnings count as errors.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.files = args
+			return runValidate(cmd.Context(), io, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.origin, "origin", "", "the zone's origin (default: $ORIGIN in the file, else its name)")
+	f.BoolVar(&opts.strict, "strict", false, "fail on warnings too")
+	f.StringVar(&opts.format, "format", "text", "output format: text or json")
+	return cmd
+}
+
+// validateReport is the JSON output of validate; Version changes only when a
+// field changes meaning or goes away.
+type validateReport struct {
+	Version int                  `json:"version"`
+	OK      bool                 `json:"ok"`
+	Files   []validateFileReport `json:"files"`
+}
+
+type validateFileReport struct {
+	File        string            `json:"file"`
+	Origin      string            `json:"origin,omitempty"`
+	OriginFrom  string            `json:"origin_from,omitempty"`
+	RRsets      int               `json:"rrsets"`
+	Records     int               `json:"records"`
+	Errors      int               `json:"errors"`
+	Warnings    int               `json:"warnings"`
+	Diagnostics zones.Diagnostics `json:"diagnostics"`
+}
+
+func runValidate(_ context.Context, io *streams, opts *validateOptions) error {
+	if opts.format != "text" && opts.format != "json" {
+		return fmt.Errorf("--format %q: want text or json", opts.format)
+	}
+	report := validateReport{Version: 1, OK: true}
+	for _, file := range opts.files {
+		fr := validateFileReport{File: file, Diagnostics: zones.Diagnostics{}}
+		z, diags, err := zones.ParseFile(file, zones.Options{Origin: opts.origin})
+		if err != nil {
+			diags = zones.Diagnostics{{Pos: zones.Pos{File: file}, Severity: zones.Error, Code: zones.CodeOrigin, Message: err.Error()}}
+		} else {
+			fr.Origin, fr.OriginFrom, fr.RRsets, fr.Records = z.Origin, z.OriginFrom, len(z.Sets), z.Records()
+			fr.Diagnostics = diags
+		}
+		if err != nil {
+			fr.Diagnostics = diags
+		}
+		fr.Errors, fr.Warnings = diags.Count(zones.Error), diags.Count(zones.Warning)
+		if fr.Errors > 0 || (opts.strict && fr.Warnings > 0) {
+			report.OK = false
+		}
+		report.Files = append(report.Files, fr)
+	}
+	if opts.format == "json" {
+		enc := json.NewEncoder(io.out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(report); err != nil {
+			return err
+		}
+	} else {
+		for _, fr := range report.Files {
+			for _, d := range fr.Diagnostics {
+				fmt.Fprintln(io.out, d)
+			}
+			if fr.Origin != "" {
+				fmt.Fprintf(io.err, "%s: zone %s (origin from %s): %d RRsets, %d records, %d errors, %d warnings\n",
+					fr.File, fr.Origin, fr.OriginFrom, fr.RRsets, fr.Records, fr.Errors, fr.Warnings)
+			}
+		}
+	}
+	if !report.OK {
+		return &exitCodeError{exitError}
+	}
+	return nil
+}

@@ -1,0 +1,122 @@
+package zones
+
+import (
+	"strings"
+
+	"github.com/miekg/dns"
+)
+
+// Rdata returns the canonical presentation of rr's rdata: what follows the
+// type in a zone file line. Domain names inside the rdata of the types RFC
+// 4034 §6.2 lists are lower-cased and absolute; IPv6 addresses are in RFC
+// 5952 form; TXT character-strings are kept as separate strings, each quoted.
+//
+// Rdata lower-cases names in place: rr is modified.
+func Rdata(rr dns.RR) string {
+	lowerRdataNames(rr)
+	h := rr.Header()
+	name, ttl := h.Name, h.Ttl
+	// Print with a one-octet owner so that cutting the header off is cheap
+	// and the kept string wastes almost nothing.
+	h.Name, h.Ttl = ".", 0
+	s := rr.String()
+	h.Name, h.Ttl = name, ttl
+	// The header is "owner\tTTL\tCLASS\tTYPE\t"; the owner "." has no tab.
+	i := 0
+	for tabs := 0; tabs < 4; i++ {
+		if i == len(s) {
+			return ""
+		}
+		if s[i] == '\t' {
+			tabs++
+		}
+	}
+	return s[i:]
+}
+
+// lowerRdataNames lower-cases and makes absolute the domain names in the rdata
+// of the types listed in RFC 4034 §6.2 (NSEC's next name excepted, as RFC 6840
+// §5.1 corrects). Other types keep their names as written.
+func lowerRdataNames(rr dns.RR) {
+	c := CanonicalName
+	switch r := rr.(type) {
+	case *dns.NS:
+		r.Ns = c(r.Ns)
+	case *dns.MD:
+		r.Md = c(r.Md)
+	case *dns.MF:
+		r.Mf = c(r.Mf)
+	case *dns.CNAME:
+		r.Target = c(r.Target)
+	case *dns.SOA:
+		r.Ns, r.Mbox = c(r.Ns), c(r.Mbox)
+	case *dns.MB:
+		r.Mb = c(r.Mb)
+	case *dns.MG:
+		r.Mg = c(r.Mg)
+	case *dns.MR:
+		r.Mr = c(r.Mr)
+	case *dns.PTR:
+		r.Ptr = c(r.Ptr)
+	case *dns.MINFO:
+		r.Rmail, r.Email = c(r.Rmail), c(r.Email)
+	case *dns.MX:
+		r.Mx = c(r.Mx)
+	case *dns.RP:
+		r.Mbox, r.Txt = c(r.Mbox), c(r.Txt)
+	case *dns.AFSDB:
+		r.Hostname = c(r.Hostname)
+	case *dns.RT:
+		r.Host = c(r.Host)
+	case *dns.SIG:
+		r.SignerName = c(r.SignerName)
+	case *dns.RRSIG:
+		r.SignerName = c(r.SignerName)
+	case *dns.PX:
+		r.Map822, r.Mapx400 = c(r.Map822), c(r.Mapx400)
+	case *dns.NXT:
+		r.NextDomain = c(r.NextDomain)
+	case *dns.NAPTR:
+		r.Replacement = c(r.Replacement)
+	case *dns.KX:
+		r.Exchanger = c(r.Exchanger)
+	case *dns.SRV:
+		r.Target = c(r.Target)
+	case *dns.DNAME:
+		r.Target = c(r.Target)
+	}
+}
+
+// IsDNSSEC reports whether records of type t are DNSSEC signatures, denial
+// records or keys that providers make for themselves; zonecast keeps them in
+// the file and does not replicate them. DS is not among them: it is ordinary
+// data of a delegation.
+func IsDNSSEC(t uint16) bool {
+	switch t {
+	case dns.TypeRRSIG, dns.TypeNSEC, dns.TypeNSEC3, dns.TypeNSEC3PARAM,
+		dns.TypeDNSKEY, dns.TypeCDS, dns.TypeCDNSKEY:
+		return true
+	}
+	return false
+}
+
+// octets returns the number of octets a presentation-format character-string
+// or label holds once its escapes (\X and \DDD) are resolved. Surrounding
+// quotes must already be removed.
+func octets(s string) int {
+	if strings.IndexByte(s, '\\') < 0 {
+		return len(s)
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			if i+3 < len(s) && isDigit(s[i+1]) && isDigit(s[i+2]) && isDigit(s[i+3]) {
+				i += 3
+			} else {
+				i++
+			}
+		}
+		n++
+	}
+	return n
+}

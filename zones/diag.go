@@ -1,0 +1,160 @@
+package zones
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+)
+
+// Severity ranks a diagnostic. Only errors stop a zone from being pushed.
+type Severity int
+
+// Severities, from least to most serious.
+const (
+	Info Severity = iota
+	Warning
+	Error
+)
+
+func (s Severity) String() string {
+	switch s {
+	case Info:
+		return "info"
+	case Warning:
+		return "warning"
+	default:
+		return "error"
+	}
+}
+
+// MarshalText writes the severity as its name.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// Pos is a place in a zone file. Line and Col count from 1; a zero Col means
+// the whole line.
+type Pos struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+	Col  int    `json:"col"`
+}
+
+func (p Pos) String() string {
+	s := p.File
+	if p.Line > 0 {
+		s += ":" + strconv.Itoa(p.Line)
+		if p.Col > 0 {
+			s += ":" + strconv.Itoa(p.Col)
+		}
+	}
+	return s
+}
+
+// Diagnostic codes. They are stable: scripts and CI rules may match on them.
+const (
+	CodeSyntax            = "syntax"
+	CodeOrigin            = "origin"
+	CodeInclude           = "include"
+	CodeMissingRdata      = "missing-rdata"
+	CodeClass             = "class-not-in"
+	CodeMissingSOA        = "missing-soa"
+	CodeMultipleSOA       = "multiple-soa"
+	CodeSOANotAtApex      = "soa-not-at-apex"
+	CodeMissingApexNS     = "missing-apex-ns"
+	CodeOutOfZone         = "out-of-zone"
+	CodeCNAMEAndOther     = "cname-and-other-data"
+	CodeMultipleCNAMEs    = "multiple-cnames"
+	CodeMultipleDNAMEs    = "multiple-dnames"
+	CodeCNAMEAtApex       = "cname-at-apex"
+	CodeNSTargetCNAME     = "ns-target-cname"
+	CodeMXTargetCNAME     = "mx-target-cname"
+	CodeSRVTargetCNAME    = "srv-target-cname"
+	CodeMissingGlue       = "missing-glue"
+	CodeOccluded          = "occluded-data"
+	CodeTXTTooLong        = "txt-too-long"
+	CodeLabelTooLong      = "label-too-long"
+	CodeNameTooLong       = "name-too-long"
+	CodeTTLRange          = "ttl-out-of-range"
+	CodeTTLMismatch       = "ttl-mismatch"
+	CodeDNSSECNotReplicas = "dnssec-not-replicated"
+	CodeDSAtApex          = "ds-at-apex"
+)
+
+// Diagnostic is one problem found in a zone file.
+type Diagnostic struct {
+	Pos      Pos      `json:"pos"`
+	Severity Severity `json:"severity"`
+	Code     string   `json:"code"`
+	Message  string   `json:"message"`
+	// Hint says what to do about it.
+	Hint string `json:"hint,omitempty"`
+}
+
+// String formats the diagnostic as `file:line:col: severity: message; hint [code]`.
+func (d Diagnostic) String() string {
+	msg := d.Message
+	if d.Hint != "" {
+		msg += "; " + d.Hint
+	}
+	return fmt.Sprintf("%s: %s: %s [%s]", d.Pos, d.Severity, msg, d.Code)
+}
+
+// Diagnostics is every problem found in one or more files.
+type Diagnostics []Diagnostic
+
+// Count returns how many diagnostics have severity s.
+func (ds Diagnostics) Count(s Severity) int {
+	n := 0
+	for _, d := range ds {
+		if d.Severity == s {
+			n++
+		}
+	}
+	return n
+}
+
+// HasErrors reports whether any diagnostic is an error.
+func (ds Diagnostics) HasErrors() bool { return ds.Count(Error) > 0 }
+
+// Sort orders diagnostics by file, line, column, then code, so output is
+// deterministic.
+func (ds Diagnostics) Sort() {
+	slices.SortStableFunc(ds, func(a, b Diagnostic) int {
+		return cmp.Or(
+			cmp.Compare(a.Pos.File, b.Pos.File),
+			cmp.Compare(a.Pos.Line, b.Pos.Line),
+			cmp.Compare(a.Pos.Col, b.Pos.Col),
+			cmp.Compare(a.Code, b.Code),
+			cmp.Compare(a.Message, b.Message),
+		)
+	})
+}
+
+// Err returns nil when there is no error-severity diagnostic, else an
+// *InvalidError holding them all.
+func (ds Diagnostics) Err() error {
+	if !ds.HasErrors() {
+		return nil
+	}
+	return &InvalidError{Diagnostics: ds}
+}
+
+// InvalidError reports a zone file that must not be pushed.
+type InvalidError struct {
+	Diagnostics Diagnostics
+}
+
+func (e *InvalidError) Error() string {
+	var first Diagnostic
+	for _, d := range e.Diagnostics {
+		if d.Severity == Error {
+			first = d
+			break
+		}
+	}
+	n := e.Diagnostics.Count(Error)
+	if n == 1 {
+		return first.String()
+	}
+	return fmt.Sprintf("%s (and %d more errors)", first, n-1)
+}

@@ -1,0 +1,17 @@
+// Package zones reads BIND zone files into a canonical model of RRsets and
+// checks them.
+//
+// A zone file is parsed with miekg/dns's ZoneParser ($ORIGIN, $TTL, $INCLUDE
+// confined to the zone file's folder, $GENERATE, RFC 3597 generic syntax, every
+// type miekg/dns knows). Each record is reduced to its canonical form: an
+// absolute lower-case owner name and canonical presentation rdata. Records are
+// grouped into RRsets keyed by (owner, type); duplicates are collapsed and an
+// RRset has a single TTL (the first one seen, as BIND does).
+//
+// Every problem in a file is collected in one pass as a [Diagnostic] with a
+// file:line:col position, a severity, a stable code and a hint. A zone with
+// any error-severity diagnostic must not be pushed anywhere.
+//
+// The package does no network I/O and prints nothing; its output is
+// deterministic. It does not know about providers or plans.
+package zones

@@ -1,0 +1,718 @@
+package zones
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/miekg/dns"
+)
+
+// Options tune how a zone file is read.
+type Options struct {
+	// Origin is the zone's apex (the --origin flag). When empty it comes
+	// from a $ORIGIN at the top of the file, else from the file name
+	// (example.com.zone, db.example.com).
+	Origin string
+}
+
+// Where an origin came from, as Zone.OriginFrom says.
+const (
+	OriginFromFlag      = "--origin"
+	OriginFromDirective = "$ORIGIN"
+	OriginFromFileName  = "file name"
+)
+
+// ParseFile reads, canonicalises and checks the zone file at path.
+//
+// $INCLUDE is allowed but confined to the zone file's folder and below
+// (symbolic links too); relative paths are resolved from the including
+// file's folder. The returned Diagnostics hold every problem found, in file
+// order; the zone must not be pushed when Diagnostics.HasErrors. The error is
+// non-nil only when the file cannot be read or no origin can be told, and
+// then the zone is nil.
+func ParseFile(path string, opts Options) (*Zone, Diagnostics, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read zone file: %w", err)
+	}
+	root, err := os.OpenRoot(filepath.Dir(path))
+	if err != nil {
+		return nil, nil, fmt.Errorf("read zone file: %w", err)
+	}
+	defer root.Close()
+	return parse(data, path, opts, root)
+}
+
+// Parse reads a zone from r as ParseFile does. name stands for the file in
+// positions and, when opts.Origin is empty and the text has no $ORIGIN, gives
+// the origin. $INCLUDE is refused: there is no folder to confine it to.
+func Parse(r io.Reader, name string, opts Options) (*Zone, Diagnostics, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read zone %s: %w", name, err)
+	}
+	return parse(data, name, opts, nil)
+}
+
+func parse(data []byte, path string, opts Options, root *os.Root) (*Zone, Diagnostics, error) {
+	origin, from, err := findOrigin(data, path, opts.Origin)
+	if err != nil {
+		return nil, nil, err
+	}
+	z := NewZone(origin)
+	z.OriginFrom, z.File = from, path
+	p := &parser{zone: z, root: root, dir: filepath.Dir(path)}
+	main := p.newSource(data, filepath.Base(path), path)
+	main.origin = z.Origin
+	p.run(main)
+	p.finish()
+	p.diags = append(p.diags, check(z)...)
+	p.diags.Sort()
+	return z, p.diags, nil
+}
+
+// findOrigin decides the zone's apex: the flag, else a $ORIGIN before the
+// first record, else the file name.
+func findOrigin(data []byte, path, flag string) (origin, from string, err error) {
+	if flag != "" {
+		if _, ok := dns.IsDomainName(flag); !ok {
+			return "", "", fmt.Errorf("--origin %q is not a domain name", flag)
+		}
+		return dns.Fqdn(flag), OriginFromFlag, nil
+	}
+	for line := range bytes.Lines(data) {
+		f := strings.Fields(stripComment(string(line)))
+		if len(f) == 0 {
+			continue
+		}
+		if strings.EqualFold(f[0], "$TTL") {
+			continue
+		}
+		if strings.EqualFold(f[0], "$ORIGIN") && len(f) > 1 {
+			if _, ok := dns.IsDomainName(f[1]); ok {
+				return dns.Fqdn(f[1]), OriginFromDirective, nil
+			}
+		}
+		break
+	}
+	base := filepath.Base(path)
+	name := base
+	for _, suffix := range []string{".zone", ".db", ".hosts"} {
+		name = strings.TrimSuffix(name, suffix)
+	}
+	name = strings.TrimPrefix(name, "db.")
+	if _, ok := dns.IsDomainName(name); ok && name != "" && name != "." && !strings.ContainsAny(name, " \t") {
+		return dns.Fqdn(name), OriginFromFileName, nil
+	}
+	return "", "", fmt.Errorf("%s: cannot tell the zone's origin: pass --origin, start the file with $ORIGIN, or name it after the zone (example.com.zone or db.example.com)", path)
+}
+
+// stripComment cuts a line at the first ';' outside quotes.
+func stripComment(line string) string {
+	quote, esc := false, false
+	for i := 0; i < len(line); i++ {
+		switch c := line[i]; {
+		case esc:
+			esc = false
+		case c == '\\':
+			esc = true
+		case c == '"':
+			quote = !quote
+		case c == ';' && !quote:
+			return line[:i]
+		}
+	}
+	return line
+}
+
+// parser turns the records miekg/dns's ZoneParser reads into a Zone, and
+// keeps reading after a syntax error so that one pass reports them all.
+type parser struct {
+	zone  *Zone
+	diags Diagnostics
+	root  *os.Root // nil: $INCLUDE is refused
+	dir   string   // the zone file's folder, as given
+	// cur is the source the ZoneParser read a byte from last: the file the
+	// record it returns was written in.
+	cur *source
+}
+
+// source is one zone file's bytes, read by a ZoneParser one byte at a time.
+// It follows the zone file's lexical structure just enough to know where each
+// entry (record or directive) starts, so records get a file:line:col, and it
+// keeps the $ORIGIN/$TTL state so parsing can resume after an error.
+type source struct {
+	p       *parser
+	parent  *source // the file that $INCLUDEd this one
+	data    []byte
+	off     int
+	name    string // the name the ZoneParser knows, relative to the zone's folder
+	display string // the name shown to users
+	prefix  []byte // read before data when resuming; does not move positions
+
+	line, col           int
+	depth               int // open parentheses
+	quote, comment, esc bool
+	bol                 bool // at the start of an entry: nothing but blanks and comments read since
+	lineOff             int  // offset of the current physical line
+
+	entry          Pos
+	entryOff       int
+	prevEntryOff   int
+	entryDirective bool
+
+	// State to resume from, kept as miekg/dns keeps it.
+	origin         string
+	ttl            uint32
+	ttlSet         bool
+	ttlByDirective bool
+	lastOwner      string
+	// Line numbering of the ZoneParser reading this source, for its errors.
+	startLine, prefixLines, ownerPrefix int
+}
+
+func (p *parser) newSource(data []byte, name, display string) *source {
+	return &source{p: p, data: data, name: name, display: display, line: 1, bol: true, startLine: 1}
+}
+
+// ReadByte feeds the ZoneParser.
+func (s *source) ReadByte() (byte, error) {
+	s.p.cur = s
+	if len(s.prefix) > 0 {
+		c := s.prefix[0]
+		s.prefix = s.prefix[1:]
+		return c, nil
+	}
+	if s.off >= len(s.data) {
+		return 0, io.EOF
+	}
+	c := s.data[s.off]
+	s.off++
+	s.step(c)
+	return c, nil
+}
+
+// step follows the lexical state: comments, quotes, escapes, parentheses,
+// and where a new entry starts.
+func (s *source) step(c byte) {
+	if c == '\n' {
+		if s.depth == 0 && !s.bol {
+			s.endEntry()
+		}
+		s.line++
+		s.col = 0
+		s.lineOff = s.off
+		s.comment, s.esc = false, false
+		if s.depth == 0 {
+			s.quote, s.bol = false, true
+		}
+		return
+	}
+	s.col++
+	if s.comment {
+		return
+	}
+	if s.esc {
+		s.esc = false
+		return
+	}
+	switch c {
+	case '\\':
+		s.esc = true
+	case '"':
+		s.quote = !s.quote
+	case ';':
+		if !s.quote {
+			s.comment = true
+			return
+		}
+	case '(':
+		if !s.quote {
+			s.depth++
+		}
+	case ')':
+		if !s.quote && s.depth > 0 {
+			s.depth--
+		}
+	}
+	if s.bol && c != ' ' && c != '\t' && c != '\r' {
+		s.bol = false
+		s.entry = Pos{File: s.display, Line: s.line, Col: s.col}
+		// The entry's text starts with its line: a leading blank means
+		// the owner is the previous record's.
+		s.prevEntryOff, s.entryOff = s.entryOff, s.lineOff
+		s.entryDirective = c == '$' && s.col == 1
+	}
+}
+
+// endEntry notes the effect of a $ORIGIN or $TTL directive, needed only to
+// resume after a later error; the ZoneParser applies them itself.
+func (s *source) endEntry() {
+	if !s.entryDirective {
+		return
+	}
+	f := strings.Fields(stripComment(string(s.data[s.entryOff:s.off])))
+	if len(f) < 2 {
+		return
+	}
+	switch strings.ToUpper(f[0]) {
+	case "$ORIGIN":
+		s.origin = absolute(f[1], s.origin)
+	case "$TTL":
+		if ttl, ok := parseTTL(f[1]); ok {
+			s.ttl, s.ttlSet, s.ttlByDirective = ttl, true, true
+		}
+	}
+}
+
+// rewind moves back to off, the start of a line outside any parentheses.
+func (s *source) rewind(off int) {
+	s.line -= bytes.Count(s.data[off:s.off], []byte{'\n'})
+	s.off, s.lineOff, s.col = off, off, 0
+	s.depth, s.quote, s.comment, s.esc, s.bol = 0, false, false, false, true
+	s.prefix = nil
+}
+
+// skipEntry moves past the rest of the entry being read, after an error.
+func (s *source) skipEntry() {
+	s.prefix = nil
+	for !s.bol && s.off < len(s.data) {
+		s.off++
+		s.step(s.data[s.off-1])
+	}
+}
+
+// absolute makes a presentation name absolute under origin.
+func absolute(name, origin string) string {
+	if name == "@" {
+		return origin
+	}
+	if dns.IsFqdn(name) {
+		return name
+	}
+	if origin == "." || origin == "" {
+		return name + "."
+	}
+	return name + "." + origin
+}
+
+// Read, Stat and Close make a source an fs.File for $INCLUDE; the ZoneParser
+// only calls ReadByte.
+func (s *source) Read(b []byte) (int, error) {
+	n := 0
+	for n < len(b) {
+		c, err := s.ReadByte()
+		if err != nil {
+			if n > 0 {
+				return n, nil
+			}
+			return 0, err
+		}
+		b[n] = c
+		n++
+	}
+	return n, nil
+}
+
+func (s *source) Stat() (fs.FileInfo, error) { return nil, errors.ErrUnsupported }
+func (s *source) Close() error               { return nil }
+
+// includeError is an $INCLUDE that could not be read.
+type includeError struct {
+	name string
+	err  error
+}
+
+func (e *includeError) Error() string { return e.err.Error() }
+func (e *includeError) Unwrap() error { return e.err }
+
+// Open serves $INCLUDE from the zone file's folder: os.Root refuses any path,
+// symbolic link or ".." that leads outside it.
+func (p *parser) Open(name string) (fs.File, error) {
+	parent := p.cur
+	data, err := p.root.ReadFile(filepath.FromSlash(name))
+	if err != nil {
+		return nil, &includeError{name: name, err: err}
+	}
+	s := p.newSource(data, name, filepath.Join(p.dir, filepath.FromSlash(name)))
+	s.parent = parent
+	s.origin = parent.origin
+	// "$INCLUDE file [origin]": the optional origin is relative to the
+	// including file's origin.
+	if f := strings.Fields(stripComment(string(parent.data[parent.entryOff:parent.off]))); len(f) > 2 {
+		s.origin = absolute(f[2], parent.origin)
+	}
+	s.ttl, s.ttlSet, s.ttlByDirective = parent.ttl, parent.ttlSet, parent.ttlByDirective
+	return s, nil
+}
+
+// run parses src to its end, resuming after each syntax error at the next
+// entry with the state (origin, TTL, owner) in force there.
+func (p *parser) run(src *source) {
+	lastErrOff, lastErrSrc := -1, (*source)(nil)
+	for src != nil {
+		zp := p.zoneParser(src)
+		for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
+			p.add(rr)
+		}
+		err := zp.Err()
+		if err == nil {
+			// A resumed $INCLUDE file has ended: go on in the file that
+			// included it, after its $INCLUDE line.
+			src = src.parent
+			continue
+		}
+		failed := p.cur
+		if failed == nil {
+			failed = src
+		}
+		errLine := p.syntaxError(err, failed)
+		// The ZoneParser may have read a byte or two past the failed entry
+		// (it looks ahead for the next owner). Resume at the first entry
+		// it did not finish.
+		badOff := failed.entryOff
+		switch {
+		case failed.bol:
+			failed.rewind(failed.lineOff)
+		case errLine > 0 && errLine < failed.entry.Line:
+			badOff = failed.prevEntryOff
+			failed.rewind(failed.entryOff)
+		default:
+			failed.skipEntry()
+		}
+		if failed == lastErrSrc && failed.off <= lastErrOff {
+			// No progress since the last error: skip a line.
+			failed.bol = false
+			failed.skipEntry()
+		}
+		lastErrOff, lastErrSrc = failed.off, failed
+		// An entry without an owner after this one takes this one's owner,
+		// as in BIND, even though this one failed.
+		if raw := failed.data[badOff:]; len(raw) > 0 && raw[0] != ' ' && raw[0] != '\t' && raw[0] != '$' {
+			if toks := tokens(raw[:min(len(raw), 1024)]); len(toks) > 0 {
+				failed.lastOwner = absolute(toks[0], failed.origin)
+			}
+		}
+		if failed.off >= len(failed.data) {
+			src = failed.parent
+			continue
+		}
+		src = failed
+	}
+}
+
+// zoneParser starts a ZoneParser at src's current offset with src's state.
+func (p *parser) zoneParser(src *source) *dns.ZoneParser {
+	var prefix []byte
+	src.prefixLines, src.ownerPrefix = 0, 0
+	if src.ttlByDirective {
+		prefix = fmt.Appendf(prefix, "$TTL %d\n", src.ttl)
+		src.prefixLines = 1
+	}
+	if src.off > 0 && src.off < len(src.data) && (src.data[src.off] == ' ' || src.data[src.off] == '\t') && src.lastOwner != "" {
+		// The entry has no owner: it is the previous record's.
+		prefix = append(prefix, src.lastOwner...)
+		src.ownerPrefix = len(src.lastOwner)
+	}
+	src.prefix = prefix
+	src.startLine = src.line
+	zp := dns.NewZoneParser(src, src.origin, src.name)
+	if src.ttlSet && !src.ttlByDirective {
+		zp.SetDefaultTTL(src.ttl)
+	}
+	zp.SetIncludeAllowed(p.root != nil)
+	if p.root != nil {
+		zp.SetIncludeFS(p)
+	}
+	return zp
+}
+
+// parseErrRe takes miekg/dns's *ParseError apart: its file, line and column
+// have no accessors, only this format (scan.go, ParseError.Error).
+var parseErrRe = regexp.MustCompile(`(?s)^(?:(.*?): )?dns: (.*): (".*") at line: (\d+):(\d+)$`)
+
+// syntaxError records a ZoneParser error as a diagnostic at its place in src
+// and returns the line it was found on in src, or 0 when that is unknown.
+func (p *parser) syntaxError(err error, src *source) int {
+	d := Diagnostic{Pos: src.entry, Severity: Error, Code: CodeSyntax, Message: err.Error(),
+		Hint: "fix this entry; zonecast skipped it and read on"}
+	if src.entry.Line == 0 {
+		d.Pos = Pos{File: src.display, Line: src.line, Col: src.col}
+	}
+	var token string
+	if m := parseErrRe.FindStringSubmatch(err.Error()); m != nil {
+		d.Message = m[2]
+		token, _ = strconv.Unquote(m[3])
+		if token != "" {
+			d.Message += ": " + strconv.Quote(token)
+		}
+		line, _ := strconv.Atoi(m[4])
+		col, _ := strconv.Atoi(m[5])
+		if m[1] == src.name && line > src.prefixLines && !(src.entryDirective && isGenerate(src)) {
+			line -= src.prefixLines
+			if line == 1 {
+				col -= src.ownerPrefix
+			}
+			d.Pos = Pos{File: src.display, Line: line + src.startLine - 1, Col: max(col, 1)}
+		}
+	}
+	var inc *includeError
+	switch {
+	case errors.As(err, &inc):
+		d.Code = CodeInclude
+		d.Message = fmt.Sprintf("cannot read $INCLUDE file %s: %v", filepath.FromSlash(inc.name), inc.err)
+		d.Hint = "$INCLUDE may name only files inside the zone file's folder or below it"
+	case strings.Contains(d.Message, "missing TTL"):
+		d.Hint = "add a $TTL line at the top of the file (RFC 2308) or give this record a TTL"
+	case strings.Contains(d.Message, "$INCLUDE directive not allowed"):
+		d.Code = CodeInclude
+		d.Hint = "$INCLUDE needs a zone file on disk"
+	}
+	if token != "" {
+		if code, hint := nameLengthProblem(token, src.origin); code != "" {
+			d.Code, d.Hint = code, hint
+		}
+	}
+	p.diags = append(p.diags, d)
+	if d.Pos.File != src.display {
+		return 0
+	}
+	return d.Pos.Line
+}
+
+func isGenerate(s *source) bool {
+	e := s.data[s.entryOff:min(s.entryOff+9, len(s.data))]
+	return len(e) >= 9 && strings.EqualFold(string(e), "$GENERATE")
+}
+
+// nameLengthProblem tells whether token, a name relative to origin, breaks
+// the RFC 1035 §2.3.4 limits: 63 octets a label, 255 a name.
+func nameLengthProblem(token, origin string) (code, hint string) {
+	if strings.ContainsAny(token, " \t\"") {
+		return "", ""
+	}
+	wire := 1
+	for _, l := range splitLabels(token) {
+		if len(l) > 63 {
+			return CodeLabelTooLong, fmt.Sprintf("a label holds at most 63 octets, this one %d (RFC 1035 §2.3.4)", len(l))
+		}
+		wire += len(l) + 1
+	}
+	if !dns.IsFqdn(token) && origin != "." {
+		wire += len(origin) // the origin's presentation length is its wire length less one, near enough
+	}
+	if wire > 255 {
+		return CodeNameTooLong, fmt.Sprintf("a name holds at most 255 octets, this one %d (RFC 1035 §2.3.4)", wire)
+	}
+	return "", ""
+}
+
+// add puts one record into the zone, checking what the ZoneParser does not.
+func (p *parser) add(rr dns.RR) {
+	src := p.cur
+	pos := src.entry
+	h := rr.Header()
+	var raw []byte
+	if !src.entryDirective {
+		src.lastOwner = h.Name
+		if !src.ttlByDirective {
+			src.ttl, src.ttlSet = h.Ttl, true
+		}
+		raw = src.data[src.entryOff:src.off]
+	}
+	typ := TypeString(h.Rrtype)
+	if h.Class != dns.ClassINET {
+		p.diag(pos, Error, CodeClass, fmt.Sprintf("%s %s is in class %s", h.Name, typ, dns.Class(h.Class)),
+			"zonecast serves class IN only; remove the record or write it as IN")
+		return
+	}
+	if raw != nil {
+		rdata := rdataTokens(raw)
+		if len(rdata) == 0 {
+			p.diag(pos, Error, CodeMissingRdata, fmt.Sprintf("%s %s has no data", h.Name, typ),
+				"write the record's data after its type")
+			return
+		}
+		if h.Rrtype == dns.TypeTXT || h.Rrtype == dns.TypeSPF {
+			for _, t := range rdata {
+				if n := octets(strings.Trim(t, `"`)); n > 255 {
+					p.diag(pos, Error, CodeTXTTooLong, fmt.Sprintf("%s %s has a character-string of %d octets", h.Name, typ, n),
+						`split it into strings of at most 255 octets: "part one" "part two" (RFC 1035 §3.3)`)
+					return
+				}
+			}
+		}
+	}
+	if h.Ttl > math.MaxInt32 {
+		p.diag(pos, Error, CodeTTLRange, fmt.Sprintf("%s %s has TTL %d, over 2^31-1", h.Name, typ, h.Ttl),
+			"use a TTL of at most 2147483647 seconds (RFC 2181 §8); BIND would load it as 0")
+	}
+	name := CanonicalName(h.Name)
+	if !dns.IsSubDomain(p.zone.Origin, name) {
+		p.diag(pos, Error, CodeOutOfZone, fmt.Sprintf("%s is outside the zone %s (origin from %s)", name, p.zone.Origin, p.zone.OriginFrom),
+			"check for a missing or extra trailing dot, or the origin")
+		return
+	}
+	data := Rdata(rr)
+	key := Key{name, h.Rrtype}
+	set := p.zone.Sets[key]
+	if set == nil {
+		p.zone.Sets[key] = &RRset{Name: name, Type: h.Rrtype, TTL: h.Ttl, Data: []string{data}, Pos: pos}
+		return
+	}
+	if set.TTL != h.Ttl {
+		p.diag(pos, Warning, CodeTTLMismatch, fmt.Sprintf("%s %s has TTL %d but its RRset has TTL %d (set at %s); the RRset keeps %d",
+			name, typ, h.Ttl, set.TTL, set.Pos, set.TTL), "give every record of an RRset the same TTL (RFC 2181 §5.2)")
+	}
+	set.Data = append(set.Data, data)
+}
+
+func (p *parser) diag(pos Pos, sev Severity, code, msg, hint string) {
+	p.diags = append(p.diags, Diagnostic{Pos: pos, Severity: sev, Code: code, Message: msg, Hint: hint})
+}
+
+// finish sorts each RRset's data and collapses duplicates.
+func (p *parser) finish() {
+	for _, s := range p.zone.Sets {
+		if len(s.Data) > 1 {
+			slices.Sort(s.Data)
+			s.Data = slices.Compact(s.Data)
+		}
+	}
+}
+
+// rdataTokens returns the rdata tokens of one raw record entry: what follows
+// its type, given the header grammar [owner] [TTL] [class] type or
+// [owner] [class] [TTL] type.
+func rdataTokens(raw []byte) []string {
+	toks := tokens(raw)
+	i := 0
+	if len(raw) > 0 && raw[0] != ' ' && raw[0] != '\t' {
+		i++ // owner
+	}
+	for n := 0; n < 2 && i < len(toks); n++ {
+		if _, ok := parseTTL(toks[i]); ok || isClass(toks[i]) {
+			i++
+		}
+	}
+	if i >= len(toks) {
+		return nil
+	}
+	return toks[i+1:]
+}
+
+func isClass(t string) bool {
+	if _, ok := dns.StringToClass[strings.ToUpper(t)]; ok {
+		return true
+	}
+	return len(t) > 5 && strings.EqualFold(t[:5], "CLASS")
+}
+
+// tokens splits a raw entry into its tokens: blanks and parentheses separate,
+// quoted strings (kept with their quotes) and escapes do not, comments are
+// dropped.
+func tokens(raw []byte) []string {
+	var out []string
+	start, quote, esc, comment := -1, false, false, false
+	for i, c := range raw {
+		switch {
+		case comment:
+			comment = c != '\n'
+			continue
+		case esc:
+			esc = false
+			continue
+		case c == '\\':
+			esc = true
+		case c == '"':
+			if quote {
+				out = append(out, string(raw[start:i+1]))
+				start, quote = -1, false
+				continue
+			}
+			if start >= 0 {
+				out = append(out, string(raw[start:i]))
+			}
+			start, quote = i, true
+			continue
+		case quote:
+			continue
+		case c == ';':
+			if start >= 0 {
+				out = append(out, string(raw[start:i]))
+				start = -1
+			}
+			comment = true
+			continue
+		}
+		if c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '(' || c == ')' {
+			if start >= 0 {
+				out = append(out, string(raw[start:i]))
+				start = -1
+			}
+			continue
+		}
+		if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		out = append(out, string(raw[start:]))
+	}
+	return out
+}
+
+// parseTTL reads a TTL in seconds or with BIND's units (1h30m, 1w2d).
+func parseTTL(s string) (uint32, bool) {
+	if s == "" {
+		return 0, false
+	}
+	var total, num uint64
+	digits := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if isDigit(c) {
+			num = num*10 + uint64(c-'0')
+			digits = true
+			if num > math.MaxUint32 {
+				return 0, false
+			}
+			continue
+		}
+		if !digits {
+			return 0, false
+		}
+		var unit uint64
+		switch c | 0x20 {
+		case 's':
+			unit = 1
+		case 'm':
+			unit = 60
+		case 'h':
+			unit = 3600
+		case 'd':
+			unit = 86400
+		case 'w':
+			unit = 604800
+		default:
+			return 0, false
+		}
+		total += num * unit
+		num, digits = 0, false
+	}
+	total += num
+	if total > math.MaxUint32 {
+		return 0, false
+	}
+	return uint32(total), true
+}

@@ -1,0 +1,209 @@
+package zones
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/miekg/dns"
+)
+
+// Key identifies an RRset: an absolute lower-case owner name and a type.
+type Key struct {
+	Name string
+	Type uint16
+}
+
+// RRset is every record of one owner name and type, in canonical form.
+//
+// Name is an absolute, lower-cased FQDN. Data holds the canonical
+// presentation rdata of each record, sorted and without duplicates, so two
+// RRsets with equal Name, Type, TTL and Data are the same RRset.
+type RRset struct {
+	Name string
+	Type uint16
+	TTL  uint32
+	Data []string
+	// Pos is where the first record of the set was written; it is the zero
+	// Pos for RRsets that did not come from a file.
+	Pos Pos
+}
+
+// Key returns the set's key.
+func (s *RRset) Key() Key { return Key{s.Name, s.Type} }
+
+// TypeString returns the set's type mnemonic, or TYPEnnn (RFC 3597) for a type
+// miekg/dns has no name for.
+func (s *RRset) TypeString() string { return TypeString(s.Type) }
+
+// TypeString returns the mnemonic of a record type, or TYPEnnn (RFC 3597).
+func TypeString(t uint16) string { return dns.Type(t).String() }
+
+// Equal reports whether two RRsets hold the same name, type, TTL and data.
+// Positions are not compared.
+func (s *RRset) Equal(o *RRset) bool {
+	return s.Name == o.Name && s.Type == o.Type && s.TTL == o.TTL && slices.Equal(s.Data, o.Data)
+}
+
+// Zone is the canonical content of one zone.
+type Zone struct {
+	// Origin is the zone's apex, absolute and lower-cased.
+	Origin string
+	// OriginFrom says where Origin came from: "--origin", "$ORIGIN" or
+	// "file name".
+	OriginFrom string
+	// File is the path the zone was read from, as given.
+	File string
+	// Sets holds every RRset of the zone.
+	Sets map[Key]*RRset
+}
+
+// NewZone returns an empty zone with the given origin.
+func NewZone(origin string) *Zone {
+	return &Zone{Origin: CanonicalName(origin), Sets: make(map[Key]*RRset)}
+}
+
+// Lookup returns the RRset of name and type, or nil.
+func (z *Zone) Lookup(name string, t uint16) *RRset { return z.Sets[Key{name, t}] }
+
+// Records returns the number of records (not RRsets) in the zone.
+func (z *Zone) Records() int {
+	n := 0
+	for _, s := range z.Sets {
+		n += len(s.Data)
+	}
+	return n
+}
+
+// RRsets returns every RRset in canonical DNS order (RFC 4034 §6.1) of owner
+// names, then by type number. The order is deterministic.
+func (z *Zone) RRsets() []*RRset {
+	type keyed struct {
+		key string
+		set *RRset
+	}
+	ks := make([]keyed, 0, len(z.Sets))
+	// Sort keys for repeated names are shared: most names own few sets.
+	cache := make(map[string]string, len(z.Sets))
+	for _, s := range z.Sets {
+		k, ok := cache[s.Name]
+		if !ok {
+			k = orderKey(s.Name)
+			cache[s.Name] = k
+		}
+		ks = append(ks, keyed{k, s})
+	}
+	slices.SortFunc(ks, func(a, b keyed) int {
+		if c := strings.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return int(a.set.Type) - int(b.set.Type)
+	})
+	out := make([]*RRset, len(ks))
+	for i, k := range ks {
+		out[i] = k.set
+	}
+	return out
+}
+
+// CompareNames orders two domain names canonically (RFC 4034 §6.1): label by
+// label from the root, each label compared as lower-case octets, a name
+// sorting before the names below it.
+func CompareNames(a, b string) int { return strings.Compare(orderKey(a), orderKey(b)) }
+
+// orderKey turns a presentation name into a byte string whose plain byte
+// order is the canonical DNS order: labels from the rightmost, unescaped and
+// lower-cased, each followed by 0x00. Octets 0x00 and 0x01 inside a label are
+// written as 0x01 0x01 and 0x01 0x02 so that the separator sorts first.
+func orderKey(name string) string {
+	labels := splitLabels(name)
+	var b strings.Builder
+	b.Grow(len(name) + 1)
+	for i := len(labels) - 1; i >= 0; i-- {
+		for _, c := range labels[i] {
+			c = lower(c)
+			switch c {
+			case 0:
+				b.WriteString("\x01\x01")
+			case 1:
+				b.WriteString("\x01\x02")
+			default:
+				b.WriteByte(c)
+			}
+		}
+		b.WriteByte(0)
+	}
+	return b.String()
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + ('a' - 'A')
+	}
+	return c
+}
+
+// splitLabels splits a presentation name into unescaped labels, leaving out
+// the root.
+func splitLabels(name string) [][]byte {
+	var labels [][]byte
+	var cur []byte
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c == '\\' && i+3 < len(name) && isDigit(name[i+1]) && isDigit(name[i+2]) && isDigit(name[i+3]):
+			cur = append(cur, byte(int(name[i+1]-'0')*100+int(name[i+2]-'0')*10+int(name[i+3]-'0')))
+			i += 3
+		case c == '\\' && i+1 < len(name):
+			cur = append(cur, name[i+1])
+			i++
+		case c == '.':
+			labels = append(labels, cur)
+			cur = nil
+		default:
+			cur = append(cur, c)
+		}
+	}
+	if len(cur) > 0 {
+		labels = append(labels, cur)
+	}
+	return labels
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// CanonicalName returns name absolute and lower-cased, with escapes in one
+// canonical spelling (a character that needs no escape is written plainly, so
+// `\065` and `a` are the same label).
+func CanonicalName(name string) string {
+	name = dns.Fqdn(name)
+	if strings.IndexByte(name, '\\') < 0 {
+		return asciiLower(name)
+	}
+	buf := make([]byte, 256)
+	n, err := dns.PackDomainName(name, buf, 0, nil, false)
+	if err != nil {
+		return asciiLower(name)
+	}
+	s, _, err := dns.UnpackDomainName(buf[:n], 0)
+	if err != nil {
+		return asciiLower(name)
+	}
+	return asciiLower(s)
+}
+
+// asciiLower lower-cases ASCII letters only: DNS names compare
+// case-insensitively for ASCII alone (RFC 4343), so other octets are kept.
+func asciiLower(s string) string {
+	i := 0
+	for i < len(s) && !('A' <= s[i] && s[i] <= 'Z') {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	b := []byte(s)
+	for ; i < len(b); i++ {
+		b[i] = lower(b[i])
+	}
+	return string(b)
+}

@@ -134,7 +134,14 @@ func checkTargets(z *Zone, s *RRset, types map[string][]uint16, add func(Pos, Se
 			continue
 		}
 		if s.Type == dns.TypeNS && z.Lookup(target, dns.TypeA) == nil && z.Lookup(target, dns.TypeAAAA) == nil {
-			add(s.Pos, Error, CodeMissingGlue, fmt.Sprintf("NS %s at %s is inside the zone but has no A or AAAA record", target, s.Name),
+			// At the apex the zone's own servers cannot be found: an
+			// error, as in BIND. Below it, the delegated zone is lame but
+			// this one is sound: a warning, as in BIND.
+			sev := Error
+			if s.Name != z.Origin {
+				sev = Warning
+			}
+			add(s.Pos, sev, CodeMissingGlue, fmt.Sprintf("NS %s at %s is inside the zone but has no A or AAAA record", target, s.Name),
 				"add address records (glue) for "+target)
 		}
 	}

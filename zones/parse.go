@@ -74,6 +74,7 @@ func parse(data []byte, path string, opts Options, root *os.Root) (*Zone, Diagno
 	p := &parser{zone: z, root: root, dir: filepath.Dir(path)}
 	main := p.newSource(data, filepath.Base(path), path)
 	main.origin = z.Origin
+	p.soaDefaultTTL(main)
 	p.run(main)
 	p.finish()
 	p.diags = append(p.diags, check(z)...)
@@ -142,6 +143,14 @@ type parser struct {
 	diags Diagnostics
 	root  *os.Root // nil: $INCLUDE is refused
 	dir   string   // the zone file's folder, as given
+	// wire checks that a record can be encoded and carried alone in one
+	// DNS message (64 KiB less the 12-octet header), as AXFR must.
+	wire [65535 - 12]byte
+	// genOff and genTTL cache the TTL of the $GENERATE entry being read.
+	genOff int
+	genSrc *source
+	genTTL uint32
+	genHas bool
 	// cur is the source the ZoneParser read a byte from last: the file the
 	// record it returns was written in.
 	cur *source
@@ -452,6 +461,9 @@ func (p *parser) syntaxError(err error, src *source) int {
 	var token string
 	if m := parseErrRe.FindStringSubmatch(err.Error()); m != nil {
 		d.Message = m[2]
+		if d.Message == "" {
+			d.Message = "syntax error"
+		}
 		token, _ = strconv.Unquote(m[3])
 		if token != "" {
 			d.Message += ": " + strconv.Quote(token)
@@ -472,7 +484,7 @@ func (p *parser) syntaxError(err error, src *source) int {
 		d.Code = CodeInclude
 		d.Message = fmt.Sprintf("cannot read $INCLUDE file %s: %v", filepath.FromSlash(inc.name), inc.err)
 		d.Hint = "$INCLUDE may name only files inside the zone file's folder or below it"
-	case strings.Contains(d.Message, "missing TTL"):
+	case isMissingTTL(err):
 		d.Hint = "add a $TTL line at the top of the file (RFC 2308) or give this record a TTL"
 	case strings.Contains(d.Message, "$INCLUDE directive not allowed"):
 		d.Code = CodeInclude
@@ -488,6 +500,91 @@ func (p *parser) syntaxError(err error, src *source) int {
 		return 0
 	}
 	return d.Pos.Line
+}
+
+// isMissingTTL tells the ZoneParser's error for a record with no TTL and no
+// default; miekg/dns has no sentinel for it.
+func isMissingTTL(err error) bool {
+	return strings.Contains(err.Error(), "missing TTL with no previous value")
+}
+
+// soaDefaultTTL handles a file with no $TTL whose first record, its SOA, has
+// no TTL: BIND loads it using the SOA's minimum field as the TTL, with a
+// warning, and so does zonecast (miekg/dns alone would refuse the file).
+func (p *parser) soaDefaultTTL(main *source) {
+	look := p.newSource(main.data, main.name, main.display)
+	for look.off < len(look.data) {
+		look.off++
+		look.step(look.data[look.off-1])
+		if look.bol || look.off == len(look.data) {
+			if look.entry.Line == 0 {
+				continue // nothing but blanks and comments yet
+			}
+			raw := look.data[look.entryOff:look.off]
+			if look.entryDirective {
+				f := strings.Fields(stripComment(string(raw)))
+				if len(f) > 0 && strings.EqualFold(f[0], "$TTL") {
+					return
+				}
+				look.entry.Line = 0
+				continue
+			}
+			for _, t := range headerTokens(raw) {
+				if _, ok := parseTTL(t); ok {
+					return
+				}
+			}
+			zp := dns.NewZoneParser(bytes.NewReader(raw), main.origin, main.name)
+			zp.SetDefaultTTL(0)
+			if soa, ok := zp.Next(); ok {
+				if soa, ok := soa.(*dns.SOA); ok {
+					main.ttl, main.ttlSet = soa.Minttl, true
+					p.diag(look.entry, Warning, CodeMissingTTL,
+						fmt.Sprintf("no TTL on the SOA and no $TTL before it; using the SOA minimum %d, as BIND does", soa.Minttl),
+						"add a $TTL line at the top of the file (RFC 2308)")
+				}
+			}
+			return
+		}
+	}
+}
+
+// generateTTL gives a record made by $GENERATE the TTL BIND gives it: the
+// one on the $GENERATE line, else the default in force there. miekg/dns gives
+// them 3600 whatever $TTL says (generate.go: SetDefaultTTL(defaultTtl)).
+func (p *parser) generateTTL(src *source, h *dns.RR_Header) {
+	if p.genSrc != src || p.genOff != src.entryOff {
+		p.genSrc, p.genOff, p.genHas = src, src.entryOff, false
+		// $GENERATE range lhs [ttl] [class] type rhs
+		toks := tokens(src.data[src.entryOff:src.off])
+		for i := 3; i < len(toks) && i < 5; i++ {
+			if ttl, ok := parseTTL(toks[i]); ok {
+				p.genTTL, p.genHas = ttl, true
+				break
+			}
+		}
+		if !p.genHas && src.ttlSet {
+			p.genTTL, p.genHas = src.ttl, true
+		}
+	}
+	if p.genHas {
+		h.Ttl = p.genTTL
+	}
+}
+
+// isMeta reports types that exist only in queries and transport: OPT and
+// the range 128-255 (RFC 6895 §3.1).
+func isMeta(t uint16) bool { return t == dns.TypeOPT || (t >= 128 && t <= 255) }
+
+// plainPresentation reports the types whose miekg/dns presentation is
+// already canonical, so they skip the wire round trip: the everyday types.
+func plainPresentation(t uint16) bool {
+	switch t {
+	case dns.TypeA, dns.TypeAAAA, dns.TypeNS, dns.TypeCNAME, dns.TypePTR, dns.TypeMX,
+		dns.TypeTXT, dns.TypeSRV, dns.TypeSOA, dns.TypeCAA, dns.TypeSPF, dns.TypeDNAME:
+		return true
+	}
+	return false
 }
 
 func isGenerate(s *source) bool {
@@ -531,6 +628,14 @@ func (p *parser) add(rr dns.RR) {
 		raw = src.data[src.entryOff:src.off]
 	}
 	typ := TypeString(h.Rrtype)
+	if src.entryDirective && isGenerate(src) {
+		p.generateTTL(src, h)
+	}
+	if isMeta(h.Rrtype) {
+		p.diag(pos, Error, CodeMetaType, fmt.Sprintf("%s has type %s, a meta type that cannot be stored in a zone", h.Name, typ),
+			"types 41 and 128-255 exist only in queries and transport (RFC 6895 §3.1); remove the record")
+		return
+	}
 	if h.Class != dns.ClassINET {
 		p.diag(pos, Error, CodeClass, fmt.Sprintf("%s %s is in class %s", h.Name, typ, dns.Class(h.Class)),
 			"zonecast serves class IN only; remove the record or write it as IN")
@@ -553,6 +658,22 @@ func (p *parser) add(rr dns.RR) {
 			}
 		}
 	}
+	end, err := dns.PackRR(rr, p.wire[:], 0, nil, false)
+	if err != nil {
+		// miekg/dns reads some rdata that cannot be sent, such as
+		// odd-length hex, or too much of it; BIND refuses those records.
+		p.diag(pos, Error, CodeBadRdata, fmt.Sprintf("%s %s cannot be encoded: %v", h.Name, typ, err),
+			"correct the record's data; a record must fit in one DNS message")
+		return
+	}
+	if !plainPresentation(h.Rrtype) {
+		// Read the record back from the wire, so that rdata written in
+		// different ways (hex case, base64 line breaks, RFC 3597 form)
+		// prints the same.
+		if back, _, err := dns.UnpackRR(p.wire[:end], 0); err == nil {
+			rr = back
+		}
+	}
 	if h.Ttl > math.MaxInt32 {
 		p.diag(pos, Error, CodeTTLRange, fmt.Sprintf("%s %s has TTL %d, over 2^31-1", h.Name, typ, h.Ttl),
 			"use a TTL of at most 2147483647 seconds (RFC 2181 §8); BIND would load it as 0")
@@ -564,10 +685,13 @@ func (p *parser) add(rr dns.RR) {
 		return
 	}
 	data := Rdata(rr)
-	key := Key{name, h.Rrtype}
+	key := Key{Name: name, Type: h.Rrtype}
+	if sig, ok := rr.(*dns.RRSIG); ok {
+		key.Covers = sig.TypeCovered
+	}
 	set := p.zone.Sets[key]
 	if set == nil {
-		p.zone.Sets[key] = &RRset{Name: name, Type: h.Rrtype, TTL: h.Ttl, Data: []string{data}, Pos: pos}
+		p.zone.Sets[key] = &RRset{Name: name, Type: h.Rrtype, Covers: key.Covers, TTL: h.Ttl, Data: []string{data}, Pos: pos}
 		return
 	}
 	if set.TTL != h.Ttl {
@@ -596,6 +720,26 @@ func (p *parser) finish() {
 // [owner] [class] [TTL] type.
 func rdataTokens(raw []byte) []string {
 	toks := tokens(raw)
+	i := headerLen(raw, toks)
+	if i >= len(toks) {
+		return nil
+	}
+	return toks[i+1:]
+}
+
+// headerTokens returns the TTL and class tokens of a raw record entry.
+func headerTokens(raw []byte) []string {
+	toks := tokens(raw)
+	i := headerLen(raw, toks)
+	start := 0
+	if len(raw) > 0 && raw[0] != ' ' && raw[0] != '\t' {
+		start = 1
+	}
+	return toks[start:min(i, len(toks))]
+}
+
+// headerLen returns how many tokens of an entry come before its type.
+func headerLen(raw []byte, toks []string) int {
 	i := 0
 	if len(raw) > 0 && raw[0] != ' ' && raw[0] != '\t' {
 		i++ // owner
@@ -605,10 +749,7 @@ func rdataTokens(raw []byte) []string {
 			i++
 		}
 	}
-	if i >= len(toks) {
-		return nil
-	}
-	return toks[i+1:]
+	return i
 }
 
 func isClass(t string) bool {

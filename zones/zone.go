@@ -8,9 +8,12 @@ import (
 )
 
 // Key identifies an RRset: an absolute lower-case owner name and a type.
+// Signatures (RRSIG) form one set per type they cover, as in BIND, so Covers
+// is that type for RRSIG and zero otherwise.
 type Key struct {
-	Name string
-	Type uint16
+	Name   string
+	Type   uint16
+	Covers uint16
 }
 
 // RRset is every record of one owner name and type, in canonical form.
@@ -19,17 +22,18 @@ type Key struct {
 // presentation rdata of each record, sorted and without duplicates, so two
 // RRsets with equal Name, Type, TTL and Data are the same RRset.
 type RRset struct {
-	Name string
-	Type uint16
-	TTL  uint32
-	Data []string
+	Name   string
+	Type   uint16
+	Covers uint16 // the type an RRSIG set covers; zero for other types
+	TTL    uint32
+	Data   []string
 	// Pos is where the first record of the set was written; it is the zero
 	// Pos for RRsets that did not come from a file.
 	Pos Pos
 }
 
 // Key returns the set's key.
-func (s *RRset) Key() Key { return Key{s.Name, s.Type} }
+func (s *RRset) Key() Key { return Key{s.Name, s.Type, s.Covers} }
 
 // TypeString returns the set's type mnemonic, or TYPEnnn (RFC 3597) for a type
 // miekg/dns has no name for.
@@ -41,7 +45,7 @@ func TypeString(t uint16) string { return dns.Type(t).String() }
 // Equal reports whether two RRsets hold the same name, type, TTL and data.
 // Positions are not compared.
 func (s *RRset) Equal(o *RRset) bool {
-	return s.Name == o.Name && s.Type == o.Type && s.TTL == o.TTL && slices.Equal(s.Data, o.Data)
+	return s.Key() == o.Key() && s.TTL == o.TTL && slices.Equal(s.Data, o.Data)
 }
 
 // Zone is the canonical content of one zone.
@@ -63,7 +67,7 @@ func NewZone(origin string) *Zone {
 }
 
 // Lookup returns the RRset of name and type, or nil.
-func (z *Zone) Lookup(name string, t uint16) *RRset { return z.Sets[Key{name, t}] }
+func (z *Zone) Lookup(name string, t uint16) *RRset { return z.Sets[Key{Name: name, Type: t}] }
 
 // Records returns the number of records (not RRsets) in the zone.
 func (z *Zone) Records() int {
@@ -75,7 +79,7 @@ func (z *Zone) Records() int {
 }
 
 // RRsets returns every RRset in canonical DNS order (RFC 4034 §6.1) of owner
-// names, then by type number. The order is deterministic.
+// names, then by type number with the SOA first. The order is deterministic.
 func (z *Zone) RRsets() []*RRset {
 	type keyed struct {
 		key string
@@ -96,7 +100,17 @@ func (z *Zone) RRsets() []*RRset {
 		if c := strings.Compare(a.key, b.key); c != 0 {
 			return c
 		}
-		return int(a.set.Type) - int(b.set.Type)
+		// The SOA leads its name, as zone files and AXFR have it.
+		if (a.set.Type == dns.TypeSOA) != (b.set.Type == dns.TypeSOA) {
+			if a.set.Type == dns.TypeSOA {
+				return -1
+			}
+			return 1
+		}
+		if a.set.Type != b.set.Type {
+			return int(a.set.Type) - int(b.set.Type)
+		}
+		return int(a.set.Covers) - int(b.set.Covers)
 	})
 	out := make([]*RRset, len(ks))
 	for i, k := range ks {

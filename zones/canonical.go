@@ -1,6 +1,9 @@
 package zones
 
 import (
+	"net"
+	"net/netip"
+	"strconv"
 	"strings"
 
 	"github.com/miekg/dns"
@@ -13,6 +16,9 @@ import (
 //
 // Rdata lower-cases names in place: rr is modified.
 func Rdata(rr dns.RR) string {
+	if s, ok := fastRdata(rr); ok {
+		return s
+	}
 	lowerRdataNames(rr)
 	h := rr.Header()
 	name, ttl := h.Name, h.Ttl
@@ -32,6 +38,44 @@ func Rdata(rr dns.RR) string {
 		}
 	}
 	return s[i:]
+}
+
+// fastRdata formats the everyday types without miekg/dns's String, which
+// formats the header too. A name with an escape takes the general path.
+func fastRdata(rr dns.RR) (string, bool) {
+	switch r := rr.(type) {
+	case *dns.A:
+		if a, ok := netip.AddrFromSlice(r.A.To4()); ok {
+			return a.String(), true
+		}
+	case *dns.AAAA:
+		if a, ok := netip.AddrFromSlice(r.AAAA); ok && len(r.AAAA) == net.IPv6len {
+			return a.String(), true
+		}
+	case *dns.NS:
+		return plainName(r.Ns)
+	case *dns.CNAME:
+		return plainName(r.Target)
+	case *dns.PTR:
+		return plainName(r.Ptr)
+	case *dns.MX:
+		if n, ok := plainName(r.Mx); ok {
+			return strconv.Itoa(int(r.Preference)) + " " + n, true
+		}
+	}
+	return "", false
+}
+
+// plainName returns in canonical form a name made only of characters that
+// miekg/dns never escapes when printing; other names take the general path.
+func plainName(n string) (string, bool) {
+	for i := 0; i < len(n); i++ {
+		c := n[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '*' || c == '/') {
+			return "", false
+		}
+	}
+	return CanonicalName(n), true
 }
 
 // lowerRdataNames lower-cases and makes absolute the domain names in the rdata

@@ -10,7 +10,10 @@ import (
 
 // check runs the zone-wide checks: SOA and apex NS, CNAME and DNAME rules,
 // NS/MX/SRV targets, glue, occluded data, DS at the apex and DNSSEC records.
-func check(z *Zone) Diagnostics {
+//
+// names holds the kinds of RRsets at each owner (typeBit), gathered while
+// parsing, so the checks need no second index of the zone.
+func check(z *Zone, names map[string]uint8) Diagnostics {
 	var ds Diagnostics
 	add := func(pos Pos, sev Severity, code, msg, hint string) {
 		ds = append(ds, Diagnostic{Pos: pos, Severity: sev, Code: code, Message: msg, Hint: hint})
@@ -18,13 +21,11 @@ func check(z *Zone) Diagnostics {
 	top := Pos{File: z.File, Line: 1, Col: 1}
 	apex := z.Origin
 
-	// Types present at each name, and the delegations and DNAMEs.
-	types := make(map[string][]uint16)
+	// The delegations and DNAMEs.
 	cuts := make(map[string]bool)   // names below the apex with NS: delegation points
 	dnames := make(map[string]bool) // names with DNAME
 	glue := make(map[string]bool)   // NS targets: address records there are glue
 	for k, s := range z.Sets {
-		types[k.Name] = append(types[k.Name], k.Type)
 		switch k.Type {
 		case dns.TypeNS:
 			if k.Name != apex {
@@ -71,8 +72,8 @@ func check(z *Zone) Diagnostics {
 				add(s.Pos, Error, CodeCNAMEAtApex, fmt.Sprintf("CNAME at the apex %s", apex),
 					"the apex must hold SOA and NS, which a CNAME forbids (RFC 1034 §3.6.2); use A/AAAA records or a provider's flattening")
 			default:
-				if other := otherThanCNAME(types[name]); len(other) > 0 {
-					add(s.Pos, Error, CodeCNAMEAndOther, fmt.Sprintf("CNAME at %s alongside other data (%s)", name, typeList(other)),
+				if names[name]&bitOther != 0 {
+					add(s.Pos, Error, CodeCNAMEAndOther, fmt.Sprintf("CNAME at %s alongside other data (%s)", name, typeList(otherTypesAt(z, name))),
 						"a name with a CNAME can have no other records (RFC 1034 §3.6.2); remove the CNAME or the others")
 				}
 			}
@@ -86,10 +87,13 @@ func check(z *Zone) Diagnostics {
 					"a name has at most one DNAME (RFC 6672 §2.4); keep one")
 			}
 		case dns.TypeNS, dns.TypeMX, dns.TypeSRV:
-			checkTargets(z, s, types, add)
+			checkTargets(z, s, add)
 		}
 		if IsDNSSEC(k.Type) {
 			dnssec[k.Type] = append(dnssec[k.Type], s)
+		}
+		if len(cuts)+len(dnames) == 0 {
+			continue
 		}
 		if occluder := occludedBy(name, k.Type, apex, cuts, dnames, glue); occluder != "" {
 			add(s.Pos, Warning, CodeOccluded, fmt.Sprintf("%s %s is below %s and will not be served", name, s.TypeString(), occluder),
@@ -113,7 +117,7 @@ func check(z *Zone) Diagnostics {
 // checkTargets checks the targets of an NS, MX or SRV RRset against the
 // zone's own data: no CNAME there, and address records for in-zone
 // nameservers.
-func checkTargets(z *Zone, s *RRset, types map[string][]uint16, add func(Pos, Severity, string, string, string)) {
+func checkTargets(z *Zone, s *RRset, add func(Pos, Severity, string, string, string)) {
 	for _, rd := range s.Data {
 		target := targetOf(rd)
 		if target == "" || target == "." || !dns.IsSubDomain(z.Origin, target) {
@@ -149,11 +153,7 @@ func checkTargets(z *Zone, s *RRset, types map[string][]uint16, add func(Pos, Se
 
 // targetOf returns the host name in canonical NS, MX or SRV rdata.
 func targetOf(rd string) string {
-	f := strings.Fields(rd)
-	if len(f) == 0 {
-		return ""
-	}
-	return f[len(f)-1]
+	return rd[strings.LastIndexByte(rd, ' ')+1:]
 }
 
 // occludedBy returns the delegation point or DNAME owner that hides name's
@@ -167,7 +167,7 @@ func occludedBy(name string, t uint16, apex string, cuts, dnames, glue map[strin
 	if cuts[name] && t != dns.TypeNS && t != dns.TypeDS && !IsDNSSEC(t) {
 		return name + " (a delegation)"
 	}
-	for n := parent(name); n != "" && n != apex && len(n) >= len(apex); n = parent(n) {
+	for n := parent(name); len(n) > len(apex); n = parent(n) {
 		if dnames[n] {
 			return n + " (a DNAME)"
 		}
@@ -193,11 +193,30 @@ func parent(name string) string {
 	return name[i:]
 }
 
-func otherThanCNAME(ts []uint16) []uint16 {
+// Kinds of RRsets at a name, for the CNAME rule (RFC 1034 §3.6.2 with RFC
+// 4035 §2.5: RRSIG and NSEC may stand beside a CNAME).
+const (
+	bitCNAME  uint8 = 1 << iota
+	bitOther        // any type but CNAME, RRSIG and NSEC
+	bitSigned       // RRSIG or NSEC
+)
+
+func typeBit(t uint16) uint8 {
+	switch t {
+	case dns.TypeCNAME:
+		return bitCNAME
+	case dns.TypeRRSIG, dns.TypeNSEC:
+		return bitSigned
+	}
+	return bitOther
+}
+
+// otherTypesAt lists the types other than CNAME, RRSIG and NSEC at name; it
+// is for messages, so it may be slow.
+func otherTypesAt(z *Zone, name string) []uint16 {
 	var out []uint16
-	for _, t := range ts {
-		// RFC 4035 §2.5 lets RRSIG and NSEC stand beside a CNAME.
-		if t != dns.TypeCNAME && t != dns.TypeRRSIG && t != dns.TypeNSEC {
+	for t := range dns.TypeToString {
+		if typeBit(t) == bitOther && z.Lookup(name, t) != nil {
 			out = append(out, t)
 		}
 	}

@@ -71,13 +71,17 @@ func parse(data []byte, path string, opts Options, root *os.Root) (*Zone, Diagno
 	}
 	z := NewZone(origin)
 	z.OriginFrom, z.File = from, path
-	p := &parser{zone: z, root: root, dir: filepath.Dir(path)}
+	// Most lines of a zone file hold a record and most RRsets one record:
+	// sizing the maps up front saves rehashing large zones several times.
+	lines := bytes.Count(data, []byte{'\n'})
+	z.Sets = make(map[Key]*RRset, lines*3/4)
+	p := &parser{zone: z, root: root, dir: filepath.Dir(path), names: make(map[string]uint8, lines/2)}
 	main := p.newSource(data, filepath.Base(path), path)
 	main.origin = z.Origin
 	p.soaDefaultTTL(main)
 	p.run(main)
 	p.finish()
-	p.diags = append(p.diags, check(z)...)
+	p.diags = append(p.diags, check(z, p.names)...)
 	p.diags.Sort()
 	return z, p.diags, nil
 }
@@ -141,8 +145,9 @@ func stripComment(line string) string {
 type parser struct {
 	zone  *Zone
 	diags Diagnostics
-	root  *os.Root // nil: $INCLUDE is refused
-	dir   string   // the zone file's folder, as given
+	names map[string]uint8 // kinds of RRsets at each owner name (typeBit)
+	root  *os.Root         // nil: $INCLUDE is refused
+	dir   string           // the zone file's folder, as given
 	// wire checks that a record can be encoded and carried alone in one
 	// DNS message (64 KiB less the 12-octet header), as AXFR must.
 	wire [65535 - 12]byte
@@ -196,7 +201,9 @@ func (p *parser) newSource(data []byte, name, display string) *source {
 
 // ReadByte feeds the ZoneParser.
 func (s *source) ReadByte() (byte, error) {
-	s.p.cur = s
+	if s.p.cur != s {
+		s.p.cur = s
+	}
 	if len(s.prefix) > 0 {
 		c := s.prefix[0]
 		s.prefix = s.prefix[1:]
@@ -574,6 +581,17 @@ func (p *parser) generateTTL(src *source, h *dns.RR_Header) {
 
 // isMeta reports types that exist only in queries and transport: OPT and
 // the range 128-255 (RFC 6895 §3.1).
+// inZone reports whether the canonical name is the origin or below it.
+func inZone(name, origin string) bool {
+	if origin == "." || name == origin {
+		return true
+	}
+	if strings.IndexByte(name, '\\') >= 0 {
+		return dns.IsSubDomain(origin, name)
+	}
+	return len(name) > len(origin) && name[len(name)-len(origin)-1] == '.' && strings.HasSuffix(name, origin)
+}
+
 func isMeta(t uint16) bool { return t == dns.TypeOPT || (t >= 128 && t <= 255) }
 
 // plainPresentation reports the types whose miekg/dns presentation is
@@ -641,37 +659,44 @@ func (p *parser) add(rr dns.RR) {
 			"zonecast serves class IN only; remove the record or write it as IN")
 		return
 	}
-	if raw != nil {
-		rdata := rdataTokens(raw)
-		if len(rdata) == 0 {
+	// A record whose type ends the file comes back from the ZoneParser
+	// with no rdata at all (its form for dynamic-update deletions); before a
+	// newline the ZoneParser itself refuses it. Long TXT strings are split
+	// by miekg/dns, so they are measured in the source.
+	isTXT := h.Rrtype == dns.TypeTXT || h.Rrtype == dns.TypeSPF
+	if raw != nil && (isTXT || src.off == len(src.data)) {
+		n, longest := rdataShape(raw)
+		if n == 0 {
 			p.diag(pos, Error, CodeMissingRdata, fmt.Sprintf("%s %s has no data", h.Name, typ),
 				"write the record's data after its type")
 			return
 		}
-		if h.Rrtype == dns.TypeTXT || h.Rrtype == dns.TypeSPF {
-			for _, t := range rdata {
-				if n := octets(strings.Trim(t, `"`)); n > 255 {
-					p.diag(pos, Error, CodeTXTTooLong, fmt.Sprintf("%s %s has a character-string of %d octets", h.Name, typ, n),
-						`split it into strings of at most 255 octets: "part one" "part two" (RFC 1035 §3.3)`)
-					return
-				}
-			}
+		if isTXT && longest > 255 {
+			// miekg/dns splits such a string in two; BIND refuses it.
+			p.diag(pos, Error, CodeTXTTooLong, fmt.Sprintf("%s %s has a character-string of %d octets", h.Name, typ, longest),
+				`split it into strings of at most 255 octets: "part one" "part two" (RFC 1035 §3.3)`)
+			return
 		}
 	}
-	end, err := dns.PackRR(rr, p.wire[:], 0, nil, false)
-	if err != nil {
-		// miekg/dns reads some rdata that cannot be sent, such as
-		// odd-length hex, or too much of it; BIND refuses those records.
-		p.diag(pos, Error, CodeBadRdata, fmt.Sprintf("%s %s cannot be encoded: %v", h.Name, typ, err),
-			"correct the record's data; a record must fit in one DNS message")
-		return
-	}
-	if !plainPresentation(h.Rrtype) {
-		// Read the record back from the wire, so that rdata written in
-		// different ways (hex case, base64 line breaks, RFC 3597 form)
-		// prints the same.
-		if back, _, err := dns.UnpackRR(p.wire[:end], 0); err == nil {
-			rr = back
+	plain := plainPresentation(h.Rrtype)
+	// The everyday types are checked by the ZoneParser already, unless
+	// they are large enough to overflow a message.
+	if !plain || raw == nil || len(raw) > 8192 {
+		end, err := dns.PackRR(rr, p.wire[:], 0, nil, false)
+		if err != nil {
+			// miekg/dns reads some rdata that cannot be sent, such as
+			// odd-length hex, or too much of it; BIND refuses those.
+			p.diag(pos, Error, CodeBadRdata, fmt.Sprintf("%s %s cannot be encoded: %v", h.Name, typ, err),
+				"correct the record's data; a record must fit in one DNS message")
+			return
+		}
+		if !plain {
+			// Read the record back from the wire, so that rdata written
+			// in different ways (hex case, base64 line breaks, RFC 3597
+			// form) prints the same.
+			if back, _, err := dns.UnpackRR(p.wire[:end], 0); err == nil {
+				rr = back
+			}
 		}
 	}
 	if h.Ttl > math.MaxInt32 {
@@ -679,7 +704,7 @@ func (p *parser) add(rr dns.RR) {
 			"use a TTL of at most 2147483647 seconds (RFC 2181 §8); BIND would load it as 0")
 	}
 	name := CanonicalName(h.Name)
-	if !dns.IsSubDomain(p.zone.Origin, name) {
+	if !inZone(name, p.zone.Origin) {
 		p.diag(pos, Error, CodeOutOfZone, fmt.Sprintf("%s is outside the zone %s (origin from %s)", name, p.zone.Origin, p.zone.OriginFrom),
 			"check for a missing or extra trailing dot, or the origin")
 		return
@@ -691,6 +716,7 @@ func (p *parser) add(rr dns.RR) {
 	}
 	set := p.zone.Sets[key]
 	if set == nil {
+		p.names[name] |= typeBit(h.Rrtype)
 		p.zone.Sets[key] = &RRset{Name: name, Type: h.Rrtype, Covers: key.Covers, TTL: h.Ttl, Data: []string{data}, Pos: pos}
 		return
 	}
@@ -715,16 +741,94 @@ func (p *parser) finish() {
 	}
 }
 
-// rdataTokens returns the rdata tokens of one raw record entry: what follows
-// its type, given the header grammar [owner] [TTL] [class] type or
-// [owner] [class] [TTL] type.
-func rdataTokens(raw []byte) []string {
-	toks := tokens(raw)
-	i := headerLen(raw, toks)
-	if i >= len(toks) {
-		return nil
+// rdataShape returns how many rdata tokens a raw record entry has (what
+// follows its type, given the header grammar [owner] [TTL] [class] type or
+// [owner] [class] [TTL] type) and the octets in its longest token, escapes
+// resolved and quotes removed. It allocates nothing.
+func rdataShape(raw []byte) (n, longest int) {
+	i, tok := 0, 0
+	if len(raw) > 0 && raw[0] != ' ' && raw[0] != '\t' {
+		tok = -1 // the owner comes first
 	}
-	return toks[i+1:]
+	header := true
+	for {
+		start, end, next := nextToken(raw, i)
+		if start < 0 {
+			return n, longest
+		}
+		i = next
+		t := raw[start:end]
+		if tok < 0 {
+			tok = 0
+			continue
+		}
+		if header {
+			if tok < 2 && (isTTLBytes(t) || isClass(string(t))) {
+				tok++
+				continue
+			}
+			header = false // t is the type
+			continue
+		}
+		n++
+		if len(t) >= 2 && t[0] == '"' && t[len(t)-1] == '"' {
+			t = t[1 : len(t)-1]
+		}
+		if len(t) > longest {
+			if o := octets(string(t)); o > longest {
+				longest = o
+			}
+		}
+	}
+}
+
+func isTTLBytes(t []byte) bool {
+	if len(t) == 0 || !isDigit(t[0]) {
+		return false
+	}
+	_, ok := parseTTL(string(t))
+	return ok
+}
+
+// nextToken finds the token of raw at or after i, as [tokens] splits them;
+// start is -1 when there is none.
+func nextToken(raw []byte, i int) (start, end, next int) {
+	for i < len(raw) {
+		switch c := raw[i]; c {
+		case ' ', '\t', '\r', '\n', '(', ')':
+			i++
+			continue
+		case ';':
+			for i < len(raw) && raw[i] != '\n' {
+				i++
+			}
+			continue
+		}
+		break
+	}
+	if i >= len(raw) {
+		return -1, -1, i
+	}
+	start = i
+	if raw[i] == '"' {
+		for i++; i < len(raw); i++ {
+			if raw[i] == '\\' {
+				i++
+			} else if raw[i] == '"' {
+				return start, i + 1, i + 1
+			}
+		}
+		return start, len(raw), len(raw)
+	}
+	for ; i < len(raw); i++ {
+		switch raw[i] {
+		case '\\':
+			i++
+		case ' ', '\t', '\r', '\n', '(', ')', ';', '"':
+			return start, i, i
+		}
+	}
+	return start, min(i, len(raw)), len(raw)
 }
 
 // headerTokens returns the TTL and class tokens of a raw record entry.
@@ -752,9 +856,16 @@ func headerLen(raw []byte, toks []string) int {
 	return i
 }
 
+// isClass reports whether t is a class mnemonic (IN, CH, HS, CS, NONE, ANY)
+// or CLASSnnn, in any case.
 func isClass(t string) bool {
-	if _, ok := dns.StringToClass[strings.ToUpper(t)]; ok {
-		return true
+	switch len(t) {
+	case 2:
+		return strings.EqualFold(t, "IN") || strings.EqualFold(t, "CH") || strings.EqualFold(t, "HS") || strings.EqualFold(t, "CS")
+	case 3:
+		return strings.EqualFold(t, "ANY")
+	case 4:
+		return strings.EqualFold(t, "NONE")
 	}
 	return len(t) > 5 && strings.EqualFold(t[:5], "CLASS")
 }

@@ -291,6 +291,26 @@ func (s *source) endEntry() {
 	}
 }
 
+// lineStart returns the offset where line starts, or -1. It is for error
+// messages: it scans from the current entry when it can.
+func (s *source) lineStart(line int) int {
+	off, n := 0, 1
+	if s.entry.Line > 0 && s.entry.Line <= line {
+		off, n = s.entryOff, s.entry.Line
+	}
+	for n < line {
+		i := bytes.IndexByte(s.data[off:], '\n')
+		if i < 0 {
+			return -1
+		}
+		off += i + 1
+		n++
+	}
+	return off
+}
+
+func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
 // rewind moves back to off, the start of a line outside any parentheses.
 func (s *source) rewind(off int) {
 	s.line -= bytes.Count(s.data[off:s.off], []byte{'\n'})
@@ -481,6 +501,15 @@ func (p *parser) syntaxError(err error, src *source) int {
 			line -= src.prefixLines
 			if line == 1 {
 				col -= src.ownerPrefix
+			}
+			// miekg/dns reports the column where it stopped reading, at
+			// or just past the token's end; point at the token's start.
+			if token != "" && !strings.ContainsRune(token, '\n') && col > len(token) {
+				abs := line + src.startLine - 1
+				if ls := src.lineStart(abs); ls >= 0 && ls+col-1 < len(src.data) && isBlank(src.data[ls+col-1]) {
+					col--
+				}
+				col -= len(token) - 1
 			}
 			d.Pos = Pos{File: src.display, Line: line + src.startLine - 1, Col: max(col, 1)}
 		}
@@ -839,7 +868,11 @@ func headerTokens(raw []byte) []string {
 	if len(raw) > 0 && raw[0] != ' ' && raw[0] != '\t' {
 		start = 1
 	}
-	return toks[start:min(i, len(toks))]
+	end := min(i, len(toks))
+	if start >= end {
+		return nil
+	}
+	return toks[start:end]
 }
 
 // headerLen returns how many tokens of an entry come before its type.

@@ -54,6 +54,7 @@ func (p Pos) String() string {
 const (
 	CodeSyntax            = "syntax"
 	CodeOrigin            = "origin"
+	CodeFile              = "file"
 	CodeInclude           = "include"
 	CodeMissingRdata      = "missing-rdata"
 	CodeClass             = "class-not-in"

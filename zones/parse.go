@@ -110,16 +110,22 @@ func findOrigin(data []byte, path, flag string) (origin, from string, err error)
 		}
 		break
 	}
+	// Only the usual names say which zone a file holds: example.com.zone,
+	// example.com.db, db.example.com.
 	base := filepath.Base(path)
-	name := base
-	for _, suffix := range []string{".zone", ".db", ".hosts"} {
-		name = strings.TrimSuffix(name, suffix)
+	name := ""
+	switch {
+	case strings.HasSuffix(base, ".zone"):
+		name = strings.TrimSuffix(base, ".zone")
+	case strings.HasSuffix(base, ".db"):
+		name = strings.TrimSuffix(base, ".db")
+	case strings.HasPrefix(base, "db."):
+		name = strings.TrimPrefix(base, "db.")
 	}
-	name = strings.TrimPrefix(name, "db.")
 	if _, ok := dns.IsDomainName(name); ok && name != "" && name != "." && !strings.ContainsAny(name, " \t") {
 		return dns.Fqdn(name), OriginFromFileName, nil
 	}
-	return "", "", fmt.Errorf("%s: cannot tell the zone's origin: pass --origin, start the file with $ORIGIN, or name it after the zone (example.com.zone or db.example.com)", path)
+	return "", "", errors.New("cannot tell the zone's origin: pass --origin, start the file with $ORIGIN, or name it after the zone (example.com.zone or db.example.com)")
 }
 
 // stripComment cuts a line at the first ';' outside quotes.
@@ -522,6 +528,9 @@ func (p *parser) syntaxError(err error, src *source) int {
 		d.Hint = "$INCLUDE may name only files inside the zone file's folder or below it"
 	case isMissingTTL(err):
 		d.Hint = "add a $TTL line at the top of the file (RFC 2308) or give this record a TTL"
+	case strings.HasPrefix(d.Message, "unexpected newline"):
+		// The ZoneParser's word for a type with no data after it.
+		d.Code, d.Message, d.Hint = CodeMissingRdata, "the record has no data", "write the record's data after its type"
 	case strings.Contains(d.Message, "$INCLUDE directive not allowed"):
 		d.Code = CodeInclude
 		d.Hint = "$INCLUDE needs a zone file on disk"
@@ -693,11 +702,19 @@ func (p *parser) add(rr dns.RR) {
 	// newline the ZoneParser itself refuses it. Long TXT strings are split
 	// by miekg/dns, so they are measured in the source.
 	isTXT := h.Rrtype == dns.TypeTXT || h.Rrtype == dns.TypeSPF
-	if raw != nil && (isTXT || src.off == len(src.data)) {
+	isSOA := h.Rrtype == dns.TypeSOA
+	if raw != nil && (isTXT || isSOA || src.off == len(src.data)) {
 		n, longest := rdataShape(raw)
 		if n == 0 {
 			p.diag(pos, Error, CodeMissingRdata, fmt.Sprintf("%s %s has no data", h.Name, typ),
 				"write the record's data after its type")
+			return
+		}
+		if isSOA && n < 7 {
+			// miekg/dns fills a short SOA at the end of a file with zeros;
+			// BIND refuses it.
+			p.diag(pos, Error, CodeSyntax, fmt.Sprintf("%s SOA has %d of its 7 fields", h.Name, n),
+				"write MNAME RNAME SERIAL REFRESH RETRY EXPIRE MINIMUM")
 			return
 		}
 		if isTXT && longest > 255 {

@@ -3,7 +3,9 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 
 	"github.com/spf13/cobra"
 	"github.com/zonecast/zonecast/zones"
@@ -68,12 +70,15 @@ func runValidate(_ context.Context, io *streams, opts *validateOptions) error {
 		fr := validateFileReport{File: file, Diagnostics: zones.Diagnostics{}}
 		z, diags, err := zones.ParseFile(file, zones.Options{Origin: opts.origin})
 		if err != nil {
-			diags = zones.Diagnostics{{Pos: zones.Pos{File: file}, Severity: zones.Error, Code: zones.CodeOrigin, Message: err.Error()}}
+			code := zones.CodeOrigin
+			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
+				code = zones.CodeFile
+			}
+			diags = zones.Diagnostics{{Pos: zones.Pos{File: file}, Severity: zones.Error, Code: code, Message: err.Error()}}
 		} else {
 			fr.Origin, fr.OriginFrom, fr.RRsets, fr.Records = z.Origin, z.OriginFrom, len(z.Sets), z.Records()
-			fr.Diagnostics = diags
 		}
-		if err != nil {
+		if len(diags) > 0 {
 			fr.Diagnostics = diags
 		}
 		fr.Errors, fr.Warnings = diags.Count(zones.Error), diags.Count(zones.Warning)

@@ -46,7 +46,7 @@ Diagnostics go to stderr; a file with errors prints nothing on stdout.` + exitSt
 func runZoneDump(_ context.Context, io *streams, opts *zoneDumpOptions) error {
 	z, diags, err := zones.ParseFile(opts.file, zones.Options{Origin: opts.origin})
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", opts.file, err)
 	}
 	for _, d := range diags {
 		if d.Severity > zones.Info {

@@ -925,53 +925,14 @@ func isClass(t string) bool {
 // dropped.
 func tokens(raw []byte) []string {
 	var out []string
-	start, quote, esc, comment := -1, false, false, false
-	for i, c := range raw {
-		switch {
-		case comment:
-			comment = c != '\n'
-			continue
-		case esc:
-			esc = false
-			continue
-		case c == '\\':
-			esc = true
-		case c == '"':
-			if quote {
-				out = append(out, string(raw[start:i+1]))
-				start, quote = -1, false
-				continue
-			}
-			if start >= 0 {
-				out = append(out, string(raw[start:i]))
-			}
-			start, quote = i, true
-			continue
-		case quote:
-			continue
-		case c == ';':
-			if start >= 0 {
-				out = append(out, string(raw[start:i]))
-				start = -1
-			}
-			comment = true
-			continue
-		}
-		if c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '(' || c == ')' {
-			if start >= 0 {
-				out = append(out, string(raw[start:i]))
-				start = -1
-			}
-			continue
-		}
+	for i := 0; ; {
+		start, end, next := nextToken(raw, i)
 		if start < 0 {
-			start = i
+			return out
 		}
+		out = append(out, string(raw[start:end]))
+		i = next
 	}
-	if start >= 0 {
-		out = append(out, string(raw[start:]))
-	}
-	return out
 }
 
 // parseTTL reads a TTL in seconds or with BIND's units (1h30m, 1w2d).

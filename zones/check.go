@@ -2,8 +2,10 @@ package zones
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/miekg/dns"
 )
@@ -11,9 +13,10 @@ import (
 // check runs the zone-wide checks: SOA and apex NS, CNAME and DNAME rules,
 // NS/MX/SRV targets, glue, occluded data, DS at the apex and DNSSEC records.
 //
-// names holds the kinds of RRsets at each owner (typeBit), gathered while
-// parsing, so the checks need no second index of the zone.
-func check(z *Zone, names map[string]uint8) Diagnostics {
+// sets is every RRset of the zone (in any order) and names the kinds of
+// RRsets at each owner (typeBit), gathered while parsing, so the checks need
+// no second index of the zone. The per-RRset checks run on every core.
+func check(z *Zone, sets []*RRset, names map[string]uint8) Diagnostics {
 	var ds Diagnostics
 	add := func(pos Pos, sev Severity, code, msg, hint string) {
 		ds = append(ds, Diagnostic{Pos: pos, Severity: sev, Code: code, Message: msg, Hint: hint})
@@ -22,20 +25,22 @@ func check(z *Zone, names map[string]uint8) Diagnostics {
 	apex := z.Origin
 
 	// The delegations and DNAMEs.
-	cuts := make(map[string]bool)   // names below the apex with NS: delegation points
-	dnames := make(map[string]bool) // names with DNAME
-	glue := make(map[string]bool)   // NS targets: address records there are glue
-	for k, s := range z.Sets {
-		switch k.Type {
+	c := &checker{z: z, names: names,
+		cuts:   make(map[string]bool), // names below the apex with NS: delegation points
+		dnames: make(map[string]bool), // names with DNAME
+		glue:   make(map[string]bool), // NS targets: address records there are glue
+	}
+	for _, s := range sets {
+		switch s.Type {
 		case dns.TypeNS:
-			if k.Name != apex {
-				cuts[k.Name] = true
+			if s.Name != apex {
+				c.cuts[s.Name] = true
 			}
 			for _, t := range s.Data {
-				glue[t] = true
+				c.glue[t] = true
 			}
 		case dns.TypeDNAME:
-			dnames[k.Name] = true
+			c.dnames[s.Name] = true
 		}
 	}
 
@@ -57,50 +62,14 @@ func check(z *Zone, names map[string]uint8) Diagnostics {
 			"a zone's DS records belong in its parent zone; remove them here")
 	}
 
+	parts := parallel(sets, c.checkSets)
 	dnssec := make(map[uint16][]*RRset)
-	for k, s := range z.Sets {
-		name := k.Name
-		switch k.Type {
-		case dns.TypeSOA:
-			if name != apex {
-				add(s.Pos, Error, CodeSOANotAtApex, fmt.Sprintf("SOA at %s, not at the apex %s", name, apex),
-					"a zone has one SOA, at its apex; remove this one")
-			}
-		case dns.TypeCNAME:
-			switch {
-			case name == apex:
-				add(s.Pos, Error, CodeCNAMEAtApex, fmt.Sprintf("CNAME at the apex %s", apex),
-					"the apex must hold SOA and NS, which a CNAME forbids (RFC 1034 §3.6.2); use A/AAAA records or a provider's flattening")
-			default:
-				if names[name]&bitOther != 0 {
-					add(s.Pos, Error, CodeCNAMEAndOther, fmt.Sprintf("CNAME at %s alongside other data (%s)", name, typeList(otherTypesAt(z, name))),
-						"a name with a CNAME can have no other records (RFC 1034 §3.6.2); remove the CNAME or the others")
-				}
-			}
-			if len(s.Data) > 1 {
-				add(s.Pos, Error, CodeMultipleCNAMEs, fmt.Sprintf("%d CNAME records at %s", len(s.Data), name),
-					"a name has at most one CNAME; keep one")
-			}
-		case dns.TypeDNAME:
-			if len(s.Data) > 1 {
-				add(s.Pos, Error, CodeMultipleDNAMEs, fmt.Sprintf("%d DNAME records at %s", len(s.Data), name),
-					"a name has at most one DNAME (RFC 6672 §2.4); keep one")
-			}
-		case dns.TypeNS, dns.TypeMX, dns.TypeSRV:
-			checkTargets(z, s, add)
-		}
-		if IsDNSSEC(k.Type) {
-			dnssec[k.Type] = append(dnssec[k.Type], s)
-		}
-		if len(cuts)+len(dnames) == 0 {
-			continue
-		}
-		if occluder := occludedBy(name, k.Type, apex, cuts, dnames, glue); occluder != "" {
-			add(s.Pos, Warning, CodeOccluded, fmt.Sprintf("%s %s is below %s and will not be served", name, s.TypeString(), occluder),
-				"remove it, or move it into the delegated zone")
+	for _, part := range parts {
+		ds = append(ds, part.diags...)
+		for t, sets := range part.dnssec {
+			dnssec[t] = append(dnssec[t], sets...)
 		}
 	}
-
 	for t, sets := range dnssec {
 		first := sets[0]
 		for _, s := range sets[1:] {
@@ -114,13 +83,94 @@ func check(z *Zone, names map[string]uint8) Diagnostics {
 	return ds
 }
 
+// checker holds what the per-RRset checks share; they only read it.
+type checker struct {
+	z                  *Zone
+	names              map[string]uint8
+	cuts, dnames, glue map[string]bool
+}
+
+// checked is what checkSets found in one part of the zone.
+type checked struct {
+	diags  Diagnostics
+	dnssec map[uint16][]*RRset
+}
+
+// checkSets runs the checks of single RRsets: SOA place, CNAME and DNAME
+// rules, NS/MX/SRV targets, occluded data; it counts DNSSEC sets.
+func (c *checker) checkSets(sets []*RRset) checked {
+	r := checked{dnssec: make(map[uint16][]*RRset)}
+	add := func(pos Pos, sev Severity, code, msg, hint string) {
+		r.diags = append(r.diags, Diagnostic{Pos: pos, Severity: sev, Code: code, Message: msg, Hint: hint})
+	}
+	apex := c.z.Origin
+	for _, s := range sets {
+		name := s.Name
+		switch s.Type {
+		case dns.TypeSOA:
+			if name != apex {
+				add(s.Pos, Error, CodeSOANotAtApex, fmt.Sprintf("SOA at %s, not at the apex %s", name, apex),
+					"a zone has one SOA, at its apex; remove this one")
+			}
+		case dns.TypeCNAME:
+			switch {
+			case name == apex:
+				add(s.Pos, Error, CodeCNAMEAtApex, fmt.Sprintf("CNAME at the apex %s", apex),
+					"the apex must hold SOA and NS, which a CNAME forbids (RFC 1034 §3.6.2); use A/AAAA records or a provider's flattening")
+			default:
+				if c.names[name]&bitOther != 0 {
+					add(s.Pos, Error, CodeCNAMEAndOther, fmt.Sprintf("CNAME at %s alongside other data (%s)", name, typeList(otherTypesAt(c.z, name))),
+						"a name with a CNAME can have no other records (RFC 1034 §3.6.2); remove the CNAME or the others")
+				}
+			}
+			if len(s.Data) > 1 {
+				add(s.Pos, Error, CodeMultipleCNAMEs, fmt.Sprintf("%d CNAME records at %s", len(s.Data), name),
+					"a name has at most one CNAME; keep one")
+			}
+		case dns.TypeDNAME:
+			if len(s.Data) > 1 {
+				add(s.Pos, Error, CodeMultipleDNAMEs, fmt.Sprintf("%d DNAME records at %s", len(s.Data), name),
+					"a name has at most one DNAME (RFC 6672 §2.4); keep one")
+			}
+		case dns.TypeNS, dns.TypeMX, dns.TypeSRV:
+			checkTargets(c.z, s, add)
+		}
+		if IsDNSSEC(s.Type) {
+			r.dnssec[s.Type] = append(r.dnssec[s.Type], s)
+		}
+		if len(c.cuts)+len(c.dnames) == 0 {
+			continue
+		}
+		if occluder := occludedBy(name, s.Type, apex, c.cuts, c.dnames, c.glue); occluder != "" {
+			add(s.Pos, Warning, CodeOccluded, fmt.Sprintf("%s %s is below %s and will not be served", name, s.TypeString(), occluder),
+				"remove it, or move it into the delegated zone")
+		}
+	}
+
+	return r
+}
+
+// parallel splits sets into one part per core, runs fn on each part at the
+// same time and returns the results in part order.
+func parallel[T any](sets []*RRset, fn func([]*RRset) T) []T {
+	n := min(runtime.GOMAXPROCS(0), max(1, len(sets)/4096))
+	out := make([]T, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		lo, hi := len(sets)*i/n, len(sets)*(i+1)/n
+		wg.Go(func() { out[i] = fn(sets[lo:hi]) })
+	}
+	wg.Wait()
+	return out
+}
+
 // checkTargets checks the targets of an NS, MX or SRV RRset against the
 // zone's own data: no CNAME there, and address records for in-zone
 // nameservers.
 func checkTargets(z *Zone, s *RRset, add func(Pos, Severity, string, string, string)) {
 	for _, rd := range s.Data {
 		target := targetOf(rd)
-		if target == "" || target == "." || !dns.IsSubDomain(z.Origin, target) {
+		if target == "" || target == "." || !inZone(target, z.Origin) {
 			continue
 		}
 		if z.Lookup(target, dns.TypeCNAME) != nil {

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/miekg/dns"
 )
@@ -75,13 +76,15 @@ func parse(data []byte, path string, opts Options, root *os.Root) (*Zone, Diagno
 	// sizing the maps up front saves rehashing large zones several times.
 	lines := bytes.Count(data, []byte{'\n'})
 	z.Sets = make(map[Key]*RRset, lines*3/4)
-	p := &parser{zone: z, root: root, dir: filepath.Dir(path), names: make(map[string]uint8, lines/2)}
+	p := &parser{zone: z, root: root, dir: filepath.Dir(path), names: make(map[string]uint8, lines/2),
+		sets: make([]*RRset, 0, lines*3/4)}
 	main := p.newSource(data, filepath.Base(path), path)
 	main.origin = z.Origin
 	p.soaDefaultTTL(main)
 	p.run(main)
-	p.finish()
-	p.diags = append(p.diags, check(z, p.names)...)
+	parallel(p.sets, finish)
+	p.diags = append(p.diags, p.added...)
+	p.diags = append(p.diags, check(z, p.sets, p.names)...)
 	p.diags.Sort()
 	return z, p.diags, nil
 }
@@ -150,8 +153,10 @@ func stripComment(line string) string {
 // keeps reading after a syntax error so that one pass reports them all.
 type parser struct {
 	zone  *Zone
-	diags Diagnostics
+	diags Diagnostics      // found while reading
+	added Diagnostics      // found while adding records to the zone
 	names map[string]uint8 // kinds of RRsets at each owner name (typeBit)
+	sets  []*RRset         // every RRset, in the order first seen
 	root  *os.Root         // nil: $INCLUDE is refused
 	dir   string           // the zone file's folder, as given
 	// wire checks that a record can be encoded and carried alone in one
@@ -400,12 +405,37 @@ func (p *parser) Open(name string) (fs.File, error) {
 
 // run parses src to its end, resuming after each syntax error at the next
 // entry with the state (origin, TTL, owner) in force there.
+//
+// Reading and adding run side by side: the ZoneParser is the larger half of
+// the work and has a core to itself while the other canonicalises and
+// indexes the records it has already read.
 func (p *parser) run(src *source) {
+	const batchSize = 512
+	batches := make(chan []record, 8)
+	var adding sync.WaitGroup
+	adding.Go(func() {
+		for b := range batches {
+			for _, r := range b {
+				p.add(r)
+			}
+		}
+	})
+	batch := make([]record, 0, batchSize)
+	defer func() {
+		batches <- batch
+		close(batches)
+		adding.Wait()
+	}()
+
 	lastErrOff, lastErrSrc := -1, (*source)(nil)
 	for src != nil {
 		zp := p.zoneParser(src)
 		for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
-			p.add(rr)
+			batch = append(batch, p.take(rr))
+			if len(batch) == batchSize {
+				batches <- batch
+				batch = make([]record, 0, batchSize)
+			}
 		}
 		err := zp.Err()
 		if err == nil {
@@ -671,29 +701,47 @@ func nameLengthProblem(token, origin string) (code, hint string) {
 }
 
 // add puts one record into the zone, checking what the ZoneParser does not.
-func (p *parser) add(rr dns.RR) {
+// record is what the reading side knows of one record when the ZoneParser
+// returns it; add does the rest.
+type record struct {
+	rr    dns.RR
+	pos   Pos
+	raw   []byte // the entry's text; nil for records $GENERATE makes
+	atEOF bool   // the entry ends the file
+}
+
+// take notes where rr was written and keeps the state needed to resume
+// after an error. It runs on the reading side.
+func (p *parser) take(rr dns.RR) record {
 	src := p.cur
-	pos := src.entry
 	h := rr.Header()
-	var raw []byte
-	if !src.entryDirective {
+	r := record{rr: rr, pos: src.entry, atEOF: src.off == len(src.data)}
+	switch {
+	case !src.entryDirective:
 		src.lastOwner = h.Name
 		if !src.ttlByDirective {
 			src.ttl, src.ttlSet = h.Ttl, true
 		}
-		raw = src.data[src.entryOff:src.off]
-	}
-	typ := TypeString(h.Rrtype)
-	if src.entryDirective && isGenerate(src) {
+		r.raw = src.data[src.entryOff:src.off]
+	case isGenerate(src):
 		p.generateTTL(src, h)
 	}
+	return r
+}
+
+// add checks one record and puts it into the zone. It runs on the adding
+// side, which alone touches the zone, p.added and p.wire.
+func (p *parser) add(r record) {
+	rr, pos, raw := r.rr, r.pos, r.raw
+	h := rr.Header()
+	typ := TypeString(h.Rrtype)
 	if isMeta(h.Rrtype) {
-		p.diag(pos, Error, CodeMetaType, fmt.Sprintf("%s has type %s, a meta type that cannot be stored in a zone", h.Name, typ),
+		p.addDiag(pos, Error, CodeMetaType, fmt.Sprintf("%s has type %s, a meta type that cannot be stored in a zone", h.Name, typ),
 			"types 41 and 128-255 exist only in queries and transport (RFC 6895 §3.1); remove the record")
 		return
 	}
 	if h.Class != dns.ClassINET {
-		p.diag(pos, Error, CodeClass, fmt.Sprintf("%s %s is in class %s", h.Name, typ, dns.Class(h.Class)),
+		p.addDiag(pos, Error, CodeClass, fmt.Sprintf("%s %s is in class %s", h.Name, typ, dns.Class(h.Class)),
 			"zonecast serves class IN only; remove the record or write it as IN")
 		return
 	}
@@ -703,23 +751,23 @@ func (p *parser) add(rr dns.RR) {
 	// by miekg/dns, so they are measured in the source.
 	isTXT := h.Rrtype == dns.TypeTXT || h.Rrtype == dns.TypeSPF
 	isSOA := h.Rrtype == dns.TypeSOA
-	if raw != nil && (isTXT || isSOA || src.off == len(src.data)) {
+	if raw != nil && (isTXT || isSOA || r.atEOF) {
 		n, longest := rdataShape(raw)
 		if n == 0 {
-			p.diag(pos, Error, CodeMissingRdata, fmt.Sprintf("%s %s has no data", h.Name, typ),
+			p.addDiag(pos, Error, CodeMissingRdata, fmt.Sprintf("%s %s has no data", h.Name, typ),
 				"write the record's data after its type")
 			return
 		}
 		if isSOA && n < 7 {
 			// miekg/dns fills a short SOA at the end of a file with zeros;
 			// BIND refuses it.
-			p.diag(pos, Error, CodeSyntax, fmt.Sprintf("%s SOA has %d of its 7 fields", h.Name, n),
+			p.addDiag(pos, Error, CodeSyntax, fmt.Sprintf("%s SOA has %d of its 7 fields", h.Name, n),
 				"write MNAME RNAME SERIAL REFRESH RETRY EXPIRE MINIMUM")
 			return
 		}
 		if isTXT && longest > 255 {
 			// miekg/dns splits such a string in two; BIND refuses it.
-			p.diag(pos, Error, CodeTXTTooLong, fmt.Sprintf("%s %s has a character-string of %d octets", h.Name, typ, longest),
+			p.addDiag(pos, Error, CodeTXTTooLong, fmt.Sprintf("%s %s has a character-string of %d octets", h.Name, typ, longest),
 				`split it into strings of at most 255 octets: "part one" "part two" (RFC 1035 §3.3)`)
 			return
 		}
@@ -732,7 +780,7 @@ func (p *parser) add(rr dns.RR) {
 		if err != nil {
 			// miekg/dns reads some rdata that cannot be sent, such as
 			// odd-length hex, or too much of it; BIND refuses those.
-			p.diag(pos, Error, CodeBadRdata, fmt.Sprintf("%s %s cannot be encoded: %v", h.Name, typ, err),
+			p.addDiag(pos, Error, CodeBadRdata, fmt.Sprintf("%s %s cannot be encoded: %v", h.Name, typ, err),
 				"correct the record's data; a record must fit in one DNS message")
 			return
 		}
@@ -746,12 +794,12 @@ func (p *parser) add(rr dns.RR) {
 		}
 	}
 	if h.Ttl > math.MaxInt32 {
-		p.diag(pos, Error, CodeTTLRange, fmt.Sprintf("%s %s has TTL %d, over 2^31-1", h.Name, typ, h.Ttl),
+		p.addDiag(pos, Error, CodeTTLRange, fmt.Sprintf("%s %s has TTL %d, over 2^31-1", h.Name, typ, h.Ttl),
 			"use a TTL of at most 2147483647 seconds (RFC 2181 §8); BIND would load it as 0")
 	}
 	name := CanonicalName(h.Name)
 	if !inZone(name, p.zone.Origin) {
-		p.diag(pos, Error, CodeOutOfZone, fmt.Sprintf("%s is outside the zone %s (origin from %s)", name, p.zone.Origin, p.zone.OriginFrom),
+		p.addDiag(pos, Error, CodeOutOfZone, fmt.Sprintf("%s is outside the zone %s (origin from %s)", name, p.zone.Origin, p.zone.OriginFrom),
 			"check for a missing or extra trailing dot, or the origin")
 		return
 	}
@@ -763,11 +811,13 @@ func (p *parser) add(rr dns.RR) {
 	set := p.zone.Sets[key]
 	if set == nil {
 		p.names[name] |= typeBit(h.Rrtype)
-		p.zone.Sets[key] = &RRset{Name: name, Type: h.Rrtype, Covers: key.Covers, TTL: h.Ttl, Data: []string{data}, Pos: pos}
+		set := &RRset{Name: name, Type: h.Rrtype, Covers: key.Covers, TTL: h.Ttl, Data: []string{data}, Pos: pos}
+		p.zone.Sets[key] = set
+		p.sets = append(p.sets, set)
 		return
 	}
 	if set.TTL != h.Ttl {
-		p.diag(pos, Warning, CodeTTLMismatch, fmt.Sprintf("%s %s has TTL %d but its RRset has TTL %d (set at %s); the RRset keeps %d",
+		p.addDiag(pos, Warning, CodeTTLMismatch, fmt.Sprintf("%s %s has TTL %d but its RRset has TTL %d (set at %s); the RRset keeps %d",
 			name, typ, h.Ttl, set.TTL, set.Pos, set.TTL), "give every record of an RRset the same TTL (RFC 2181 §5.2)")
 	}
 	set.Data = append(set.Data, data)
@@ -777,14 +827,19 @@ func (p *parser) diag(pos Pos, sev Severity, code, msg, hint string) {
 	p.diags = append(p.diags, Diagnostic{Pos: pos, Severity: sev, Code: code, Message: msg, Hint: hint})
 }
 
+func (p *parser) addDiag(pos Pos, sev Severity, code, msg, hint string) {
+	p.added = append(p.added, Diagnostic{Pos: pos, Severity: sev, Code: code, Message: msg, Hint: hint})
+}
+
 // finish sorts each RRset's data and collapses duplicates.
-func (p *parser) finish() {
-	for _, s := range p.zone.Sets {
+func finish(sets []*RRset) struct{} {
+	for _, s := range sets {
 		if len(s.Data) > 1 {
 			slices.Sort(s.Data)
 			s.Data = slices.Compact(s.Data)
 		}
 	}
+	return struct{}{}
 }
 
 // rdataShape returns how many rdata tokens a raw record entry has (what

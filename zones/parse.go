@@ -387,6 +387,12 @@ func (e *includeError) Unwrap() error { return e.err }
 // symbolic link or ".." that leads outside it.
 func (p *parser) Open(name string) (fs.File, error) {
 	parent := p.cur
+	f := strings.Fields(stripComment(string(parent.data[parent.entryOff:parent.off])))
+	if len(f) > 1 && (strings.HasPrefix(f[1], "/") || filepath.IsAbs(f[1])) {
+		// The ZoneParser strips the leading slash for an fs.FS; an
+		// absolute path never lies inside the zone's folder.
+		return nil, &includeError{name: f[1], err: errors.New("an absolute path leaves the zone file's folder")}
+	}
 	data, err := p.root.ReadFile(filepath.FromSlash(name))
 	if err != nil {
 		return nil, &includeError{name: name, err: err}
@@ -396,7 +402,7 @@ func (p *parser) Open(name string) (fs.File, error) {
 	s.origin = parent.origin
 	// "$INCLUDE file [origin]": the optional origin is relative to the
 	// including file's origin.
-	if f := strings.Fields(stripComment(string(parent.data[parent.entryOff:parent.off]))); len(f) > 2 {
+	if len(f) > 2 {
 		s.origin = absolute(f[2], parent.origin)
 	}
 	s.ttl, s.ttlSet, s.ttlByDirective = parent.ttl, parent.ttlSet, parent.ttlByDirective

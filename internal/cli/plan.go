@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+	"github.com/zonecast/zonecast/internal/plan"
+)
+
+type planOptions struct {
+	selection
+	format   string
+	exitCode bool
+}
+
+func addSelectionFlags(cmd *cobra.Command, sel *selection) {
+	f := cmd.Flags()
+	f.StringVar(&sel.config, "config", "zonecast.yaml", "the configuration file")
+	f.StringSliceVar(&sel.zones, "zone", nil, "only this zone (repeatable)")
+	f.StringSliceVar(&sel.providers, "provider", nil, "only this provider (repeatable)")
+}
+
+func newPlanCmd(io *streams) *cobra.Command {
+	opts := &planOptions{}
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Show what apply would change at each provider",
+		Long: `Read what every provider serves now, compare it with the zone files and
+show the changes RRset by RRset: + create, ~ update (old → new), - delete.
+Nothing is changed. Providers are read in parallel.
+
+EXIT STATUS
+  0  no changes (or changes, without --exit-code)
+  1  an error: a bad configuration or zone file, a provider that cannot be read
+  2  changes found, with --exit-code`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runPlan(cmd.Context(), io, opts) },
+	}
+	addSelectionFlags(cmd, &opts.selection)
+	cmd.Flags().StringVar(&opts.format, "format", "text", "text, markdown or json")
+	cmd.Flags().BoolVar(&opts.exitCode, "exit-code", false, "exit 2 when there are changes")
+	return cmd
+}
+
+func runPlan(ctx context.Context, io *streams, opts *planOptions) error {
+	if err := checkFormat(opts.format); err != nil {
+		return err
+	}
+	s, err := load(io, opts.selection)
+	if err != nil {
+		return err
+	}
+	p := s.plan(ctx)
+	if err := render(io, p, opts.format); err != nil {
+		return err
+	}
+	if failed := p.Failed(); len(failed) > 0 {
+		for _, t := range failed {
+			fmt.Fprintf(io.err, "zonecast: %v\n", t.Err)
+		}
+		return &exitCodeError{exitError}
+	}
+	if opts.exitCode && p.Changes() > 0 {
+		return &exitCodeError{exitChanges}
+	}
+	return nil
+}
+
+func checkFormat(f string) error {
+	switch f {
+	case "text", "markdown", "json":
+		return nil
+	}
+	return fmt.Errorf("--format %q: want text, markdown or json", f)
+}
+
+func render(io *streams, p *plan.Plan, format string) error {
+	switch format {
+	case "json":
+		return plan.WriteJSON(io.out, p)
+	case "markdown":
+		return plan.WriteMarkdown(io.out, p)
+	}
+	return plan.WriteText(io.out, p, plan.Style{Color: colorOK(io.out)})
+}
+
+// colorOK: colour only on a terminal, and never with NO_COLOR set.
+func colorOK(w any) bool {
+	if _, ok := os.LookupEnv("NO_COLOR"); ok {
+		return false
+	}
+	f, ok := w.(*os.File)
+	return ok && isTerminal(f)
+}

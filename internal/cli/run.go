@@ -1,0 +1,138 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"sync"
+
+	"github.com/zonecast/zonecast/internal/config"
+	"github.com/zonecast/zonecast/internal/plan"
+	"github.com/zonecast/zonecast/providers"
+	"github.com/zonecast/zonecast/providers/all"
+	"github.com/zonecast/zonecast/zones"
+)
+
+// Exit codes shared by plan and apply (DESIGN.md).
+const (
+	exitChanges = 2 // plan --exit-code found changes
+	exitPartial = 3 // apply: some providers failed, the others were updated
+)
+
+// selection is the --config, --zone and --provider flags of plan and apply.
+type selection struct {
+	config    string
+	zones     []string
+	providers []string
+}
+
+// session is a loaded configuration with the zones and providers a command
+// works on.
+type session struct {
+	cfg     *config.Config
+	desired map[string]*zones.Zone // by origin
+	targets []targetRef
+}
+
+// targetRef is one zone × provider to plan.
+type targetRef struct {
+	zone     config.Zone
+	provider providers.Provider
+}
+
+// load reads the configuration and every selected zone file. Any error
+// stops here, before a provider is asked anything.
+func load(io *streams, sel selection) (*session, error) {
+	cfg, err := config.Load(sel.config, all.Drivers())
+	if err != nil {
+		return nil, err
+	}
+	for _, z := range sel.zones {
+		if !slices.ContainsFunc(cfg.Zones, func(c config.Zone) bool { return c.Origin == zones.CanonicalName(z) }) {
+			return nil, fmt.Errorf("--zone %s: no such zone in %s", z, cfg.File)
+		}
+	}
+	for _, p := range sel.providers {
+		if _, ok := cfg.Providers[p]; !ok {
+			return nil, fmt.Errorf("--provider %s: no such provider in %s", p, cfg.File)
+		}
+	}
+	s := &session{cfg: cfg, desired: map[string]*zones.Zone{}}
+	invalid := false
+	for _, zc := range cfg.Zones {
+		if len(sel.zones) > 0 && !slices.ContainsFunc(sel.zones, func(z string) bool { return zones.CanonicalName(z) == zc.Origin }) {
+			continue
+		}
+		z, diags, err := zones.ParseFile(zc.File, zones.Options{Origin: zc.Origin})
+		if err != nil {
+			return nil, fmt.Errorf("zone %s: %w", zc.Origin, err)
+		}
+		for _, d := range diags {
+			if d.Severity >= zones.Warning {
+				fmt.Fprintln(io.err, d)
+			}
+		}
+		if diags.HasErrors() {
+			invalid = true
+			continue
+		}
+		s.desired[zc.Origin] = z
+		for _, name := range zc.Providers {
+			if len(sel.providers) > 0 && !slices.Contains(sel.providers, name) {
+				continue
+			}
+			s.targets = append(s.targets, targetRef{zone: zc, provider: cfg.Providers[name]})
+		}
+	}
+	if invalid {
+		return nil, errors.New("zone files have errors; nothing was planned or changed")
+	}
+	return s, nil
+}
+
+// plan reads every target's provider, at most eight at a time, and plans
+// it. A provider that cannot be read gives a target with Err set.
+func (s *session) plan(ctx context.Context) *plan.Plan {
+	p := &plan.Plan{Targets: make([]*plan.Target, len(s.targets))}
+	sem := make(chan struct{}, 8)
+	var wg sync.WaitGroup
+	for i, t := range s.targets {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			p.Targets[i] = s.planOne(ctx, t)
+		})
+	}
+	wg.Wait()
+	return p
+}
+
+func (s *session) planOne(ctx context.Context, t targetRef) *plan.Target {
+	desired := s.desired[t.zone.Origin]
+	current, err := t.provider.Records(ctx, t.zone.Origin)
+	missing := errors.Is(err, providers.ErrZoneNotFound)
+	if err != nil && !missing {
+		return &plan.Target{Zone: t.zone.Origin, Provider: t.provider.Name(),
+			Err: fmt.Errorf("read %s at %s: %w", t.zone.Origin, t.provider.Name(), err)}
+	}
+	zc := t.zone
+	target := plan.Compute(plan.Input{
+		Desired:  desired,
+		Provider: t.provider.Name(),
+		Caps:     t.provider.Capabilities(),
+		Current:  current,
+		Missing:  missing,
+		Ignored: func(name string, typ uint16) bool {
+			return slices.ContainsFunc(zc.Ignore, func(i config.Ignore) bool { return i.Matches(name, zc.Origin, typ) })
+		},
+	})
+	return &target
+}
+
+// isTerminal reports whether f is a terminal.
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,411 @@
+package config
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+	"github.com/miekg/dns"
+
+	"github.com/zonecast/zonecast/providers"
+)
+
+// DefaultPath is where the CLI looks for the configuration when --config is
+// not given.
+const DefaultPath = "./zonecast.yaml"
+
+// DefaultMaxChangePercent is Safety.MaxChangePercent when the file does not
+// set it.
+const DefaultMaxChangePercent = 30
+
+// DefaultState is the failover state file, relative to the configuration
+// file's folder, when the file does not name one.
+const DefaultState = ".zonecast/state.json"
+
+// Config is a loaded, checked configuration with its providers built.
+type Config struct {
+	// File is the path the configuration was read from, as given to Load.
+	File string
+	// Dir is File's folder; relative paths in the file are taken from it.
+	Dir string
+	// Providers holds the built providers by name.
+	Providers map[string]providers.Provider
+	// ProviderOrder holds the provider names in the order of the file.
+	ProviderOrder []string
+	// Zones are in the order of the file; origins are unique.
+	Zones []Zone
+	// Safety holds the limits apply checks.
+	Safety Safety
+	// State is the failover state file, resolved against Dir.
+	State string
+}
+
+// Zone is one zone zonecast manages.
+type Zone struct {
+	// Origin is absolute and lower-case, with a trailing dot.
+	Origin string
+	// File is the zone file, resolved against the configuration's folder
+	// (so relative when that folder is); Load checked that it exists.
+	File string
+	// Providers name the providers that serve the zone, in the order of the
+	// file; each is a key of Config.Providers.
+	Providers []string
+	// Ignore lists the records zonecast neither changes nor deletes.
+	Ignore []Ignore
+}
+
+// Safety holds the limits that make apply refuse a change without --force.
+type Safety struct {
+	// MaxChangePercent is the largest share, in percent, of a zone's
+	// existing records that one apply may update or delete; 1 to 100, 100
+	// turning the check off. DefaultMaxChangePercent when not set.
+	MaxChangePercent int
+}
+
+// The shapes of the file, decoded strictly by decoder.
+type (
+	fileYAML struct {
+		Providers ast.Node   `yaml:"providers"`
+		Zones     []zoneYAML `yaml:"zones"`
+		Safety    safetyYAML `yaml:"safety"`
+		State     string     `yaml:"state"`
+	}
+	zoneYAML struct {
+		Origin    string       `yaml:"origin"`
+		File      string       `yaml:"file"`
+		Providers []string     `yaml:"providers"`
+		Ignore    []ignoreYAML `yaml:"ignore"`
+	}
+	ignoreYAML struct {
+		Name string `yaml:"name"`
+		Type string `yaml:"type"`
+	}
+	safetyYAML struct {
+		MaxChangePercent *int `yaml:"max_change_percent"`
+	}
+)
+
+// provider is a provider block after decoding, before it is built.
+type provider struct {
+	name   string
+	line   int
+	driver providers.Driver
+	cfg    any
+}
+
+// Load reads the configuration file at path, checks it against drivers (the
+// known provider types) and builds its providers with Driver.New, giving
+// each the configuration file's folder.
+//
+// A file that cannot be read is returned as the os error, wrapped. Every
+// problem in the file is an [*Error]; all of them are returned at once,
+// joined with errors.Join and sorted by line, and no provider is built
+// then. Errors from Driver.New are *Errors too, at the provider's name.
+func Load(path string, drivers []providers.Driver) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read configuration: %w", err)
+	}
+	name := filepath.Clean(path)
+	dir := filepath.Dir(path)
+
+	f, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		e := &Error{File: name, Err: errors.New(message(err))}
+		var ye yaml.Error
+		if errors.As(err, &ye) && ye.GetToken() != nil && ye.GetToken().Position != nil {
+			e.Line = ye.GetToken().Position.Line
+		}
+		return nil, e
+	}
+	var root ast.Node
+	for i, doc := range f.Docs {
+		if i == 0 {
+			root = doc.Body
+			continue
+		}
+		if doc.Body != nil {
+			return nil, &Error{File: name, Line: nodeLine(doc.Body), Err: errors.New("a configuration is one YAML document; remove the second one")}
+		}
+	}
+
+	d := newDecoder(name, dir, root)
+	var raw fileYAML
+	if root != nil {
+		d.decode(root, reflect.ValueOf(&raw).Elem(), "", 1, 0)
+	}
+	c := &Config{File: path, Dir: dir, Providers: map[string]providers.Provider{}}
+	provs, declared := d.providers(raw.Providers, drivers)
+	for _, p := range provs {
+		c.ProviderOrder = append(c.ProviderOrder, p.name)
+	}
+	c.Zones = d.zones(raw.Zones, declared)
+	c.Safety = d.safety(raw.Safety)
+	c.State = filepath.Join(dir, cmp.Or(raw.State, DefaultState))
+	if len(d.errs) > 0 {
+		return nil, d.err()
+	}
+
+	for _, p := range provs {
+		built, err := p.driver.New(p.name, p.cfg, dir)
+		if err != nil {
+			d.errs = append(d.errs, &Error{File: name, Line: p.line, Key: "providers." + p.name, Err: err})
+			continue
+		}
+		c.Providers[p.name] = built
+	}
+	if len(d.errs) > 0 {
+		return nil, d.err()
+	}
+	return c, nil
+}
+
+// err joins the collected errors, sorted by line.
+func (d *decoder) err() error {
+	slices.SortStableFunc(d.errs, func(a, b *Error) int { return cmp.Compare(a.Line, b.Line) })
+	errs := make([]error, len(d.errs))
+	for i, e := range d.errs {
+		errs[i] = e
+	}
+	return errors.Join(errs...)
+}
+
+// providers decodes the providers mapping, each block into its driver's
+// configuration struct, in the order of the file. Blocks with errors are
+// left out of out; declared has every name in the mapping.
+func (d *decoder) providers(n ast.Node, drivers []providers.Driver) (out []provider, declared []string) {
+	const key = "providers"
+	var known []string
+	byType := map[string]providers.Driver{}
+	for _, drv := range drivers {
+		known = append(known, drv.Type)
+		byType[drv.Type] = drv
+	}
+	slices.Sort(known)
+	knownList := strings.Join(known, ", ")
+
+	n, _, err := d.resolve(n)
+	if err != nil {
+		d.errorf(d.line(key), key, "%v", err)
+		return nil, nil
+	}
+	if _, null := n.(*ast.NullNode); n == nil || null {
+		d.errorf(d.line(key), key, "no providers; add at least one (known types: %s)", knownList)
+		return nil, nil
+	}
+	pairs, ok := asMapping(n)
+	if !ok {
+		d.errorf(d.line(key), key, "want a mapping of provider names to their settings, got %s", describe(n))
+		return nil, nil
+	}
+	for _, p := range pairs {
+		name := keyText(p.Key)
+		declared = append(declared, name)
+		pkey := join(key, name)
+		line := nodeLine(p.Key)
+		d.lines[pkey] = line
+		if !validName(name) {
+			d.errorf(line, pkey, "a provider name is letters, digits, '-' and '_'")
+			continue
+		}
+		body, _, err := d.resolve(p.Value)
+		if err != nil {
+			d.errorf(line, pkey, "%v", err)
+			continue
+		}
+		fields, ok := asMapping(body)
+		if !ok {
+			d.errorf(line, pkey, "want a mapping with at least type:, got %s", describe(body))
+			continue
+		}
+		var typ ast.Node
+		for _, f := range fields {
+			if keyText(f.Key) == "type" {
+				typ = f.Value
+			}
+		}
+		if typ == nil {
+			d.errorf(line, pkey, "no type; say which kind of provider this is (known types: %s)", knownList)
+			continue
+		}
+		tkey := join(pkey, "type")
+		var t string
+		before := len(d.errs)
+		d.decode(typ, reflect.ValueOf(&t).Elem(), tkey, line, 1)
+		if t == "" {
+			if len(d.errs) == before {
+				d.errorf(d.line(tkey), tkey, "empty; known types: %s", knownList)
+			}
+			continue
+		}
+		drv, ok := byType[t]
+		if !ok {
+			d.errorf(d.line(tkey), tkey, "unknown provider type %q (known types: %s)", t, knownList)
+			continue
+		}
+		var cfg any = &struct{}{}
+		if drv.NewConfig != nil {
+			cfg = drv.NewConfig()
+		}
+		v := reflect.ValueOf(cfg)
+		if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+			// A bug in the driver, not in the file.
+			d.errorf(line, pkey, "driver %s: NewConfig returns %T, not a pointer to a struct", t, cfg)
+			continue
+		}
+		before = len(d.errs)
+		d.decodeStruct(body, v.Elem(), pkey, line, 1, []string{"type"})
+		if len(d.errs) > before {
+			continue
+		}
+		out = append(out, provider{name: name, line: line, driver: drv, cfg: cfg})
+	}
+	return out, declared
+}
+
+// validName reports whether a provider name is safe in key paths, flags and
+// file names.
+func validName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// zones checks the zone entries. declared are the provider names of the
+// file, whether or not their blocks are correct: a broken block is reported
+// once, not again at every zone that uses it. With none declared, the
+// missing providers are reported once, too.
+func (d *decoder) zones(raw []zoneYAML, declared []string) []Zone {
+	const key = "zones"
+	if len(raw) == 0 {
+		d.errorf(d.line(key), key, "no zones; add at least one with origin, file and providers")
+		return nil
+	}
+	var out []Zone
+	seen := map[string]int{} // origin → line
+	for i, r := range raw {
+		zkey := index(key, i)
+		z := Zone{Providers: r.Providers}
+
+		okey := join(zkey, "origin")
+		switch origin, err := canonicalOrigin(r.Origin); {
+		case r.Origin == "":
+			d.errorf(d.line(okey), okey, "missing; give the zone's domain name, such as example.com.")
+		case err != nil:
+			d.errorf(d.line(okey), okey, "%v", err)
+		default:
+			z.Origin = origin
+			if first, dup := seen[origin]; dup {
+				d.errorf(d.line(okey), okey, "zone %s is already configured at line %d", origin, first)
+			} else {
+				seen[origin] = d.line(okey)
+			}
+		}
+
+		fkey := join(zkey, "file")
+		if r.File == "" {
+			d.errorf(d.line(fkey), fkey, "missing; give the zone file, relative to %s", d.dir)
+		} else {
+			z.File = r.File
+			if !filepath.IsAbs(z.File) {
+				z.File = filepath.Join(d.dir, z.File)
+			}
+			switch fi, err := os.Stat(z.File); {
+			case err != nil:
+				d.errorf(d.line(fkey), fkey, "zone file: %v", err)
+			case fi.IsDir():
+				d.errorf(d.line(fkey), fkey, "zone file %s is a folder", z.File)
+			}
+		}
+
+		pkey := join(zkey, "providers")
+		if len(r.Providers) == 0 {
+			d.errorf(d.line(pkey), pkey, "no providers; list the providers that serve %s", cmp.Or(z.Origin, "this zone"))
+		}
+		for j, p := range r.Providers {
+			ekey := index(pkey, j)
+			switch {
+			case slices.Index(r.Providers, p) < j:
+				d.errorf(d.line(ekey), ekey, "provider %s is listed twice", p)
+			case len(declared) > 0 && !slices.Contains(declared, p):
+				d.errorf(d.line(ekey), ekey, "unknown provider %q (configured: %s)", p, strings.Join(declared, ", "))
+			}
+		}
+
+		for j, ig := range r.Ignore {
+			ikey := index(join(zkey, "ignore"), j)
+			rule, ok := d.ignore(ig, ikey)
+			if ok {
+				z.Ignore = append(z.Ignore, rule)
+			}
+		}
+		out = append(out, z)
+	}
+	return out
+}
+
+// canonicalOrigin returns origin lower-cased with a trailing dot, or an
+// error when it is not a host-style domain name.
+func canonicalOrigin(origin string) (string, error) {
+	const what = "not a domain name; write it like example.com."
+	if _, ok := dns.IsDomainName(origin); !ok {
+		return "", errors.New(what)
+	}
+	o := strings.ToLower(dns.Fqdn(origin))
+	// IsDomainName accepts anything miekg/dns can write in a zone file,
+	// spaces, '@' and escapes included; a zone origin is stricter.
+	for _, r := range strings.TrimSuffix(o, ".") {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return "", errors.New(what)
+		}
+	}
+	return o, nil
+}
+
+func (d *decoder) ignore(ig ignoreYAML, key string) (Ignore, bool) {
+	ok := true
+	nkey := join(key, "name")
+	if ig.Name == "" {
+		d.errorf(d.line(nkey), nkey, "missing; give an owner name pattern such as _acme-challenge.*")
+		ok = false
+	} else if err := checkPattern(ig.Name); err != nil {
+		d.errorf(d.line(nkey), nkey, "%v", err)
+		ok = false
+	}
+	rule := Ignore{Name: strings.ToLower(ig.Name), Type: strings.ToUpper(ig.Type)}
+	if rule.Type != "" {
+		if _, known := typeCode(rule.Type); !known {
+			tkey := join(key, "type")
+			d.errorf(d.line(tkey), tkey, "unknown record type %q", ig.Type)
+			ok = false
+		}
+	}
+	return rule, ok
+}
+
+func (d *decoder) safety(raw safetyYAML) Safety {
+	s := Safety{MaxChangePercent: DefaultMaxChangePercent}
+	if raw.MaxChangePercent != nil {
+		key := "safety.max_change_percent"
+		if p := *raw.MaxChangePercent; p < 1 || p > 100 {
+			d.errorf(d.line(key), key, "%d is not between 1 and 100 (100 turns the check off)", p)
+		} else {
+			s.MaxChangePercent = p
+		}
+	}
+	return s
+}

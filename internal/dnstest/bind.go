@@ -1,0 +1,82 @@
+package dnstest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// StartBIND starts named (BIND 9) on a free port of 127.0.0.1, serving
+// zones (origin -> zone file text) as primary zones that accept updates and
+// transfers signed with the Server's TSIG key. Everything named writes (zone
+// files, .jnl journals, pid, lock and key files, its log) is in a temporary
+// directory of t. The daemon is stopped when t ends; if t failed, the end of
+// named's log is logged.
+//
+// StartBIND returns once named answers an authoritative SOA for every zone.
+// It fails the test if named does not, and skips it when named is not
+// installed and CI is not true (see Tool).
+func StartBIND(t testing.TB, zones map[string]string) *Server {
+	t.Helper()
+	prog := Tool(t, "named")
+	s := newServer(t, "bind", prog, zones)
+	conf := filepath.Join(s.dir, "named.conf")
+	// -g: foreground, log to stderr (the logging statement is ignored).
+	// -n 1: one worker thread. No -u: as root, named keeps running as root,
+	// which CI needs since the temporary directory is root's.
+	s.args = []string{"-g", "-n", "1", "-4", "-c", conf}
+	s.writeConfig = func(port int) error {
+		return os.WriteFile(conf, []byte(s.bindConfig(port)), 0o644)
+	}
+	s.startFresh()
+	return s
+}
+
+// bindConfig is named.conf for port. Every file named would otherwise keep
+// under /run/named or /var/cache/bind is in the test's directory, so
+// servers of parallel tests do not collide.
+func (s *Server) bindConfig(port int) string {
+	var b strings.Builder
+	q := func(name string) string { return fmt.Sprintf("%q", filepath.Join(s.dir, name)) }
+	fmt.Fprintf(&b, `options {
+	directory %s;
+	pid-file %s;
+	lock-file %s;
+	session-keyfile %s;
+	managed-keys-directory %s;
+	dump-file %s;
+	statistics-file %s;
+	memstatistics-file %s;
+	secroots-file %s;
+	recursing-file %s;
+	listen-on port %d { 127.0.0.1; };
+	listen-on-v6 { none; };
+	recursion no;
+	notify no;
+	dnssec-validation no;
+};
+
+// No rndc channel: the default one is 127.0.0.1#953, shared by every named.
+controls { };
+
+key %q {
+	algorithm %s;
+	secret %q;
+};
+`, q(""), q("named.pid"), q("named.lock"), q("session.key"), q(""), q("named_dump.db"),
+		q("named.stats"), q("named.memstats"), q("named.secroots"), q("named.recursing"),
+		port, s.KeyName, s.KeyAlg, s.Secret)
+	for _, origin := range s.origins {
+		fmt.Fprintf(&b, `
+zone %q {
+	type primary;
+	file %q;
+	update-policy { grant %s zonesub ANY; };
+	allow-transfer { key %s; };
+};
+`, origin, s.zoneFile(origin), s.KeyName, s.KeyName)
+	}
+	return b.String()
+}

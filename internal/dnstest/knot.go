@@ -1,0 +1,92 @@
+package dnstest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// StartKnot starts knotd (Knot DNS) on a free port of 127.0.0.1, serving
+// zones (origin -> zone file text) that accept updates and transfers signed
+// with the Server's TSIG key. Everything knotd writes (zone files, journal
+// and timer databases, its control socket and log) is in a temporary
+// directory of t. Each update is written to the zone file at once
+// (zonefile-sync: 0). The daemon is stopped when t ends; if t failed, the
+// end of knotd's log is logged.
+//
+// StartKnot returns once knotd answers an authoritative SOA for every zone
+// (it loads zones in the background after binding its port). It fails the
+// test if knotd does not, and skips it when knotd is not installed and CI
+// is not true (see Tool).
+func StartKnot(t testing.TB, zones map[string]string) *Server {
+	t.Helper()
+	prog := Tool(t, "knotd")
+	s := newServer(t, "knot", prog, zones)
+	conf := filepath.Join(s.dir, "knot.conf")
+	s.args = []string{"-c", conf}
+	s.writeConfig = func(port int) error {
+		// knotd does not create its database directory: without it the
+		// zones load, but every update fails with SERVFAIL ("DDNS,
+		// processing failed (not exists)").
+		if err := os.MkdirAll(filepath.Join(s.dir, "knot-db"), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(conf, []byte(s.knotConfig(port)), 0o644)
+	}
+	s.startFresh()
+	return s
+}
+
+// knotConfig is knot.conf for port. No "user:" is set, so knotd runs as
+// whoever runs the test (Debian's own knot.conf sets knot:knot, which
+// could not write the test's directory).
+func (s *Server) knotConfig(port int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `server:
+    rundir: %q
+    pidfile: %q
+    listen: 127.0.0.1@%d
+    udp-workers: 1
+    tcp-workers: 1
+    background-workers: 1
+
+log:
+  - target: stderr
+    any: info
+
+database:
+    storage: %q
+
+control:
+    listen: %q
+
+key:
+  - id: %s
+    algorithm: %s
+    secret: %s
+
+# A key and no address: any address with the key.
+acl:
+  - id: zonecast-test
+    key: %s
+    action: [update, transfer]
+
+template:
+  - id: default
+    storage: %q
+    acl: zonecast-test
+    zonefile-sync: 0
+    zonefile-load: whole
+    journal-content: changes
+    semantic-checks: off
+
+zone:
+`, s.dir, filepath.Join(s.dir, "knot.pid"), port, filepath.Join(s.dir, "knot-db"),
+		filepath.Join(s.dir, "knot.sock"), s.KeyName, s.KeyAlg, s.Secret, s.KeyName, s.dir)
+	for _, origin := range s.origins {
+		fmt.Fprintf(&b, "  - domain: %q\n    file: %q\n", origin, s.zoneFile(origin))
+	}
+	return b.String()
+}

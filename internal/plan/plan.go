@@ -1,0 +1,261 @@
+package plan
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/miekg/dns"
+	"github.com/zonecast/zonecast/providers"
+	"github.com/zonecast/zonecast/zones"
+)
+
+// Op is what a change does to an RRset.
+type Op int
+
+// The operations, in the order a plan lists them.
+const (
+	Create Op = iota
+	Update
+	Delete
+)
+
+func (o Op) String() string {
+	switch o {
+	case Create:
+		return "create"
+	case Update:
+		return "update"
+	default:
+		return "delete"
+	}
+}
+
+// MarshalText writes the operation's name.
+func (o Op) MarshalText() ([]byte, error) { return []byte(o.String()), nil }
+
+// Change is one RRset to create, update or delete. Before is what the
+// provider serves (nil for Create), After what it will serve (nil for
+// Delete).
+type Change struct {
+	Op     Op           `json:"op"`
+	Before *zones.RRset `json:"before,omitempty"`
+	After  *zones.RRset `json:"after,omitempty"`
+}
+
+// RRset returns the set the change is about: After, else Before.
+func (c Change) RRset() *zones.RRset {
+	if c.After != nil {
+		return c.After
+	}
+	return c.Before
+}
+
+// Target is the plan for one zone at one provider.
+type Target struct {
+	Zone     string   `json:"zone"`
+	Provider string   `json:"provider"`
+	Changes  []Change `json:"changes"`
+	// Notes say what was fitted to the provider or left out, naming the
+	// provider and the record.
+	Notes []string `json:"notes,omitempty"`
+	// Current is how many RRsets the provider serves that zonecast manages.
+	Current int `json:"current_rrsets"`
+	// Missing: the provider does not serve the zone at all yet.
+	Missing bool `json:"zone_missing,omitempty"`
+	// Fingerprint is a hash of everything the provider served when
+	// planned, so that a later apply can tell whether it has changed.
+	Fingerprint string `json:"fingerprint"`
+	// Err is why the provider could not be read; the target then has no
+	// changes.
+	Err error `json:"-"`
+}
+
+// Input is what Compute needs for one zone × provider.
+type Input struct {
+	Desired  *zones.Zone
+	Provider string
+	Caps     providers.Capabilities
+	// Current is what the provider serves; nil with Missing when it does not
+	// serve the zone.
+	Current []zones.RRset
+	Missing bool
+	// Ignored reports records zonecast must neither change nor delete.
+	Ignored func(name string, t uint16) bool
+}
+
+// Compute plans one zone at one provider. Changes come in canonical DNS
+// order of their RRsets; the result is deterministic.
+func Compute(in Input) Target {
+	t := Target{Zone: in.Desired.Origin, Provider: in.Provider, Missing: in.Missing, Changes: []Change{}}
+	t.Fingerprint = Fingerprint(in.Current)
+	origin := in.Desired.Origin
+
+	keep := func(s *zones.RRset) bool {
+		switch {
+		case zones.IsDNSSEC(s.Type):
+			return false
+		case s.Type == dns.TypeSOA && in.Caps.OwnsSOA:
+			return false
+		case s.Type == dns.TypeNS && s.Name == origin && in.Caps.OwnsApexNS:
+			return false
+		case in.Ignored != nil && in.Ignored(s.Name, s.Type):
+			return false
+		}
+		return true
+	}
+
+	desired := make(map[zones.Key]*zones.RRset)
+	skippedTypes := map[uint16]int{}
+	ignored := 0
+	for _, s := range in.Desired.RRsets() {
+		switch {
+		case zones.IsDNSSEC(s.Type):
+			skippedTypes[s.Type]++
+			continue
+		case in.Ignored != nil && in.Ignored(s.Name, s.Type):
+			ignored++
+			continue
+		case !keep(s):
+			continue
+		case !in.Caps.Supports(s.Type):
+			t.Notes = append(t.Notes, fmt.Sprintf("%s cannot hold %s records: %s %s is not replicated there", in.Provider, s.TypeString(), s.Name, s.TypeString()))
+			continue
+		}
+		fit := *s
+		switch {
+		case in.Caps.MinTTL > 0 && fit.TTL < in.Caps.MinTTL:
+			t.Notes = append(t.Notes, fmt.Sprintf("%s %s: TTL %d raised to %s's minimum %d", s.Name, s.TypeString(), s.TTL, in.Provider, in.Caps.MinTTL))
+			fit.TTL = in.Caps.MinTTL
+		case in.Caps.MaxTTL > 0 && fit.TTL > in.Caps.MaxTTL:
+			t.Notes = append(t.Notes, fmt.Sprintf("%s %s: TTL %d lowered to %s's maximum %d", s.Name, s.TypeString(), s.TTL, in.Provider, in.Caps.MaxTTL))
+			fit.TTL = in.Caps.MaxTTL
+		}
+		desired[fit.Key()] = &fit
+	}
+	for _, typ := range slices.Sorted(maps.Keys(skippedTypes)) {
+		t.Notes = append(t.Notes, fmt.Sprintf("%d %s RRsets kept in the file, not replicated: providers sign for themselves", skippedTypes[typ], zones.TypeString(typ)))
+	}
+	if ignored > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("%d RRsets of the zone file match ignore rules and are left alone", ignored))
+	}
+
+	current := make(map[zones.Key]*zones.RRset)
+	for i := range in.Current {
+		s := &in.Current[i]
+		if keep(s) {
+			current[s.Key()] = s
+			t.Current++
+		}
+	}
+
+	for k, want := range desired {
+		have, ok := current[k]
+		switch {
+		case !ok:
+			t.Changes = append(t.Changes, Change{Op: Create, After: want})
+		case !same(have, want):
+			t.Changes = append(t.Changes, Change{Op: Update, Before: have, After: want})
+		}
+	}
+	for k, have := range current {
+		if _, ok := desired[k]; !ok {
+			t.Changes = append(t.Changes, Change{Op: Delete, Before: have})
+		}
+	}
+	Sort(t.Changes)
+	return t
+}
+
+// same compares two RRsets as a provider serves them: an SOA's serial is
+// the provider's to bump, so it is left out.
+func same(a, b *zones.RRset) bool {
+	if a.Type != dns.TypeSOA {
+		return a.Equal(b)
+	}
+	return a.TTL == b.TTL && slices.Equal(soaSansSerial(a.Data), soaSansSerial(b.Data))
+}
+
+func soaSansSerial(data []string) []string {
+	out := make([]string, len(data))
+	for i, d := range data {
+		f := strings.Fields(d)
+		if len(f) == 7 {
+			f[2] = "-"
+		}
+		out[i] = strings.Join(f, " ")
+	}
+	return out
+}
+
+// Sort orders changes by their RRsets in canonical DNS order, then type.
+func Sort(cs []Change) {
+	slices.SortStableFunc(cs, func(a, b Change) int {
+		ra, rb := a.RRset(), b.RRset()
+		if c := zones.CompareNames(ra.Name, rb.Name); c != 0 {
+			return c
+		}
+		if ra.Type != rb.Type {
+			return int(ra.Type) - int(rb.Type)
+		}
+		return int(ra.Covers) - int(rb.Covers)
+	})
+}
+
+// Fingerprint hashes RRsets in canonical form, whatever their order.
+func Fingerprint(sets []zones.RRset) string {
+	lines := make([]string, 0, len(sets))
+	for _, s := range sets {
+		lines = append(lines, fmt.Sprintf("%s %d %d %d %s", s.Name, s.Type, s.Covers, s.TTL, strings.Join(s.Data, "\x00")))
+	}
+	slices.Sort(lines)
+	h := sha256.New()
+	for _, l := range lines {
+		h.Write([]byte(l))
+		h.Write([]byte{'\n'})
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// Counts returns how many changes of each operation t holds.
+func (t *Target) Counts() (create, update, del int) {
+	for _, c := range t.Changes {
+		switch c.Op {
+		case Create:
+			create++
+		case Update:
+			update++
+		case Delete:
+			del++
+		}
+	}
+	return
+}
+
+// Plan is the plan for every zone × provider of a run.
+type Plan struct {
+	Targets []*Target
+}
+
+// Changes returns the number of changes over all targets.
+func (p *Plan) Changes() int {
+	n := 0
+	for _, t := range p.Targets {
+		n += len(t.Changes)
+	}
+	return n
+}
+
+// Failed returns the targets whose provider could not be read.
+func (p *Plan) Failed() []*Target {
+	var out []*Target
+	for _, t := range p.Targets {
+		if t.Err != nil {
+			out = append(out, t)
+		}
+	}
+	return out
+}

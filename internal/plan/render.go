@@ -1,0 +1,257 @@
+package plan
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/miekg/dns"
+	"github.com/zonecast/zonecast/zones"
+)
+
+// Style says how text output is coloured.
+type Style struct {
+	Color bool
+}
+
+const (
+	green  = "\x1b[32m"
+	yellow = "\x1b[33m"
+	red    = "\x1b[31m"
+	dim    = "\x1b[2m"
+	reset  = "\x1b[0m"
+)
+
+func (s Style) paint(color, text string) string {
+	if !s.Color {
+		return text
+	}
+	return color + text + reset
+}
+
+// WriteText writes the plan for people: per zone × provider a header with
+// counts, apex NS changes first, then `+` create, `~` update (old → new
+// values and TTLs), `-` delete, then notes. A plan with no changes and no
+// failures is one line.
+func WriteText(w io.Writer, p *Plan, st Style) error {
+	var b strings.Builder
+	if p.Changes() == 0 && len(p.Failed()) == 0 {
+		fmt.Fprintf(&b, "No changes: %d zone × provider %s in sync.\n", len(p.Targets), plural(len(p.Targets), "pair is", "pairs are"))
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	for i, t := range p.Targets {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		c, u, d := t.Counts()
+		switch {
+		case t.Err != nil:
+			fmt.Fprintf(&b, "%s at %s: %s\n", t.Zone, t.Provider, st.paint(red, "cannot read: "+t.Err.Error()))
+		case len(t.Changes) == 0:
+			fmt.Fprintf(&b, "%s at %s: no changes\n", t.Zone, t.Provider)
+		default:
+			fmt.Fprintf(&b, "%s at %s: %d to create, %d to update, %d to delete\n", t.Zone, t.Provider, c, u, d)
+		}
+		if t.Missing {
+			fmt.Fprintf(&b, "  %s serves no zone %s yet: it will be created\n", t.Provider, t.Zone)
+		}
+		for _, ch := range orderedForDisplay(t) {
+			writeChange(&b, ch, st, t.Zone)
+		}
+		for _, n := range t.Notes {
+			fmt.Fprintf(&b, "  %s\n", st.paint(dim, "note: "+n))
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// orderedForDisplay puts apex NS changes first: they change who serves the
+// zone and deserve the first look.
+func orderedForDisplay(t *Target) []Change {
+	var first, rest []Change
+	for _, c := range t.Changes {
+		s := c.RRset()
+		if s.Type == dns.TypeNS && s.Name == t.Zone {
+			first = append(first, c)
+		} else {
+			rest = append(rest, c)
+		}
+	}
+	return append(first, rest...)
+}
+
+func writeChange(b *strings.Builder, c Change, st Style, zone string) {
+	s := c.RRset()
+	apexNS := ""
+	if s.Type == dns.TypeNS && s.Name == zone {
+		apexNS = "  (apex NS: who serves the zone)"
+	}
+	switch c.Op {
+	case Create:
+		for _, d := range s.Data {
+			fmt.Fprintf(b, "  %s\n", st.paint(green, fmt.Sprintf("+ %s %d %s %s", s.Name, s.TTL, s.TypeString(), d)))
+		}
+	case Delete:
+		for _, d := range s.Data {
+			fmt.Fprintf(b, "  %s\n", st.paint(red, fmt.Sprintf("- %s %d %s %s", s.Name, s.TTL, s.TypeString(), d)))
+		}
+	case Update:
+		ttl := fmt.Sprint(c.After.TTL)
+		if c.Before.TTL != c.After.TTL {
+			ttl = fmt.Sprintf("%d → %d", c.Before.TTL, c.After.TTL)
+		}
+		fmt.Fprintf(b, "  %s%s\n", st.paint(yellow, fmt.Sprintf("~ %s %s (TTL %s)", s.Name, s.TypeString(), ttl)), apexNS)
+		old, nu := setOf(c.Before.Data), setOf(c.After.Data)
+		for _, d := range c.Before.Data {
+			if !nu[d] {
+				fmt.Fprintf(b, "      %s\n", st.paint(red, "- "+d))
+			}
+		}
+		for _, d := range c.After.Data {
+			if !old[d] {
+				fmt.Fprintf(b, "      %s\n", st.paint(green, "+ "+d))
+			} else {
+				fmt.Fprintf(b, "        %s\n", d)
+			}
+		}
+		return
+	}
+	if apexNS != "" {
+		fmt.Fprintf(b, "   %s\n", apexNS)
+	}
+}
+
+func setOf(ss []string) map[string]bool {
+	m := make(map[string]bool, len(ss))
+	for _, s := range ss {
+		m[s] = true
+	}
+	return m
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// WriteMarkdown writes the plan for a pull-request comment: a summary table
+// of zone × provider counts, then the changes of each in a diff block, apex
+// NS changes first, notes folded away.
+func WriteMarkdown(w io.Writer, p *Plan) error {
+	var b strings.Builder
+	b.WriteString("### zonecast plan\n\n")
+	if p.Changes() == 0 && len(p.Failed()) == 0 {
+		fmt.Fprintf(&b, "No changes: %d zone × provider %s in sync.\n", len(p.Targets), plural(len(p.Targets), "pair is", "pairs are"))
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	b.WriteString("| zone | provider | create | update | delete | |\n|---|---|--:|--:|--:|---|\n")
+	for _, t := range p.Targets {
+		c, u, d := t.Counts()
+		status := ""
+		switch {
+		case t.Err != nil:
+			status = "cannot read: " + strings.ReplaceAll(t.Err.Error(), "|", "\\|")
+		case t.Missing:
+			status = "zone will be created"
+		case hasApexNS(t):
+			status = "apex NS changes"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %d | %d | %d | %s |\n", t.Zone, t.Provider, c, u, d, status)
+	}
+	for _, t := range p.Targets {
+		if len(t.Changes) == 0 && len(t.Notes) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "\n#### `%s` at %s\n", t.Zone, t.Provider)
+		if len(t.Changes) > 0 {
+			b.WriteString("\n```diff\n")
+			for _, ch := range orderedForDisplay(t) {
+				writeChange(&b, ch, Style{}, t.Zone)
+			}
+			b.WriteString("```\n")
+		}
+		if len(t.Notes) > 0 {
+			fmt.Fprintf(&b, "\n<details><summary>%d %s</summary>\n\n", len(t.Notes), plural(len(t.Notes), "note", "notes"))
+			for _, n := range t.Notes {
+				fmt.Fprintf(&b, "- %s\n", n)
+			}
+			b.WriteString("\n</details>\n")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func hasApexNS(t *Target) bool {
+	for _, c := range t.Changes {
+		if s := c.RRset(); s.Type == dns.TypeNS && s.Name == t.Zone {
+			return true
+		}
+	}
+	return false
+}
+
+// JSONVersion is the version of the JSON plan format. It changes only when
+// a field changes meaning or goes away; new fields may appear.
+const JSONVersion = 1
+
+type jsonPlan struct {
+	Version int          `json:"version"`
+	Changes int          `json:"changes"`
+	Targets []jsonTarget `json:"targets"`
+}
+
+type jsonTarget struct {
+	*Target
+	Error   string       `json:"error,omitempty"`
+	Changes []jsonChange `json:"changes"`
+}
+
+type jsonChange struct {
+	Op     Op       `json:"op"`
+	Name   string   `json:"name"`
+	Type   string   `json:"type"`
+	Before *jsonSet `json:"before,omitempty"`
+	After  *jsonSet `json:"after,omitempty"`
+}
+
+type jsonSet struct {
+	TTL  uint32   `json:"ttl"`
+	Data []string `json:"data"`
+}
+
+func toJSONSet(s *zones.RRset) *jsonSet {
+	if s == nil {
+		return nil
+	}
+	return &jsonSet{TTL: s.TTL, Data: s.Data}
+}
+
+// WriteJSON writes the plan as JSON:
+//
+//	{"version":1,"changes":N,"targets":[{"zone","provider","changes":[{"op","name","type",
+//	  "before":{"ttl","data"},"after":{"ttl","data"}}],"notes","current_rrsets",
+//	  "zone_missing","fingerprint","error"}]}
+func WriteJSON(w io.Writer, p *Plan) error {
+	out := jsonPlan{Version: JSONVersion, Changes: p.Changes(), Targets: []jsonTarget{}}
+	for _, t := range p.Targets {
+		jt := jsonTarget{Target: t, Changes: []jsonChange{}}
+		if t.Err != nil {
+			jt.Error = t.Err.Error()
+		}
+		for _, c := range t.Changes {
+			s := c.RRset()
+			jt.Changes = append(jt.Changes, jsonChange{Op: c.Op, Name: s.Name, Type: s.TypeString(), Before: toJSONSet(c.Before), After: toJSONSet(c.After)})
+		}
+		out.Targets = append(out.Targets, jt)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}

@@ -1,0 +1,18 @@
+// Package all is the one list of provider drivers: the configuration's
+// `type:` value → driver. Adding a driver means adding it here.
+package all
+
+import (
+	"github.com/zonecast/zonecast/providers"
+	"github.com/zonecast/zonecast/providers/rfc2136"
+	"github.com/zonecast/zonecast/providers/zonefile"
+)
+
+// Drivers returns every driver zonecast has, in the order `zonecast
+// providers` lists them.
+func Drivers() []providers.Driver {
+	return []providers.Driver{
+		rfc2136.Driver,
+		zonefile.Driver,
+	}
+}

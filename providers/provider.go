@@ -1,0 +1,74 @@
+package providers
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/zonecast/zonecast/zones"
+)
+
+// Provider is one place that serves zones. It speaks whole RRsets; how they
+// become API calls, and how many fit in one, is the driver's business.
+type Provider interface {
+	// Name is the provider's name in the configuration.
+	Name() string
+	// Capabilities says what the provider can hold.
+	Capabilities() Capabilities
+	// Records returns every RRset the provider serves for the zone, in
+	// canonical form (zones.CanonicalName owners, zones.Rdata data, data
+	// sorted), including the SOA and apex NS; ErrZoneNotFound when it
+	// serves no such zone.
+	Records(ctx context.Context, origin string) ([]zones.RRset, error)
+	// Apply makes the provider's RRsets of the zone what changes say, in
+	// the given order: each Set makes its RRset exactly the given records
+	// and TTL, each Delete removes the RRset. It stops at the first
+	// failure and returns how many changes were applied before it.
+	Apply(ctx context.Context, origin string, changes []Change) (applied int, err error)
+}
+
+// Change is one RRset-level operation for Provider.Apply.
+type Change struct {
+	// Delete removes the RRset Set names (by name and type); otherwise Set
+	// becomes the RRset, replacing whatever the provider held.
+	Delete bool
+	Set    zones.RRset
+	// Before is what the provider held (nil when nothing): drivers whose
+	// API deletes by value need it.
+	Before *zones.RRset
+}
+
+func (c Change) String() string {
+	if c.Delete {
+		return fmt.Sprintf("delete %s %s", c.Set.Name, c.Set.TypeString())
+	}
+	return fmt.Sprintf("set %s %s", c.Set.Name, c.Set.TypeString())
+}
+
+// ErrZoneNotFound is returned by Records when the provider does not serve
+// the zone at all (as opposed to serving it empty).
+var ErrZoneNotFound = fmt.Errorf("zone not found")
+
+// Capabilities describes what a provider can hold, checked at plan time so
+// that problems are notes in the plan, not failures in apply.
+type Capabilities struct {
+	// Types the provider can hold; nil means every type zonecast knows.
+	Types []uint16
+	// MinTTL and MaxTTL clamp TTLs; zero means no limit.
+	MinTTL, MaxTTL uint32
+	// OwnsSOA: the provider makes its own SOA; zonecast never plans it.
+	OwnsSOA bool
+	// OwnsApexNS: the provider assigns its own apex NS set; zonecast never
+	// plans it.
+	OwnsApexNS bool
+	// ChangesPerBatch is how many RRset changes the driver sends in one API
+	// call or message, for information; zero means it decides by size.
+	ChangesPerBatch int
+	// Notes are free-form remarks shown by `zonecast providers`.
+	Notes []string
+}
+
+// Supports reports whether the provider can hold records of type t.
+func (c Capabilities) Supports(t uint16) bool {
+	return c.Types == nil || slices.Contains(c.Types, t)
+}

@@ -1,0 +1,329 @@
+// Package rfc2136 is a provider for authoritative servers that take RFC 2136
+// dynamic updates and serve AXFR, signed with TSIG: BIND, Knot, PowerDNS,
+// NSD behind a primary.
+//
+// It reads a zone with one AXFR and writes with UPDATE messages built from
+// whole RRsets, split into as many messages as the 64 KiB limit needs, never
+// splitting one RRset's change. Servers are tried in the order given until
+// one answers. The SOA is never written (the server bumps its serial); the
+// apex NS set is managed.
+//
+// It speaks the protocol through miekg/dns directly rather than through
+// libdns/rfc2136 v1.0.1, whose wire handling loses data zonecast must keep
+// (see the comments on Records and Apply).
+package rfc2136
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/miekg/dns"
+	"github.com/zonecast/zonecast/providers"
+	"github.com/zonecast/zonecast/zones"
+)
+
+// Config is the provider's block in zonecast.yaml.
+type Config struct {
+	// Server is one address (host:port); Servers a list tried in order
+	// until one answers. One of the two is required.
+	Server  string   `yaml:"server"`
+	Servers []string `yaml:"servers"`
+	TSIG    TSIG     `yaml:"tsig"`
+	// Timeout for each message exchange; default 10s.
+	Timeout time.Duration `yaml:"timeout"`
+	// Nameservers are the provider's NS host names (for verify and
+	// failover, in later issues).
+	Nameservers []string `yaml:"nameservers"`
+}
+
+// TSIG is the key that signs every message.
+type TSIG struct {
+	Name      string           `yaml:"name"`
+	Algorithm string           `yaml:"algorithm"`
+	Secret    providers.Secret `yaml:"secret"`
+}
+
+// Driver is the rfc2136 entry of providers/all.
+var Driver = providers.Driver{
+	Type:      "rfc2136",
+	Summary:   "an authoritative server taking TSIG-signed dynamic updates (RFC 2136) and AXFR: BIND, Knot, PowerDNS",
+	NewConfig: func() any { return &Config{} },
+	New: func(name string, cfg any, _ string) (providers.Provider, error) {
+		return New(name, *cfg.(*Config))
+	},
+}
+
+// algorithms are the TSIG algorithms zonecast accepts.
+var algorithms = map[string]string{
+	"hmac-sha256": dns.HmacSHA256,
+	"hmac-sha384": dns.HmacSHA384,
+	"hmac-sha512": dns.HmacSHA512,
+}
+
+// Provider talks to one primary server (or a list of equivalent ones).
+type Provider struct {
+	name    string
+	servers []string
+	keyName string
+	keyAlg  string
+	secret  providers.Secret
+	timeout time.Duration
+	// messages counts UPDATE messages sent, for benchmarks and logs.
+	messages atomic.Int64
+}
+
+// New checks a configuration and returns the provider.
+func New(name string, c Config) (*Provider, error) {
+	servers := c.Servers
+	if c.Server != "" {
+		servers = append([]string{c.Server}, servers...)
+	}
+	if len(servers) == 0 {
+		return nil, errors.New("server: required (host:port), or servers: a list")
+	}
+	for _, s := range servers {
+		if _, _, err := net.SplitHostPort(s); err != nil {
+			return nil, fmt.Errorf("server %q: want host:port: %w", s, err)
+		}
+	}
+	alg, ok := algorithms[strings.ToLower(c.TSIG.Algorithm)]
+	if !ok {
+		return nil, fmt.Errorf("tsig.algorithm %q: want hmac-sha256, hmac-sha384 or hmac-sha512", c.TSIG.Algorithm)
+	}
+	if c.TSIG.Name == "" {
+		return nil, errors.New("tsig.name: required")
+	}
+	if c.TSIG.Secret.IsZero() {
+		return nil, errors.New("tsig.secret: required (env:NAME or file:PATH)")
+	}
+	timeout := c.Timeout
+	if timeout == 0 {
+		timeout = 10 * time.Second
+	}
+	return &Provider{name: name, servers: servers, keyName: dns.Fqdn(strings.ToLower(c.TSIG.Name)), keyAlg: alg,
+		secret: c.TSIG.Secret, timeout: timeout}, nil
+}
+
+// Name implements providers.Provider.
+func (p *Provider) Name() string { return p.name }
+
+// Capabilities implements providers.Provider.
+func (p *Provider) Capabilities() providers.Capabilities {
+	return providers.Capabilities{
+		OwnsSOA: true,
+		Notes: []string{
+			"servers: " + strings.Join(p.servers, ", "),
+			"SOA left to the server (it bumps the serial); apex NS managed",
+			"writes in UPDATE messages of at most 60 KiB, whole RRsets each",
+		},
+	}
+}
+
+// Messages returns how many UPDATE messages the provider has sent.
+func (p *Provider) Messages() int64 { return p.messages.Load() }
+
+func (p *Provider) client() *dns.Client {
+	return &dns.Client{Net: "tcp", Timeout: p.timeout,
+		TsigSecret: map[string]string{p.keyName: p.secret.Value()}}
+}
+
+// Records implements providers.Provider with one TSIG-signed AXFR.
+//
+// libdns/rfc2136 v1.0.1 is not used here: its GetRecords joins a TXT
+// record's character-strings into one (conversion.go), so a record written as
+// "a" "b" would read back as "ab" and never match the zone file again.
+func (p *Provider) Records(ctx context.Context, origin string) ([]zones.RRset, error) {
+	origin = zones.CanonicalName(origin)
+	var lastErr error
+	for _, server := range p.servers {
+		rrs, err := p.axfr(ctx, server, origin)
+		if err == nil {
+			return zones.FromRRs(origin, rrs)
+		}
+		var rc *rcodeError
+		if errors.As(err, &rc) {
+			if rc.rcode == dns.RcodeNotAuth {
+				return nil, fmt.Errorf("%w: %v", providers.ErrZoneNotFound, err)
+			}
+			return nil, err // the server answered: asking the next one would not help
+		}
+		lastErr = err
+	}
+	return nil, lastErr
+}
+
+type rcodeError struct {
+	server string
+	op     string
+	rcode  int
+}
+
+func (e *rcodeError) Error() string {
+	return fmt.Sprintf("%s at %s: %s", e.op, e.server, dns.RcodeToString[e.rcode])
+}
+
+func (p *Provider) axfr(ctx context.Context, server, origin string) ([]dns.RR, error) {
+	m := new(dns.Msg)
+	m.SetAxfr(origin)
+	m.SetTsig(p.keyName, p.keyAlg, 300, time.Now().Unix())
+	d := net.Dialer{Timeout: p.timeout}
+	conn, err := d.DialContext(ctx, "tcp", server)
+	if err != nil {
+		return nil, fmt.Errorf("AXFR %s at %s: %w", origin, server, err)
+	}
+	defer conn.Close()
+	tr := &dns.Transfer{Conn: &dns.Conn{Conn: conn}, TsigSecret: map[string]string{p.keyName: p.secret.Value()},
+		ReadTimeout: p.timeout, WriteTimeout: p.timeout}
+	env, err := tr.In(m, server)
+	if err != nil {
+		return nil, fmt.Errorf("AXFR %s at %s: %w", origin, server, err)
+	}
+	var rrs []dns.RR
+	for e := range env {
+		if e.Error != nil {
+			// miekg/dns reports a refused transfer only as the text
+			// "dns: bad xfr rcode: N" (xfr.go); it has no typed error.
+			var rc int
+			if _, err := fmt.Sscanf(e.Error.Error(), "dns: bad xfr rcode: %d", &rc); err == nil {
+				return nil, &rcodeError{server: server, op: "AXFR " + origin, rcode: rc}
+			}
+			return nil, fmt.Errorf("AXFR %s at %s: %w", origin, server, e.Error)
+		}
+		rrs = append(rrs, e.RR...)
+	}
+	if len(rrs) == 0 {
+		return nil, fmt.Errorf("AXFR %s at %s: empty transfer", origin, server)
+	}
+	return rrs, nil
+}
+
+// maxMessage keeps each UPDATE well under the 64 KiB a DNS message over TCP
+// can hold, with room for the TSIG record.
+const maxMessage = 60 << 10
+
+// Apply implements providers.Provider. Changes go out in order, packed into
+// as few UPDATE messages as fit under 60 KiB; one change (one RRset) is
+// never split across messages. A message is applied by the server as a
+// whole (RFC 2136 §3.7), so the count returned is exact.
+//
+// libdns/rfc2136 v1.0.1 is not used here: it sends one UPDATE per call with
+// no size limit (a 10k-record zone does not fit), and re-splits TXT data into
+// 255-rune chunks quoted with Go's %q, which corrupts escapes and loses the
+// record's own string boundaries.
+func (p *Provider) Apply(ctx context.Context, origin string, changes []providers.Change) (int, error) {
+	origin = zones.CanonicalName(origin)
+	applied := 0
+	m := newUpdate(origin)
+	inMsg, msgSize := 0, m.Len()
+	flush := func() error {
+		if inMsg == 0 {
+			return nil
+		}
+		if err := p.send(ctx, origin, m); err != nil {
+			return err
+		}
+		applied += inMsg
+		m = newUpdate(origin)
+		inMsg, msgSize = 0, m.Len()
+		return nil
+	}
+	for _, c := range changes {
+		if err := ctx.Err(); err != nil {
+			return applied, err
+		}
+		rrs, err := updateRRs(origin, c)
+		if err != nil {
+			return applied, err
+		}
+		size := 0
+		for _, rr := range rrs {
+			size += dns.Len(rr)
+		}
+		if size > maxMessage {
+			return applied, fmt.Errorf("%s: %s %s is too large for one UPDATE message (%d octets)", c, c.Set.Name, c.Set.TypeString(), size)
+		}
+		if msgSize+size > maxMessage {
+			if err := flush(); err != nil {
+				return applied, err
+			}
+		}
+		m.Ns = append(m.Ns, rrs...)
+		inMsg++
+		msgSize += size
+	}
+	if err := flush(); err != nil {
+		return applied, err
+	}
+	return applied, nil
+}
+
+func newUpdate(origin string) *dns.Msg {
+	m := new(dns.Msg)
+	m.SetUpdate(origin)
+	return m
+}
+
+// updateRRs is the update section for one change (RFC 2136 §2.5): delete
+// the RRset (class ANY) and add the new records. At the apex NS, where
+// servers never delete the last record (RFC 2136 §3.4.2.4), the new records
+// are added first (which also sets the RRset's TTL) and then the old ones
+// that go are deleted one by one (class NONE).
+func updateRRs(origin string, c providers.Change) ([]dns.RR, error) {
+	s := c.Set
+	if s.Type == dns.TypeSOA {
+		return nil, fmt.Errorf("%s: the SOA is the server's to change", c)
+	}
+	var add []dns.RR
+	if !c.Delete {
+		var err error
+		if add, err = s.RRs(); err != nil {
+			return nil, err
+		}
+	}
+	if s.Type != dns.TypeNS || s.Name != origin {
+		del := &dns.ANY{Hdr: dns.RR_Header{Name: s.Name, Rrtype: s.Type, Class: dns.ClassANY}}
+		return append([]dns.RR{del}, add...), nil
+	}
+	out := add
+	if c.Before != nil {
+		keep := map[string]bool{}
+		for _, d := range s.Data {
+			keep[d] = !c.Delete
+		}
+		old, err := c.Before.RRs()
+		if err != nil {
+			return nil, err
+		}
+		for i, rr := range old {
+			if !keep[c.Before.Data[i]] {
+				rr.Header().Class, rr.Header().Ttl = dns.ClassNONE, 0
+				out = append(out, rr)
+			}
+		}
+	}
+	return out, nil
+}
+
+// send signs m and sends it to the first server that answers.
+func (p *Provider) send(ctx context.Context, origin string, m *dns.Msg) error {
+	var lastErr error
+	for _, server := range p.servers {
+		m.SetTsig(p.keyName, p.keyAlg, 300, time.Now().Unix())
+		r, _, err := p.client().ExchangeContext(ctx, m, server)
+		if err != nil {
+			lastErr = fmt.Errorf("UPDATE %s at %s: %w", origin, server, err)
+			continue
+		}
+		p.messages.Add(1)
+		if r.Rcode != dns.RcodeSuccess {
+			return &rcodeError{server: server, op: "UPDATE " + origin, rcode: r.Rcode}
+		}
+		return nil
+	}
+	return lastErr
+}

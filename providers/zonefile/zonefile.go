@@ -1,0 +1,233 @@
+// Package zonefile is a provider that writes each zone as a BIND zone file in
+// a directory, for self-hosted servers fed by files (and for `make demo`).
+//
+// A zone is written whole, atomically (temp file, fsync, rename), in
+// zonecast's canonical form, with its SOA serial bumped: the date-based
+// serial (YYYYMMDD00) or the old serial plus one, whichever is larger. An
+// optional reload command runs after each write. The provider reads its own
+// file back as what it serves.
+package zonefile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/miekg/dns"
+	"github.com/zonecast/zonecast/providers"
+	"github.com/zonecast/zonecast/zones"
+)
+
+// Config is the provider's block in zonecast.yaml.
+type Config struct {
+	// Directory holds one file per zone, named after its origin
+	// (example.com.zone); relative to the configuration file's folder.
+	Directory string `yaml:"directory"`
+	// Reload is a command run after each write, with {zone} replaced by the
+	// zone's name without the final dot, e.g. [rndc, reload, "{zone}"].
+	Reload []string `yaml:"reload"`
+}
+
+// Driver is the zonefile entry of providers/all.
+var Driver = providers.Driver{
+	Type:      "zonefile",
+	Summary:   "zone files in a directory, written atomically, with an optional reload command",
+	NewConfig: func() any { return &Config{} },
+	New: func(name string, cfg any, dir string) (providers.Provider, error) {
+		c := cfg.(*Config)
+		if c.Directory == "" {
+			return nil, errors.New("directory: required")
+		}
+		d := c.Directory
+		if !filepath.IsAbs(d) {
+			d = filepath.Join(dir, d)
+		}
+		return &Provider{name: name, dir: d, reload: c.Reload, now: time.Now}, nil
+	},
+}
+
+// Provider writes zone files into a directory.
+type Provider struct {
+	name   string
+	dir    string
+	reload []string
+	now    func() time.Time
+}
+
+// New returns a provider writing into dir.
+func New(name, dir string, reload []string) *Provider {
+	return &Provider{name: name, dir: dir, reload: reload, now: time.Now}
+}
+
+// Name implements providers.Provider.
+func (p *Provider) Name() string { return p.name }
+
+// Capabilities implements providers.Provider: a zone file holds every type;
+// zonecast writes its SOA (keeping the serial moving up) and its apex NS.
+func (p *Provider) Capabilities() providers.Capabilities {
+	return providers.Capabilities{Notes: []string{"writes " + p.dir + "/<zone>zone"}}
+}
+
+// Path returns the file the zone origin is written to.
+func (p *Provider) Path(origin string) string {
+	return filepath.Join(p.dir, zones.CanonicalName(origin)+"zone")
+}
+
+// Records implements providers.Provider by reading the zone's file.
+func (p *Provider) Records(_ context.Context, origin string) ([]zones.RRset, error) {
+	z, err := p.read(origin)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]zones.RRset, 0, len(z.Sets))
+	for _, s := range z.RRsets() {
+		out = append(out, *s)
+	}
+	return out, nil
+}
+
+func (p *Provider) read(origin string) (*zones.Zone, error) {
+	path := p.Path(origin)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, providers.ErrZoneNotFound
+	}
+	z, diags, err := zones.ParseFile(path, zones.Options{Origin: origin})
+	if err != nil {
+		return nil, err
+	}
+	if err := diags.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return z, nil
+}
+
+// Apply implements providers.Provider: it applies every change to the zone in
+// memory, bumps the serial and writes the file in one atomic step, so either
+// all changes are applied or none.
+func (p *Provider) Apply(ctx context.Context, origin string, changes []providers.Change) (int, error) {
+	z, err := p.read(origin)
+	if errors.Is(err, providers.ErrZoneNotFound) {
+		z, err = zones.NewZone(origin), nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	var oldSerial uint32
+	if soa := z.Lookup(z.Origin, dns.TypeSOA); soa != nil {
+		oldSerial = serialOf(soa.Data[0])
+	}
+	for _, c := range changes {
+		if c.Delete {
+			delete(z.Sets, c.Set.Key())
+			continue
+		}
+		s := c.Set
+		s.Data = append([]string(nil), s.Data...)
+		z.Sets[s.Key()] = &s
+	}
+	soa := z.Lookup(z.Origin, dns.TypeSOA)
+	if soa == nil {
+		return 0, fmt.Errorf("zone %s would have no SOA record", origin)
+	}
+	soa.Data = []string{withSerial(soa.Data[0], nextSerial(oldSerial, p.now()))}
+	if err := os.MkdirAll(p.dir, 0o755); err != nil {
+		return 0, err
+	}
+	if err := writeAtomic(p.Path(origin), z); err != nil {
+		return 0, err
+	}
+	if len(p.reload) > 0 {
+		if err := p.runReload(ctx, origin); err != nil {
+			// The file is written: the changes are applied, the server has
+			// not loaded them.
+			return len(changes), err
+		}
+	}
+	return len(changes), nil
+}
+
+func (p *Provider) runReload(ctx context.Context, origin string) error {
+	args := make([]string, len(p.reload))
+	for i, a := range p.reload {
+		args[i] = strings.ReplaceAll(a, "{zone}", strings.TrimSuffix(zones.CanonicalName(origin), "."))
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, args[0], args[1:]...).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("reload command %q: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}
+
+// writeAtomic writes the zone to a temp file beside path, syncs it and
+// renames it over path, then syncs the folder: a reader sees the old file or
+// the new one, never half of one.
+func writeAtomic(path string, z *zones.Zone) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if err := zones.Write(f, z); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// nextSerial is the date-based serial for today (YYYYMMDD00) or old+1,
+// whichever is larger (RFC 1982 arithmetic is not needed while serials only
+// go up from a date).
+func nextSerial(old uint32, now time.Time) uint32 {
+	date, _ := strconv.ParseUint(now.UTC().Format("20060102")+"00", 10, 32)
+	if uint32(date) > old {
+		return uint32(date)
+	}
+	return old + 1
+}
+
+func serialOf(soa string) uint32 {
+	f := strings.Fields(soa)
+	if len(f) != 7 {
+		return 0
+	}
+	n, _ := strconv.ParseUint(f[2], 10, 32)
+	return uint32(n)
+}
+
+func withSerial(soa string, serial uint32) string {
+	f := strings.Fields(soa)
+	if len(f) != 7 {
+		return soa
+	}
+	f[2] = strconv.FormatUint(uint64(serial), 10)
+	return strings.Join(f, " ")
+}

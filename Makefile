@@ -24,12 +24,24 @@ test: deps
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 5m ./zones
 
+# The main job on the built-in example: two zone-file providers, no
+# account, no root, no network. Starts from empty targets each time.
+DEMO := examples/quickstart
 demo: build
-	@echo '== zonecast validate examples/quickstart/example.com.zone'
-	@$(BIN) validate examples/quickstart/example.com.zone
+	@rm -rf $(DEMO)/out
+	@echo '== zonecast validate example.com.zone'
+	@$(BIN) validate $(DEMO)/example.com.zone
 	@echo
-	@echo '== zonecast zone dump examples/quickstart/example.com.zone'
-	@$(BIN) zone dump examples/quickstart/example.com.zone
+	@echo '== zonecast plan   (both providers are empty: everything is created)'
+	@$(BIN) plan --config $(DEMO)/zonecast.yaml
+	@echo
+	@echo '== zonecast apply --yes'
+	@$(BIN) apply --config $(DEMO)/zonecast.yaml --yes
+	@echo
+	@echo '== zonecast plan   (again: nothing left to do)'
+	@$(BIN) plan --config $(DEMO)/zonecast.yaml --exit-code
+	@echo
+	@echo "The providers' zone files are in $(DEMO)/out/."
 
 # Benchmarks of parse + validate + canonicalise, beside the bare miekg/dns
 # ZoneParser floor, on generated zones of 10k, 100k and 1M records (made once

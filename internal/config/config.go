@@ -140,6 +140,11 @@ func Load(path string, drivers []providers.Driver) (*Config, error) {
 	d := newDecoder(name, dir, root)
 	var raw fileYAML
 	if root != nil {
+		if body, _, _ := d.resolve(root); body != nil {
+			if _, ok := asMapping(body); !ok {
+				return nil, &Error{File: name, Line: nodeLine(body), Err: fmt.Errorf("want a mapping with providers: and zones:, got %s", describe(body))}
+			}
+		}
 		d.decode(root, reflect.ValueOf(&raw).Elem(), "", 1, 0)
 	}
 	c := &Config{File: path, Dir: dir, Providers: map[string]providers.Provider{}}
@@ -202,6 +207,10 @@ func (d *decoder) providers(n ast.Node, drivers []providers.Driver) (out []provi
 		return nil, nil
 	}
 	pairs, ok := asMapping(n)
+	if ok && len(pairs) == 0 {
+		d.errorf(d.line(key), key, "no providers; add at least one (known types: %s)", knownList)
+		return nil, nil
+	}
 	if !ok {
 		d.errorf(d.line(key), key, "want a mapping of provider names to their settings, got %s", describe(n))
 		return nil, nil
@@ -291,6 +300,9 @@ func validName(s string) bool {
 // missing providers are reported once, too.
 func (d *decoder) zones(raw []zoneYAML, declared []string) []Zone {
 	const key = "zones"
+	if d.failed(key) && len(raw) == 0 {
+		return nil
+	}
 	if len(raw) == 0 {
 		d.errorf(d.line(key), key, "no zones; add at least one with origin, file and providers")
 		return nil
@@ -303,6 +315,7 @@ func (d *decoder) zones(raw []zoneYAML, declared []string) []Zone {
 
 		okey := join(zkey, "origin")
 		switch origin, err := canonicalOrigin(r.Origin); {
+		case d.failed(okey):
 		case r.Origin == "":
 			d.errorf(d.line(okey), okey, "missing; give the zone's domain name, such as example.com.")
 		case err != nil:
@@ -317,7 +330,9 @@ func (d *decoder) zones(raw []zoneYAML, declared []string) []Zone {
 		}
 
 		fkey := join(zkey, "file")
-		if r.File == "" {
+		if d.failed(fkey) {
+			// reported
+		} else if r.File == "" {
 			d.errorf(d.line(fkey), fkey, "missing; give the zone file, relative to %s", d.dir)
 		} else {
 			z.File = r.File
@@ -333,7 +348,7 @@ func (d *decoder) zones(raw []zoneYAML, declared []string) []Zone {
 		}
 
 		pkey := join(zkey, "providers")
-		if len(r.Providers) == 0 {
+		if len(r.Providers) == 0 && !d.failed(pkey) {
 			d.errorf(d.line(pkey), pkey, "no providers; list the providers that serve %s", cmp.Or(z.Origin, "this zone"))
 		}
 		for j, p := range r.Providers {
@@ -379,7 +394,9 @@ func canonicalOrigin(origin string) (string, error) {
 func (d *decoder) ignore(ig ignoreYAML, key string) (Ignore, bool) {
 	ok := true
 	nkey := join(key, "name")
-	if ig.Name == "" {
+	if d.failed(nkey) {
+		ok = false
+	} else if ig.Name == "" {
 		d.errorf(d.line(nkey), nkey, "missing; give an owner name pattern such as _acme-challenge.*")
 		ok = false
 	} else if err := checkPattern(ig.Name); err != nil {
@@ -387,7 +404,9 @@ func (d *decoder) ignore(ig ignoreYAML, key string) (Ignore, bool) {
 		ok = false
 	}
 	rule := Ignore{Name: strings.ToLower(ig.Name), Type: strings.ToUpper(ig.Type)}
-	if rule.Type != "" {
+	if d.failed(join(key, "type")) {
+		ok = false
+	} else if rule.Type != "" {
 		if _, known := typeCode(rule.Type); !known {
 			tkey := join(key, "type")
 			d.errorf(d.line(tkey), tkey, "unknown record type %q", ig.Type)
@@ -399,8 +418,8 @@ func (d *decoder) ignore(ig ignoreYAML, key string) (Ignore, bool) {
 
 func (d *decoder) safety(raw safetyYAML) Safety {
 	s := Safety{MaxChangePercent: DefaultMaxChangePercent}
-	if raw.MaxChangePercent != nil {
-		key := "safety.max_change_percent"
+	key := "safety.max_change_percent"
+	if raw.MaxChangePercent != nil && !d.failed(key) {
 		if p := *raw.MaxChangePercent; p < 1 || p > 100 {
 			d.errorf(d.line(key), key, "%d is not between 1 and 100 (100 turns the check off)", p)
 		} else {

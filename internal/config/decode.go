@@ -68,6 +68,17 @@ func (d *decoder) errorf(line int, key, format string, args ...any) {
 	d.errs = append(d.errs, &Error{File: d.file, Line: line, Key: key, Err: fmt.Errorf(format, args...)})
 }
 
+// failed reports whether a problem was already reported at key or inside
+// it, so that checks on a value that did not decode stay quiet.
+func (d *decoder) failed(key string) bool {
+	for _, e := range d.errs {
+		if e.Key == key || strings.HasPrefix(e.Key, key+".") || strings.HasPrefix(e.Key, key+"[") {
+			return true
+		}
+	}
+	return false
+}
+
 // line returns the line of the value at key path, or of the nearest
 // enclosing value that was decoded.
 func (d *decoder) line(key string) int {
@@ -238,10 +249,17 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, key string, line, depth in
 		v.SetInt(int64(dur))
 		return
 	case t.Kind() == reflect.Pointer:
+		// Set the pointer only when its value decoded, so that a nil
+		// still means "not given" to whoever checks it.
+		p := v
 		if v.IsNil() {
-			v.Set(reflect.New(t.Elem()))
+			p = reflect.New(t.Elem())
 		}
-		d.decode(n, v.Elem(), key, line, depth+1)
+		before := len(d.errs)
+		d.decode(n, p.Elem(), key, line, depth+1)
+		if len(d.errs) == before {
+			v.Set(p)
+		}
 		return
 	case reflect.PointerTo(t).Implements(textType):
 		s, ok := stringValue(n, tag)

@@ -198,6 +198,12 @@ func Sort(cs []Change) {
 		if c := zones.CompareNames(ra.Name, rb.Name); c != 0 {
 			return c
 		}
+		if (ra.Type == dns.TypeSOA) != (rb.Type == dns.TypeSOA) {
+			if ra.Type == dns.TypeSOA {
+				return -1
+			}
+			return 1
+		}
 		if ra.Type != rb.Type {
 			return int(ra.Type) - int(rb.Type)
 		}

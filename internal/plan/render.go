@@ -119,9 +119,6 @@ func writeChange(b *strings.Builder, c Change, st Style, zone string) {
 		}
 		return
 	}
-	if apexNS != "" {
-		fmt.Fprintf(b, "   %s\n", apexNS)
-	}
 }
 
 func setOf(ss []string) map[string]bool {

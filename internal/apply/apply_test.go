@@ -22,12 +22,12 @@ func set(name string, typ uint16) *zones.RRset {
 func TestOrderKeepsEveryStateValid(t *testing.T) {
 	const A, CNAME, MX, TXT = 1, 5, 15, 16
 	cs := []plan.Change{
-		{Op: plan.Create, After: set("alias.", CNAME)},           // replaces an A
-		{Op: plan.Delete, Before: set("alias.", A)},              // freed for the CNAME
-		{Op: plan.Create, After: set("mx.", MX)},                 // points at new-mail
-		{Op: plan.Create, After: set("new-mail.", A)},            // must exist first
-		{Op: plan.Delete, Before: set("was-cname.", CNAME)},      // replaced by a TXT
-		{Op: plan.Create, After: set("was-cname.", TXT)},         // after the CNAME goes
+		{Op: plan.Create, After: set("alias.", CNAME)},      // replaces an A
+		{Op: plan.Delete, Before: set("alias.", A)},         // freed for the CNAME
+		{Op: plan.Create, After: set("mx.", MX)},            // points at new-mail
+		{Op: plan.Create, After: set("new-mail.", A)},       // must exist first
+		{Op: plan.Delete, Before: set("was-cname.", CNAME)}, // replaced by a TXT
+		{Op: plan.Create, After: set("was-cname.", TXT)},    // after the CNAME goes
 		{Op: plan.Update, Before: set("u.", A), After: set("u.", A)},
 	}
 	var got []string

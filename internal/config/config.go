@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -340,6 +341,8 @@ func (d *decoder) zones(raw []zoneYAML, declared []string) []Zone {
 				z.File = filepath.Join(d.dir, z.File)
 			}
 			switch fi, err := os.Stat(z.File); {
+			case errors.Is(err, fs.ErrNotExist):
+				d.errorf(d.line(fkey), fkey, "zone file %s does not exist", z.File)
 			case err != nil:
 				d.errorf(d.line(fkey), fkey, "zone file: %v", err)
 			case fi.IsDir():

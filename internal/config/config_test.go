@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -43,7 +45,7 @@ type fakeProvider struct {
 	dir  string
 }
 
-func (p *fakeProvider) Name() string                          { return p.name }
+func (p *fakeProvider) Name() string                         { return p.name }
 func (p *fakeProvider) Capabilities() providers.Capabilities { return providers.Capabilities{} }
 func (p *fakeProvider) Records(context.Context, string) ([]zones.RRset, error) {
 	return nil, nil
@@ -169,7 +171,7 @@ func TestLoadGood(t *testing.T) {
 		t.Errorf("Load mismatch (-want +got):\n%s", diff)
 	}
 
-	if diff := cmp.Diff([]string{"own", "plain"}, sortedKeys(got.Providers)); diff != "" {
+	if diff := cmp.Diff([]string{"own", "plain"}, slices.Sorted(maps.Keys(got.Providers))); diff != "" {
 		t.Errorf("provider names mismatch (-want +got):\n%s", diff)
 	}
 	own := got.Providers["own"].(*fakeProvider)
@@ -204,25 +206,6 @@ func TestLoadGood(t *testing.T) {
 			}
 		}
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	var keys []string
-	for k := range m {
-		keys = append(keys, k)
-	}
-	return cmpSorted(keys)
-}
-
-func cmpSorted(s []string) []string {
-	for i := range s {
-		for j := i + 1; j < len(s); j++ {
-			if s[j] < s[i] {
-				s[i], s[j] = s[j], s[i]
-			}
-		}
-	}
-	return s
 }
 
 func TestLoadDefaults(t *testing.T) {
@@ -392,7 +375,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:   "zone file missing",
 			config: strings.Replace(base, "file: example.com.zone", "file: missing.zone", 1),
-			want:   []string{"zonecast.yaml:8: zones[0].file: zone file: stat missing.zone: no such file or directory"},
+			want:   []string{"zonecast.yaml:8: zones[0].file: zone file missing.zone does not exist"},
 		},
 		{
 			name:   "zone file key missing",
@@ -523,7 +506,7 @@ providers:
 state: [a]
 `,
 			want: []string{
-				"zonecast.yaml:3: zones[0].file: zone file",
+				"zonecast.yaml:3: zones[0].file: zone file nosuch.zone does not exist",
 				`zonecast.yaml:4: zones[0].providers[1]: unknown provider "aws"`,
 				"zonecast.yaml:5: zones[0].extra: unknown key",
 				"zonecast.yaml:9: providers.own.port: want an integer",

@@ -119,6 +119,10 @@ func (z *Zone) RRsets() []*RRset {
 	return out
 }
 
+// OrderKey returns a string whose byte order among names is the canonical
+// DNS order (RFC 4034 §6.1), for sorting many names.
+func OrderKey(name string) string { return orderKey(name) }
+
 // CompareNames orders two domain names canonically (RFC 4034 §6.1): label by
 // label from the root, each label compared as lower-case octets, a name
 // sorting before the names below it.
@@ -129,6 +133,9 @@ func CompareNames(a, b string) int { return strings.Compare(orderKey(a), orderKe
 // lower-cased, each followed by 0x00. Octets 0x00 and 0x01 inside a label are
 // written as 0x01 0x01 and 0x01 0x02 so that the separator sorts first.
 func orderKey(name string) string {
+	if strings.IndexByte(name, '\\') < 0 {
+		return plainOrderKey(name)
+	}
 	labels := splitLabels(name)
 	var b strings.Builder
 	b.Grow(len(name) + 1)
@@ -147,6 +154,29 @@ func orderKey(name string) string {
 		b.WriteByte(0)
 	}
 	return b.String()
+}
+
+// plainOrderKey is orderKey for a name without escapes: its labels are its
+// bytes between dots.
+func plainOrderKey(name string) string {
+	name = strings.TrimSuffix(name, ".")
+	b := make([]byte, 0, len(name)+2)
+	for end := len(name); end > 0; {
+		start := strings.LastIndexByte(name[:end], '.') + 1
+		for i := start; i < end; i++ {
+			switch c := lower(name[i]); c {
+			case 0:
+				b = append(b, 1, 1)
+			case 1:
+				b = append(b, 1, 2)
+			default:
+				b = append(b, c)
+			}
+		}
+		b = append(b, 0)
+		end = start - 1
+	}
+	return string(b)
 }
 
 func lower(c byte) byte {

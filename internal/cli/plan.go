@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+	"github.com/zonecast/zonecast/internal/config"
 	"github.com/zonecast/zonecast/internal/plan"
 )
 
@@ -17,7 +18,7 @@ type planOptions struct {
 
 func addSelectionFlags(cmd *cobra.Command, sel *selection) {
 	f := cmd.Flags()
-	f.StringVar(&sel.config, "config", "zonecast.yaml", "the configuration file")
+	f.StringVar(&sel.config, "config", config.DefaultPath, "the configuration file")
 	f.StringSliceVar(&sel.zones, "zone", nil, "only this zone (repeatable)")
 	f.StringSliceVar(&sel.providers, "provider", nil, "only this provider (repeatable)")
 }

@@ -26,7 +26,7 @@ then every provider type zonecast knows.` + exitStatus,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runProviders(cmd.Context(), io, opts) },
 	}
-	cmd.Flags().StringVar(&opts.config, "config", "zonecast.yaml", "the configuration file")
+	cmd.Flags().StringVar(&opts.config, "config", config.DefaultPath, "the configuration file")
 	return cmd
 }
 

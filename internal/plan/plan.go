@@ -111,7 +111,7 @@ func Compute(in Input) Target {
 	desired := make(map[zones.Key]*zones.RRset)
 	skippedTypes := map[uint16]int{}
 	ignored := 0
-	for _, s := range in.Desired.RRsets() {
+	for _, s := range in.Desired.Sets {
 		switch {
 		case zones.IsDNSSEC(s.Type):
 			skippedTypes[s.Type]++
@@ -191,11 +191,20 @@ func soaSansSerial(data []string) []string {
 	return out
 }
 
-// Sort orders changes by their RRsets in canonical DNS order, then type.
+// Sort orders changes by their RRsets in canonical DNS order, then type
+// (SOA first).
 func Sort(cs []Change) {
-	slices.SortStableFunc(cs, func(a, b Change) int {
-		ra, rb := a.RRset(), b.RRset()
-		if c := zones.CompareNames(ra.Name, rb.Name); c != 0 {
+	type keyed struct {
+		key string
+		c   Change
+	}
+	ks := make([]keyed, len(cs))
+	for i, c := range cs {
+		ks[i] = keyed{zones.OrderKey(c.RRset().Name), c}
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int {
+		ra, rb := a.c.RRset(), b.c.RRset()
+		if c := strings.Compare(a.key, b.key); c != 0 {
 			return c
 		}
 		if (ra.Type == dns.TypeSOA) != (rb.Type == dns.TypeSOA) {
@@ -209,6 +218,9 @@ func Sort(cs []Change) {
 		}
 		return int(ra.Covers) - int(rb.Covers)
 	})
+	for i, k := range ks {
+		cs[i] = k.c
+	}
 }
 
 // Fingerprint hashes RRsets in canonical form, whatever their order.

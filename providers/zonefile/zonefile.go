@@ -87,7 +87,7 @@ func (p *Provider) Records(_ context.Context, origin string) ([]zones.RRset, err
 		return nil, err
 	}
 	out := make([]zones.RRset, 0, len(z.Sets))
-	for _, s := range z.RRsets() {
+	for _, s := range z.Sets {
 		out = append(out, *s)
 	}
 	return out, nil

@@ -129,7 +129,7 @@ func Converge(t *testing.T, p providers.Provider, origin, text string) plan.Targ
 }
 
 // PlanOf reads p and plans desired there.
-func PlanOf(ctx context.Context, t *testing.T, p providers.Provider, desired *zones.Zone) plan.Target {
+func PlanOf(ctx context.Context, t testing.TB, p providers.Provider, desired *zones.Zone) plan.Target {
 	t.Helper()
 	current, err := p.Records(ctx, desired.Origin)
 	missing := errors.Is(err, providers.ErrZoneNotFound)

@@ -11,7 +11,7 @@ import (
 
 const origin = "example.com."
 
-func provider(t *testing.T, s *dnstest.Server) *rfc2136.Provider {
+func provider(t testing.TB, s *dnstest.Server) *rfc2136.Provider {
 	t.Helper()
 	p, err := rfc2136.New(s.Kind, rfc2136.Config{
 		Server: s.Addr,

@@ -43,9 +43,11 @@ demo: build
 	@echo
 	@echo "The providers' zone files are in $(DEMO)/out/."
 
-# Benchmarks of parse + validate + canonicalise, beside the bare miekg/dns
-# ZoneParser floor, on generated zones of 10k, 100k and 1M records (made once
-# with the shared generator, ../shared/bench/genzone).
+# Benchmarks on generated zones of 10k, 100k and 1M records (made once with
+# the shared generator, ../shared/bench/genzone): parse + validate +
+# canonicalise beside the bare miekg/dns floor; plan of 100k records against
+# a zone-file target (no change, 1% changed, empty target); apply of 10k
+# records to a real BIND, counting UPDATE messages.
 SHARED ?= ../shared
 BENCH_SIZES ?= 10000 100000 1000000
 bench:
@@ -54,7 +56,8 @@ bench:
 	    mkdir -p $(BENCHZONES)/$$n && (cd $(SHARED)/bench && $(GO) run ./genzone -n $$n -o $(abspath $(BENCHZONES))/$$n) || exit 1; \
 	  fi; \
 	done
-	ZONECAST_BENCH_DIR=$(abspath $(BENCHZONES)) $(GO) test -run '^$$' -bench . -benchmem -count 3 -timeout 60m ./zones
+	ZONECAST_BENCH_DIR=$(abspath $(BENCHZONES)) $(GO) test -run '^$$' -bench . -benchmem -count 3 -timeout 60m ./zones ./internal/plan
+	ZONECAST_BENCH_DIR=$(abspath $(BENCHZONES)) $(GO) test -run '^$$' -bench . -benchtime 5x -timeout 10m ./providers/rfc2136
 	@$(MAKE) --no-print-directory build
 	@for n in $(BENCH_SIZES); do \
 	  /usr/bin/time -f "zonecast validate, $$n records: %e s wall, %M KiB peak RSS" $(BIN) validate $(BENCHZONES)/$$n/base.zone >/dev/null 2>$(BENCHZONES)/$$n/time.txt; \

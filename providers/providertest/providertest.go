@@ -85,6 +85,12 @@ child NS ns.child
 ns.child A 192.0.2.54
 ptr PTR host.example.net.
 `},
+	{"add a nameserver to the apex NS set", `
+@ NS ns2
+ns2 A 192.0.2.2
+www A 192.0.2.11
+alias A 192.0.2.30
+`},
 	{"swap an address for a CNAME", `
 www A 192.0.2.11
 alias CNAME www

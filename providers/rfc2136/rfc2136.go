@@ -313,6 +313,7 @@ func updateRRs(origin string, c providers.Change) ([]dns.RR, error) {
 func (p *Provider) send(ctx context.Context, origin string, m *dns.Msg) error {
 	var lastErr error
 	for _, server := range p.servers {
+		m.Extra = nil // a TSIG left from trying the previous server
 		m.SetTsig(p.keyName, p.keyAlg, 300, time.Now().Unix())
 		r, _, err := p.client().ExchangeContext(ctx, m, server)
 		if err != nil {

@@ -1,6 +1,8 @@
 package rfc2136_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/zonecast/zonecast/internal/dnstest"
@@ -31,4 +33,61 @@ func TestConformanceBIND(t *testing.T) {
 func TestConformanceKnot(t *testing.T) {
 	s := dnstest.StartKnot(t, map[string]string{origin: providertest.Head})
 	providertest.Run(t, provider(t, s), origin)
+}
+
+// TestServerList: the first server is down, the second answers.
+func TestServerList(t *testing.T) {
+	s := dnstest.StartBIND(t, map[string]string{origin: providertest.Head})
+	dead := dnstest.StartKnot(t, map[string]string{origin: providertest.Head})
+	dead.Stop()
+	p, err := rfc2136.New("two", rfc2136.Config{
+		Servers: []string{dead.Addr, s.Addr},
+		TSIG:    rfc2136.TSIG{Name: s.KeyName, Algorithm: s.KeyAlg, Secret: providers.NewSecret(s.Secret)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	providertest.Converge(t, p, origin, providertest.Head+"www A 192.0.2.9\n")
+	found := false
+	for _, rr := range s.AXFR(t, origin) {
+		found = found || strings.HasPrefix(rr.String(), "www."+origin) && strings.HasSuffix(rr.String(), "192.0.2.9")
+	}
+	if !found {
+		t.Error("the second server does not serve www A 192.0.2.9")
+	}
+}
+
+// TestLargeChangeIsSplit: a change far over 64 KiB goes out in several
+// UPDATE messages, none splitting an RRset, and converges.
+func TestLargeChangeIsSplit(t *testing.T) {
+	s := dnstest.StartKnot(t, map[string]string{origin: providertest.Head})
+	p := provider(t, s)
+	var b strings.Builder
+	b.WriteString(providertest.Head)
+	for i := range 2000 {
+		fmt.Fprintf(&b, "t%d TXT \"%s\" \"%d\"\n", i, strings.Repeat("x", 100), i)
+		fmt.Fprintf(&b, "multi%d A 192.0.2.%d\nmulti%d A 198.51.100.%d\n", i, i%250+1, i, i%250+1)
+	}
+	before := p.Messages()
+	applied := providertest.Converge(t, p, origin, b.String())
+	if n := p.Messages() - before; n < 4 {
+		t.Errorf("%d changes (~%d KiB) went out in %d UPDATE messages; want several under 64 KiB each", len(applied.Changes), b.Len()/1024, n)
+	}
+}
+
+// TestBadKey: a wrong TSIG secret is an error naming the server, never the
+// secret.
+func TestBadKey(t *testing.T) {
+	s := dnstest.StartBIND(t, map[string]string{origin: providertest.Head})
+	p, err := rfc2136.New("bad", rfc2136.Config{
+		Server: s.Addr,
+		TSIG:   rfc2136.TSIG{Name: s.KeyName, Algorithm: "hmac-sha512", Secret: providers.NewSecret("c2VjcmV0c2VjcmV0c2VjcmV0")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Records(t.Context(), origin)
+	if err == nil || !strings.Contains(err.Error(), s.Addr) || strings.Contains(err.Error(), "c2VjcmV0") {
+		t.Errorf("a bad key gave %v", err)
+	}
 }

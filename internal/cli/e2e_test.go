@@ -13,16 +13,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/zonecast/zonecast/internal/dnstest"
+	"github.com/zonecast/zonecast/providers/providertest"
 	"github.com/zonecast/zonecast/zones"
 )
-
-// seedZone is what the real servers serve when a script starts: a zone
-// with an SOA, apex NS and the nameserver's address.
-const seedZone = `$TTL 300
-@ SOA ns1 hostmaster 1 7200 900 1209600 300
-@ NS ns1
-ns1 A 192.0.2.1
-`
 
 // TestEndToEnd runs the scripts in testdata/e2e against real servers: each
 // script gets its own BIND and Knot serving example.com., and a
@@ -40,8 +33,8 @@ func TestEndToEnd(t *testing.T) {
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
 			servers := map[string]*dnstest.Server{
-				"bind": dnstest.StartBIND(t, map[string]string{"example.com.": seedZone}),
-				"knot": dnstest.StartKnot(t, map[string]string{"example.com.": seedZone}),
+				"bind": dnstest.StartBIND(t, map[string]string{"example.com.": providertest.Head}),
+				"knot": dnstest.StartKnot(t, map[string]string{"example.com.": providertest.Head}),
 			}
 			env.Values["servers"] = servers
 			var cfg strings.Builder

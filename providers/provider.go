@@ -61,6 +61,9 @@ type Capabilities struct {
 	// OwnsApexNS: the provider assigns its own apex NS set; zonecast never
 	// plans it.
 	OwnsApexNS bool
+	// AutoTTL: the provider reports TTL 1 for "automatic"; such a TTL
+	// matches whatever the zone file says.
+	AutoTTL bool
 	// ChangesPerBatch is how many RRset changes the driver sends in one API
 	// call or message, for information; zero means it decides by size.
 	ChangesPerBatch int

@@ -30,6 +30,9 @@ type RRset struct {
 	// Pos is where the first record of the set was written; it is the zero
 	// Pos for RRsets that did not come from a file.
 	Pos Pos
+	// Protected, set by a provider, says why zonecast must never change or
+	// delete this RRset there (a read-only record, an alias set).
+	Protected string
 }
 
 // Key returns the set's key.

@@ -146,7 +146,21 @@ func Compute(in Input) Target {
 	current := make(map[zones.Key]*zones.RRset)
 	for i := range in.Current {
 		s := &in.Current[i]
+		if s.Protected != "" {
+			// Never changed nor deleted, and nothing planned over it.
+			t.Notes = append(t.Notes, fmt.Sprintf("%s %s at %s is %s: left alone", s.Name, s.TypeString(), in.Provider, s.Protected))
+			delete(desired, s.Key())
+			continue
+		}
 		if keep(s) {
+			if in.Caps.AutoTTL && s.TTL == 1 {
+				// Automatic TTL: it matches what the zone file says.
+				if want, ok := desired[s.Key()]; ok {
+					auto := *s
+					auto.TTL = want.TTL
+					s = &auto
+				}
+			}
 			current[s.Key()] = s
 			t.Current++
 		}

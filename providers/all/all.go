@@ -4,7 +4,9 @@ package all
 
 import (
 	"github.com/zonecast/zonecast/providers"
+	"github.com/zonecast/zonecast/providers/cloudflare"
 	"github.com/zonecast/zonecast/providers/rfc2136"
+	"github.com/zonecast/zonecast/providers/route53"
 	"github.com/zonecast/zonecast/providers/zonefile"
 )
 
@@ -12,6 +14,8 @@ import (
 // providers` lists them.
 func Drivers() []providers.Driver {
 	return []providers.Driver{
+		cloudflare.Driver,
+		route53.Driver,
 		rfc2136.Driver,
 		zonefile.Driver,
 	}

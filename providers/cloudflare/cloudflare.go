@@ -1,0 +1,463 @@
+// Package cloudflare is the Cloudflare DNS provider, built on
+// libdns/cloudflare v0.2.2 for reading and on Cloudflare's batch endpoint for
+// writing, both through providers.Transport (pacing, retries honouring
+// Retry-After, backoff on 5xx, and the base-URL rewrite for the emulator).
+//
+// Where the library is wrong, the driver is right (provider-apis.md §1):
+//   - SetRecords keeps only the last value of a multi-value RRset and
+//     DeleteRecords removes every SRV/HTTPS/SVCB record of a name
+//     (libdns/cloudflare#31): writes never use them; an RRset is replaced
+//     by deleting its records by ID and posting the new ones, in one
+//     all-or-nothing batch request.
+//   - MX preference 0 (and null MX) is sent without "priority", which
+//     Cloudflare rejects: the batch body always carries it.
+//   - TXT content comes back with its escapes and string separators left
+//     in: it is read as RFC 1035 character-strings again.
+//   - Read-only records (meta.read_only) and proxied records are not
+//     visible through libdns: the transport keeps the raw list pages, so
+//     read-only RRsets are protected and record IDs are known.
+//   - No retries or 429 handling: the transport adds them.
+package cloudflare
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	libcf "github.com/libdns/cloudflare"
+	"github.com/libdns/libdns"
+	"github.com/miekg/dns"
+	"golang.org/x/time/rate"
+
+	"github.com/zonecast/zonecast/providers"
+	"github.com/zonecast/zonecast/zones"
+)
+
+// apiBase is Cloudflare's API, which libdns/cloudflare has as a constant.
+const apiBase = "https://api.cloudflare.com/client/v4"
+
+// Config is the provider's block in zonecast.yaml.
+type Config struct {
+	APIToken  providers.Secret `yaml:"api_token"`
+	ZoneToken providers.Secret `yaml:"zone_token"`
+	// APIURL replaces https://api.cloudflare.com/client/v4 (an emulator).
+	APIURL string `yaml:"api_url"`
+	// RequestsPerSecond paces requests (default 4: Cloudflare allows 1,200
+	// per 5 minutes).
+	RequestsPerSecond float64 `yaml:"requests_per_second"`
+	// BatchSize is records per batch request (default 200, the free plan's
+	// limit; 3,500 on paid plans).
+	BatchSize   int           `yaml:"batch_size"`
+	MaxAttempts int           `yaml:"max_attempts"`
+	MaxWait     time.Duration `yaml:"max_wait"`
+	Nameservers []string      `yaml:"nameservers"`
+}
+
+// Driver is the cloudflare entry of providers/all.
+var Driver = providers.Driver{
+	Type:      "cloudflare",
+	Summary:   "Cloudflare DNS (API token), batch writes, retries and pacing",
+	NewConfig: func() any { return &Config{} },
+	New: func(name string, cfg any, _ string) (providers.Provider, error) {
+		return New(name, *cfg.(*Config))
+	},
+}
+
+// Provider is one Cloudflare account (token).
+type Provider struct {
+	name      string
+	lib       *libcf.Provider
+	http      *http.Client
+	transport *providers.Transport
+	base      string
+	token     providers.Secret
+	batch     int
+
+	mu    sync.Mutex
+	zones map[string]string     // origin → zone ID
+	pages map[string][]cfRecord // zone ID → records of the last listing
+	seen  map[string]bool       // zone IDs listed since the last Records call
+}
+
+// New checks a configuration and returns the provider.
+func New(name string, c Config) (*Provider, error) {
+	if c.APIToken.IsZero() {
+		return nil, errors.New("api_token: required (env:NAME or file:PATH)")
+	}
+	rps := c.RequestsPerSecond
+	if rps <= 0 {
+		rps = 4
+	}
+	p := &Provider{name: name, base: apiBase, token: c.APIToken, batch: c.BatchSize,
+		zones: map[string]string{}, pages: map[string][]cfRecord{}, seen: map[string]bool{}}
+	if p.batch <= 0 {
+		p.batch = 200
+	}
+	p.transport = &providers.Transport{Limiter: rate.NewLimiter(rate.Limit(rps), 4), MaxAttempts: c.MaxAttempts, MaxWait: c.MaxWait}
+	if c.APIURL != "" {
+		u, err := url.Parse(strings.TrimSuffix(c.APIURL, "/"))
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			return nil, fmt.Errorf("api_url %q: want an absolute URL", c.APIURL)
+		}
+		p.transport.Target, p.transport.Prefix = u, "/client/v4"
+	}
+	p.http = &http.Client{Transport: p.transport, Timeout: 5 * time.Minute}
+	p.lib = &libcf.Provider{APIToken: c.APIToken.Value(), HTTPClient: recorder{p}}
+	if !c.ZoneToken.IsZero() {
+		p.lib.ZoneToken = c.ZoneToken.Value()
+	}
+	return p, nil
+}
+
+// recorder is the HTTPClient handed to libdns/cloudflare: it sends through
+// the provider's transport and keeps the raw record list pages.
+type recorder struct{ p *Provider }
+
+func (r recorder) Do(req *http.Request) (*http.Response, error) {
+	resp, err := r.p.http.Do(req)
+	if err != nil || req.Method != http.MethodGet || !strings.HasSuffix(req.URL.Path, "/dns_records") || resp.StatusCode != http.StatusOK {
+		return resp, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	var env struct {
+		Result []cfRecord `json:"result"`
+	}
+	if json.Unmarshal(body, &env) == nil {
+		zid := zoneIDOf(req.URL.Path)
+		r.p.mu.Lock()
+		if !r.p.seen[zid] {
+			r.p.pages[zid], r.p.seen[zid] = nil, true
+		}
+		r.p.pages[zid] = append(r.p.pages[zid], env.Result...)
+		r.p.mu.Unlock()
+	}
+	return resp, nil
+}
+
+func zoneIDOf(path string) string {
+	parts := strings.Split(path, "/")
+	for i, s := range parts {
+		if s == "zones" && i+1 < len(parts) {
+			return parts[i+1]
+		}
+	}
+	return ""
+}
+
+// Requests returns how many HTTP requests the provider has sent.
+func (p *Provider) Requests() int64 { return p.transport.Requests() }
+
+// Name implements providers.Provider.
+func (p *Provider) Name() string { return p.name }
+
+// Types Cloudflare holds that this driver writes correctly.
+var types = []uint16{dns.TypeA, dns.TypeAAAA, dns.TypeCAA, dns.TypeCNAME, dns.TypeHTTPS, dns.TypeMX,
+	dns.TypeNS, dns.TypePTR, dns.TypeSRV, dns.TypeSVCB, dns.TypeTXT}
+
+// Capabilities implements providers.Provider.
+func (p *Provider) Capabilities() providers.Capabilities {
+	return providers.Capabilities{
+		Types: types, MinTTL: 60, MaxTTL: 86400, OwnsSOA: true, OwnsApexNS: true, AutoTTL: true,
+		ChangesPerBatch: p.batch,
+		Notes: []string{
+			"TTL 60–86400, 1 = automatic; SOA and apex NS are Cloudflare's",
+			fmt.Sprintf("writes in batch requests of at most %d records; reads 100 records a request", p.batch),
+			"read-only records (e.g. Email Routing) are never changed",
+		},
+	}
+}
+
+// cfRecord is a DNS record as the API sends it.
+type cfRecord struct {
+	ID       string         `json:"id,omitempty"`
+	Type     string         `json:"type"`
+	Name     string         `json:"name"`
+	Content  string         `json:"content,omitempty"`
+	TTL      int            `json:"ttl"`
+	Proxied  bool           `json:"proxied,omitempty"`
+	Priority *int           `json:"priority,omitempty"`
+	Data     map[string]any `json:"data,omitempty"`
+	Meta     *struct {
+		ReadOnly bool `json:"read_only"`
+	} `json:"meta,omitempty"`
+}
+
+// Records implements providers.Provider: one zone lookup (first time),
+// then the listing, 100 records a request, through libdns/cloudflare.
+func (p *Provider) Records(ctx context.Context, origin string) ([]zones.RRset, error) {
+	origin = zones.CanonicalName(origin)
+	zid, err := p.zoneID(ctx, origin)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	delete(p.seen, zid)
+	p.mu.Unlock()
+	recs, err := p.lib.GetRecords(ctx, origin)
+	if err != nil {
+		return nil, fmt.Errorf("list records of %s at %s: %w", origin, p.name, err)
+	}
+	for i, r := range recs {
+		// TXT comes back as the content minus one outer pair of quotes,
+		// escapes and `" "` separators left in: read it as the
+		// character-strings it is.
+		if t, ok := r.(libdns.TXT); ok {
+			t.Text = txtText(t.Text)
+			recs[i] = t
+		}
+	}
+	sets, err := providers.FromLibdns(recs, origin)
+	if err != nil {
+		return nil, fmt.Errorf("records of %s at %s: %w", origin, p.name, err)
+	}
+	p.mu.Lock()
+	raw := p.pages[zid]
+	p.mu.Unlock()
+	readOnly := map[zones.Key]bool{}
+	for _, r := range raw {
+		if r.Meta != nil && r.Meta.ReadOnly {
+			readOnly[zones.Key{Name: zones.CanonicalName(r.Name), Type: dns.StringToType[r.Type]}] = true
+		}
+	}
+	for i := range sets {
+		if readOnly[sets[i].Key()] {
+			sets[i].Protected = "read-only at Cloudflare"
+		}
+	}
+	return sets, nil
+}
+
+// txtText turns libdns/cloudflare's TXT text back into the raw text.
+func txtText(text string) string {
+	rr, err := dns.NewRR(`. 0 IN TXT "` + text + `"`)
+	if err != nil || rr == nil {
+		return text // typed in the dashboard without quotes
+	}
+	raw, err := providers.TXTText(zones.Rdata(rr))
+	if err != nil {
+		return text
+	}
+	return raw
+}
+
+// zoneID looks the zone up once.
+func (p *Provider) zoneID(ctx context.Context, origin string) (string, error) {
+	p.mu.Lock()
+	id, ok := p.zones[origin]
+	p.mu.Unlock()
+	if ok {
+		return id, nil
+	}
+	var zs []struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}
+	q := url.Values{"name": {strings.TrimSuffix(origin, ".")}}
+	if err := p.call(ctx, http.MethodGet, "/zones?"+q.Encode(), nil, &zs); err != nil {
+		return "", fmt.Errorf("find zone %s at %s: %w", origin, p.name, err)
+	}
+	if len(zs) == 0 {
+		return "", fmt.Errorf("%w: %s at %s", providers.ErrZoneNotFound, origin, p.name)
+	}
+	p.mu.Lock()
+	p.zones[origin] = zs[0].ID
+	p.mu.Unlock()
+	return zs[0].ID, nil
+}
+
+// apiError is an error Cloudflare answered with.
+type apiError struct {
+	Status int
+	Errors []struct {
+		Code       int    `json:"code"`
+		Message    string `json:"message"`
+		ErrorChain []struct {
+			Code    int    `json:"code"`
+			Message string `json:"message"`
+		} `json:"error_chain"`
+	}
+}
+
+func (e *apiError) Error() string {
+	var parts []string
+	for _, x := range e.Errors {
+		s := fmt.Sprintf("%d %s", x.Code, x.Message)
+		for _, c := range x.ErrorChain {
+			s += fmt.Sprintf(" (%d %s)", c.Code, c.Message)
+		}
+		parts = append(parts, s)
+	}
+	if len(parts) == 0 {
+		return fmt.Sprintf("HTTP %d", e.Status)
+	}
+	return fmt.Sprintf("HTTP %d: %s", e.Status, strings.Join(parts, "; "))
+}
+
+// call sends one API request and decodes its result.
+func (p *Provider) call(ctx context.Context, method, path string, body, result any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, p.base+path, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+p.token.Value())
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := p.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	var env struct {
+		Success bool            `json:"success"`
+		Result  json.RawMessage `json:"result"`
+		apiError
+	}
+	if err := json.Unmarshal(b, &env); err != nil {
+		return fmt.Errorf("HTTP %d: not a Cloudflare API answer (%.60q)", resp.StatusCode, b)
+	}
+	if resp.StatusCode >= 400 || len(env.Errors) > 0 || !env.Success {
+		env.apiError.Status = resp.StatusCode
+		return &env.apiError
+	}
+	if result != nil && len(env.Result) > 0 {
+		return json.Unmarshal(env.Result, result)
+	}
+	return nil
+}
+
+type batchBody struct {
+	Deletes []map[string]string `json:"deletes,omitempty"`
+	Posts   []cfRecord          `json:"posts,omitempty"`
+}
+
+// Apply implements providers.Provider. Changes go out in order in batch
+// requests (deletes, then posts, all or nothing each) of at most BatchSize
+// records; an RRset's change is never split over two requests. An update
+// deletes the RRset's records by ID and posts the new ones.
+func (p *Provider) Apply(ctx context.Context, origin string, changes []providers.Change) (int, error) {
+	origin = zones.CanonicalName(origin)
+	zid, err := p.zoneID(ctx, origin)
+	if err != nil {
+		return 0, err
+	}
+	p.mu.Lock()
+	ids := map[zones.Key][]string{}
+	for _, r := range p.pages[zid] {
+		k := zones.Key{Name: zones.CanonicalName(r.Name), Type: dns.StringToType[r.Type]}
+		ids[k] = append(ids[k], r.ID)
+	}
+	p.mu.Unlock()
+
+	applied := 0
+	var b batchBody
+	inBatch := 0
+	flush := func() error {
+		if len(b.Deletes)+len(b.Posts) == 0 {
+			return nil
+		}
+		if err := p.call(ctx, http.MethodPost, "/zones/"+zid+"/dns_records/batch", b, nil); err != nil {
+			return fmt.Errorf("batch of %d changes to %s at %s: %w", inBatch, origin, p.name, err)
+		}
+		applied += inBatch
+		b, inBatch = batchBody{}, 0
+		return nil
+	}
+	for _, c := range changes {
+		var dels []map[string]string
+		for _, id := range ids[c.Set.Key()] {
+			dels = append(dels, map[string]string{"id": id})
+		}
+		var posts []cfRecord
+		if !c.Delete {
+			if posts, err = toCF(c.Set, origin); err != nil {
+				return applied, err
+			}
+		}
+		if n := len(dels) + len(posts); len(b.Deletes)+len(b.Posts)+n > p.batch && inBatch > 0 {
+			if err := flush(); err != nil {
+				return applied, err
+			}
+		}
+		b.Deletes = append(b.Deletes, dels...)
+		b.Posts = append(b.Posts, posts...)
+		inBatch++
+	}
+	if err := flush(); err != nil {
+		return applied, err
+	}
+	return applied, nil
+}
+
+// toCF turns an RRset into Cloudflare records: content for the simple
+// types, structured data for SRV, CAA, HTTPS and SVCB, priority for MX
+// always (also 0).
+func toCF(s zones.RRset, origin string) ([]cfRecord, error) {
+	rrs, err := s.RRs()
+	if err != nil {
+		return nil, err
+	}
+	name := strings.TrimSuffix(s.Name, ".")
+	out := make([]cfRecord, 0, len(rrs))
+	for i, rr := range rrs {
+		r := cfRecord{Type: s.TypeString(), Name: name, TTL: int(s.TTL)}
+		switch v := rr.(type) {
+		case *dns.MX:
+			pref := int(v.Preference)
+			r.Priority, r.Content = &pref, strings.TrimSuffix(v.Mx, ".")
+			if v.Mx == "." {
+				r.Content = "."
+			}
+		case *dns.SRV:
+			r.Data = map[string]any{"priority": v.Priority, "weight": v.Weight, "port": v.Port, "target": strings.TrimSuffix(v.Target, ".")}
+			if v.Target == "." {
+				r.Data["target"] = "."
+			}
+		case *dns.CAA:
+			r.Data = map[string]any{"flags": v.Flag, "tag": v.Tag, "value": v.Value}
+		case *dns.HTTPS:
+			r.Data = svcbData(&v.SVCB)
+		case *dns.SVCB:
+			r.Data = svcbData(v)
+		case *dns.CNAME, *dns.NS, *dns.PTR:
+			r.Content = strings.TrimSuffix(s.Data[i], ".")
+		default:
+			r.Content = s.Data[i]
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func svcbData(v *dns.SVCB) map[string]any {
+	var params []string
+	for _, kv := range v.Value {
+		params = append(params, kv.Key().String()+"="+kv.String())
+	}
+	return map[string]any{"priority": v.Priority, "target": v.Target, "value": strings.Join(params, " ")}
+}

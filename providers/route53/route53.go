@@ -1,0 +1,416 @@
+// Package route53 is the Amazon Route 53 provider. It speaks to the
+// Route 53 API through the AWS SDK for Go v2, the SDK libdns/route53 v1.6.2
+// is built on, because that library loses or corrupts what zonecast must keep
+// (provider-apis.md §2):
+//   - it hides alias sets and merges routing-policy (weighted…) sets, so a
+//     plan would overwrite them: the driver lists the raw record sets and
+//     protects those;
+//   - it returns the wildcard as `\052` and never matches it against `*`
+//     (a Delete of `*` is a silent no-op): the driver decodes Route 53's
+//     octal escapes;
+//   - it sends one change per request and lists the whole zone before every
+//     Append and Delete: the driver sends atomic change batches of up to
+//     1,000 records and 32,000 characters;
+//   - it calls log.Fatalf on a bad AWS configuration: the driver loads the
+//     configuration itself and returns the error;
+//   - TXT: it joins strings and trims quotes: the driver keeps the strings
+//     and converts Route 53's octal escapes to and from RFC 1035's decimal
+//     ones.
+package route53
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	r53 "github.com/aws/aws-sdk-go-v2/service/route53"
+	"github.com/aws/aws-sdk-go-v2/service/route53/types"
+	"github.com/miekg/dns"
+	"golang.org/x/time/rate"
+
+	"github.com/zonecast/zonecast/providers"
+	"github.com/zonecast/zonecast/zones"
+)
+
+// Config is the provider's block in zonecast.yaml. Credentials come from
+// the AWS default chain (environment, shared files, profile, instance
+// role) unless access_key_id and secret_access_key are given.
+type Config struct {
+	HostedZoneID    string           `yaml:"hosted_zone_id"`
+	Region          string           `yaml:"region"`
+	Profile         string           `yaml:"profile"`
+	AccessKeyID     providers.Secret `yaml:"access_key_id"`
+	SecretAccessKey providers.Secret `yaml:"secret_access_key"`
+	// Endpoint replaces the Route 53 endpoint (an emulator).
+	Endpoint string `yaml:"endpoint"`
+	// RequestsPerSecond paces requests (default 5).
+	RequestsPerSecond float64 `yaml:"requests_per_second"`
+	// MaxAttempts per request, for Throttling, PriorRequestNotComplete and
+	// 5xx (default 8).
+	MaxAttempts int      `yaml:"max_attempts"`
+	Nameservers []string `yaml:"nameservers"`
+}
+
+// Driver is the route53 entry of providers/all.
+var Driver = providers.Driver{
+	Type:      "route53",
+	Summary:   "Amazon Route 53 (AWS credentials chain), atomic change batches, alias sets protected",
+	NewConfig: func() any { return &Config{} },
+	New: func(name string, cfg any, _ string) (providers.Provider, error) {
+		return New(context.Background(), name, *cfg.(*Config))
+	},
+}
+
+// Provider is one AWS account.
+type Provider struct {
+	name      string
+	client    *r53.Client
+	transport *providers.Transport
+	zoneID    string
+
+	mu    sync.Mutex
+	zones map[string]string                                // origin → hosted zone ID
+	raw   map[string]map[zones.Key]types.ResourceRecordSet // zone ID → sets of the last listing
+}
+
+// New loads the AWS configuration (an error, never an exit, when it is bad)
+// and returns the provider.
+func New(ctx context.Context, name string, c Config) (*Provider, error) {
+	rps := c.RequestsPerSecond
+	if rps <= 0 {
+		rps = 5
+	}
+	attempts := c.MaxAttempts
+	if attempts <= 0 {
+		attempts = 8
+	}
+	region := c.Region
+	if region == "" {
+		region = "us-east-1" // Route 53 is global; its API lives in us-east-1
+	}
+	// Retries are the SDK's (it knows Throttling and
+	// PriorRequestNotComplete); the transport only paces.
+	tr := &providers.Transport{Limiter: rate.NewLimiter(rate.Limit(rps), 5), MaxAttempts: 1}
+	opts := []func(*awsconfig.LoadOptions) error{
+		awsconfig.WithRegion(region),
+		awsconfig.WithHTTPClient(&http.Client{Transport: tr, Timeout: 2 * time.Minute}),
+		awsconfig.WithRetryer(func() aws.Retryer {
+			return retry.AddWithMaxBackoffDelay(retry.AddWithMaxAttempts(retry.NewStandard(), attempts), 20*time.Second)
+		}),
+	}
+	if c.Profile != "" {
+		opts = append(opts, awsconfig.WithSharedConfigProfile(c.Profile))
+	}
+	if !c.AccessKeyID.IsZero() || !c.SecretAccessKey.IsZero() {
+		if c.AccessKeyID.IsZero() || c.SecretAccessKey.IsZero() {
+			return nil, errors.New("access_key_id and secret_access_key go together")
+		}
+		opts = append(opts, awsconfig.WithCredentialsProvider(
+			credentials.NewStaticCredentialsProvider(c.AccessKeyID.Value(), c.SecretAccessKey.Value(), "")))
+	}
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	client := r53.NewFromConfig(cfg, func(o *r53.Options) {
+		if c.Endpoint != "" {
+			o.BaseEndpoint = aws.String(c.Endpoint)
+		}
+	})
+	return &Provider{name: name, client: client, transport: tr, zoneID: strings.TrimPrefix(c.HostedZoneID, "/hostedzone/"),
+		zones: map[string]string{}, raw: map[string]map[zones.Key]types.ResourceRecordSet{}}, nil
+}
+
+// Requests returns how many HTTP requests the provider has sent.
+func (p *Provider) Requests() int64 { return p.transport.Requests() }
+
+// Name implements providers.Provider.
+func (p *Provider) Name() string { return p.name }
+
+var supported = []uint16{dns.TypeA, dns.TypeAAAA, dns.TypeCAA, dns.TypeCNAME, dns.TypeDS, dns.TypeHTTPS, dns.TypeMX,
+	dns.TypeNAPTR, dns.TypeNS, dns.TypePTR, dns.TypeSOA, dns.TypeSPF, dns.TypeSRV, dns.TypeSSHFP, dns.TypeSVCB,
+	dns.TypeTLSA, dns.TypeTXT}
+
+// Capabilities implements providers.Provider.
+func (p *Provider) Capabilities() providers.Capabilities {
+	return providers.Capabilities{
+		Types: supported, MaxTTL: 2147483647, OwnsSOA: true, OwnsApexNS: true, ChangesPerBatch: 1000,
+		Notes: []string{
+			"SOA and apex NS are Route 53's; no LOC, URI, CERT or DNAME",
+			"writes in atomic change batches of at most 1,000 records and 32,000 characters; reads 300 sets a request",
+			"alias and routing-policy (weighted, latency…) sets are never changed",
+		},
+	}
+}
+
+// hostedZone finds the zone's ID once (or takes hosted_zone_id).
+func (p *Provider) hostedZone(ctx context.Context, origin string) (string, error) {
+	if p.zoneID != "" {
+		return p.zoneID, nil
+	}
+	p.mu.Lock()
+	id, ok := p.zones[origin]
+	p.mu.Unlock()
+	if ok {
+		return id, nil
+	}
+	out, err := p.client.ListHostedZonesByName(ctx, &r53.ListHostedZonesByNameInput{DNSName: aws.String(origin), MaxItems: aws.Int32(10)})
+	if err != nil {
+		return "", fmt.Errorf("find zone %s at %s: %w", origin, p.name, err)
+	}
+	for _, z := range out.HostedZones {
+		if strings.EqualFold(aws.ToString(z.Name), origin) && (z.Config == nil || !z.Config.PrivateZone) {
+			id = strings.TrimPrefix(aws.ToString(z.Id), "/hostedzone/")
+			p.mu.Lock()
+			p.zones[origin] = id
+			p.mu.Unlock()
+			return id, nil
+		}
+	}
+	return "", fmt.Errorf("%w: %s at %s", providers.ErrZoneNotFound, origin, p.name)
+}
+
+// Records implements providers.Provider: the zone lookup (first time), then
+// ListResourceRecordSets, 300 sets a request.
+func (p *Provider) Records(ctx context.Context, origin string) ([]zones.RRset, error) {
+	origin = zones.CanonicalName(origin)
+	zid, err := p.hostedZone(ctx, origin)
+	if err != nil {
+		return nil, err
+	}
+	var sets []types.ResourceRecordSet
+	in := &r53.ListResourceRecordSetsInput{HostedZoneId: aws.String(zid), MaxItems: aws.Int32(300)}
+	for {
+		out, err := p.client.ListResourceRecordSets(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("list records of %s at %s: %w", origin, p.name, err)
+		}
+		sets = append(sets, out.ResourceRecordSets...)
+		if !out.IsTruncated {
+			break
+		}
+		in.StartRecordName, in.StartRecordType, in.StartRecordIdentifier = out.NextRecordName, out.NextRecordType, out.NextRecordIdentifier
+	}
+
+	raw := map[zones.Key]types.ResourceRecordSet{}
+	protected := map[zones.Key]*zones.RRset{}
+	var rrs []dns.RR
+	for _, s := range sets {
+		name := zones.CanonicalName(decodeName(aws.ToString(s.Name)))
+		t := dns.StringToType[string(s.Type)]
+		key := zones.Key{Name: name, Type: t}
+		if s.AliasTarget != nil || s.SetIdentifier != nil {
+			what, data := "a Route 53 alias set", "alias"
+			if s.AliasTarget != nil {
+				data = "alias " + aws.ToString(s.AliasTarget.DNSName)
+			}
+			if s.SetIdentifier != nil {
+				what = "a Route 53 routing-policy set"
+				data = "set " + aws.ToString(s.SetIdentifier)
+			}
+			ps := protected[key]
+			if ps == nil {
+				ps = &zones.RRset{Name: name, Type: t, TTL: uint32(aws.ToInt64(s.TTL)), Protected: what}
+				protected[key] = ps
+			}
+			ps.Data = append(ps.Data, data)
+			continue
+		}
+		raw[key] = s
+		for _, v := range s.ResourceRecords {
+			value := aws.ToString(v.Value)
+			if t == dns.TypeTXT || t == dns.TypeSPF {
+				value = fromR53TXT(value)
+			}
+			rr, err := dns.NewRR(fmt.Sprintf("%s %d IN %s %s", name, aws.ToInt64(s.TTL), s.Type, value))
+			if err != nil || rr == nil {
+				return nil, fmt.Errorf("%s %s %q at %s: %v", name, s.Type, value, p.name, err)
+			}
+			rrs = append(rrs, rr)
+		}
+	}
+	p.mu.Lock()
+	p.raw[zid] = raw
+	p.mu.Unlock()
+	out, err := zones.FromRRs(origin, rrs)
+	if err != nil {
+		return nil, err
+	}
+	for _, ps := range protected {
+		out = append(out, *ps)
+	}
+	return out, nil
+}
+
+// Apply implements providers.Provider: changes go out in order in atomic
+// change batches within Route 53's limits (1,000 records, 32,000
+// characters, UPSERT counted twice); one RRset is never split. A set
+// becomes exactly its records with UPSERT; a delete sends the values and
+// TTL as listed, which Route 53 requires to match.
+func (p *Provider) Apply(ctx context.Context, origin string, changes []providers.Change) (int, error) {
+	origin = zones.CanonicalName(origin)
+	zid, err := p.hostedZone(ctx, origin)
+	if err != nil {
+		return 0, err
+	}
+	p.mu.Lock()
+	raw := p.raw[zid]
+	p.mu.Unlock()
+
+	applied := 0
+	var batch []types.Change
+	records, chars := 0, 0
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		_, err := p.client.ChangeResourceRecordSets(ctx, &r53.ChangeResourceRecordSetsInput{
+			HostedZoneId: aws.String(zid),
+			ChangeBatch:  &types.ChangeBatch{Changes: batch, Comment: aws.String("zonecast")},
+		})
+		if err != nil {
+			return fmt.Errorf("change batch of %d changes to %s at %s: %w", len(batch), origin, p.name, err)
+		}
+		applied += len(batch)
+		batch, records, chars = nil, 0, 0
+		return nil
+	}
+	for _, c := range changes {
+		ch, err := toChange(c, raw)
+		if err != nil {
+			return applied, err
+		}
+		n, size := 0, 0
+		for _, r := range ch.ResourceRecordSet.ResourceRecords {
+			n++
+			size += len(aws.ToString(r.Value))
+		}
+		if ch.Action == types.ChangeActionUpsert {
+			n, size = 2*n, 2*size
+		}
+		if n > 1000 || size > 32000 {
+			return applied, fmt.Errorf("%s: %s %s is over Route 53's limits for one request", c, c.Set.Name, c.Set.TypeString())
+		}
+		if records+n > 1000 || chars+size > 32000 {
+			if err := flush(); err != nil {
+				return applied, err
+			}
+		}
+		batch = append(batch, ch)
+		records, chars = records+n, chars+size
+	}
+	if err := flush(); err != nil {
+		return applied, err
+	}
+	return applied, nil
+}
+
+func toChange(c providers.Change, raw map[zones.Key]types.ResourceRecordSet) (types.Change, error) {
+	if c.Delete {
+		listed, ok := raw[c.Set.Key()]
+		if !ok {
+			return types.Change{}, fmt.Errorf("%s: not in the last listing; plan again", c)
+		}
+		return types.Change{Action: types.ChangeActionDelete, ResourceRecordSet: &listed}, nil
+	}
+	s := c.Set
+	set := &types.ResourceRecordSet{Name: aws.String(s.Name), Type: types.RRType(s.TypeString()), TTL: aws.Int64(int64(s.TTL))}
+	for _, d := range s.Data {
+		if s.Type == dns.TypeTXT || s.Type == dns.TypeSPF {
+			v, err := toR53TXT(d)
+			if err != nil {
+				return types.Change{}, fmt.Errorf("%s: %w", c, err)
+			}
+			d = v
+		}
+		set.ResourceRecords = append(set.ResourceRecords, types.ResourceRecord{Value: aws.String(d)})
+	}
+	return types.Change{Action: types.ChangeActionUpsert, ResourceRecordSet: set}, nil
+}
+
+// decodeName turns Route 53's octal escapes (`\052` for `*`) into the
+// characters they stand for.
+func decodeName(n string) string {
+	if !strings.Contains(n, `\`) {
+		return n
+	}
+	var b strings.Builder
+	for i := 0; i < len(n); i++ {
+		if n[i] == '\\' && i+3 < len(n) {
+			if v, err := strconv.ParseUint(n[i+1:i+4], 8, 8); err == nil {
+				c := byte(v)
+				if c == '.' || c == '\\' || c == ' ' {
+					b.WriteByte('\\')
+				}
+				b.WriteByte(c)
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(n[i])
+	}
+	return b.String()
+}
+
+// fromR53TXT turns a Route 53 TXT value (quoted strings, `\"`, `\\`, octal
+// `\ooo`) into RFC 1035 presentation (decimal `\DDD`).
+func fromR53TXT(v string) string {
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		if v[i] == '\\' && i+3 < len(v) {
+			if o, err := strconv.ParseUint(v[i+1:i+4], 8, 8); err == nil {
+				fmt.Fprintf(&b, "\\%03d", o)
+				i += 3
+				continue
+			}
+		}
+		if v[i] == '\\' && i+1 < len(v) {
+			b.WriteString(v[i : i+2])
+			i++
+			continue
+		}
+		b.WriteByte(v[i])
+	}
+	return b.String()
+}
+
+// toR53TXT turns canonical TXT rdata into a Route 53 value: the same
+// strings, non-printable octets as octal `\ooo`.
+func toR53TXT(rdata string) (string, error) {
+	rr, err := dns.NewRR(". 0 IN TXT " + rdata)
+	if err != nil || rr == nil {
+		return "", fmt.Errorf("bad TXT data %q: %v", rdata, err)
+	}
+	var parts []string
+	for _, s := range rr.(*dns.TXT).Txt {
+		raw, err := providers.TXTText(`"` + s + `"`)
+		if err != nil {
+			return "", err
+		}
+		var b strings.Builder
+		b.WriteByte('"')
+		for i := 0; i < len(raw); i++ {
+			switch c := raw[i]; {
+			case c == '"' || c == '\\':
+				b.WriteByte('\\')
+				b.WriteByte(c)
+			case c < ' ' || c > '~':
+				fmt.Fprintf(&b, "\\%03o", c)
+			default:
+				b.WriteByte(c)
+			}
+		}
+		b.WriteByte('"')
+		parts = append(parts, b.String())
+	}
+	return strings.Join(parts, " "), nil
+}

@@ -46,6 +46,17 @@ func ToLibdns(s zones.RRset, origin string) ([]libdns.Record, error) {
 // the provider's own. A record that does not parse is an error naming it.
 func FromLibdns(recs []libdns.Record, origin string) ([]zones.RRset, error) {
 	origin = zones.CanonicalName(origin)
+	rrs, err := LibdnsRRs(recs, origin)
+	if err != nil {
+		return nil, err
+	}
+	return zones.FromRRs(origin, rrs)
+}
+
+// LibdnsRRs is FromLibdns without the grouping: the records as miekg/dns
+// records, for drivers that add records of their own before grouping.
+func LibdnsRRs(recs []libdns.Record, origin string) ([]dns.RR, error) {
+	origin = zones.CanonicalName(origin)
 	var rrs []dns.RR
 	var errs []error
 	for _, rec := range recs {
@@ -78,7 +89,7 @@ func FromLibdns(recs []libdns.Record, origin string) ([]zones.RRset, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	return zones.FromRRs(origin, rrs)
+	return rrs, nil
 }
 
 // absoluteName makes a libdns name absolute in origin, decoding escapes.

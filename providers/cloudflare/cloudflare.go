@@ -210,16 +210,35 @@ func (p *Provider) Records(ctx context.Context, origin string) ([]zones.RRset, e
 	if err != nil {
 		return nil, fmt.Errorf("list records of %s at %s: %w", origin, p.name, err)
 	}
-	for i, r := range recs {
-		// TXT comes back as the content minus one outer pair of quotes,
-		// escapes and `" "` separators left in: read it as the
-		// character-strings it is.
-		if t, ok := r.(libdns.TXT); ok {
-			t.Text = txtText(t.Text)
-			recs[i] = t
+	var rest []libdns.Record
+	var txts []dns.RR
+	for _, r := range recs {
+		rr := r.RR()
+		switch {
+		case rr.Type == "TXT":
+			// TXT comes back as the content minus one outer pair of
+			// quotes, escapes and `" "` separators left in: read it as
+			// the character-strings it is, keeping their boundaries.
+			name := zones.CanonicalName(libdns.AbsoluteName(rr.Name, origin))
+			t, err := dns.NewRR(fmt.Sprintf("%s %d IN TXT %s", name, int64(rr.TTL/time.Second), txtRdata(rr.Data)))
+			if err != nil || t == nil {
+				return nil, fmt.Errorf("%s TXT %q at %s: %v", name, rr.Data, p.name, err)
+			}
+			txts = append(txts, t)
+		case rr.Type == "PTR" && !strings.HasSuffix(rr.Data, "."):
+			// Cloudflare sends names without the final dot and libdns
+			// leaves PTR as it is: it is absolute all the same.
+			rr.Data += "."
+			rest = append(rest, rr)
+		default:
+			rest = append(rest, r)
 		}
 	}
-	sets, err := providers.FromLibdns(recs, origin)
+	rrs, err := providers.LibdnsRRs(rest, origin)
+	if err != nil {
+		return nil, fmt.Errorf("records of %s at %s: %w", origin, p.name, err)
+	}
+	sets, err := zones.FromRRs(origin, append(rrs, txts...))
 	if err != nil {
 		return nil, fmt.Errorf("records of %s at %s: %w", origin, p.name, err)
 	}
@@ -240,17 +259,14 @@ func (p *Provider) Records(ctx context.Context, origin string) ([]zones.RRset, e
 	return sets, nil
 }
 
-// txtText turns libdns/cloudflare's TXT text back into the raw text.
-func txtText(text string) string {
-	rr, err := dns.NewRR(`. 0 IN TXT "` + text + `"`)
-	if err != nil || rr == nil {
-		return text // typed in the dashboard without quotes
+// txtRdata turns libdns/cloudflare's TXT text (the stored content less one
+// outer pair of quotes) back into RFC 1035 character-strings; text typed in
+// the dashboard without quotes is taken as one raw string.
+func txtRdata(text string) string {
+	if rr, err := dns.NewRR(`. 0 IN TXT "` + text + `"`); err == nil && rr != nil {
+		return zones.Rdata(rr)
 	}
-	raw, err := providers.TXTText(zones.Rdata(rr))
-	if err != nil {
-		return text
-	}
-	return raw
+	return providers.TXTData(text)
 }
 
 // zoneID looks the zone up once.

@@ -1,0 +1,25 @@
+// Package cloudflare is a local emulator of Cloudflare's DNS records HTTP API
+// (the /client/v4 zone and dns_records routes), for tests.
+//
+// It serves, over plain HTTP on 127.0.0.1, every request that
+// github.com/libdns/cloudflare v0.2.2 makes (zone lookup, paged listing,
+// filtered lookups, POST, PATCH, DELETE), plus GET and PUT of single records
+// and the batch endpoint POST /zones/{zid}/dns_records/batch. Responses use
+// Cloudflare's JSON envelope, error codes and validation rules as far as they
+// are known (see /work/shared/research/provider-apis.md §1); where the real
+// code or message is not known, the doc comment of the emitting function says
+// so.
+//
+// Tests drive it with Inject (faults: 429 with Retry-After, 5xx with an HTML
+// body, latency, connection resets), an optional per-token rate limiter,
+// fixtures (AddZone, AddRecord, including proxied and read-only records) and
+// the request log (Requests), which lets a test check how many API calls an
+// operation cost.
+//
+// It does not emulate: Punycode conversion of Unicode names, the per-IP limit
+// of 200 requests per second, record comments and tags (accepted and
+// ignored), zone settings, DNSSEC, multi-provider apex NS handling (apex NS
+// records created through the API are stored and listed like any other
+// record), the 4096-byte wire size and 8192-character RRset limits, and
+// edge propagation delays. All state is in memory and safe for concurrent use.
+package cloudflare

@@ -1,0 +1,136 @@
+package cloudflare_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	emu "github.com/zonecast/zonecast/internal/emulator/cloudflare"
+	"github.com/zonecast/zonecast/providers"
+	"github.com/zonecast/zonecast/providers/cloudflare"
+	"github.com/zonecast/zonecast/providers/providertest"
+)
+
+const origin = "example.com."
+
+func setup(t *testing.T, opts emu.Options) (*emu.Server, *cloudflare.Provider) {
+	t.Helper()
+	s := emu.New(opts)
+	t.Cleanup(s.Close)
+	s.AddZone("example.com")
+	p, err := cloudflare.New("cloudflare", cloudflare.Config{
+		APIToken: providers.NewSecret("test-token"), APIURL: s.URL + "/client/v4",
+		RequestsPerSecond: 1000, MaxWait: 20 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, p
+}
+
+func TestConformance(t *testing.T) {
+	_, p := setup(t, emu.Options{})
+	providertest.Run(t, p, origin)
+}
+
+// TestReadOnlyAndProxied: a read-only record is never changed and is a
+// note in the plan; a proxied record's automatic TTL (1) is no change.
+func TestReadOnlyAndProxied(t *testing.T) {
+	s, p := setup(t, emu.Options{})
+	ten := 10
+	s.AddRecord("example.com", emu.Record{Type: "MX", Name: "example.com", Content: "route1.mx.cloudflare.net", Priority: &ten, TTL: 1, ReadOnly: true})
+	s.AddRecord("example.com", emu.Record{Type: "A", Name: "www.example.com", Content: "192.0.2.80", TTL: 1, Proxied: true})
+	applied := providertest.Converge(t, p, origin, providertest.Head+"@ MX 10 mail.example.net.\nwww 300 A 192.0.2.80\n")
+	if len(applied.Changes) != 1 || applied.Changes[0].After.Name != "ns1.example.com." {
+		t.Errorf("planned %d changes, want only the head's ns1 A: a read-only and a proxied record are no change", len(applied.Changes))
+	}
+	if !strings.Contains(strings.Join(applied.Notes, "\n"), "example.com. MX at cloudflare is read-only at Cloudflare: left alone") {
+		t.Errorf("no note about the read-only record: %q", applied.Notes)
+	}
+	mx := 0
+	for _, r := range s.Records("example.com") {
+		if r.Type == "MX" {
+			mx++
+		}
+	}
+	if mx != 1 {
+		t.Errorf("%d MX records at the emulator, want the read-only one alone", mx)
+	}
+}
+
+// TestFaults: a 429 burst and transient 5xx with HTML bodies are retried
+// within the budget and the zone converges.
+func TestFaults(t *testing.T) {
+	s, p := setup(t, emu.Options{})
+	s.Inject(emu.Fault{Path: "/dns_records", Status: 429, RetryAfter: time.Second, Times: 2})
+	s.Inject(emu.Fault{Path: "/batch", Status: 503, HTML: true, Times: 2})
+	providertest.Converge(t, p, origin, providertest.Head+"www A 192.0.2.1\nwww A 192.0.2.2\n")
+	statuses := map[int]int{}
+	for _, r := range s.Requests() {
+		statuses[r.Status]++
+	}
+	if statuses[429] != 2 || statuses[503] != 2 {
+		t.Errorf("faults seen: %v; want 2×429 and 2×503", statuses)
+	}
+}
+
+// TestDown: an API that stays down fails within the budget, with the
+// provider's own answer in the error.
+func TestDown(t *testing.T) {
+	s, _ := setup(t, emu.Options{})
+	p, err := cloudflare.New("cloudflare", cloudflare.Config{APIToken: providers.NewSecret("test-token"), APIURL: s.URL + "/client/v4",
+		RequestsPerSecond: 1000, MaxAttempts: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Inject(emu.Fault{Status: 500})
+	if _, err := p.Records(t.Context(), origin); err == nil || !strings.Contains(err.Error(), "500") {
+		t.Errorf("a down API gave %v", err)
+	}
+}
+
+// TestCallBudget: a no-change plan makes only the listing calls (one zone
+// lookup and one list request per 100 records); an apply of k RRsets makes
+// one batch request per 200 records.
+func TestCallBudget(t *testing.T) {
+	s, p := setup(t, emu.Options{})
+	var b strings.Builder
+	b.WriteString(providertest.Head)
+	for i := range 450 {
+		b.WriteString("h" + itoa(i) + " A 192.0.2." + itoa(i%250+1) + "\n")
+	}
+	s.ResetRequests()
+	providertest.Converge(t, p, origin, b.String())
+	var lists, batches, other int
+	for _, r := range s.Requests() {
+		switch {
+		case r.Method == "GET" && strings.HasSuffix(r.Path, "/dns_records"):
+			lists++
+		case strings.HasSuffix(r.Path, "/batch"):
+			batches++
+		case r.Method == "GET" && strings.HasSuffix(r.Path, "/zones"):
+		default:
+			other++
+		}
+	}
+	// Plan (1 page: empty), apply 451 records (3 batches of ≤200), plan
+	// again (5 pages of 100).
+	if lists != 1+5 || batches != 3 || other != 0 {
+		t.Errorf("%d list requests, %d batches, %d other requests; want 6, 3, 0", lists, batches, other)
+	}
+	s.ResetRequests()
+	providertest.Converge(t, p, origin, b.String())
+	for _, r := range s.Requests() {
+		if r.Method != "GET" {
+			t.Errorf("a no-change plan and apply sent %s %s", r.Method, r.Path)
+		}
+	}
+}
+
+func itoa(i int) string {
+	const digits = "0123456789"
+	if i < 10 {
+		return digits[i : i+1]
+	}
+	return itoa(i/10) + digits[i%10:i%10+1]
+}

@@ -1,0 +1,145 @@
+package route53_test
+
+import (
+	"strings"
+	"testing"
+
+	emu "github.com/zonecast/zonecast/internal/emulator/route53"
+	"github.com/zonecast/zonecast/providers"
+	"github.com/zonecast/zonecast/providers/providertest"
+	"github.com/zonecast/zonecast/providers/route53"
+)
+
+const origin = "example.com."
+
+// hermetic keeps the AWS SDK away from the machine's own configuration and
+// from the instance metadata service.
+func hermetic(t *testing.T) {
+	t.Helper()
+	dir := t.TempDir()
+	t.Setenv("AWS_CONFIG_FILE", dir+"/config")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", dir+"/credentials")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+}
+
+func setup(t *testing.T, opts emu.Options) (*emu.Server, string, *route53.Provider) {
+	t.Helper()
+	hermetic(t)
+	s := emu.New(opts)
+	t.Cleanup(s.Close)
+	zid := s.AddZone(origin)
+	p, err := route53.New(t.Context(), "route53", route53.Config{
+		AccessKeyID: providers.NewSecret("AKIDTEST"), SecretAccessKey: providers.NewSecret("secret"),
+		Endpoint: s.URL, RequestsPerSecond: 1000,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, zid, p
+}
+
+func TestConformance(t *testing.T) {
+	_, _, p := setup(t, emu.Options{})
+	providertest.Run(t, p, origin)
+}
+
+// TestAliasAndWeightedProtected: an alias set and weighted sets are never
+// overwritten or deleted, and the plan says so.
+func TestAliasAndWeightedProtected(t *testing.T) {
+	s, zid, p := setup(t, emu.Options{})
+	s.AddRRSet(zid, emu.RRSet{Name: "www.example.com.", Type: "A", Alias: &emu.Alias{HostedZoneID: "Z2FDTNDATAQYW2", DNSName: "d111111abcdef8.cloudfront.net."}})
+	w1, w2 := int64(10), int64(90)
+	s.AddRRSet(zid, emu.RRSet{Name: "api.example.com.", Type: "A", TTL: 60, Values: []string{"192.0.2.1"}, SetIdentifier: "blue", Weight: &w1})
+	s.AddRRSet(zid, emu.RRSet{Name: "api.example.com.", Type: "A", TTL: 60, Values: []string{"192.0.2.2"}, SetIdentifier: "green", Weight: &w2})
+	applied := providertest.Converge(t, p, origin, providertest.Head+"www A 192.0.2.9\nother A 192.0.2.10\n")
+	notes := strings.Join(applied.Notes, "\n")
+	for _, want := range []string{"www.example.com. A at route53 is a Route 53 alias set: left alone", "api.example.com. A at route53 is a Route 53 routing-policy set: left alone"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("no note %q in:\n%s", want, notes)
+		}
+	}
+	var alias, weighted int
+	for _, r := range s.RRSets(zid) {
+		switch {
+		case r.Alias != nil:
+			alias++
+		case r.SetIdentifier != "":
+			weighted++
+		}
+	}
+	if alias != 1 || weighted != 2 {
+		t.Errorf("after apply: %d alias and %d weighted sets, want 1 and 2", alias, weighted)
+	}
+}
+
+// TestWildcardAndTXT: the wildcard comes back as \052 and still matches
+// `*`; TXT with quotes, backslashes and non-ASCII round-trips.
+func TestWildcardAndTXT(t *testing.T) {
+	_, _, p := setup(t, emu.Options{})
+	zone := providertest.Head + "*.wild A 192.0.2.1\nt TXT \"say \\\"hi\\\"\" \"back\\\\slash\" \"caf\\195\\169\"\n"
+	providertest.Converge(t, p, origin, zone)
+	providertest.Converge(t, p, origin, providertest.Head) // deletes them: the wildcard must match
+}
+
+// TestThrottling: Throttling and PriorRequestNotComplete are retried and
+// the zone converges.
+func TestThrottling(t *testing.T) {
+	s, _, p := setup(t, emu.Options{})
+	s.Inject(emu.Fault{Op: "ChangeResourceRecordSets", Code: "Throttling", Times: 2})
+	s.Inject(emu.Fault{Op: "ListResourceRecordSets", Code: "PriorRequestNotComplete", Times: 1})
+	providertest.Converge(t, p, origin, providertest.Head+"www A 192.0.2.1\n")
+}
+
+// TestCallBudget: a no-change plan makes only listing calls; an apply of k
+// RRsets makes one request per 1,000 records (UPSERT counted twice).
+func TestCallBudget(t *testing.T) {
+	s, _, p := setup(t, emu.Options{})
+	var b strings.Builder
+	b.WriteString(providertest.Head)
+	for i := range 700 {
+		b.WriteString("h" + itoa(i) + " A 192.0.2." + itoa(i%250+1) + "\n")
+	}
+	s.ResetRequests()
+	providertest.Converge(t, p, origin, b.String())
+	var lists, changes, other int
+	for _, r := range s.Requests() {
+		switch r.Op {
+		case "ListResourceRecordSets":
+			lists++
+		case "ChangeResourceRecordSets":
+			changes++
+		case "ListHostedZonesByName":
+		default:
+			other++
+		}
+	}
+	// 701 UPSERTs count 1,402 records: 2 batches. Listings: 1 page
+	// before, 3 pages of 300 after.
+	if changes != 2 || lists != 1+3 || other != 0 {
+		t.Errorf("%d change requests, %d list requests, %d other; want 2, 4, 0", changes, lists, other)
+	}
+	s.ResetRequests()
+	providertest.Converge(t, p, origin, b.String())
+	for _, r := range s.Requests() {
+		if r.Op != "ListResourceRecordSets" {
+			t.Errorf("a no-change plan sent %s", r.Op)
+		}
+	}
+}
+
+func TestBadProfileIsAnError(t *testing.T) {
+	hermetic(t)
+	_, err := route53.New(t.Context(), "r53", route53.Config{Profile: "no-such-profile"})
+	if err == nil || !strings.Contains(err.Error(), "no-such-profile") {
+		t.Errorf("a missing profile gave %v; want an error naming it (libdns/route53 exits the process)", err)
+	}
+}
+
+func itoa(i int) string {
+	const digits = "0123456789"
+	if i < 10 {
+		return digits[i : i+1]
+	}
+	return itoa(i/10) + digits[i%10:i%10+1]
+}

@@ -22,10 +22,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -34,6 +34,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	r53 "github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
+	"github.com/aws/smithy-go/middleware"
 	"github.com/miekg/dns"
 	"golang.org/x/time/rate"
 
@@ -72,10 +73,10 @@ var Driver = providers.Driver{
 
 // Provider is one AWS account.
 type Provider struct {
-	name      string
-	client    *r53.Client
-	transport *providers.Transport
-	zoneID    string
+	name     string
+	client   *r53.Client
+	requests atomic.Int64
+	zoneID   string
 
 	mu    sync.Mutex
 	zones map[string]string                                // origin → hosted zone ID
@@ -98,11 +99,20 @@ func New(ctx context.Context, name string, c Config) (*Provider, error) {
 		region = "us-east-1" // Route 53 is global; its API lives in us-east-1
 	}
 	// Retries are the SDK's (it knows Throttling and
-	// PriorRequestNotComplete); the transport only paces.
-	tr := &providers.Transport{Limiter: rate.NewLimiter(rate.Limit(rps), 5), MaxAttempts: 1}
+	// PriorRequestNotComplete); a middleware after them paces each attempt
+	// and counts it.
+	p := &Provider{name: name, zoneID: strings.TrimPrefix(c.HostedZoneID, "/hostedzone/"),
+		zones: map[string]string{}, raw: map[string]map[zones.Key]types.ResourceRecordSet{}}
+	limiter := rate.NewLimiter(rate.Limit(rps), 5)
+	pace := middleware.FinalizeMiddlewareFunc("zonecastPace", func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+		if err := limiter.Wait(ctx); err != nil {
+			return middleware.FinalizeOutput{}, middleware.Metadata{}, err
+		}
+		p.requests.Add(1)
+		return next.HandleFinalize(ctx, in)
+	})
 	opts := []func(*awsconfig.LoadOptions) error{
 		awsconfig.WithRegion(region),
-		awsconfig.WithHTTPClient(&http.Client{Transport: tr, Timeout: 2 * time.Minute}),
 		awsconfig.WithRetryer(func() aws.Retryer {
 			return retry.AddWithMaxBackoffDelay(retry.AddWithMaxAttempts(retry.NewStandard(), attempts), 20*time.Second)
 		}),
@@ -121,17 +131,20 @@ func New(ctx context.Context, name string, c Config) (*Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load AWS configuration: %w", err)
 	}
-	client := r53.NewFromConfig(cfg, func(o *r53.Options) {
+	p.client = r53.NewFromConfig(cfg, func(o *r53.Options) {
 		if c.Endpoint != "" {
 			o.BaseEndpoint = aws.String(c.Endpoint)
 		}
+		o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
+			return st.Finalize.Add(pace, middleware.After)
+		})
 	})
-	return &Provider{name: name, client: client, transport: tr, zoneID: strings.TrimPrefix(c.HostedZoneID, "/hostedzone/"),
-		zones: map[string]string{}, raw: map[string]map[zones.Key]types.ResourceRecordSet{}}, nil
+	return p, nil
 }
 
-// Requests returns how many HTTP requests the provider has sent.
-func (p *Provider) Requests() int64 { return p.transport.Requests() }
+// Requests returns how many HTTP requests the provider has sent, retries
+// included.
+func (p *Provider) Requests() int64 { return p.requests.Load() }
 
 // Name implements providers.Provider.
 func (p *Provider) Name() string { return p.name }

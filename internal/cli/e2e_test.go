@@ -50,24 +50,7 @@ func TestEndToEnd(t *testing.T) {
 			return os.WriteFile(filepath.Join(env.WorkDir, "zonecast.yaml"), []byte(cfg.String()), 0o644)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits": func(ts *testscript.TestScript, neg bool, args []string) {
-				if len(args) < 2 {
-					ts.Fatalf("usage: exits N command args...")
-				}
-				want, err := strconv.Atoi(args[0])
-				ts.Check(err)
-				err = ts.Exec(args[1], args[2:]...)
-				got := 0
-				var ee *exec.ExitError
-				if errors.As(err, &ee) {
-					got = ee.ExitCode()
-				} else if err != nil {
-					ts.Fatalf("%v", err)
-				}
-				if got != want {
-					ts.Fatalf("exit status %d, want %d", got, want)
-				}
-			},
+			"exits": exitsCmd,
 			"axfr-equals": func(ts *testscript.TestScript, neg bool, args []string) {
 				s := ts.Value("servers").(map[string]*dnstest.Server)[args[0]]
 				rrs := s.AXFR(t, "example.com.")
@@ -93,6 +76,26 @@ func TestEndToEnd(t *testing.T) {
 			},
 		},
 	})
+}
+
+// exitsCmd runs a command and checks its exit status: exits N cmd args...
+func exitsCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 {
+		ts.Fatalf("usage: exits N command args...")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		got = ee.ExitCode()
+	} else if err != nil {
+		ts.Fatalf("%v", err)
+	}
+	if got != want {
+		ts.Fatalf("exit status %d, want %d", got, want)
+	}
 }
 
 // withoutSOA lists RRsets as lines, leaving out the SOA, which the server

@@ -1,0 +1,175 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/miekg/dns"
+	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/zonecast/zonecast/internal/dnstest"
+	cfemu "github.com/zonecast/zonecast/internal/emulator/cloudflare"
+	r53emu "github.com/zonecast/zonecast/internal/emulator/route53"
+	"github.com/zonecast/zonecast/providers/providertest"
+	"github.com/zonecast/zonecast/zones"
+)
+
+// clouds is what one script of TestEndToEndClouds runs against.
+type clouds struct {
+	bind   *dnstest.Server
+	cf     *cfemu.Server
+	r53    *r53emu.Server
+	r53zid string
+}
+
+// TestEndToEndClouds runs testdata/e2e-clouds against a Cloudflare
+// emulator, a Route 53 emulator and a real BIND, all three in one
+// zonecast.yaml (providers cloudflare, route53, bind). Extra commands:
+//
+//	exits N zonecast ARGS...       as in TestEndToEnd
+//	stores-equal FILE              BIND's AXFR and both emulators' stores hold FILE's RRsets
+//	                               (less what each provider owns: SOA, apex NS)
+//	cloudflare down|up             the Cloudflare API answers 500 to everything, or works again
+func TestEndToEndClouds(t *testing.T) {
+	dnstest.Tool(t, "named")
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/e2e-clouds",
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			c := &clouds{
+				bind: dnstest.StartBIND(t, map[string]string{"example.com.": providertest.Head}),
+				cf:   cfemu.New(cfemu.Options{Tokens: []string{"cf-test-token"}}),
+				r53:  r53emu.New(r53emu.Options{}),
+			}
+			env.Defer(c.cf.Close)
+			env.Defer(c.r53.Close)
+			c.cf.AddZone("example.com")
+			c.r53zid = c.r53.AddZone("example.com.")
+			env.Values["clouds"] = c
+			env.Setenv("CF_TOKEN", "cf-test-token")
+			env.Setenv("AWS_KEY", "AKIDTEST")
+			env.Setenv("AWS_SECRET", "aws-test-secret")
+			env.Setenv("BIND_TSIG", c.bind.Secret)
+			// Keep the AWS SDK away from the machine's own settings.
+			env.Setenv("AWS_CONFIG_FILE", filepath.Join(env.WorkDir, "aws-config"))
+			env.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(env.WorkDir, "aws-credentials"))
+			env.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+			cfg := fmt.Sprintf(`providers:
+  cloudflare:
+    type: cloudflare
+    api_token: env:CF_TOKEN
+    api_url: %s/client/v4
+    requests_per_second: 1000
+    max_attempts: 3
+  route53:
+    type: route53
+    access_key_id: env:AWS_KEY
+    secret_access_key: env:AWS_SECRET
+    endpoint: %s
+    requests_per_second: 1000
+  bind:
+    type: rfc2136
+    server: %s
+    tsig: {name: %s, algorithm: %s, secret: env:BIND_TSIG}
+zones:
+  - origin: example.com.
+    file: example.com.zone
+    providers: [cloudflare, route53, bind]
+`, c.cf.URL, c.r53.URL, c.bind.Addr, c.bind.KeyName, c.bind.KeyAlg)
+			return os.WriteFile(filepath.Join(env.WorkDir, "zonecast.yaml"), []byte(cfg), 0o644)
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exits": exitsCmd,
+			"stores-equal": func(ts *testscript.TestScript, neg bool, args []string) {
+				c := ts.Value("clouds").(*clouds)
+				z, diags, err := zones.ParseFile(ts.MkAbs(args[0]), zones.Options{Origin: "example.com."})
+				ts.Check(err)
+				ts.Check(diags.Err())
+				want := storeLines(t, ts, z.RRsets())
+				bind, err := zones.FromRRs("example.com.", c.bind.AXFR(t, "example.com."))
+				ts.Check(err)
+				for name, got := range map[string][]string{
+					"bind":       storeLines(t, ts, ptrs(bind)),
+					"cloudflare": storeLines(t, ts, fromCF(ts, c.cf.Records("example.com"))),
+					"route53":    storeLines(t, ts, fromR53(ts, c.r53.RRSets(c.r53zid))),
+				} {
+					if diff := cmp.Diff(want, got); diff != "" {
+						ts.Fatalf("%s holds other RRsets than %s (-file +store):\n%s", name, args[0], diff)
+					}
+				}
+			},
+			"cloudflare": func(ts *testscript.TestScript, neg bool, args []string) {
+				c := ts.Value("clouds").(*clouds)
+				switch args[0] {
+				case "down":
+					c.cf.Inject(cfemu.Fault{Status: 500})
+				case "up":
+					c.cf.ClearFaults()
+				}
+			},
+		},
+	})
+}
+
+func ptrs(sets []zones.RRset) []*zones.RRset {
+	out := make([]*zones.RRset, len(sets))
+	for i := range sets {
+		out[i] = &sets[i]
+	}
+	return out
+}
+
+// storeLines lists RRsets as lines, leaving out the SOA and the apex NS,
+// which each provider keeps for itself.
+func storeLines(t *testing.T, ts *testscript.TestScript, sets []*zones.RRset) []string {
+	var out []string
+	for _, s := range sets {
+		if s.Type == dns.TypeSOA || s.Type == dns.TypeNS && s.Name == "example.com." {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s %d %s %s", s.Name, s.TTL, s.TypeString(), strings.Join(s.Data, " | ")))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// fromCF reads the Cloudflare emulator's store as zone-file records.
+func fromCF(ts *testscript.TestScript, recs []cfemu.Record) []*zones.RRset {
+	var rrs []dns.RR
+	for _, r := range recs {
+		data := r.Content
+		switch r.Type {
+		case "MX":
+			data = fmt.Sprintf("%d %s.", *r.Priority, r.Content)
+		case "CNAME", "NS", "PTR":
+			data += "."
+		case "SRV":
+			data = fmt.Sprintf("%v %v %v %v.", r.Data["priority"], r.Data["weight"], r.Data["port"], r.Data["target"])
+		}
+		rr, err := dns.NewRR(fmt.Sprintf("%s. %d IN %s %s", r.Name, r.TTL, r.Type, data))
+		ts.Check(err)
+		rrs = append(rrs, rr)
+	}
+	sets, err := zones.FromRRs("example.com.", rrs)
+	ts.Check(err)
+	return ptrs(sets)
+}
+
+// fromR53 reads the Route 53 emulator's store as zone-file records.
+func fromR53(ts *testscript.TestScript, sets []r53emu.RRSet) []*zones.RRset {
+	var rrs []dns.RR
+	for _, s := range sets {
+		for _, v := range s.Values {
+			rr, err := dns.NewRR(fmt.Sprintf("%s %d IN %s %s", s.Name, s.TTL, s.Type, v))
+			ts.Check(err)
+			rrs = append(rrs, rr)
+		}
+	}
+	out, err := zones.FromRRs("example.com.", rrs)
+	ts.Check(err)
+	return ptrs(out)
+}

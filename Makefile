@@ -47,7 +47,8 @@ demo: build
 # the shared generator, ../shared/bench/genzone): parse + validate +
 # canonicalise beside the bare miekg/dns floor; plan of 100k records against
 # a zone-file target (no change, 1% changed, empty target); apply of 10k
-# records to a real BIND, counting UPDATE messages.
+# records to a real BIND (UPDATE messages) and to the Cloudflare and Route 53
+# emulators (API requests, beside the libdns libraries' own call patterns).
 SHARED ?= ../shared
 BENCH_SIZES ?= 10000 100000 1000000
 bench:
@@ -58,6 +59,7 @@ bench:
 	done
 	ZONECAST_BENCH_DIR=$(abspath $(BENCHZONES)) $(GO) test -run '^$$' -bench . -benchmem -count 3 -timeout 60m ./zones ./internal/plan
 	ZONECAST_BENCH_DIR=$(abspath $(BENCHZONES)) $(GO) test -run '^$$' -bench . -benchtime 5x -timeout 10m ./providers/rfc2136
+	ZONECAST_BENCH_DIR=$(abspath $(BENCHZONES)) $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 10m ./providers/cloudflare ./providers/route53
 	@$(MAKE) --no-print-directory build
 	@for n in $(BENCH_SIZES); do \
 	  /usr/bin/time -f "zonecast validate, $$n records: %e s wall, %M KiB peak RSS" $(BIN) validate $(BENCHZONES)/$$n/base.zone >/dev/null 2>$(BENCHZONES)/$$n/time.txt; \

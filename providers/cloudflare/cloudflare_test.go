@@ -13,15 +13,21 @@ import (
 
 const origin = "example.com."
 
+type cfProvider = cloudflare.Provider
+
+func newProvider(s *emu.Server) (*cloudflare.Provider, error) {
+	return cloudflare.New("cloudflare", cloudflare.Config{
+		APIToken: providers.NewSecret("test-token"), APIURL: s.URL + "/client/v4",
+		RequestsPerSecond: 1000, MaxWait: 20 * time.Second,
+	})
+}
+
 func setup(t *testing.T, opts emu.Options) (*emu.Server, *cloudflare.Provider) {
 	t.Helper()
 	s := emu.New(opts)
 	t.Cleanup(s.Close)
 	s.AddZone("example.com")
-	p, err := cloudflare.New("cloudflare", cloudflare.Config{
-		APIToken: providers.NewSecret("test-token"), APIURL: s.URL + "/client/v4",
-		RequestsPerSecond: 1000, MaxWait: 20 * time.Second,
-	})
+	p, err := newProvider(s)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -509,18 +509,19 @@ func sameContent(a, b Record) bool {
 // which must be alone at its name.
 func checkConflicts(r Record, others map[string]*stored, zone string, cnameWithOther bool) *failure {
 	apex := r.Name == zone
-	for _, o := range others {
+	// Only the records at the same name matter; they are few, so sort just
+	// those (for a deterministic answer) rather than the whole zone.
+	same := map[string]*stored{}
+	for id, o := range others {
 		if o.ID == r.ID || !strings.EqualFold(o.Name, r.Name) {
 			continue
 		}
 		if sameContent(o.Record, r) {
 			return errIdentical
 		}
+		same[id] = o
 	}
-	for _, o := range sortedRecords(others) {
-		if o.ID == r.ID || !strings.EqualFold(o.Name, r.Name) {
-			continue
-		}
+	for _, o := range sortedRecords(same) {
 		switch {
 		case r.Type == "CNAME" && (o.Type == "A" || o.Type == "AAAA" || o.Type == "CNAME"):
 			return errCNAMEOrAddr

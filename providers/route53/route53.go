@@ -11,7 +11,7 @@
 //   - it sends one change per request and lists the whole zone before every
 //     Append and Delete: the driver sends atomic change batches of up to
 //     1,000 records and 32,000 characters;
-//   - it calls log.Fatalf on a bad AWS configuration: the driver loads the
+//   - it ends the whole process on a bad AWS configuration: the driver loads the
 //     configuration itself and returns the error;
 //   - TXT: it joins strings and trims quotes: the driver keeps the strings
 //     and converts Route 53's octal escapes to and from RFC 1035's decimal

@@ -22,17 +22,17 @@ type Key struct {
 // presentation rdata of each record, sorted and without duplicates, so two
 // RRsets with equal Name, Type, TTL and Data are the same RRset.
 type RRset struct {
-	Name   string
-	Type   uint16
-	Covers uint16 // the type an RRSIG set covers; zero for other types
-	TTL    uint32
-	Data   []string
+	Name   string   `json:"name"`
+	Type   uint16   `json:"type"`
+	Covers uint16   `json:"covers,omitempty"` // the type an RRSIG set covers; zero for other types
+	TTL    uint32   `json:"ttl"`
+	Data   []string `json:"data"`
 	// Pos is where the first record of the set was written; it is the zero
 	// Pos for RRsets that did not come from a file.
-	Pos Pos
+	Pos Pos `json:"-"`
 	// Protected, set by a provider, says why zonecast must never change or
 	// delete this RRset there (a read-only record, an alias set).
-	Protected string
+	Protected string `json:"protected,omitempty"`
 }
 
 // Key returns the set's key.

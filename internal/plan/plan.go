@@ -69,6 +69,8 @@ type Target struct {
 	// Fingerprint is a hash of everything the provider served when
 	// planned, so that a later apply can tell whether it has changed.
 	Fingerprint string `json:"fingerprint"`
+	// apexSets counts the current RRsets that are the apex SOA and NS.
+	apexSets int
 	// Err is why the provider could not be read; the target then has no
 	// changes.
 	Err error `json:"-"`
@@ -163,6 +165,9 @@ func Compute(in Input) Target {
 			}
 			current[s.Key()] = s
 			t.Current++
+			if isApex(s.Name, s.Type, origin) {
+				t.apexSets++
+			}
 		}
 	}
 

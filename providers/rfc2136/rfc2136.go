@@ -17,9 +17,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"math/rand/v2"
 	"net"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/miekg/dns"
@@ -36,6 +39,11 @@ type Config struct {
 	TSIG    TSIG     `yaml:"tsig"`
 	// Timeout for each message exchange; default 10s.
 	Timeout time.Duration `yaml:"timeout"`
+	// MaxAttempts and MaxWait bound the retries of transient failures
+	// (timeouts, refused or reset connections, SERVFAIL): default 4
+	// attempts within 1 minute.
+	MaxAttempts int           `yaml:"max_attempts"`
+	MaxWait     time.Duration `yaml:"max_wait"`
 	// Nameservers are the provider's NS host names (for verify and
 	// failover, in later issues).
 	Nameservers []string `yaml:"nameservers"`
@@ -73,6 +81,9 @@ type Provider struct {
 	keyAlg  string
 	secret  providers.Secret
 	timeout time.Duration
+	// attempts and maxWait bound retries of transient failures.
+	attempts int
+	maxWait  time.Duration
 	// messages counts UPDATE messages sent, for benchmarks and logs.
 	messages atomic.Int64
 }
@@ -105,8 +116,15 @@ func New(name string, c Config) (*Provider, error) {
 	if timeout == 0 {
 		timeout = 10 * time.Second
 	}
+	attempts, maxWait := c.MaxAttempts, c.MaxWait
+	if attempts <= 0 {
+		attempts = 4
+	}
+	if maxWait <= 0 {
+		maxWait = time.Minute
+	}
 	return &Provider{name: name, servers: servers, keyName: dns.Fqdn(strings.ToLower(c.TSIG.Name)), keyAlg: alg,
-		secret: c.TSIG.Secret, timeout: timeout}, nil
+		secret: c.TSIG.Secret, timeout: timeout, attempts: attempts, maxWait: maxWait}, nil
 }
 
 // Name implements providers.Provider.
@@ -139,22 +157,55 @@ func (p *Provider) client() *dns.Client {
 // "a" "b" would read back as "ab" and never match the zone file again.
 func (p *Provider) Records(ctx context.Context, origin string) ([]zones.RRset, error) {
 	origin = zones.CanonicalName(origin)
-	var lastErr error
-	for _, server := range p.servers {
-		rrs, err := p.axfr(ctx, server, origin)
-		if err == nil {
-			return zones.FromRRs(origin, rrs)
-		}
-		var rc *rcodeError
-		if errors.As(err, &rc) {
-			if rc.rcode == dns.RcodeNotAuth {
-				return nil, fmt.Errorf("%w: %v", providers.ErrZoneNotFound, err)
+	var rrs []dns.RR
+	err := p.retry(ctx, func() error {
+		var lastErr error
+		for _, server := range p.servers {
+			var err error
+			if rrs, err = p.axfr(ctx, server, origin); err == nil {
+				return nil
 			}
-			return nil, err // the server answered: asking the next one would not help
+			var rc *rcodeError
+			if errors.As(err, &rc) && !rc.transient() {
+				return err // the server answered: asking the next one would not help
+			}
+			lastErr = err
 		}
-		lastErr = err
+		return lastErr
+	})
+	var rc *rcodeError
+	if errors.As(err, &rc) && rc.rcode == dns.RcodeNotAuth {
+		return nil, fmt.Errorf("%w: %v", providers.ErrZoneNotFound, err)
 	}
-	return nil, lastErr
+	if err != nil {
+		return nil, err
+	}
+	return zones.FromRRs(origin, rrs)
+}
+
+// retry runs op until it succeeds, fails for good, or the attempts or the
+// time run out: transient failures (timeouts, refused or reset
+// connections, SERVFAIL) are retried with exponential backoff and jitter.
+// An UPDATE is safe to resend: it replaces whole RRsets.
+func (p *Provider) retry(ctx context.Context, op func() error) error {
+	deadline := time.Now().Add(p.maxWait)
+	delay := 200 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := op()
+		if err == nil || !transient(err) || attempt >= p.attempts || ctx.Err() != nil {
+			return err
+		}
+		wait := delay/2 + time.Duration(rand.Int64N(int64(delay/2)+1))
+		if time.Now().Add(wait).After(deadline) {
+			return err
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return err
+		}
+		delay *= 2
+	}
 }
 
 type rcodeError struct {
@@ -162,6 +213,22 @@ type rcodeError struct {
 	op     string
 	rcode  int
 }
+
+// transient reports failures that may pass: the network (timeouts,
+// refused or reset connections, a connection closed early) and SERVFAIL.
+// A refusal, a bad key or a bad signature will not.
+func transient(err error) bool {
+	var rc *rcodeError
+	if errors.As(err, &rc) {
+		return rc.transient()
+	}
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET)
+}
+
+// transient: a server failure may pass; a refusal will not.
+func (e *rcodeError) transient() bool { return e.rcode == dns.RcodeServerFailure }
 
 func (e *rcodeError) Error() string {
 	return fmt.Sprintf("%s at %s: %s", e.op, e.server, dns.RcodeToString[e.rcode])
@@ -224,7 +291,7 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 		if inMsg == 0 {
 			return nil
 		}
-		if err := p.send(ctx, origin, m); err != nil {
+		if err := p.retry(ctx, func() error { return p.send(ctx, origin, m) }); err != nil {
 			return err
 		}
 		applied += inMsg
@@ -322,7 +389,12 @@ func (p *Provider) send(ctx context.Context, origin string, m *dns.Msg) error {
 		}
 		p.messages.Add(1)
 		if r.Rcode != dns.RcodeSuccess {
-			return &rcodeError{server: server, op: "UPDATE " + origin, rcode: r.Rcode}
+			err := &rcodeError{server: server, op: "UPDATE " + origin, rcode: r.Rcode}
+			if err.transient() {
+				lastErr = err
+				continue
+			}
+			return err
 		}
 		return nil
 	}

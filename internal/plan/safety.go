@@ -1,0 +1,60 @@
+package plan
+
+import (
+	"fmt"
+
+	"github.com/miekg/dns"
+)
+
+// UnsafeError is a plan that would change too much of what a provider
+// serves: more than the configured share of its RRsets updated or deleted,
+// or most of them deleted. `--force` overrides it.
+type UnsafeError struct {
+	Zone, Provider    string
+	Updates, Deletes  int
+	Existing          int
+	Limit             int // percent
+	MostDeleted       bool
+}
+
+func (e *UnsafeError) Error() string {
+	share := float64(e.Updates+e.Deletes) * 100 / float64(e.Existing)
+	if e.MostDeleted {
+		return fmt.Sprintf("refusing to delete %d of the %d RRsets %s serves for %s (%.0f%% changed, limit %d%%): is the zone file empty or cut short? pass --force if this is meant",
+			e.Deletes, e.Existing, e.Provider, e.Zone, share, e.Limit)
+	}
+	return fmt.Sprintf("refusing to change %.0f%% of %s at %s (%d updates + %d deletes of %d RRsets; limit %d%%, safety.max_change_percent): pass --force if this is meant",
+		share, e.Zone, e.Provider, e.Updates, e.Deletes, e.Existing, e.Limit)
+}
+
+// Restore reports a provider that serves nothing of the zone but what it
+// owns (its SOA and apex NS): applying there is a restore, never refused.
+func (t *Target) Restore() bool {
+	return t.Missing || t.Current == 0 || t.Current == t.apexOnly()
+}
+
+// apexOnly counts the current RRsets that are the zone's SOA and apex NS.
+func (t *Target) apexOnly() int { return t.apexSets }
+
+// Safety checks t against the limit (percent of existing RRsets updated or
+// deleted, for zones of ten or more) and refuses deleting most of a
+// provider's RRsets, whatever the limit. A restore is always safe.
+func (t *Target) Safety(limit int) error {
+	if t.Err != nil || t.Restore() || t.Current < 10 {
+		return nil
+	}
+	_, u, d := t.Counts()
+	e := &UnsafeError{Zone: t.Zone, Provider: t.Provider, Updates: u, Deletes: d, Existing: t.Current, Limit: limit}
+	switch {
+	case d*2 > t.Current:
+		e.MostDeleted = true
+		return e
+	case (u+d)*100 > limit*t.Current:
+		return e
+	}
+	return nil
+}
+
+func isApex(name string, typ uint16, zone string) bool {
+	return name == zone && (typ == dns.TypeSOA || typ == dns.TypeNS)
+}

@@ -42,7 +42,11 @@ func Acquire(dir, zone string) (*Lock, error) {
 	holder := path + ".holder"
 	if !ok {
 		who, _ := os.ReadFile(holder)
-		return nil, fmt.Errorf("%w: another zonecast is applying %s (%s); wait for it or stop it", ErrLocked, zone, strings.TrimSpace(string(who)))
+		w := strings.TrimSpace(string(who))
+		if w == "" {
+			w = "holder unknown"
+		}
+		return nil, fmt.Errorf("%w: another zonecast is applying %s (%s; lock file %s); wait for it or stop it", ErrLocked, zone, w, path)
 	}
 	host, _ := os.Hostname()
 	info := fmt.Sprintf("pid %d on %s since %s", os.Getpid(), host, time.Now().UTC().Format(time.RFC3339))

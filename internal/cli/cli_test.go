@@ -3,9 +3,11 @@ package cli
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/zonecast/zonecast/internal/apply"
 )
 
 func TestMain(m *testing.M) {
@@ -14,8 +16,37 @@ func TestMain(m *testing.M) {
 	})
 }
 
+// held are the locks hold-lock took, per script.
+var held = map[*testscript.TestScript]*apply.Lock{}
+
 // TestScripts runs the CLI behaviour scripts in testdata/script, one .txtar
 // file per behaviour, named after what it proves.
 func TestScripts(t *testing.T) {
-	testscript.Run(t, testscript.Params{Dir: "testdata/script", RequireExplicitExec: true})
+	testscript.Run(t, testscript.Params{Dir: "testdata/script", RequireExplicitExec: true,
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exits": exitsCmd,
+			// hold-lock ZONE takes the zone's apply lock, as another
+			// zonecast would; release-lock gives it back.
+			"hold-lock": func(ts *testscript.TestScript, neg bool, args []string) {
+				l, err := apply.Acquire(ts.MkAbs(".zonecast/locks"), args[0])
+				ts.Check(err)
+				ts.Setenv("HELD", "1")
+				held[ts] = l
+			},
+			"release-lock": func(ts *testscript.TestScript, neg bool, args []string) {
+				ts.Check(held[ts].Release())
+			},
+			// edit-json FILE changes one value in a saved plan, as a
+			// careless or malicious edit would.
+			"edit-json": func(ts *testscript.TestScript, neg bool, args []string) {
+				b, err := os.ReadFile(ts.MkAbs(args[0]))
+				ts.Check(err)
+				edited := strings.Replace(string(b), `"ttl": 300`, `"ttl": 30`, 1)
+				if edited == string(b) {
+					edited = strings.Replace(string(b), `"zone": "example.com."`, `"zone": "example.org."`, 1)
+				}
+				ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(edited), 0o644))
+			},
+		},
+	})
 }

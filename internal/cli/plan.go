@@ -14,6 +14,7 @@ type planOptions struct {
 	selection
 	format   string
 	exitCode bool
+	out      string
 }
 
 func addSelectionFlags(cmd *cobra.Command, sel *selection) {
@@ -35,13 +36,18 @@ Nothing is changed. Providers are read in parallel.
 EXIT STATUS
   0  no changes (or changes, without --exit-code)
   1  an error: a bad configuration or zone file, a provider that cannot be read
-  2  changes found, with --exit-code`,
+  2  changes found, with --exit-code
+
+With --out FILE the plan is also saved for 'zonecast apply FILE', which applies
+exactly these changes, and only if no provider and no zone file changed since.
+The file holds no secrets.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runPlan(cmd.Context(), io, opts) },
 	}
 	addSelectionFlags(cmd, &opts.selection)
 	cmd.Flags().StringVar(&opts.format, "format", "text", "text, markdown or json")
 	cmd.Flags().BoolVar(&opts.exitCode, "exit-code", false, "exit 2 when there are changes")
+	cmd.Flags().StringVar(&opts.out, "out", "", "also save the plan to this file, for `zonecast apply FILE`")
 	return cmd
 }
 
@@ -56,6 +62,16 @@ func runPlan(ctx context.Context, io *streams, opts *planOptions) error {
 	p := s.plan(ctx)
 	if err := render(io, p, opts.format); err != nil {
 		return err
+	}
+	if opts.out != "" && len(p.Failed()) == 0 {
+		f, err := plan.NewFile(p, version(), s.configDigest, s.desired)
+		if err != nil {
+			return err
+		}
+		if err := f.Write(opts.out); err != nil {
+			return fmt.Errorf("save plan: %w", err)
+		}
+		fmt.Fprintf(io.err, "Plan saved to %s; apply it with: zonecast apply %s\n", opts.out, opts.out)
 	}
 	if failed := p.Failed(); len(failed) > 0 {
 		for _, t := range failed {

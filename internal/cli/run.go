@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -19,6 +21,8 @@ import (
 const (
 	exitChanges = 2 // plan --exit-code found changes
 	exitPartial = 3 // apply: some providers failed, the others were updated
+	exitUnsafe  = 4 // apply: refused by a safety check; nothing changed
+	exitStale   = 5 // apply PLANFILE: the providers or the zone files changed since the plan; nothing changed
 )
 
 // selection is the --config, --zone and --provider flags of plan and apply.
@@ -31,9 +35,10 @@ type selection struct {
 // session is a loaded configuration with the zones and providers a command
 // works on.
 type session struct {
-	cfg     *config.Config
-	desired map[string]*zones.Zone // by origin
-	targets []targetRef
+	cfg          *config.Config
+	configDigest string
+	desired      map[string]*zones.Zone // by origin
+	targets      []targetRef
 }
 
 // targetRef is one zone × provider to plan.
@@ -59,7 +64,12 @@ func load(io *streams, sel selection) (*session, error) {
 			return nil, fmt.Errorf("--provider %s: no such provider in %s", p, cfg.File)
 		}
 	}
-	s := &session{cfg: cfg, desired: map[string]*zones.Zone{}}
+	raw, err := os.ReadFile(cfg.File)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(raw)
+	s := &session{cfg: cfg, configDigest: "sha256:" + hex.EncodeToString(sum[:]), desired: map[string]*zones.Zone{}}
 	invalid := false
 	for _, zc := range cfg.Zones {
 		if len(sel.zones) > 0 && !slices.ContainsFunc(sel.zones, func(z string) bool { return zones.CanonicalName(z) == zc.Origin }) {

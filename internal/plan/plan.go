@@ -37,6 +37,17 @@ func (o Op) String() string {
 // MarshalText writes the operation's name.
 func (o Op) MarshalText() ([]byte, error) { return []byte(o.String()), nil }
 
+// UnmarshalText reads an operation's name.
+func (o *Op) UnmarshalText(b []byte) error {
+	for _, op := range []Op{Create, Update, Delete} {
+		if string(b) == op.String() {
+			*o = op
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown operation %q", b)
+}
+
 // Change is one RRset to create, update or delete. Before is what the
 // provider serves (nil for Create), After what it will serve (nil for
 // Delete).

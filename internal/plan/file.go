@@ -27,9 +27,9 @@ var ErrBadFile = errors.New("bad plan file")
 // File is a saved plan: what was planned and what it was computed from.
 // It holds no secrets, so CI can pass it between jobs.
 type File struct {
-	Format    int    `json:"format"`
-	Zonecast  string `json:"zonecast_version"`
-	Config    string `json:"config_digest"`
+	Format   int    `json:"format"`
+	Zonecast string `json:"zonecast_version"`
+	Config   string `json:"config_digest"`
 	// Zones maps each origin to the digest of its zone file's canonical
 	// content.
 	Zones   map[string]string `json:"zone_digests"`

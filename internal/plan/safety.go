@@ -10,11 +10,11 @@ import (
 // serves: more than the configured share of its RRsets updated or deleted,
 // or most of them deleted. `--force` overrides it.
 type UnsafeError struct {
-	Zone, Provider    string
-	Updates, Deletes  int
-	Existing          int
-	Limit             int // percent
-	MostDeleted       bool
+	Zone, Provider   string
+	Updates, Deletes int
+	Existing         int
+	Limit            int // percent
+	MostDeleted      bool
 }
 
 func (e *UnsafeError) Error() string {

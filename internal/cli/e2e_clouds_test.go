@@ -5,8 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/miekg/dns"
@@ -107,9 +109,22 @@ zones:
 				switch args[0] {
 				case "down":
 					c.cf.Inject(cfemu.Fault{Status: 500})
+				case "slow":
+					c.cf.Inject(cfemu.Fault{Path: "/batch", Latency: 400 * time.Millisecond})
 				case "up":
 					c.cf.ClearFaults()
 				}
+			},
+			// bigzone N FILE writes a zone of the head and N A records.
+			"bigzone": func(ts *testscript.TestScript, neg bool, args []string) {
+				n, err := strconv.Atoi(args[0])
+				ts.Check(err)
+				var b strings.Builder
+				b.WriteString(providertest.Head)
+				for i := range n {
+					fmt.Fprintf(&b, "h%d A 192.0.2.%d\n", i, i%250+1)
+				}
+				ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(b.String()), 0o644))
 			},
 		},
 	})

@@ -115,6 +115,23 @@ zones:
 					c.cf.ClearFaults()
 				}
 			},
+			// no-secrets FILE...: no configured secret value appears in
+			// the files nor in anything the script's commands printed.
+			"no-secrets": func(ts *testscript.TestScript, neg bool, args []string) {
+				c := ts.Value("clouds").(*clouds)
+				secrets := []string{"cf-test-token", "aws-test-secret", "AKIDTEST", c.bind.Secret}
+				texts := []string{ts.ReadFile("stdout"), ts.ReadFile("stderr")}
+				for _, f := range args {
+					texts = append(texts, ts.ReadFile(f))
+				}
+				for _, secret := range secrets {
+					for _, text := range texts {
+						if strings.Contains(text, secret) {
+							ts.Fatalf("a secret (%.4s…) appears in zonecast's output", secret)
+						}
+					}
+				}
+			},
 			// bigzone N FILE writes a zone of the head and N A records.
 			"bigzone": func(ts *testscript.TestScript, neg bool, args []string) {
 				n, err := strconv.Atoi(args[0])

@@ -109,6 +109,10 @@ zones:
 				switch args[0] {
 				case "down":
 					c.cf.Inject(cfemu.Fault{Status: 500})
+				case "fails-after-one-batch":
+					c.cf.Inject(cfemu.Fault{Path: "/batch", Status: 400, After: 1})
+				case "storm":
+					c.cf.Inject(cfemu.Fault{Status: 429, RetryAfter: time.Second, Times: 2})
 				case "slow":
 					c.cf.Inject(cfemu.Fault{Path: "/batch", Latency: 400 * time.Millisecond})
 				case "up":

@@ -61,6 +61,7 @@ type Fault struct {
 	Latency    time.Duration // delay before answering (or before normal handling)
 	Reset      bool          // hijack and close the connection without answering
 	Times      int           // how many matching requests it hits; 0 = unlimited
+	After      int           // let this many matching requests through first
 }
 
 // Request is one entry of the request log.
@@ -97,7 +98,8 @@ type zone struct {
 
 type faultState struct {
 	Fault
-	left int // hits left when Times > 0
+	left  int // hits left when Times > 0
+	spare int // matching requests still let through (After)
 }
 
 type rateState struct {
@@ -240,7 +242,7 @@ func (s *Server) Records(zoneRef string) []Record {
 func (s *Server) Inject(f Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults = append(s.faults, &faultState{Fault: f, left: f.Times})
+	s.faults = append(s.faults, &faultState{Fault: f, left: f.Times, spare: f.After})
 }
 
 // ClearFaults removes all faults.
@@ -412,6 +414,10 @@ func (s *Server) matchFault(r *http.Request) *faultState {
 			continue
 		}
 		if f.Path != "" && !strings.Contains(r.URL.Path, f.Path) {
+			continue
+		}
+		if f.spare > 0 {
+			f.spare--
 			continue
 		}
 		if f.Times > 0 {

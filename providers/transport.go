@@ -73,13 +73,18 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	deadline := time.Now().Add(maxWait)
 	ctx := req.Context()
+	perAttempt, _ := ctx.Value(attemptTimeoutKey{}).(time.Duration)
 	for attempt := 1; ; attempt++ {
 		if t.Limiter != nil {
 			if err := t.Limiter.Wait(ctx); err != nil {
 				return nil, err
 			}
 		}
-		r := req.Clone(ctx)
+		actx, cancel := ctx, context.CancelFunc(func() {})
+		if perAttempt > 0 {
+			actx, cancel = context.WithTimeout(ctx, perAttempt)
+		}
+		r := req.Clone(actx)
 		if body != nil {
 			r.Body = io.NopCloser(bytes.NewReader(body))
 			r.ContentLength = int64(len(body))
@@ -87,6 +92,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.rewrite(r)
 		t.requests.Add(1)
 		resp, err := base.RoundTrip(r)
+		if err != nil || resp == nil {
+			cancel()
+		} else {
+			resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
+		}
 		wait, retry := retryable(resp, err, ctx)
 		if !retry || attempt >= attempts {
 			return resp, err
@@ -109,6 +119,26 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, ctx.Err()
 		}
 	}
+}
+
+type attemptTimeoutKey struct{}
+
+// WithAttemptTimeout asks Transport to give each attempt of the request at
+// most d; the request as a whole is bounded by MaxAttempts and MaxWait.
+func WithAttemptTimeout(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, attemptTimeoutKey{}, d)
+}
+
+// cancelBody ends an attempt's context once its body is closed.
+type cancelBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }
 
 func (t *Transport) rewrite(r *http.Request) {

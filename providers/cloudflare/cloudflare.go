@@ -55,7 +55,10 @@ type Config struct {
 	RequestsPerSecond float64 `yaml:"requests_per_second"`
 	// BatchSize is records per batch request (default 200, the free plan's
 	// limit; 3,500 on paid plans).
-	BatchSize   int           `yaml:"batch_size"`
+	BatchSize int `yaml:"batch_size"`
+	// Timeout for one request (default 60s); MaxAttempts and MaxWait
+	// bound the retries of transient failures.
+	Timeout     time.Duration `yaml:"timeout"`
 	MaxAttempts int           `yaml:"max_attempts"`
 	MaxWait     time.Duration `yaml:"max_wait"`
 	Nameservers []string      `yaml:"nameservers"`
@@ -109,12 +112,28 @@ func New(name string, c Config) (*Provider, error) {
 		}
 		p.transport.Target, p.transport.Prefix = u, "/client/v4"
 	}
-	p.http = &http.Client{Transport: p.transport, Timeout: 5 * time.Minute}
+	timeout := c.Timeout
+	if timeout <= 0 {
+		timeout = time.Minute
+	}
+	// The timeout is per attempt: the transport retries under it.
+	p.http = &http.Client{Transport: &perAttempt{next: p.transport, timeout: timeout}}
 	p.lib = &libcf.Provider{APIToken: c.APIToken.Value(), HTTPClient: recorder{p}}
 	if !c.ZoneToken.IsZero() {
 		p.lib.ZoneToken = c.ZoneToken.Value()
 	}
 	return p, nil
+}
+
+// perAttempt gives each attempt of a request its own timeout, so that a slow
+// answer is retried rather than ending the whole request.
+type perAttempt struct {
+	next    *providers.Transport
+	timeout time.Duration
+}
+
+func (p *perAttempt) RoundTrip(r *http.Request) (*http.Response, error) {
+	return p.next.RoundTrip(r.WithContext(providers.WithAttemptTimeout(r.Context(), p.timeout)))
 }
 
 // recorder is the HTTPClient handed to libdns/cloudflare: it sends through

@@ -2,8 +2,14 @@ package rfc2136_test
 
 import (
 	"fmt"
+	"io"
+	"net"
 	"strings"
 	"testing"
+
+	"github.com/miekg/dns"
+	"github.com/zonecast/zonecast/internal/apply"
+	"github.com/zonecast/zonecast/zones"
 
 	"github.com/zonecast/zonecast/internal/dnstest"
 	"github.com/zonecast/zonecast/providers"
@@ -90,4 +96,79 @@ func TestBadKey(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), s.Addr) || strings.Contains(err.Error(), "c2VjcmV0") {
 		t.Errorf("a bad key gave %v", err)
 	}
+}
+
+// dyingProxy forwards TCP connections to addr until it has forwarded n of
+// them, then refuses the rest: a server that dies in the middle of an
+// apply.
+func dyingProxy(t *testing.T, addr string, n int) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for i := 0; ; i++ {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			if i >= n {
+				c.Close()
+				continue
+			}
+			go func() {
+				defer c.Close()
+				s, err := net.Dial("tcp", addr)
+				if err != nil {
+					return
+				}
+				defer s.Close()
+				go io.Copy(s, c)
+				io.Copy(c, s)
+			}()
+		}
+	}()
+	return l.Addr().String()
+}
+
+// TestServerDiesMidApply: the server goes away after the AXFR and two
+// UPDATE messages. Apply reports exactly the changes of those two messages
+// as applied, the server holds them whole, and a re-run converges.
+func TestServerDiesMidApply(t *testing.T) {
+	s := dnstest.StartBIND(t, map[string]string{origin: providertest.Head})
+	p, err := rfc2136.New("dying", rfc2136.Config{
+		Server:      dyingProxy(t, s.Addr, 3), // the AXFR and two UPDATEs
+		TSIG:        rfc2136.TSIG{Name: s.KeyName, Algorithm: s.KeyAlg, Secret: providers.NewSecret(s.Secret)},
+		MaxAttempts: 2,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString(providertest.Head)
+	for i := range 3000 {
+		fmt.Fprintf(&b, "h%d TXT \"%s\"\n", i, strings.Repeat("x", 60))
+	}
+	desired, _, _ := zones.Parse(strings.NewReader(b.String()), "z", zones.Options{Origin: origin})
+	target := providertest.PlanOf(t.Context(), t, p, desired)
+	applied, err := p.Apply(t.Context(), origin, apply.Order(target.Changes))
+	if err == nil || applied == 0 || applied >= len(target.Changes) {
+		t.Fatalf("apply through a dying server: %d of %d applied, err %v", applied, len(target.Changes), err)
+	}
+	served, err := zones.FromRRs(origin, s.AXFR(t, origin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	txt := 0
+	for _, set := range served {
+		if set.Type == dns.TypeTXT {
+			txt++
+		}
+	}
+	if txt != applied {
+		t.Errorf("the server holds %d of the TXT sets, apply reported %d applied", txt, applied)
+	}
+	providertest.Converge(t, provider(t, s), origin, b.String())
 }

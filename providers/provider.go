@@ -67,6 +67,9 @@ type Capabilities struct {
 	// ChangesPerBatch is how many RRset changes the driver sends in one API
 	// call or message, for information; zero means it decides by size.
 	ChangesPerBatch int
+	// Nameservers are the provider's authoritative servers for the zones
+	// it serves (configuration `nameservers:`), for verify and failover.
+	Nameservers []Nameserver
 	// Notes are free-form remarks shown by `zonecast providers`.
 	Notes []string
 }

@@ -84,6 +84,8 @@ type Provider struct {
 	token     providers.Secret
 	batch     int
 
+	nameservers []providers.Nameserver
+
 	mu    sync.Mutex
 	zones map[string]string     // origin → zone ID
 	pages map[string][]cfRecord // zone ID → records of the last listing
@@ -104,6 +106,11 @@ func New(name string, c Config) (*Provider, error) {
 	if p.batch <= 0 {
 		p.batch = 200
 	}
+	ns, err := providers.ParseNameservers(c.Nameservers)
+	if err != nil {
+		return nil, err
+	}
+	p.nameservers = ns
 	p.transport = &providers.Transport{Limiter: rate.NewLimiter(rate.Limit(rps), 4), MaxAttempts: c.MaxAttempts, MaxWait: c.MaxWait}
 	if c.APIURL != "" {
 		u, err := url.Parse(strings.TrimSuffix(c.APIURL, "/"))
@@ -190,7 +197,7 @@ var types = []uint16{dns.TypeA, dns.TypeAAAA, dns.TypeCAA, dns.TypeCNAME, dns.Ty
 func (p *Provider) Capabilities() providers.Capabilities {
 	return providers.Capabilities{
 		Types: types, MinTTL: 60, MaxTTL: 86400, OwnsSOA: true, OwnsApexNS: true, AutoTTL: true,
-		ChangesPerBatch: p.batch,
+		ChangesPerBatch: p.batch, Nameservers: p.nameservers,
 		Notes: []string{
 			"TTL 60–86400, 1 = automatic; SOA and apex NS are Cloudflare's",
 			fmt.Sprintf("writes in batch requests of at most %d records; reads 100 records a request", p.batch),

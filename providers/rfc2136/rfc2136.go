@@ -82,8 +82,9 @@ type Provider struct {
 	secret  providers.Secret
 	timeout time.Duration
 	// attempts and maxWait bound retries of transient failures.
-	attempts int
-	maxWait  time.Duration
+	attempts    int
+	maxWait     time.Duration
+	nameservers []providers.Nameserver
 	// messages counts UPDATE messages sent, for benchmarks and logs.
 	messages atomic.Int64
 }
@@ -123,8 +124,12 @@ func New(name string, c Config) (*Provider, error) {
 	if maxWait <= 0 {
 		maxWait = time.Minute
 	}
+	ns, err := providers.ParseNameservers(c.Nameservers)
+	if err != nil {
+		return nil, err
+	}
 	return &Provider{name: name, servers: servers, keyName: dns.Fqdn(strings.ToLower(c.TSIG.Name)), keyAlg: alg,
-		secret: c.TSIG.Secret, timeout: timeout, attempts: attempts, maxWait: maxWait}, nil
+		secret: c.TSIG.Secret, timeout: timeout, attempts: attempts, maxWait: maxWait, nameservers: ns}, nil
 }
 
 // Name implements providers.Provider.
@@ -133,7 +138,8 @@ func (p *Provider) Name() string { return p.name }
 // Capabilities implements providers.Provider.
 func (p *Provider) Capabilities() providers.Capabilities {
 	return providers.Capabilities{
-		OwnsSOA: true,
+		OwnsSOA:     true,
+		Nameservers: p.nameservers,
 		Notes: []string{
 			"servers: " + strings.Join(p.servers, ", "),
 			"SOA left to the server (it bumps the serial); apex NS managed",

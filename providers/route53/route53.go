@@ -73,10 +73,11 @@ var Driver = providers.Driver{
 
 // Provider is one AWS account.
 type Provider struct {
-	name     string
-	client   *r53.Client
-	requests atomic.Int64
-	zoneID   string
+	name        string
+	client      *r53.Client
+	requests    atomic.Int64
+	zoneID      string
+	nameservers []providers.Nameserver
 
 	mu    sync.Mutex
 	zones map[string]string                                // origin → hosted zone ID
@@ -103,6 +104,11 @@ func New(ctx context.Context, name string, c Config) (*Provider, error) {
 	// and counts it.
 	p := &Provider{name: name, zoneID: strings.TrimPrefix(c.HostedZoneID, "/hostedzone/"),
 		zones: map[string]string{}, raw: map[string]map[zones.Key]types.ResourceRecordSet{}}
+	ns, err := providers.ParseNameservers(c.Nameservers)
+	if err != nil {
+		return nil, err
+	}
+	p.nameservers = ns
 	limiter := rate.NewLimiter(rate.Limit(rps), 5)
 	pace := middleware.FinalizeMiddlewareFunc("zonecastPace", func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 		if err := limiter.Wait(ctx); err != nil {
@@ -157,6 +163,7 @@ var supported = []uint16{dns.TypeA, dns.TypeAAAA, dns.TypeCAA, dns.TypeCNAME, dn
 func (p *Provider) Capabilities() providers.Capabilities {
 	return providers.Capabilities{
 		Types: supported, MaxTTL: 2147483647, OwnsSOA: true, OwnsApexNS: true, ChangesPerBatch: 1000,
+		Nameservers: p.nameservers,
 		Notes: []string{
 			"SOA and apex NS are Route 53's; no LOC, URI, CERT or DNAME",
 			"writes in atomic change batches of at most 1,000 records and 32,000 characters; reads 300 sets a request",

@@ -33,6 +33,9 @@ type Config struct {
 	// Reload is a command run after each write, with {zone} replaced by the
 	// zone's name without the final dot, e.g. [rndc, reload, "{zone}"].
 	Reload []string `yaml:"reload"`
+	// Nameservers of the servers that load these files (for verify and
+	// failover).
+	Nameservers []string `yaml:"nameservers"`
 }
 
 // Driver is the zonefile entry of providers/all.
@@ -49,16 +52,21 @@ var Driver = providers.Driver{
 		if !filepath.IsAbs(d) {
 			d = filepath.Join(dir, d)
 		}
-		return &Provider{name: name, dir: d, reload: c.Reload, now: time.Now}, nil
+		ns, err := providers.ParseNameservers(c.Nameservers)
+		if err != nil {
+			return nil, err
+		}
+		return &Provider{name: name, dir: d, reload: c.Reload, now: time.Now, nameservers: ns}, nil
 	},
 }
 
 // Provider writes zone files into a directory.
 type Provider struct {
-	name   string
-	dir    string
-	reload []string
-	now    func() time.Time
+	name        string
+	dir         string
+	reload      []string
+	now         func() time.Time
+	nameservers []providers.Nameserver
 }
 
 // New returns a provider writing into dir.
@@ -72,7 +80,7 @@ func (p *Provider) Name() string { return p.name }
 // Capabilities implements providers.Provider: a zone file holds every type;
 // zonecast writes its SOA (keeping the serial moving up) and its apex NS.
 func (p *Provider) Capabilities() providers.Capabilities {
-	return providers.Capabilities{Notes: []string{"writes " + p.dir + "/<zone>zone"}}
+	return providers.Capabilities{Nameservers: p.nameservers, Notes: []string{"writes " + p.dir + "/<zone>zone"}}
 }
 
 // Path returns the file the zone origin is written to.

@@ -61,6 +61,15 @@ type Zone struct {
 	Providers []string
 	// Ignore lists the records zonecast neither changes nor deletes.
 	Ignore []Ignore
+	// Parent, when set, is the provider serving the parent zone, where
+	// failover also changes the delegation (a delegated subdomain, a lab).
+	Parent *Parent
+}
+
+// Parent is where a zone's delegation lives.
+type Parent struct {
+	Provider string // a configured provider
+	Zone     string // the parent zone's origin
 }
 
 // Safety holds the limits that make apply refuse a change without --force.
@@ -84,6 +93,11 @@ type (
 		File      string       `yaml:"file"`
 		Providers []string     `yaml:"providers"`
 		Ignore    []ignoreYAML `yaml:"ignore"`
+		Parent    *parentYAML  `yaml:"parent"`
+	}
+	parentYAML struct {
+		Provider string `yaml:"provider"`
+		Zone     string `yaml:"zone"`
 	}
 	ignoreYAML struct {
 		Name string `yaml:"name"`
@@ -361,6 +375,23 @@ func (d *decoder) zones(raw []zoneYAML, declared []string) []Zone {
 				d.errorf(d.line(ekey), ekey, "provider %s is listed twice", p)
 			case len(declared) > 0 && !slices.Contains(declared, p):
 				d.errorf(d.line(ekey), ekey, "unknown provider %q (configured: %s)", p, strings.Join(declared, ", "))
+			}
+		}
+
+		if r.Parent != nil {
+			pk := join(zkey, "parent")
+			pz, err := canonicalOrigin(r.Parent.Zone)
+			switch {
+			case r.Parent.Provider == "" || r.Parent.Zone == "":
+				d.errorf(d.line(pk), pk, "give provider: (who serves the parent zone) and zone: (the parent zone)")
+			case err != nil:
+				d.errorf(d.line(join(pk, "zone")), join(pk, "zone"), "%v", err)
+			case len(declared) > 0 && !slices.Contains(declared, r.Parent.Provider):
+				d.errorf(d.line(join(pk, "provider")), join(pk, "provider"), "unknown provider %q (configured: %s)", r.Parent.Provider, strings.Join(declared, ", "))
+			case z.Origin != "" && (!dns.IsSubDomain(pz, z.Origin) || z.Origin == pz):
+				d.errorf(d.line(join(pk, "zone")), join(pk, "zone"), "%s is not a parent of %s", pz, z.Origin)
+			default:
+				z.Parent = &Parent{Provider: r.Parent.Provider, Zone: pz}
 			}
 		}
 

@@ -280,7 +280,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:   "unknown zone key",
 			config: base + "    ignores: []\n",
-			want:   []string{"zonecast.yaml:10: zones[0].ignores: unknown key (known: file, ignore, origin, providers)"},
+			want:   []string{"zonecast.yaml:10: zones[0].ignores: unknown key (known: file, ignore, origin, parent, providers)"},
 		},
 		{
 			name:   "unknown ignore key",

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -104,9 +103,8 @@ func runApply(ctx context.Context, io *streams, opts *applyOptions) error {
 		origins = append(origins, o)
 	}
 	slices.Sort(origins)
-	lockDir := filepath.Join(filepath.Dir(s.cfg.State), "locks")
 	for _, o := range origins {
-		l, err := apply.Acquire(lockDir, o)
+		l, err := apply.Acquire(s.lockDir(), o)
 		if err != nil {
 			return err
 		}

@@ -42,8 +42,8 @@ func TestEndToEnd(t *testing.T) {
 			for _, name := range []string{"bind", "knot"} {
 				s := servers[name]
 				env.Setenv(strings.ToUpper(name)+"_TSIG", s.Secret)
-				fmt.Fprintf(&cfg, "  %s:\n    type: rfc2136\n    server: %s\n    tsig: {name: %s, algorithm: %s, secret: env:%s_TSIG}\n    nameservers: [ns1.example.com.@%s]\n",
-					name, s.Addr, s.KeyName, s.KeyAlg, strings.ToUpper(name), s.Addr)
+				fmt.Fprintf(&cfg, "  %s:\n    type: rfc2136\n    server: %s\n    tsig: {name: %s, algorithm: %s, secret: env:%s_TSIG}\n    nameservers: [ns-%s.example.com.@%s]\n",
+					name, s.Addr, s.KeyName, s.KeyAlg, strings.ToUpper(name), name, s.Addr)
 			}
 			cfg.WriteString("  files:\n    type: zonefile\n    directory: out\n")
 			cfg.WriteString("zones:\n  - origin: example.com.\n    file: example.com.zone\n    providers: [bind, knot, files]\n")

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -9,8 +10,10 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/zonecast/zonecast/internal/config"
+	"github.com/zonecast/zonecast/internal/failover"
 	"github.com/zonecast/zonecast/internal/plan"
 	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/providers/all"
@@ -37,8 +40,15 @@ type selection struct {
 type session struct {
 	cfg          *config.Config
 	configDigest string
-	desired      map[string]*zones.Zone // by origin
-	targets      []targetRef
+	state        *failover.State
+	// files are the zones as their files say; desired the same less the
+	// apex nameservers of providers out of service (failover drop).
+	files   map[string]*zones.Zone // by origin
+	desired map[string]*zones.Zone // by origin
+	targets []targetRef
+	// out are the zone × provider pairs left out because the provider is
+	// out of service.
+	out []targetRef
 }
 
 // targetRef is one zone × provider to plan.
@@ -69,7 +79,12 @@ func load(io *streams, sel selection) (*session, error) {
 		return nil, err
 	}
 	sum := sha256.Sum256(raw)
-	s := &session{cfg: cfg, configDigest: "sha256:" + hex.EncodeToString(sum[:]), desired: map[string]*zones.Zone{}}
+	state, err := failover.Load(cfg.State)
+	if err != nil {
+		return nil, err
+	}
+	s := &session{cfg: cfg, configDigest: "sha256:" + hex.EncodeToString(sum[:]), state: state,
+		files: map[string]*zones.Zone{}, desired: map[string]*zones.Zone{}}
 	invalid := false
 	for _, zc := range cfg.Zones {
 		if len(sel.zones) > 0 && !slices.ContainsFunc(sel.zones, func(z string) bool { return zones.CanonicalName(z) == zc.Origin }) {
@@ -88,13 +103,28 @@ func load(io *streams, sel selection) (*session, error) {
 			invalid = true
 			continue
 		}
-		s.desired[zc.Origin] = z
+		s.files[zc.Origin] = z
+		var outNS []providers.Nameserver
 		for _, name := range zc.Providers {
+			t := targetRef{zone: zc, provider: cfg.Providers[name]}
+			if state.IsDropped(name, zc.Origin) {
+				outNS = append(outNS, t.provider.Capabilities().Nameservers...)
+				s.out = append(s.out, t)
+				continue
+			}
 			if len(sel.providers) > 0 && !slices.Contains(sel.providers, name) {
 				continue
 			}
-			s.targets = append(s.targets, targetRef{zone: zc, provider: cfg.Providers[name]})
+			s.targets = append(s.targets, t)
 		}
+		if s.desired[zc.Origin], err = failover.Without(z, outNS); err != nil {
+			return nil, fmt.Errorf("zone %s: %w", zc.Origin, err)
+		}
+	}
+	for _, t := range s.out {
+		d := state.Dropped[t.provider.Name()]
+		fmt.Fprintf(io.err, "zonecast: %s is out of service for %s since %s (%s): left out; `zonecast failover restore %s` brings it back\n",
+			t.provider.Name(), t.zone.Origin, d.Since.Format(time.RFC3339), cmp.Or(d.Reason, "no reason given"), t.provider.Name())
 	}
 	if invalid {
 		return nil, errors.New("zone files have errors; nothing was planned or changed")

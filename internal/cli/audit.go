@@ -1,0 +1,110 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/zonecast/zonecast/internal/audit"
+	"github.com/zonecast/zonecast/internal/config"
+	"github.com/zonecast/zonecast/providers/all"
+)
+
+type auditOptions struct {
+	config    string
+	rootHints string
+	format    string
+}
+
+func newAuditCmd(io *streams) *cobra.Command {
+	opts := &auditOptions{}
+	cmd := &cobra.Command{
+		Use:   "audit ZONE",
+		Short: "Find single points of failure in a zone's live delegation",
+		Long: `Walk ZONE's delegation from the root: the parent's NS set and glue, how each
+nameserver name itself resolves (its zone and that zone's nameservers), and
+the providers behind them (the configured providers' nameservers, else the
+names' registered domains). Report every path through one provider, fewer
+than two independent providers, nameservers whose own domain has a single
+provider, missing or wrong glue, parent/child NS mismatch, lame servers,
+SOA serial divergence, all addresses in one /24 or /48, and the NS TTLs that
+bound how fast a failover takes effect.
+
+EXIT STATUS
+  0  no single point of failure
+  1  an error (the delegation cannot be walked)
+  2  a single point of failure was found`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runAudit(cmd.Context(), io, opts, args[0]) },
+	}
+	cmd.Flags().StringVar(&opts.config, "config", config.DefaultPath, "the configuration file, to name providers (optional)")
+	cmd.Flags().StringVar(&opts.rootHints, "root-hints", "", "root hints file (named.root format); default: the IANA root servers")
+	cmd.Flags().StringVar(&opts.format, "format", "text", "text or json")
+	return cmd
+}
+
+func runAudit(ctx context.Context, io *streams, opts *auditOptions, zone string) error {
+	if opts.format != "text" && opts.format != "json" {
+		return fmt.Errorf("--format %q: want text or json", opts.format)
+	}
+	ao := audit.Options{Providers: map[string]string{}}
+	if opts.rootHints != "" {
+		roots, err := audit.ReadRootHints(opts.rootHints)
+		if err != nil {
+			return err
+		}
+		ao.Roots = roots
+	}
+	cfg, err := config.Load(opts.config, all.Drivers())
+	switch {
+	case err == nil:
+		for _, name := range cfg.ProviderOrder {
+			for _, ns := range cfg.Providers[name].Capabilities().Nameservers {
+				if ns.Name != "" {
+					ao.Providers[ns.Name] = name
+				}
+			}
+		}
+	case errors.Is(err, fs.ErrNotExist):
+		// No configuration: providers are named by registered domain.
+	default:
+		return err
+	}
+	r, err := audit.Run(ctx, zone, ao)
+	if err != nil {
+		return err
+	}
+	if opts.format == "json" {
+		enc := json.NewEncoder(io.out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(map[string]any{"version": 1, "audit": r}); err != nil {
+			return err
+		}
+	} else {
+		verdict := "no single point of failure found"
+		if r.Failed() {
+			verdict = "SINGLE POINT OF FAILURE"
+		}
+		fmt.Fprintf(io.out, "%s: %s\n", r.Zone, verdict)
+		fmt.Fprintf(io.out, "  delegated by %s: NS %s (TTL %ds)\n", r.Parent, strings.Join(r.ParentNS, " "), r.ParentTTL)
+		for _, h := range r.Hosts {
+			fmt.Fprintf(io.out, "  %s [%s] %s", h.Name, h.Provider, strings.Join(h.Addresses, " "))
+			if h.Zone != "" && h.Zone != r.Zone {
+				fmt.Fprintf(io.out, " — name in %s, served by %s", h.Zone, strings.Join(h.ZoneProviders, ", "))
+			}
+			fmt.Fprintf(io.out, " — depends on %s\n", strings.Join(h.DependsOn, ", "))
+		}
+		for _, f := range r.Findings {
+			fmt.Fprintf(io.out, "  %s: %s [%s]\n", f.Severity, f.Message, f.Code)
+		}
+	}
+	if r.Failed() {
+		return &exitCodeError{exitChanges}
+	}
+	return nil
+}

@@ -8,17 +8,21 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/zonecast/zonecast/internal/apply"
 	"github.com/zonecast/zonecast/internal/plan"
+	"github.com/zonecast/zonecast/internal/verify"
 )
 
 type applyOptions struct {
 	selection
-	planFile string
-	yes      bool
-	force    bool
+	planFile      string
+	yes           bool
+	force         bool
+	verify        bool
+	verifyTimeout time.Duration
 }
 
 func newApplyCmd(io *streams) *cobra.Command {
@@ -50,7 +54,11 @@ EXIT STATUS
   1  an error before any change: bad configuration, zone file or plan file, no --yes, a lock held
   3  some providers failed or were interrupted (named); the others were updated
   4  refused by a safety check; nothing was changed
-  5  the saved plan is stale; nothing was changed`,
+  5  the saved plan is stale; nothing was changed
+
+With --verify, after applying, every provider's servers are asked (as
+'zonecast verify' does) until they serve the zone or --verify-timeout passes
+(then exit 3).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -62,6 +70,8 @@ EXIT STATUS
 	addSelectionFlags(cmd, &opts.selection)
 	cmd.Flags().BoolVarP(&opts.yes, "yes", "y", false, "apply a fresh plan without asking")
 	cmd.Flags().BoolVar(&opts.force, "force", false, "apply even what the safety checks refuse")
+	cmd.Flags().BoolVar(&opts.verify, "verify", false, "afterwards, ask every provider's servers until they serve the zone (see verify)")
+	cmd.Flags().DurationVar(&opts.verifyTimeout, "verify-timeout", time.Minute, "how long --verify waits for the servers")
 	return cmd
 }
 
@@ -194,7 +204,37 @@ func runApply(ctx context.Context, io *streams, opts *applyOptions) error {
 		fmt.Fprintf(io.err, "zonecast: %d of %d zone × provider pairs did not converge; run apply again once the cause is fixed\n", failed, len(results))
 		return &exitCodeError{exitPartial}
 	}
+	if opts.verify {
+		return s.waitServed(ctx, io, opts.verifyTimeout)
+	}
 	return nil
+}
+
+// waitServed asks every provider's servers, again and again within the
+// timeout, until all serve the zone (secondaries may take a while).
+func (s *session) waitServed(ctx context.Context, io *streams, timeout time.Duration) error {
+	start := time.Now()
+	deadline := start.Add(timeout)
+	for {
+		reports := s.verify(ctx, verify.Options{})
+		ok := true
+		for _, r := range reports {
+			ok = ok && r.OK()
+		}
+		if ok {
+			fmt.Fprintf(io.out, "verified: every provider's servers serve the zone (%.1fs)\n", time.Since(start).Seconds())
+			return nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			writeVerify(io, reports)
+			fmt.Fprintf(io.err, "zonecast: not every server serves the zone after %s\n", timeout)
+			return &exitCodeError{exitPartial}
+		}
+		select {
+		case <-time.After(time.Second):
+		case <-ctx.Done():
+		}
+	}
 }
 
 // matches checks that the configuration and zone files are what the saved

@@ -20,15 +20,33 @@ import (
 // installed and CI is not true (see Tool).
 func StartBIND(t testing.TB, zones map[string]string) *Server {
 	t.Helper()
+	return StartBINDWith(t, Options{}, zones)
+}
+
+// StartBINDWith is StartBIND on the address opts.Addr (see Options). named
+// only listens on addresses an interface has, so the address is added to
+// lo (as a /32) if it is missing, and removed again when the test ends.
+func StartBINDWith(t testing.TB, opts Options, zones map[string]string) *Server {
+	t.Helper()
 	prog := Tool(t, "named")
+	if host, addr := fixedAddr(t, "bind", opts.Addr); addr != "" {
+		// Before newServer: the address goes after the daemon has stopped.
+		useLoopback(t, host)
+		requireFree(t, "bind", addr)
+	}
 	s := newServer(t, "bind", prog, zones)
+	s.applyOptions(opts)
 	conf := filepath.Join(s.dir, "named.conf")
 	// -g: foreground, log to stderr (the logging statement is ignored).
 	// -n 1: one worker thread. No -u: as root, named keeps running as root,
 	// which CI needs since the temporary directory is root's.
 	s.args = []string{"-g", "-n", "1", "-4", "-c", conf}
 	s.writeConfig = func(port int) error {
-		return os.WriteFile(conf, []byte(s.bindConfig(port)), 0o644)
+		text, err := s.bindConfig(port)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(conf, []byte(text), 0o644)
 	}
 	s.startFresh()
 	return s
@@ -37,8 +55,21 @@ func StartBIND(t testing.TB, zones map[string]string) *Server {
 // bindConfig is named.conf for port. Every file named would otherwise keep
 // under /run/named or /var/cache/bind is in the test's directory, so
 // servers of parallel tests do not collide.
-func (s *Server) bindConfig(port int) string {
+func (s *Server) bindConfig(port int) (string, error) {
 	var b strings.Builder
+	// "explicit": only the also-notify list of each zone (the addresses
+	// its zone file gives for its NS names), never addresses named would
+	// have to look up.
+	notify := "no"
+	if s.notify {
+		// No notify-delay (5 s by default): a test waits for it.
+		notify = "explicit;\n\tnotify-delay 0"
+	}
+	// On an address of its own, everything named sends comes from it.
+	sources := ""
+	if s.fixed {
+		sources = fmt.Sprintf("\tnotify-source %s;\n\ttransfer-source %s;\n\tquery-source address %s;\n", s.host, s.host, s.host)
+	}
 	q := func(name string) string { return fmt.Sprintf("%q", filepath.Join(s.dir, name)) }
 	fmt.Fprintf(&b, `options {
 	directory %s;
@@ -51,12 +82,12 @@ func (s *Server) bindConfig(port int) string {
 	memstatistics-file %s;
 	secroots-file %s;
 	recursing-file %s;
-	listen-on port %d { 127.0.0.1; };
+	listen-on port %d { %s; };
 	listen-on-v6 { none; };
 	recursion no;
-	notify no;
+	notify %s;
 	dnssec-validation no;
-};
+%s};
 
 // No rndc channel: the default one is 127.0.0.1#953, shared by every named.
 controls { };
@@ -67,16 +98,30 @@ key %q {
 };
 `, q(""), q("named.pid"), q("named.lock"), q("session.key"), q(""), q("named_dump.db"),
 		q("named.stats"), q("named.memstats"), q("named.secroots"), q("named.recursing"),
-		port, s.KeyName, s.KeyAlg, s.Secret)
+		port, s.host, notify, sources, s.KeyName, s.KeyAlg, s.Secret)
 	for _, origin := range s.origins {
+		alsoNotify := ""
+		if s.notify {
+			targets, err := s.notifyTargets(origin)
+			if err != nil {
+				return "", err
+			}
+			if len(targets) > 0 {
+				alsoNotify = "\talso-notify {"
+				for _, ip := range targets {
+					alsoNotify += " " + ip + " port 53;"
+				}
+				alsoNotify += " };\n"
+			}
+		}
 		fmt.Fprintf(&b, `
 zone %q {
 	type primary;
 	file %q;
 	update-policy { grant %s zonesub ANY; };
 	allow-transfer { key %s; };
-};
-`, origin, s.zoneFile(origin), s.KeyName, s.KeyName)
+%s};
+`, origin, s.zoneFile(origin), s.KeyName, s.KeyName, alsoNotify)
 	}
-	return b.String()
+	return b.String(), nil
 }

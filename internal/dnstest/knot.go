@@ -22,8 +22,19 @@ import (
 // is not true (see Tool).
 func StartKnot(t testing.TB, zones map[string]string) *Server {
 	t.Helper()
+	return StartKnotWith(t, Options{}, zones)
+}
+
+// StartKnotWith is StartKnot on the address opts.Addr (see Options).
+// knotd binds any 127/8 address, configured on lo or not.
+func StartKnotWith(t testing.TB, opts Options, zones map[string]string) *Server {
+	t.Helper()
 	prog := Tool(t, "knotd")
+	if _, addr := fixedAddr(t, "knot", opts.Addr); addr != "" {
+		requireFree(t, "knot", addr)
+	}
 	s := newServer(t, "knot", prog, zones)
+	s.applyOptions(opts)
 	conf := filepath.Join(s.dir, "knot.conf")
 	s.args = []string{"-c", conf}
 	s.writeConfig = func(port int) error {
@@ -33,7 +44,11 @@ func StartKnot(t testing.TB, zones map[string]string) *Server {
 		if err := os.MkdirAll(filepath.Join(s.dir, "knot-db"), 0o755); err != nil {
 			return err
 		}
-		return os.WriteFile(conf, []byte(s.knotConfig(port)), 0o644)
+		text, err := s.knotConfig(port)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(conf, []byte(text), 0o644)
 	}
 	s.startFresh()
 	return s
@@ -42,12 +57,34 @@ func StartKnot(t testing.TB, zones map[string]string) *Server {
 // knotConfig is knot.conf for port. No "user:" is set, so knotd runs as
 // whoever runs the test (Debian's own knot.conf sets knot:knot, which
 // could not write the test's directory).
-func (s *Server) knotConfig(port int) string {
+func (s *Server) knotConfig(port int) (string, error) {
 	var b strings.Builder
+	// Knot notifies only remotes named in the zone's "notify" list.
+	var remotes strings.Builder
+	notify := map[string][]string{}
+	if s.notify {
+		ids := map[string]string{}
+		for _, origin := range s.origins {
+			targets, err := s.notifyTargets(origin)
+			if err != nil {
+				return "", err
+			}
+			for _, ip := range targets {
+				if ids[ip] == "" {
+					ids[ip] = fmt.Sprintf("notify-%d", len(ids)+1)
+					if remotes.Len() == 0 {
+						remotes.WriteString("remote:\n")
+					}
+					fmt.Fprintf(&remotes, "  - id: %s\n    address: %s@53\n    via: %s\n", ids[ip], ip, s.host)
+				}
+				notify[origin] = append(notify[origin], ids[ip])
+			}
+		}
+	}
 	fmt.Fprintf(&b, `server:
     rundir: %q
     pidfile: %q
-    listen: 127.0.0.1@%d
+    listen: %s@%d
     udp-workers: 1
     tcp-workers: 1
     background-workers: 1
@@ -82,11 +119,15 @@ template:
     journal-content: changes
     semantic-checks: off
 
+%s
 zone:
-`, s.dir, filepath.Join(s.dir, "knot.pid"), port, filepath.Join(s.dir, "knot-db"),
-		filepath.Join(s.dir, "knot.sock"), s.KeyName, s.KeyAlg, s.Secret, s.KeyName, s.dir)
+`, s.dir, filepath.Join(s.dir, "knot.pid"), s.host, port, filepath.Join(s.dir, "knot-db"),
+		filepath.Join(s.dir, "knot.sock"), s.KeyName, s.KeyAlg, s.Secret, s.KeyName, s.dir, remotes.String())
 	for _, origin := range s.origins {
 		fmt.Fprintf(&b, "  - domain: %q\n    file: %q\n", origin, s.zoneFile(origin))
+		if ids := notify[origin]; len(ids) > 0 {
+			fmt.Fprintf(&b, "    notify: [%s]\n", strings.Join(ids, ", "))
+		}
 	}
-	return b.String()
+	return b.String(), nil
 }

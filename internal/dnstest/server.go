@@ -42,8 +42,8 @@ const (
 // A Server belongs to the test that started it: Stop, Start and AXFR must
 // be called from that test's goroutine (Start and AXFR fail the test).
 type Server struct {
-	Kind    string // "bind" or "knot"
-	Addr    string // "127.0.0.1:PORT" (TCP and UDP, same port)
+	Kind    string // "bind", "knot" or "pdns"
+	Addr    string // "127.0.0.1:PORT", or Options.Addr (TCP and UDP, same port)
 	KeyName string // TSIG key name, "zonecast-test." (FQDN)
 	KeyAlg  string // "hmac-sha256"
 	Secret  string // TSIG secret, base64
@@ -54,8 +54,15 @@ type Server struct {
 	args    []string // arguments of prog
 	logPath string   // the daemon's stdout and stderr, all runs appended
 	origins []string // zones served, FQDN, lower case, sorted
-	// writeConfig writes the daemon's configuration for port.
+	// writeConfig writes the daemon's configuration for port (on host).
 	writeConfig func(port int) error
+
+	host   string // address the daemon listens on, "127.0.0.1" unless Options.Addr
+	fixed  bool   // Options.Addr was given: never pick another port
+	notify bool   // Options.Notify
+	// ready, if set, replaces the authoritative SOA check of every zone
+	// as the test that the daemon is serving.
+	ready func(c *dns.Client) error
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -74,6 +81,25 @@ func newServer(t testing.TB, kind, prog string, zones map[string]string) *Server
 	if len(zones) == 0 {
 		t.Fatalf("start %s: no zones given", kind)
 	}
+	s := newDaemon(t, kind, prog)
+	for origin, text := range zones {
+		origin = strings.ToLower(dns.Fqdn(origin))
+		if _, ok := dns.IsDomainName(origin); !ok {
+			t.Fatalf("start %s: %q is not a domain name", kind, origin)
+		}
+		if err := os.WriteFile(s.zoneFile(origin), []byte(text), 0o644); err != nil {
+			t.Fatalf("start %s: write zone file of %s: %v", kind, origin, err)
+		}
+		s.origins = append(s.origins, origin)
+	}
+	sort.Strings(s.origins)
+	return s
+}
+
+// newDaemon prepares a Server of kind with a random TSIG secret and a new
+// temporary directory, and registers its cleanup. It starts nothing.
+func newDaemon(t testing.TB, kind, prog string) *Server {
+	t.Helper()
 	secret := make([]byte, 32)
 	if _, err := rand.Read(secret); err != nil {
 		t.Fatalf("start %s: make TSIG secret: %v", kind, err)
@@ -86,19 +112,9 @@ func newServer(t testing.TB, kind, prog string, zones map[string]string) *Server
 		t:       t,
 		dir:     t.TempDir(),
 		prog:    prog,
+		host:    "127.0.0.1",
 	}
 	s.logPath = filepath.Join(s.dir, kind+".log")
-	for origin, text := range zones {
-		origin = strings.ToLower(dns.Fqdn(origin))
-		if _, ok := dns.IsDomainName(origin); !ok {
-			t.Fatalf("start %s: %q is not a domain name", kind, origin)
-		}
-		if err := os.WriteFile(s.zoneFile(origin), []byte(text), 0o644); err != nil {
-			t.Fatalf("start %s: write zone file of %s: %v", kind, origin, err)
-		}
-		s.origins = append(s.origins, origin)
-	}
-	sort.Strings(s.origins)
 	// Registered after t.TempDir, so it runs before the directory is
 	// removed and the log is still there to show.
 	t.Cleanup(func() {
@@ -126,6 +142,18 @@ func (s *Server) zoneFile(origin string) string {
 func (s *Server) startFresh() {
 	s.t.Helper()
 	var err error
+	if s.fixed {
+		_, portStr, _ := net.SplitHostPort(s.Addr)
+		port, _ := strconv.Atoi(portStr)
+		if err = s.writeConfig(port); err != nil {
+			s.t.Fatalf("start %s: write configuration: %v", s.Kind, err)
+		}
+		if err = s.run(); err != nil {
+			s.logShown = true
+			s.t.Fatalf("start %s at %s: %v\nlast lines of %s:\n%s", s.Kind, s.Addr, err, s.logPath, s.logTail())
+		}
+		return
+	}
 	for range portAttempts {
 		var port int
 		port, err = freePort()
@@ -191,6 +219,12 @@ var errAddrInUse = errors.New("address already in use")
 // stopped and the error says why; errAddrInUse if its log says it could not
 // bind.
 func (s *Server) run() error {
+	if s.fixed {
+		// A second named would share the port silently (SO_REUSEPORT).
+		if err := checkFree(s.Addr); err != nil {
+			return err
+		}
+	}
 	logf, err := os.OpenFile(s.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return fmt.Errorf("open log: %w", err)
@@ -233,31 +267,39 @@ func (s *Server) run() error {
 // waitReady polls each zone with a UDP SOA query until every one has an
 // authoritative answer. Knot loads zones in the background after it has
 // bound its sockets, and BIND may answer SERVFAIL for a zone still loading,
-// so an open port proves nothing.
+// so an open port proves nothing. A Server with a ready hook (a resolver)
+// polls that instead.
 func (s *Server) waitReady(done <-chan struct{}, waitErr *error, logStart int64) error {
 	deadline := time.Now().Add(readyTimeout)
 	c := &dns.Client{Net: "udp", Timeout: 250 * time.Millisecond}
 	pending := append([]string(nil), s.origins...)
 	var last error
 	for {
-		for len(pending) > 0 {
-			if last = s.querySOA(c, pending[0]); last != nil {
-				break
+		if s.ready != nil {
+			last = s.ready(c)
+		} else {
+			for len(pending) > 0 {
+				if last = s.querySOA(c, pending[0]); last != nil {
+					break
+				}
+				pending = pending[1:]
 			}
-			pending = pending[1:]
 		}
-		if len(pending) == 0 {
+		if last == nil {
 			return nil
 		}
 		if addrInUse(s.logSince(logStart)) {
 			return fmt.Errorf("%s could not bind %s", s.Kind, s.Addr)
 		}
 		if time.Now().After(deadline) {
+			if s.ready != nil {
+				return fmt.Errorf("not ready after %v: %v", readyTimeout, last)
+			}
 			return fmt.Errorf("not serving %s after %v: %v", pending[0], readyTimeout, last)
 		}
 		select {
 		case <-done:
-			return fmt.Errorf("%s exited before serving its zones: %v", s.Kind, *waitErr)
+			return fmt.Errorf("%s exited before it was ready: %v", s.Kind, *waitErr)
 		case <-time.After(50 * time.Millisecond):
 		}
 	}

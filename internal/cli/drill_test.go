@@ -94,7 +94,7 @@ func TestOutageDrill(t *testing.T) {
 		"a-dns.test.": nsDomain("a", aAddr), "safe.test.": safeSeed})
 	b := dnstest.StartKnotWith(t, dnstest.Options{Addr: bAddr}, map[string]string{
 		"b-dns.test.": nsDomain("b", bAddr), "safe.test.": safeSeed,
-		"b.test.": "$TTL 300\n@ SOA ns hostmaster 1 7200 900 1209600 300\n@ NS ns\nns A " + bAddr + "\nns1 A " + bAddr + "\nns2 A " + bAddr + "\n",
+		"b.test.":       "$TTL 300\n@ SOA ns hostmaster 1 7200 900 1209600 300\n@ NS ns\nns A " + bAddr + "\nns1 A " + bAddr + "\nns2 A " + bAddr + "\n",
 		"example.test.": "$TTL 300\n@ SOA ns1.b.test. hostmaster 1 7200 900 1209600 300\n@ NS ns1.b.test.\n@ NS ns2.b.test.\nwww A 192.0.2.80\n",
 	})
 	c := dnstest.StartPowerDNS(t, dnstest.Options{Addr: cAddr}, map[string]string{

@@ -15,9 +15,11 @@ import (
 	"github.com/zonecast/zonecast/internal/dnstest"
 )
 
-// The outage drill: a small Internet on loopback (a root, the TLD test., three
+// The outage drill: a small Internet on loopback (127.0.2.x, apart from the
+// addresses internal/dnstest's own tests use, since packages test in
+// parallel): a root, the TLD test., three
 // independent providers: BIND, Knot and PowerDNS, each driven by zonecast's
-// rfc2136 driver) and Unbound resolving from the local root.
+// rfc2136 driver, and Unbound resolving from the local root.
 //
 //   - The seed's layout: example.test is delegated to ns1.b.test and
 //     ns2.b.test, and b.test has one provider (Knot). audit flags it; with
@@ -28,12 +30,12 @@ import (
 //     the apex NS set and the parent delegation; restore refuses while it is
 //     down and brings it back once it serves the current zone.
 const (
-	rootAddr  = "127.0.0.10"
-	tldAddr   = "127.0.0.11"
-	aAddr     = "127.0.0.21" // BIND
-	bAddr     = "127.0.0.22" // Knot
-	cAddr     = "127.0.0.23" // PowerDNS
-	unboundAt = "127.0.0.30"
+	rootAddr  = "127.0.2.10"
+	tldAddr   = "127.0.2.11"
+	aAddr     = "127.0.2.21" // BIND
+	bAddr     = "127.0.2.22" // Knot
+	cAddr     = "127.0.2.23" // PowerDNS
+	unboundAt = "127.0.2.30"
 )
 
 const rootZone = `$TTL 3600

@@ -74,7 +74,7 @@ provider's outage takes the domain off the Internet.`,
 		SilenceErrors: true,
 	}
 	root.SetVersionTemplate("zonecast {{.Version}}\n")
-	root.AddCommand(newValidateCmd(io), newZoneCmd(io), newPlanCmd(io), newApplyCmd(io), newProvidersCmd(io), newVerifyCmd(io), newFailoverCmd(io), newAuditCmd(io))
+	root.AddCommand(newValidateCmd(io), newZoneCmd(io), newPlanCmd(io), newApplyCmd(io), newProvidersCmd(io), newVerifyCmd(io), newFailoverCmd(io), newAuditCmd(io), newExportCmd(io), newInitCmd(io))
 	return root
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
@@ -74,7 +75,28 @@ provider's outage takes the domain off the Internet.`,
 		SilenceErrors: true,
 	}
 	root.SetVersionTemplate("zonecast {{.Version}}\n")
-	root.AddCommand(newValidateCmd(io), newZoneCmd(io), newPlanCmd(io), newApplyCmd(io), newProvidersCmd(io), newVerifyCmd(io), newFailoverCmd(io), newAuditCmd(io), newExportCmd(io), newInitCmd(io))
+	var logFormat, logLevel string
+	root.PersistentFlags().StringVar(&logFormat, "log-format", "text", "log format on stderr: text or json")
+	root.PersistentFlags().StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		var level slog.Level
+		if err := level.UnmarshalText([]byte(logLevel)); err != nil {
+			return fmt.Errorf("--log-level %q: want debug, info, warn or error", logLevel)
+		}
+		hopts := &slog.HandlerOptions{Level: level}
+		var h slog.Handler
+		switch logFormat {
+		case "text":
+			h = slog.NewTextHandler(io.err, hopts)
+		case "json":
+			h = slog.NewJSONHandler(io.err, hopts)
+		default:
+			return fmt.Errorf("--log-format %q: want text or json", logFormat)
+		}
+		cmd.SetContext(context.WithValue(cmd.Context(), loggerKey{}, slog.New(h)))
+		return nil
+	}
+	root.AddCommand(newValidateCmd(io), newZoneCmd(io), newPlanCmd(io), newApplyCmd(io), newProvidersCmd(io), newVerifyCmd(io), newFailoverCmd(io), newAuditCmd(io), newExportCmd(io), newInitCmd(io), newSyncCmd(io))
 	return root
 }
 

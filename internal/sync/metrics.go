@@ -1,0 +1,81 @@
+package sync
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics are the Prometheus metrics of the sync loop, per zone and
+// provider.
+type Metrics struct {
+	Registry      *prometheus.Registry
+	lastSuccess   *prometheus.GaugeVec
+	drift         *prometheus.GaugeVec
+	applied       *prometheus.CounterVec
+	applyErrors   *prometheus.CounterVec
+	up            *prometheus.GaugeVec
+	dropped       *prometheus.GaugeVec
+	mismatches    *prometheus.GaugeVec
+	cycleDuration prometheus.Histogram
+	cycles        *prometheus.CounterVec
+}
+
+// NewMetrics registers the metrics in a registry of their own.
+func NewMetrics() *Metrics {
+	labels := []string{"zone", "provider"}
+	m := &Metrics{
+		Registry: prometheus.NewRegistry(),
+		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "zonecast_last_success_timestamp_seconds",
+			Help: "When a sync cycle last left the zone in sync at the provider (Unix time)."}, labels),
+		drift: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "zonecast_drift_rrsets",
+			Help: "RRsets the provider served differently from the zone file at the last cycle."}, labels),
+		applied: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "zonecast_changes_applied_total",
+			Help: "RRset changes applied."}, labels),
+		applyErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "zonecast_apply_errors_total",
+			Help: "Cycles whose apply at the provider failed."}, labels),
+		up: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "zonecast_provider_up",
+			Help: "1 when the provider could be read at the last cycle."}, labels),
+		dropped: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "zonecast_provider_dropped",
+			Help: "1 when the provider is out of service for the zone (failover drop)."}, labels),
+		mismatches: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "zonecast_verify_mismatches",
+			Help: "RRsets the provider's servers answered differently after the last cycle (-1: not verified)."}, labels),
+		cycleDuration: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "zonecast_cycle_duration_seconds",
+			Help: "How long a sync cycle took.", Buckets: prometheus.ExponentialBuckets(0.05, 2, 14)}),
+		cycles: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "zonecast_cycles_total",
+			Help: "Sync cycles by result (ok, failed)."}, []string{"result"}),
+	}
+	m.Registry.MustRegister(m.lastSuccess, m.drift, m.applied, m.applyErrors, m.up, m.dropped, m.mismatches, m.cycleDuration, m.cycles)
+	return m
+}
+
+func (m *Metrics) record(c *Cycle) {
+	m.cycleDuration.Observe(c.End.Sub(c.Start).Seconds())
+	if c.OK() {
+		m.cycles.WithLabelValues("ok").Inc()
+	} else {
+		m.cycles.WithLabelValues("failed").Inc()
+	}
+	for _, t := range c.Targets {
+		l := []string{t.Zone, t.Provider}
+		m.dropped.WithLabelValues(l...).Set(b2f(t.Dropped))
+		if t.Dropped {
+			continue
+		}
+		m.up.WithLabelValues(l...).Set(b2f(t.Reachable))
+		m.drift.WithLabelValues(l...).Set(float64(t.Drift))
+		m.applied.WithLabelValues(l...).Add(float64(t.Applied))
+		if t.Err != "" && t.Reachable {
+			m.applyErrors.WithLabelValues(l...).Inc()
+		}
+		m.mismatches.WithLabelValues(l...).Set(float64(t.Mismatches))
+		if !t.LastSuccess.IsZero() {
+			m.lastSuccess.WithLabelValues(l...).Set(float64(t.LastSuccess.Unix()))
+		}
+	}
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -67,7 +67,7 @@ func TestEndToEndClouds(t *testing.T) {
     api_url: %s/client/v4
     requests_per_second: 1000
     max_attempts: 3
-    timeout: 1s
+    timeout: 2s
   route53:
     type: route53
     access_key_id: env:AWS_KEY
@@ -115,7 +115,7 @@ zones:
 				case "storm":
 					c.cf.Inject(cfemu.Fault{Status: 429, RetryAfter: time.Second, Times: 2})
 				case "hang":
-					c.cf.Inject(cfemu.Fault{Latency: 3 * time.Second})
+					c.cf.Inject(cfemu.Fault{Latency: 5 * time.Second})
 				case "slow":
 					c.cf.Inject(cfemu.Fault{Path: "/batch", Latency: 400 * time.Millisecond})
 				case "up":

@@ -36,7 +36,14 @@ func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 type Job struct {
 	Target   *plan.Target
 	Provider providers.Provider
+	// Progress, when set, is told how many of the changes are applied, as
+	// they are: the changes then go to the provider in chunks.
+	Progress func(done, total int)
 }
+
+// chunk is how many changes go to a provider at once when progress is
+// reported: large enough not to shrink any driver's batches much.
+const chunk = 1000
 
 // Result is what happened to one Job.
 type Result struct {
@@ -73,7 +80,24 @@ func runOne(ctx context.Context, j Job) Result {
 		return r
 	}
 	changes := Order(t.Changes)
-	n, err := j.Provider.Apply(ctx, t.Zone, changes)
+	step := len(changes)
+	if j.Progress != nil {
+		step = chunk
+	}
+	var n int
+	var err error
+	for start := 0; start < len(changes) && err == nil; start += step {
+		part := changes[start:min(start+step, len(changes))]
+		var k int
+		k, err = j.Provider.Apply(ctx, t.Zone, part)
+		n += k
+		if j.Progress != nil {
+			j.Progress(n, len(changes))
+		}
+		if err == nil && k != len(part) {
+			break
+		}
+	}
 	r.Applied = n
 	if err != nil {
 		r.Status, r.Err = Failed, err

@@ -3,6 +3,7 @@ package apply_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -108,5 +109,29 @@ func TestOneFailureDoesNotStopOthers(t *testing.T) {
 	}
 	if !strings.Contains(res[0].Err.Error(), "REFUSED") {
 		t.Error("the provider's own error is lost")
+	}
+}
+
+// TestProgress: with a progress callback the changes go in chunks of 1,000
+// and every chunk is reported.
+func TestProgress(t *testing.T) {
+	var cs []plan.Change
+	for i := range 2500 {
+		cs = append(cs, plan.Change{Op: plan.Create, After: set(fmt.Sprintf("h%d.", i), 1)})
+	}
+	f := &fake{name: "p"}
+	var seen []int
+	res := apply.Run(t.Context(), []apply.Job{{Target: &plan.Target{Zone: "z.", Provider: "p", Changes: cs}, Provider: f,
+		Progress: func(done, total int) {
+			if total != 2500 {
+				t.Errorf("total %d", total)
+			}
+			seen = append(seen, done)
+		}}})[0]
+	if res.Err != nil || res.Applied != 2500 || f.got != 2500 {
+		t.Fatalf("%+v, provider got %d", res, f.got)
+	}
+	if diff := cmp.Diff([]int{1000, 2000, 2500}, seen); diff != "" {
+		t.Errorf("progress (-want +got):\n%s", diff)
 	}
 }

@@ -165,7 +165,9 @@ func runApply(ctx context.Context, io *streams, opts *applyOptions) error {
 	for i, t := range p.Targets {
 		jobs[i] = apply.Job{Target: t, Provider: s.targets[i].provider}
 	}
+	stop := showProgress(ctx, io, jobs)
 	results := apply.Run(ctx, jobs)
+	stop()
 
 	fmt.Fprintln(io.out)
 	if ctx.Err() != nil {

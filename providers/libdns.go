@@ -131,26 +131,32 @@ func TXTData(text string) string {
 	if text == "" {
 		return `""`
 	}
-	var b strings.Builder
+	var parts []string
 	for len(text) > 0 {
 		n := min(255, len(text))
-		if b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteByte('"')
-		for i := 0; i < n; i++ {
-			switch c := text[i]; {
-			case c == '"' || c == '\\':
-				b.WriteByte('\\')
-				b.WriteByte(c)
-			case c < ' ' || c > '~':
-				fmt.Fprintf(&b, "\\%03d", c)
-			default:
-				b.WriteByte(c)
-			}
-		}
-		b.WriteByte('"')
+		parts = append(parts, QuoteString(text[:n], "%03d"))
 		text = text[n:]
 	}
+	return strings.Join(parts, " ")
+}
+
+// QuoteString quotes one character-string: `"` and `\` escaped, octets
+// outside printable ASCII written as `\` and the number in verb ("%03d":
+// RFC 1035's decimal; "%03o": Route 53's octal).
+func QuoteString(raw, verb string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; {
+		case c == '"' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c < ' ' || c > '~':
+			fmt.Fprintf(&b, "\\"+verb, c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
 	return b.String()
 }

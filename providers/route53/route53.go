@@ -416,21 +416,7 @@ func toR53TXT(rdata string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		var b strings.Builder
-		b.WriteByte('"')
-		for i := 0; i < len(raw); i++ {
-			switch c := raw[i]; {
-			case c == '"' || c == '\\':
-				b.WriteByte('\\')
-				b.WriteByte(c)
-			case c < ' ' || c > '~':
-				fmt.Fprintf(&b, "\\%03o", c)
-			default:
-				b.WriteByte(c)
-			}
-		}
-		b.WriteByte('"')
-		parts = append(parts, b.String())
+		parts = append(parts, providers.QuoteString(raw, "%03o"))
 	}
 	return strings.Join(parts, " "), nil
 }

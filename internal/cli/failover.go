@@ -147,10 +147,9 @@ func runDrop(ctx context.Context, io *streams, opts *failoverOptions, name strin
 		if !s.pushApexNS(ctx, io, origin, s.targetsOf(origin, name)) {
 			failed = true
 		}
-		if !s.pushDelegation(ctx, io, origin) {
-			failed = true
-		}
-		s.registrar(ctx, io, origin, name)
+		ok, parentTTL := s.pushDelegation(ctx, io, origin)
+		failed = failed || !ok
+		s.registrar(io, origin, name, parentTTL)
 	}
 	fmt.Fprintf(io.out, "%s is out of service for %s (%.1fs from drop to the NS change applied).\n",
 		name, strings.Join(zonesOf, ", "), time.Since(start).Seconds())
@@ -216,8 +215,9 @@ func runRestore(ctx context.Context, io *streams, opts *failoverOptions, name st
 		}
 		targets := append(s.targetsOf(origin, ""), back)
 		ok := s.pushApexNS(ctx, io, origin, targets)
-		ok = s.pushDelegation(ctx, io, origin) && ok
-		s.registrar(ctx, io, origin, "")
+		delegated, parentTTL := s.pushDelegation(ctx, io, origin)
+		ok = ok && delegated
+		s.registrar(io, origin, "", parentTTL)
 		if !ok {
 			return &exitCodeError{exitPartial}
 		}
@@ -315,7 +315,10 @@ func (s *session) pushApexNS(ctx context.Context, io *streams, origin string, ta
 
 // pushDelegation changes the zone's delegation (NS and in-bailiwick glue)
 // at its parent provider, when one is configured.
-func (s *session) pushDelegation(ctx context.Context, io *streams, origin string) bool {
+//
+// It returns whether it succeeded and the parent's NS TTL for the zone, as
+// it read it (0 when no parent is configured or it cannot be read).
+func (s *session) pushDelegation(ctx context.Context, io *streams, origin string) (bool, uint32) {
 	var zc *struct{ provider, zone string }
 	for _, c := range s.cfg.Zones {
 		if c.Origin == origin && c.Parent != nil {
@@ -323,18 +326,22 @@ func (s *session) pushDelegation(ctx context.Context, io *streams, origin string
 		}
 	}
 	if zc == nil {
-		return true
+		return true, 0
 	}
 	parent := s.cfg.Providers[zc.provider]
 	current, err := parent.Records(ctx, zc.zone)
 	if err != nil {
 		fmt.Fprintf(io.err, "zonecast: read the parent %s at %s: %v\n", zc.zone, zc.provider, err)
-		return false
+		return false, 0
 	}
 	want := s.desired[origin].Lookup(origin, dns.TypeNS)
 	have := map[zones.Key]*zones.RRset{}
 	for i := range current {
 		have[current[i].Key()] = &current[i]
+	}
+	var ttl uint32
+	if h := have[want.Key()]; h != nil {
+		ttl = h.TTL
 	}
 	var changes []plan.Change
 	set := func(w *zones.RRset) {
@@ -360,18 +367,20 @@ func (s *session) pushDelegation(ctx context.Context, io *streams, origin string
 		}
 	}
 	if len(changes) == 0 {
-		return true
+		return true, ttl
 	}
 	if _, err := parent.Apply(ctx, zc.zone, apply.Order(changes)); err != nil {
 		fmt.Fprintf(io.err, "zonecast: delegation of %s at %s: %v\n", origin, zc.provider, err)
-		return false
+		return false, ttl
 	}
 	fmt.Fprintf(io.out, "%s: delegation at %s (%s) set to %s\n", origin, zc.provider, zc.zone, strings.Join(want.Data, " "))
-	return true
+	return true, ttl
 }
 
 // registrar prints what the registrar (the parent zone) must say now.
-func (s *session) registrar(ctx context.Context, io *streams, origin, dropped string) {
+// parentNSTTL is the parent's NS TTL for the zone as pushDelegation read it
+// (0: unknown).
+func (s *session) registrar(io *streams, origin, dropped string, parentNSTTL uint32) {
 	z := s.desired[origin]
 	ns := z.Lookup(origin, dns.TypeNS)
 	fmt.Fprintf(io.out, "\nAt the registrar of %s, the delegation must be:\n", origin)
@@ -384,16 +393,8 @@ func (s *session) registrar(ctx context.Context, io *streams, origin, dropped st
 		}
 	}
 	parentTTL := "unknown (look it up at the registrar)"
-	for _, c := range s.cfg.Zones {
-		if c.Origin == origin && c.Parent != nil {
-			if recs, err := s.cfg.Providers[c.Parent.Provider].Records(ctx, c.Parent.Zone); err == nil {
-				for _, r := range recs {
-					if r.Name == origin && r.Type == dns.TypeNS {
-						parentTTL = fmt.Sprintf("%ds", r.TTL)
-					}
-				}
-			}
-		}
+	if parentNSTTL > 0 {
+		parentTTL = fmt.Sprintf("%ds", parentNSTTL)
 	}
 	if dropped != "" {
 		fmt.Fprintf(io.out, "Resolvers may keep asking %s until the parent's NS TTL (%s) and the zone's own (%ds) run out.\n", dropped, parentTTL, ns.TTL)

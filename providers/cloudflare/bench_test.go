@@ -4,8 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"testing"
 
 	libcf "github.com/libdns/cloudflare"
@@ -15,26 +13,13 @@ import (
 	emu "github.com/zonecast/zonecast/internal/emulator/cloudflare"
 	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/providers/providertest"
-	"github.com/zonecast/zonecast/zones"
 )
-
-func benchZone(b *testing.B) *zones.Zone {
-	dir := os.Getenv("ZONECAST_BENCH_DIR")
-	if dir == "" {
-		b.Skip("ZONECAST_BENCH_DIR is not set; run `make bench`")
-	}
-	z, diags, err := zones.ParseFile(filepath.Join(dir, "10000", "base.zone"), zones.Options{})
-	if err != nil || diags.HasErrors() {
-		b.Fatal(err, diags.Err())
-	}
-	return z
-}
 
 // BenchmarkApply10k applies a 10k-record zone to an empty zone at the
 // emulator: zonecast's batch writes, and for comparison the library's own
 // pattern (AppendRecords: one POST per record). Reported: API requests.
 func BenchmarkApply10k(b *testing.B) {
-	z := benchZone(b)
+	z := providertest.BenchZone(b, 10000, "base.zone")
 	b.Run("zonecast", func(b *testing.B) {
 		var requests int
 		for b.Loop() {

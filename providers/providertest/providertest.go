@@ -8,6 +8,9 @@ package providertest
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -143,4 +146,20 @@ func PlanOf(ctx context.Context, t testing.TB, p providers.Provider, desired *zo
 		t.Fatalf("read %s at %s: %v", desired.Origin, p.Name(), err)
 	}
 	return plan.Compute(plan.Input{Desired: desired, Provider: p.Name(), Caps: p.Capabilities(), Current: current, Missing: missing})
+}
+
+// BenchZone reads a zone made by ../shared/bench/genzone for a driver
+// benchmark: $ZONECAST_BENCH_DIR/<records>/<file> (`make bench` makes them).
+// Without ZONECAST_BENCH_DIR the benchmark is skipped.
+func BenchZone(b *testing.B, records int, file string) *zones.Zone {
+	b.Helper()
+	dir := os.Getenv("ZONECAST_BENCH_DIR")
+	if dir == "" {
+		b.Skip("ZONECAST_BENCH_DIR is not set; run `make bench`")
+	}
+	z, diags, err := zones.ParseFile(filepath.Join(dir, strconv.Itoa(records), file), zones.Options{})
+	if err != nil || diags.HasErrors() {
+		b.Fatal(err, diags.Err())
+	}
+	return z
 }

@@ -1,8 +1,7 @@
 package rfc2136_test
 
 import (
-	"os"
-	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/zonecast/zonecast/internal/apply"
@@ -16,24 +15,13 @@ import (
 // empty.zone: SOA, apex NS and their addresses), and reports the UPDATE
 // messages it took. Between iterations the zone is emptied again, untimed.
 func BenchmarkApplyBIND(b *testing.B) {
-	dir := os.Getenv("ZONECAST_BENCH_DIR")
-	if dir == "" {
-		b.Skip("ZONECAST_BENCH_DIR is not set; run `make bench`")
-	}
-	src := filepath.Join(dir, "10000")
-	read := func(name string) *zones.Zone {
-		z, diags, err := zones.ParseFile(filepath.Join(src, name), zones.Options{})
-		if err != nil || diags.HasErrors() {
-			b.Fatal(err, diags.Err())
-		}
-		return z
-	}
-	full, empty := read("base.zone"), read("empty.zone")
-	emptyText, err := os.ReadFile(filepath.Join(src, "empty.zone"))
-	if err != nil {
+	full := providertest.BenchZone(b, 10000, "base.zone")
+	empty := providertest.BenchZone(b, 10000, "empty.zone")
+	var emptyText strings.Builder
+	if err := zones.Write(&emptyText, empty); err != nil {
 		b.Fatal(err)
 	}
-	s := dnstest.StartBIND(b, map[string]string{full.Origin: string(emptyText)})
+	s := dnstest.StartBIND(b, map[string]string{full.Origin: emptyText.String()})
 	p := provider(b, s)
 	var messages int64
 	var changes int

@@ -2,8 +2,6 @@ package route53_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/libdns/libdns"
@@ -14,7 +12,6 @@ import (
 	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/providers/providertest"
 	"github.com/zonecast/zonecast/providers/route53"
-	"github.com/zonecast/zonecast/zones"
 )
 
 // BenchmarkApply10k applies a 10k-record zone (genzone, `make bench`) to an
@@ -22,14 +19,7 @@ import (
 // comparison libdns/route53's own pattern (SetRecords: a zone lookup and
 // one change request per RRset). Reported: API requests.
 func BenchmarkApply10k(b *testing.B) {
-	dir := os.Getenv("ZONECAST_BENCH_DIR")
-	if dir == "" {
-		b.Skip("ZONECAST_BENCH_DIR is not set; run `make bench`")
-	}
-	z, diags, err := zones.ParseFile(filepath.Join(dir, "10000", "base.zone"), zones.Options{})
-	if err != nil || diags.HasErrors() {
-		b.Fatal(err, diags.Err())
-	}
+	z := providertest.BenchZone(b, 10000, "base.zone")
 	hermeticB(b)
 	b.Run("zonecast", func(b *testing.B) {
 		var requests int

@@ -278,8 +278,19 @@ func (s *source) step(c byte) {
 		// The entry's text starts with its line: a leading blank means
 		// the owner is the previous record's.
 		s.prevEntryOff, s.entryOff = s.entryOff, s.lineOff
-		s.entryDirective = c == '$' && s.col == 1
+		s.entryDirective = c == '$' && s.col == 1 && isDirective(s.data[s.off-1:])
 	}
+}
+
+// isDirective reports whether text starts with one of the directives the
+// ZoneParser knows; any other "$…" is an owner name.
+func isDirective(text []byte) bool {
+	for _, d := range []string{"$ORIGIN", "$TTL", "$INCLUDE", "$GENERATE"} {
+		if len(text) > len(d) && strings.EqualFold(string(text[:len(d)]), d) && isBlank(text[len(d)]) {
+			return true
+		}
+	}
+	return false
 }
 
 // endEntry notes the effect of a $ORIGIN or $TTL directive, needed only to

@@ -142,6 +142,7 @@ func TestDiagnostics(t *testing.T) {
 		{"undecodable rdata", head + "s SSHFP 4 2 abc\n", []string{"5:1 error bad-rdata"}},
 		{"no TTL anywhere: the SOA minimum, as BIND", "@ SOA ns hostmaster 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\n", []string{"1:1 warning missing-ttl"}},
 		{"record with no data at the end of the file", head + "z A\n", []string{"5:1 error missing-rdata"}},
+		{"an owner that starts with $ is no directive", head + "$ AAAA ", []string{"5:1 error missing-rdata"}},
 		{"$INCLUDE without a folder", head + "$INCLUDE other.zone\n", []string{"5:10 error include"}},
 	}
 	for _, tt := range tests {

@@ -392,12 +392,18 @@ func (s *Server) serve(rw http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w := &statusWriter{ResponseWriter: rw}
-	defer func() {
+	logged := false
+	logRequest := func() {
+		if logged {
+			return
+		}
+		logged = true
 		req.Status = w.status
 		s.mu.Lock()
 		s.requests = append(s.requests, req)
 		s.mu.Unlock()
-	}()
+	}
+	defer logRequest()
 
 	s.mu.Lock()
 	requestID := s.newRequestID()
@@ -414,6 +420,9 @@ func (s *Server) serve(rw http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if fault.Reset {
+			// Logged before the connection goes: the client retries at
+			// once, and the log must keep the order of events.
+			logRequest()
 			reset(w)
 			return
 		}

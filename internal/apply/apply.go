@@ -37,13 +37,10 @@ type Job struct {
 	Target   *plan.Target
 	Provider providers.Provider
 	// Progress, when set, is told how many of the changes are applied, as
-	// they are: the changes then go to the provider in chunks.
+	// the driver reports them (providers.Trace). It only observes: the
+	// changes go to the driver in one call whatever it is.
 	Progress func(done, total int)
 }
-
-// chunk is how many changes go to a provider at once when progress is
-// reported: large enough not to shrink any driver's batches much.
-const chunk = 1000
 
 // Result is what happened to one Job.
 type Result struct {
@@ -80,23 +77,13 @@ func runOne(ctx context.Context, j Job) Result {
 		return r
 	}
 	changes := Order(t.Changes)
-	step := len(changes)
 	if j.Progress != nil {
-		step = chunk
+		ctx = providers.WithTrace(ctx, &providers.Trace{Applied: func(done int) { j.Progress(done, len(changes)) }})
 	}
-	var n int
-	var err error
-	for start := 0; start < len(changes) && err == nil; start += step {
-		part := changes[start:min(start+step, len(changes))]
-		var k int
-		k, err = j.Provider.Apply(ctx, t.Zone, part)
-		n += k
-		if j.Progress != nil {
-			j.Progress(n, len(changes))
-		}
-		if err == nil && k != len(part) {
-			break
-		}
+	// One call: batching is the driver's business only (DESIGN.md).
+	n, err := j.Provider.Apply(ctx, t.Zone, changes)
+	if j.Progress != nil {
+		j.Progress(n, len(changes))
 	}
 	r.Applied = n
 	if err != nil {

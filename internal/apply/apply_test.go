@@ -112,26 +112,50 @@ func TestOneFailureDoesNotStopOthers(t *testing.T) {
 	}
 }
 
-// TestProgress: with a progress callback the changes go in chunks of 1,000
-// and every chunk is reported.
+// batcher applies in batches of its own size and reports each, as a driver
+// does through providers.Trace.
+type batcher struct {
+	fake
+	size  int
+	calls int
+}
+
+func (b *batcher) Apply(ctx context.Context, _ string, cs []providers.Change) (int, error) {
+	b.calls++
+	done := 0
+	for done < len(cs) {
+		done = min(done+b.size, len(cs))
+		providers.ReportApplied(ctx, done)
+	}
+	b.got += done
+	return done, nil
+}
+
+// TestProgress: progress only observes. The driver gets every change in one
+// call (nothing above a driver regroups changes), and what it reports after
+// each of its own batches is what the callback sees.
 func TestProgress(t *testing.T) {
 	var cs []plan.Change
 	for i := range 2500 {
 		cs = append(cs, plan.Change{Op: plan.Create, After: set(fmt.Sprintf("h%d.", i), 1)})
 	}
-	f := &fake{name: "p"}
+	b := &batcher{fake: fake{name: "p"}, size: 700}
 	var seen []int
-	res := apply.Run(t.Context(), []apply.Job{{Target: &plan.Target{Zone: "z.", Provider: "p", Changes: cs}, Provider: f,
+	res := apply.Run(t.Context(), []apply.Job{{Target: &plan.Target{Zone: "z.", Provider: "p", Changes: cs}, Provider: b,
 		Progress: func(done, total int) {
 			if total != 2500 {
 				t.Errorf("total %d", total)
 			}
 			seen = append(seen, done)
 		}}})[0]
-	if res.Err != nil || res.Applied != 2500 || f.got != 2500 {
-		t.Fatalf("%+v, provider got %d", res, f.got)
+	if res.Err != nil || res.Applied != 2500 || b.got != 2500 {
+		t.Fatalf("%+v, provider got %d", res, b.got)
 	}
-	if diff := cmp.Diff([]int{1000, 2000, 2500}, seen); diff != "" {
+	if b.calls != 1 {
+		t.Errorf("the driver was called %d times; want 1 (no re-cutting above the driver)", b.calls)
+	}
+	// The driver's batches (700, 1400, 2100, 2500), then the final count.
+	if diff := cmp.Diff([]int{700, 1400, 2100, 2500, 2500}, seen); diff != "" {
 		t.Errorf("progress (-want +got):\n%s", diff)
 	}
 }

@@ -4,8 +4,10 @@
 // A zone is written whole, atomically (temp file, fsync, rename), in
 // zonecast's canonical form, with its SOA serial bumped: the date-based
 // serial (YYYYMMDD00) or the old serial plus one, whichever is larger. An
-// optional reload command runs after each write. The provider reads its own
-// file back as what it serves.
+// optional reload command runs after each write (once per Apply, whatever
+// its size); when it fails the write stands, Apply says so with a
+// *providers.ReloadError, and Reload runs the command again. The provider
+// reads its own file back as what it serves.
 package zonefile
 
 import (
@@ -118,8 +120,19 @@ func (p *Provider) read(origin string) (*zones.Zone, error) {
 
 // Apply implements providers.Provider: it applies every change to the zone in
 // memory, bumps the serial and writes the file in one atomic step, so either
-// all changes are applied or none.
+// all changes are applied or none; a missing file is a new zone. However many
+// changes there are, a call writes the file once and runs the reload command
+// once.
+//
+// A context cancelled before the write writes nothing and returns 0 and
+// ctx.Err(). After the write the trace is told every change is applied; when
+// the reload command then fails, Apply returns len(changes) and a
+// *providers.ReloadError: the file holds the changes, the server has not
+// loaded them, and Reload finishes the job.
 func (p *Provider) Apply(ctx context.Context, origin string, changes []providers.Change) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
 	z, err := p.read(origin)
 	if errors.Is(err, providers.ErrZoneNotFound) {
 		z, err = zones.NewZone(origin), nil
@@ -142,26 +155,34 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 	}
 	soa := z.Lookup(z.Origin, dns.TypeSOA)
 	if soa == nil {
-		return 0, fmt.Errorf("zone %s would have no SOA record", origin)
+		return 0, fmt.Errorf("zone %s would have no SOA record", z.Origin)
 	}
 	soa.Data = []string{withSerial(soa.Data[0], nextSerial(oldSerial, p.now()))}
 	if err := os.MkdirAll(p.dir, 0o755); err != nil {
 		return 0, err
 	}
-	if err := writeAtomic(p.Path(origin), z); err != nil {
+	// The last point where an interrupt leaves everything as it was.
+	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	if len(p.reload) > 0 {
-		if err := p.runReload(ctx, origin); err != nil {
-			// The file is written: the changes are applied, the server has
-			// not loaded them.
-			return len(changes), err
-		}
+	if err := writeAtomic(p.Path(origin), z); err != nil {
+		return 0, fmt.Errorf("write zone %s to %s: %w", z.Origin, p.Path(origin), err)
+	}
+	providers.ReportApplied(ctx, len(changes))
+	if err := p.Reload(ctx, z.Origin); err != nil {
+		return len(changes), &providers.ReloadError{Zone: z.Origin, Err: err}
 	}
 	return len(changes), nil
 }
 
-func (p *Provider) runReload(ctx context.Context, origin string) error {
+// Reload implements providers.Reloader: it runs the reload command for the
+// zone origin (at most a minute), and does nothing when there is none. The
+// error names the program, its exit status and the start of its output, not
+// its arguments, which may carry a key.
+func (p *Provider) Reload(ctx context.Context, origin string) error {
+	if len(p.reload) == 0 {
+		return nil
+	}
 	args := make([]string, len(p.reload))
 	for i, a := range p.reload {
 		args[i] = strings.ReplaceAll(a, "{zone}", strings.TrimSuffix(zones.CanonicalName(origin), "."))
@@ -169,10 +190,21 @@ func (p *Provider) runReload(ctx context.Context, origin string) error {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, args[0], args[1:]...).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("reload command %q: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(string(out)))
+	if err == nil {
+		return nil
 	}
-	return nil
+	if ctx.Err() != nil {
+		err = fmt.Errorf("%w (%w)", err, ctx.Err())
+	}
+	output := ""
+	if text := strings.TrimSpace(string(out)); text != "" {
+		const max = 400
+		if len(text) > max {
+			text = text[:max] + "…"
+		}
+		output = ": " + text
+	}
+	return fmt.Errorf("reload command %s at %s: %w%s", filepath.Base(args[0]), p.name, err, output)
 }
 
 // writeAtomic writes the zone to a temp file beside path, syncs it and

@@ -12,8 +12,10 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/zonecast/zonecast/internal/apply"
+	"github.com/zonecast/zonecast/internal/engine"
 	"github.com/zonecast/zonecast/internal/plan"
 	"github.com/zonecast/zonecast/internal/verify"
+	"github.com/zonecast/zonecast/providers"
 )
 
 type applyOptions struct {
@@ -25,7 +27,7 @@ type applyOptions struct {
 	verifyTimeout time.Duration
 }
 
-func newApplyCmd(io *streams) *cobra.Command {
+func newApplyCmd(ios *streams) *cobra.Command {
 	opts := &applyOptions{}
 	cmd := &cobra.Command{
 		Use:   "apply [PLANFILE]",
@@ -64,7 +66,7 @@ With --verify, after applying, every provider's servers are asked (as
 			if len(args) == 1 {
 				opts.planFile = args[0]
 			}
-			return runApply(cmd.Context(), io, opts)
+			return runApply(cmd.Context(), ios, opts)
 		},
 	}
 	addSelectionFlags(cmd, &opts.selection)
@@ -75,8 +77,8 @@ With --verify, after applying, every provider's servers are asked (as
 	return cmd
 }
 
-func runApply(ctx context.Context, io *streams, opts *applyOptions) error {
-	var saved *plan.File
+func runApply(ctx context.Context, ios *streams, opts *applyOptions) error {
+	pol := engine.Policy{Force: opts.force, Verify: opts.verify, VerifyWait: opts.verifyTimeout}
 	if opts.planFile != "" {
 		if len(opts.zones)+len(opts.providers) > 0 {
 			return errors.New("--zone and --provider do not go with a plan file: the plan says what it covers")
@@ -85,7 +87,7 @@ func runApply(ctx context.Context, io *streams, opts *applyOptions) error {
 		if err != nil {
 			return err
 		}
-		saved = f
+		pol.Saved = f
 		for _, t := range f.Targets {
 			if !slices.Contains(opts.zones, t.Zone) {
 				opts.zones = append(opts.zones, t.Zone)
@@ -95,161 +97,124 @@ func runApply(ctx context.Context, io *streams, opts *applyOptions) error {
 			}
 		}
 	}
-	s, err := load(io, opts.selection)
+	e, err := load(ios, opts.selection)
 	if err != nil {
 		return err
 	}
-	if saved != nil {
-		if err := s.matches(saved); err != nil {
-			fmt.Fprintf(io.err, "zonecast: %v\n", err)
-			return &exitCodeError{exitStale}
-		}
-	}
-
-	// Hold every zone's lock from before reading the providers to the end,
-	// in a fixed order so that two applies cannot deadlock.
-	origins := make([]string, 0, len(s.desired))
-	for o := range s.desired {
-		origins = append(origins, o)
-	}
-	slices.Sort(origins)
-	for _, o := range origins {
-		l, err := apply.Acquire(s.lockDir(), o)
-		if err != nil {
+	pol.Review = func(p *plan.Plan) error {
+		if err := plan.WriteText(ios.out, p, plan.Style{Color: colorOK(ios.out)}); err != nil {
 			return err
 		}
-		defer l.Release()
-	}
-
-	p := s.plan(ctx)
-	if saved != nil {
-		if err := saved.Check(p); err != nil {
-			fmt.Fprintf(io.err, "zonecast: %v\n", err)
-			return &exitCodeError{exitStale}
+		for _, t := range p.Targets {
+			if t.Restore() && len(t.Changes) > 0 {
+				fmt.Fprintf(ios.err, "zonecast: RESTORE: %s serves nothing of %s: all %d changes will be applied to restore it\n", t.Provider, t.Zone, len(t.Changes))
+			}
 		}
-	}
-	if err := plan.WriteText(io.out, p, plan.Style{Color: colorOK(io.out)}); err != nil {
-		return err
-	}
-	var unsafe []error
-	for _, t := range p.Targets {
-		if t.Restore() && len(t.Changes) > 0 {
-			fmt.Fprintf(io.err, "zonecast: RESTORE: %s serves nothing of %s: all %d changes will be applied to restore it\n", t.Provider, t.Zone, len(t.Changes))
+		if p.Changes() == 0 || opts.yes || pol.Saved != nil {
+			return nil
 		}
-		if err := t.Safety(s.cfg.Safety.MaxChangePercent); err != nil {
-			unsafe = append(unsafe, err)
-		}
-	}
-	if len(unsafe) > 0 && !opts.force {
-		for _, err := range unsafe {
-			fmt.Fprintf(io.err, "zonecast: %v\n", err)
-		}
-		fmt.Fprintln(io.err, "zonecast: nothing was changed")
-		return &exitCodeError{exitUnsafe}
-	}
-	if p.Changes() == 0 && len(p.Failed()) == 0 {
-		return nil
-	}
-	if p.Changes() > 0 && !opts.yes && saved == nil {
 		if !isTerminal(os.Stdin) {
 			return errors.New("not on a terminal: pass --yes to apply")
 		}
-		fmt.Fprintf(io.err, "Apply %d changes? [y/N] ", p.Changes())
+		fmt.Fprintf(ios.err, "Apply %d changes? [y/N] ", p.Changes())
 		line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
 		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
 			return errors.New("not applied")
 		}
+		return nil
 	}
-
-	jobs := make([]apply.Job, len(p.Targets))
-	for i, t := range p.Targets {
-		jobs[i] = apply.Job{Target: t, Provider: s.targets[i].provider}
-	}
-	stop := showProgress(ctx, io, jobs)
-	results := apply.Run(ctx, jobs)
-	stop()
-
-	fmt.Fprintln(io.out)
-	if ctx.Err() != nil {
-		// Interrupted: say what was applied; no second reading.
-		for _, r := range results {
-			fmt.Fprintf(io.out, "%s at %s: %s (%d of %d changes applied)\n", r.Zone, r.Provider, r.Status, r.Applied, r.Total)
+	prog := newProgress(ctx, ios)
+	pol.Progress = prog.update
+	rep, err := e.Run(ctx, pol)
+	prog.stop()
+	if rep == nil || !rep.Applied {
+		// Nothing was changed: a lock held, a stale plan, a refusal, no
+		// confirmation.
+		if rep != nil {
+			var refusals []error
+			for _, t := range rep.Targets {
+				if t.Refused {
+					refusals = append(refusals, t.Planned.Refused)
+				}
+			}
+			if len(refusals) > 0 && err != nil {
+				for _, r := range refusals {
+					fmt.Fprintf(ios.err, "zonecast: %v\n", r)
+				}
+				fmt.Fprintln(ios.err, "zonecast: nothing was changed")
+				return reported{err}
+			}
 		}
-		fmt.Fprintln(io.err, "zonecast: interrupted; run apply again to converge")
-		return &exitCodeError{exitPartial}
+		return err
 	}
-	// Read every provider again: apply is done when a new plan is empty.
-	again := s.plan(ctx)
-	failed := 0
-	for i, r := range results {
-		left := again.Targets[i]
-		line := fmt.Sprintf("%s at %s: %s", r.Zone, r.Provider, r.Status)
+	p := rep.Plan
+	quiet := p.Changes() == 0 && len(p.Failed()) == 0 && len(rep.Finished) == 0 && len(rep.Pending) == 0
+	if !quiet {
+		writeRun(ios, rep)
+	}
+	if err != nil {
+		switch {
+		case rep.Interrupted:
+			fmt.Fprintln(ios.err, "zonecast: interrupted; run apply again to converge")
+		case rep.Verified != nil && !served(rep.Verified):
+			writeVerify(ios, rep.Verified)
+			fmt.Fprintf(ios.err, "zonecast: not every server serves the zone after %s\n", opts.verifyTimeout)
+		default:
+			failed := 0
+			for _, t := range rep.Targets {
+				if !t.OK() {
+					failed++
+				}
+			}
+			fmt.Fprintf(ios.err, "zonecast: %d of %d zone × provider pairs did not converge (or have work pending); run apply again once the cause is fixed\n", failed, len(rep.Targets))
+		}
+		return reported{err}
+	}
+	if opts.verify {
+		fmt.Fprintf(ios.out, "verified: every provider's servers serve the zone (%.1fs)\n", rep.VerifyTook.Seconds())
+	}
+	return nil
+}
+
+// writeRun shows what a run applied, per zone × provider, and the work
+// finished or still pending.
+func writeRun(ios *streams, rep *engine.Report) {
+	fmt.Fprintln(ios.out)
+	for _, t := range rep.Targets {
+		r := t.Result
+		if rep.Interrupted {
+			fmt.Fprintf(ios.out, "%s at %s: %s (%d of %d changes applied)\n", t.Zone, t.Provider, r.Status, r.Applied, r.Total)
+			continue
+		}
+		line := fmt.Sprintf("%s at %s: %s", t.Zone, t.Provider, r.Status)
 		if r.Status == apply.Applied || r.Status == apply.Failed {
 			line += fmt.Sprintf(" (%d of %d changes)", r.Applied, r.Total)
 		}
-		switch {
-		case r.Err != nil:
-			failed++
-			line += ": " + r.Err.Error()
-		case left.Err != nil:
-			failed++
-			line += "; cannot read it back: " + left.Err.Error()
-		case len(left.Changes) > 0:
-			failed++
-			line += fmt.Sprintf("; NOT converged: a new plan still has %d changes", len(left.Changes))
-		default:
+		if p := t.Problem(); p != "" {
+			line += ": " + p
+			var re *providers.ReloadError
+			if errors.As(r.Err, &re) {
+				line += " (recorded: the next apply or sync reloads it)"
+			}
+		} else {
 			line += "; converged"
 		}
-		fmt.Fprintln(io.out, line)
+		fmt.Fprintln(ios.out, line)
 	}
-	if failed > 0 {
-		fmt.Fprintf(io.err, "zonecast: %d of %d zone × provider pairs did not converge; run apply again once the cause is fixed\n", failed, len(results))
-		return &exitCodeError{exitPartial}
+	for _, pd := range rep.Finished {
+		fmt.Fprintf(ios.out, "done: %s %s at %s (pending from an earlier run)\n", pd.Kind, pd.Zone, pd.Provider)
 	}
-	if opts.verify {
-		return s.waitServed(ctx, io, opts.verifyTimeout)
-	}
-	return nil
-}
-
-// waitServed asks every provider's servers, again and again within the
-// timeout, until all serve the zone (secondaries may take a while).
-func (s *session) waitServed(ctx context.Context, io *streams, timeout time.Duration) error {
-	start := time.Now()
-	deadline := start.Add(timeout)
-	for {
-		reports := s.verify(ctx, verify.Options{})
-		ok := true
-		for _, r := range reports {
-			ok = ok && r.OK()
-		}
-		if ok {
-			fmt.Fprintf(io.out, "verified: every provider's servers serve the zone (%.1fs)\n", time.Since(start).Seconds())
-			return nil
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			writeVerify(io, reports)
-			fmt.Fprintf(io.err, "zonecast: not every server serves the zone after %s\n", timeout)
-			return &exitCodeError{exitPartial}
-		}
-		select {
-		case <-time.After(time.Second):
-		case <-ctx.Done():
-		}
+	for _, pd := range rep.Pending {
+		fmt.Fprintf(ios.out, "PENDING: %s\n", pd)
 	}
 }
 
-// matches checks that the configuration and zone files are what the saved
-// plan was made from.
-func (s *session) matches(f *plan.File) error {
-	if s.configDigest != f.Config {
-		return fmt.Errorf("%w: %s changed since the plan was made; run `zonecast plan --out` again", plan.ErrStale, s.cfg.File)
-	}
-	for origin, d := range f.Zones {
-		z, ok := s.desired[origin]
-		if !ok || plan.ZoneDigest(z) != d {
-			return fmt.Errorf("%w: the zone file of %s changed since the plan was made; run `zonecast plan --out` again", plan.ErrStale, origin)
+// served reports whether every server of every provider served the zone.
+func served(reports []verify.Provider) bool {
+	for _, r := range reports {
+		if !r.OK() {
+			return false
 		}
 	}
-	return nil
+	return true
 }

@@ -21,7 +21,7 @@ type auditOptions struct {
 	format    string
 }
 
-func newAuditCmd(io *streams) *cobra.Command {
+func newAuditCmd(ios *streams) *cobra.Command {
 	opts := &auditOptions{}
 	cmd := &cobra.Command{
 		Use:   "audit ZONE",
@@ -40,7 +40,7 @@ EXIT STATUS
   1  an error (the delegation cannot be walked)
   2  a single point of failure was found`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runAudit(cmd.Context(), io, opts, args[0]) },
+		RunE: func(cmd *cobra.Command, args []string) error { return runAudit(cmd.Context(), ios, opts, args[0]) },
 	}
 	cmd.Flags().StringVar(&opts.config, "config", config.DefaultPath, "the configuration file, to name providers (optional)")
 	cmd.Flags().StringVar(&opts.rootHints, "root-hints", "", "root hints file (named.root format); default: the IANA root servers")
@@ -48,7 +48,7 @@ EXIT STATUS
 	return cmd
 }
 
-func runAudit(ctx context.Context, io *streams, opts *auditOptions, zone string) error {
+func runAudit(ctx context.Context, ios *streams, opts *auditOptions, zone string) error {
 	if opts.format != "text" && opts.format != "json" {
 		return fmt.Errorf("--format %q: want text or json", opts.format)
 	}
@@ -80,7 +80,7 @@ func runAudit(ctx context.Context, io *streams, opts *auditOptions, zone string)
 		return err
 	}
 	if opts.format == "json" {
-		enc := json.NewEncoder(io.out)
+		enc := json.NewEncoder(ios.out)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(map[string]any{"version": 1, "audit": r}); err != nil {
 			return err
@@ -90,21 +90,21 @@ func runAudit(ctx context.Context, io *streams, opts *auditOptions, zone string)
 		if r.Failed() {
 			verdict = "SINGLE POINT OF FAILURE"
 		}
-		fmt.Fprintf(io.out, "%s: %s\n", r.Zone, verdict)
-		fmt.Fprintf(io.out, "  delegated by %s: NS %s (TTL %ds)\n", r.Parent, strings.Join(r.ParentNS, " "), r.ParentTTL)
+		fmt.Fprintf(ios.out, "%s: %s\n", r.Zone, verdict)
+		fmt.Fprintf(ios.out, "  delegated by %s: NS %s (TTL %ds)\n", r.Parent, strings.Join(r.ParentNS, " "), r.ParentTTL)
 		for _, h := range r.Hosts {
-			fmt.Fprintf(io.out, "  %s [%s] %s", h.Name, h.Provider, strings.Join(h.Addresses, " "))
+			fmt.Fprintf(ios.out, "  %s [%s] %s", h.Name, h.Provider, strings.Join(h.Addresses, " "))
 			if h.Zone != "" && h.Zone != r.Zone {
-				fmt.Fprintf(io.out, " — name in %s, served by %s", h.Zone, strings.Join(h.ZoneProviders, ", "))
+				fmt.Fprintf(ios.out, " — name in %s, served by %s", h.Zone, strings.Join(h.ZoneProviders, ", "))
 			}
-			fmt.Fprintf(io.out, " — depends on %s\n", strings.Join(h.DependsOn, ", "))
+			fmt.Fprintf(ios.out, " — depends on %s\n", strings.Join(h.DependsOn, ", "))
 		}
 		for _, f := range r.Findings {
-			fmt.Fprintf(io.out, "  %s: %s [%s]\n", f.Severity, f.Message, f.Code)
+			fmt.Fprintf(ios.out, "  %s: %s [%s]\n", f.Severity, f.Message, f.Code)
 		}
 	}
 	if r.Failed() {
-		return &exitCodeError{exitChanges}
+		return reported{errDiffers}
 	}
 	return nil
 }

@@ -21,7 +21,7 @@ type exportOptions struct {
 	out      string
 }
 
-func newExportCmd(io *streams) *cobra.Command {
+func newExportCmd(ios *streams) *cobra.Command {
 	opts := &exportOptions{}
 	cmd := &cobra.Command{
 		Use:   "export --provider P --zone Z [-o FILE]",
@@ -33,7 +33,7 @@ SOA is made up and the apex NS set comes from the provider's nameservers:,
 both marked in comments to review. Alias and read-only records are listed
 as comments. DNSSEC records are left out.` + exitStatus,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runExport(cmd.Context(), io, opts) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runExport(cmd.Context(), ios, opts) },
 	}
 	cmd.Flags().StringVar(&opts.config, "config", config.DefaultPath, "the configuration file")
 	cmd.Flags().StringVar(&opts.provider, "provider", "", "the provider to read (required)")
@@ -44,7 +44,7 @@ as comments. DNSSEC records are left out.` + exitStatus,
 	return cmd
 }
 
-func runExport(ctx context.Context, io *streams, opts *exportOptions) error {
+func runExport(ctx context.Context, ios *streams, opts *exportOptions) error {
 	cfg, err := config.Load(opts.config, all.Drivers())
 	if err != nil {
 		return err
@@ -102,12 +102,12 @@ func runExport(ctx context.Context, io *streams, opts *exportOptions) error {
 		return err
 	}
 	if opts.out == "" {
-		_, err := io.out.Write(b.Bytes())
+		_, err := ios.out.Write(b.Bytes())
 		return err
 	}
 	if err := os.WriteFile(opts.out, b.Bytes(), 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(io.err, "%s: %d RRsets of %s at %s\n", opts.out, len(z.Sets), origin, opts.provider)
+	fmt.Fprintf(ios.err, "%s: %d RRsets of %s at %s\n", opts.out, len(z.Sets), origin, opts.provider)
 	return nil
 }

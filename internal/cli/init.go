@@ -59,21 +59,21 @@ safety:
 state: .zonecast/state.json               # failover state; locks live beside it
 `
 
-func newInitCmd(io *streams) *cobra.Command {
+func newInitCmd(ios *streams) *cobra.Command {
 	opts := &initOptions{}
 	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "Write a commented starter zonecast.yaml",
 		Long:  "Write a commented starter configuration; it never overwrites a file unless --force." + exitStatus,
 		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return runInit(cmd.Context(), io, opts) },
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runInit(cmd.Context(), ios, opts) },
 	}
 	cmd.Flags().StringVar(&opts.path, "config", "zonecast.yaml", "where to write it")
 	cmd.Flags().BoolVar(&opts.force, "force", false, "overwrite an existing file")
 	return cmd
 }
 
-func runInit(_ context.Context, io *streams, opts *initOptions) error {
+func runInit(_ context.Context, ios *streams, opts *initOptions) error {
 	if _, err := os.Stat(opts.path); err == nil && !opts.force {
 		return fmt.Errorf("%s exists; pass --force to overwrite it", opts.path)
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -82,6 +82,6 @@ func runInit(_ context.Context, io *streams, opts *initOptions) error {
 	if err := os.WriteFile(opts.path, []byte(starter), 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(io.err, "wrote %s; edit it, then run: zonecast plan --config %s\n", opts.path, opts.path)
+	fmt.Fprintf(ios.err, "wrote %s; edit it, then run: zonecast plan --config %s\n", opts.path, opts.path)
 	return nil
 }

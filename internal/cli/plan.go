@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
@@ -24,7 +25,7 @@ func addSelectionFlags(cmd *cobra.Command, sel *selection) {
 	f.StringSliceVar(&sel.providers, "provider", nil, "only this provider (repeatable)")
 }
 
-func newPlanCmd(io *streams) *cobra.Command {
+func newPlanCmd(ios *streams) *cobra.Command {
 	opts := &planOptions{}
 	cmd := &cobra.Command{
 		Use:   "plan",
@@ -36,13 +37,14 @@ Nothing is changed. Providers are read in parallel.
 EXIT STATUS
   0  no changes (or changes, without --exit-code)
   1  an error: a bad configuration or zone file, a provider that cannot be read
-  2  changes found, with --exit-code
+  2  changes found (or work pending from an earlier run), with --exit-code
+  4  with --exit-code: apply would refuse the plan (safety limit; named in the plan)
 
 With --out FILE the plan is also saved for 'zonecast apply FILE', which applies
 exactly these changes, and only if no provider and no zone file changed since.
 The file holds no secrets.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runPlan(cmd.Context(), io, opts) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runPlan(cmd.Context(), ios, opts) },
 	}
 	addSelectionFlags(cmd, &opts.selection)
 	cmd.Flags().StringVar(&opts.format, "format", "text", "text, markdown or json")
@@ -51,36 +53,48 @@ The file holds no secrets.`,
 	return cmd
 }
 
-func runPlan(ctx context.Context, io *streams, opts *planOptions) error {
+func runPlan(ctx context.Context, ios *streams, opts *planOptions) error {
 	if err := checkFormat(opts.format); err != nil {
 		return err
 	}
-	s, err := load(io, opts.selection)
+	e, err := load(ios, opts.selection)
 	if err != nil {
 		return err
 	}
-	p := s.plan(ctx)
-	if err := render(io, p, opts.format); err != nil {
+	p := e.Plan(ctx)
+	if err := render(ios, p, opts.format); err != nil {
 		return err
 	}
 	if opts.out != "" && len(p.Failed()) == 0 {
-		f, err := plan.NewFile(p, version(), s.configDigest, s.desired)
+		f, err := e.SavedPlan(p, version())
 		if err != nil {
 			return err
 		}
 		if err := f.Write(opts.out); err != nil {
 			return fmt.Errorf("save plan: %w", err)
 		}
-		fmt.Fprintf(io.err, "Plan saved to %s; apply it with: zonecast apply %s\n", opts.out, opts.out)
+		fmt.Fprintf(ios.err, "Plan saved to %s; apply it with: zonecast apply %s\n", opts.out, opts.out)
 	}
 	if failed := p.Failed(); len(failed) > 0 {
-		for _, t := range failed {
-			fmt.Fprintf(io.err, "zonecast: %v\n", t.Err)
+		errs := make([]error, len(failed))
+		for i, t := range failed {
+			errs[i] = t.Err
 		}
-		return &exitCodeError{exitError}
+		return errors.Join(errs...)
 	}
-	if opts.exitCode && p.Changes() > 0 {
-		return &exitCodeError{exitChanges}
+	if !opts.exitCode {
+		return nil
+	}
+	// What apply would refuse, plan refuses too: review and merge agree.
+	if refusals := p.Refusals(); len(refusals) > 0 {
+		errs := make([]error, len(refusals))
+		for i, r := range refusals {
+			errs[i] = r
+		}
+		return reported{errors.Join(errs...)}
+	}
+	if p.Changes() > 0 || len(p.Pending) > 0 {
+		return reported{errDiffers}
 	}
 	return nil
 }
@@ -93,14 +107,14 @@ func checkFormat(f string) error {
 	return fmt.Errorf("--format %q: want text, markdown or json", f)
 }
 
-func render(io *streams, p *plan.Plan, format string) error {
+func render(ios *streams, p *plan.Plan, format string) error {
 	switch format {
 	case "json":
-		return plan.WriteJSON(io.out, p)
+		return plan.WriteJSON(ios.out, p)
 	case "markdown":
-		return plan.WriteMarkdown(io.out, p)
+		return plan.WriteMarkdown(ios.out, p)
 	}
-	return plan.WriteText(io.out, p, plan.Style{Color: colorOK(io.out)})
+	return plan.WriteText(ios.out, p, plan.Style{Color: colorOK(ios.out)})
 }
 
 // colorOK: colour only on a terminal, and never with NO_COLOR set.

@@ -3,86 +3,108 @@ package cli
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/zonecast/zonecast/internal/apply"
 )
 
-// showProgress reports the progress of long applies (over 1,000 changes at
-// a provider): on a terminal, a bar per provider redrawn on one stderr
-// line; elsewhere, a log line every 10 seconds. It returns a function that
-// ends the reporting.
-func showProgress(ctx context.Context, io *streams, jobs []apply.Job) func() {
-	long := false
-	for _, j := range jobs {
-		long = long || len(j.Target.Changes) > 1000
+// progress reports long applies (over 1,000 changes at a provider) from
+// what the drivers report applied: on a terminal, a bar per provider
+// redrawn on one stderr line; elsewhere, a log line every 10 seconds. It
+// only observes; it never changes how changes are sent.
+type progress struct {
+	ios   *streams
+	log   *slog.Logger
+	tty   bool
+	mu    sync.Mutex
+	order []string
+	done  map[string][2]int // "zone at provider" → done, total
+	stopc chan struct{}
+	wg    sync.WaitGroup
+}
+
+func newProgress(ctx context.Context, ios *streams) *progress {
+	p := &progress{ios: ios, log: logger(ctx), done: map[string][2]int{}}
+	if f, ok := ios.err.(*os.File); ok {
+		p.tty = isTerminal(f)
 	}
-	if !long {
-		return func() {}
+	return p
+}
+
+// update records what a driver reported; the first report of a long apply
+// starts the display.
+func (p *progress) update(zone, provider string, done, total int) {
+	if total <= 1000 {
+		return
 	}
-	var mu sync.Mutex
-	done := make([]int, len(jobs))
-	for i := range jobs {
-		jobs[i].Progress = func(n, total int) {
-			mu.Lock()
-			done[i] = n
-			mu.Unlock()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	k := zone + " at " + provider
+	if _, ok := p.done[k]; !ok {
+		p.order = append(p.order, k)
+	}
+	p.done[k] = [2]int{done, total}
+	if p.stopc == nil {
+		p.stopc = make(chan struct{})
+		every := 10 * time.Second
+		if p.tty {
+			every = 200 * time.Millisecond
+		}
+		p.wg.Go(func() { p.loop(every) })
+	}
+}
+
+func (p *progress) loop(every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			p.draw(false)
+		case <-p.stopc:
+			if p.tty {
+				p.draw(true)
+			}
+			return
 		}
 	}
-	tty := false
-	if f, ok := io.err.(*os.File); ok {
-		tty = isTerminal(f)
-	}
-	every := 10 * time.Second
-	if tty {
-		every = 200 * time.Millisecond
-	}
-	log := logger(ctx)
-	stopc := make(chan struct{})
-	var wg sync.WaitGroup
-	draw := func(final bool) {
-		mu.Lock()
-		defer mu.Unlock()
-		var parts []string
-		for i, j := range jobs {
-			total := len(j.Target.Changes)
-			if total == 0 {
-				continue
-			}
-			if tty {
-				const width = 20
-				filled := width * done[i] / total
-				parts = append(parts, fmt.Sprintf("%s [%s%s] %d/%d", j.Target.Provider,
-					strings.Repeat("#", filled), strings.Repeat(".", width-filled), done[i], total))
-			} else {
-				log.Info("applying", "zone", j.Target.Zone, "provider", j.Target.Provider, "done", done[i], "total", total)
-			}
-		}
-		if tty {
-			end := ""
-			if final {
-				end = "\n"
-			}
-			fmt.Fprintf(io.err, "\r\x1b[K%s%s", strings.Join(parts, "  "), end)
+}
+
+func (p *progress) draw(final bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var parts []string
+	for _, k := range slices.Clone(p.order) {
+		d := p.done[k]
+		if p.tty {
+			const width = 20
+			filled := width * d[0] / d[1]
+			parts = append(parts, fmt.Sprintf("%s [%s%s] %d/%d", k,
+				strings.Repeat("#", filled), strings.Repeat(".", width-filled), d[0], d[1]))
+		} else {
+			zone, provider, _ := strings.Cut(k, " at ")
+			p.log.Info("applying", "zone", zone, "provider", provider, "done", d[0], "total", d[1])
 		}
 	}
-	wg.Go(func() {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				draw(false)
-			case <-stopc:
-				if tty {
-					draw(true)
-				}
-				return
-			}
+	if p.tty {
+		end := ""
+		if final {
+			end = "\n"
 		}
-	})
-	return func() { close(stopc); wg.Wait() }
+		fmt.Fprintf(p.ios.err, "\r\x1b[K%s%s", strings.Join(parts, "  "), end)
+	}
+}
+
+// stop ends the display.
+func (p *progress) stop() {
+	p.mu.Lock()
+	c := p.stopc
+	p.mu.Unlock()
+	if c != nil {
+		close(c)
+		p.wg.Wait()
+	}
 }

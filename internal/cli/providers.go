@@ -16,7 +16,7 @@ type providersOptions struct {
 	config string
 }
 
-func newProvidersCmd(io *streams) *cobra.Command {
+func newProvidersCmd(ios *streams) *cobra.Command {
 	opts := &providersOptions{}
 	cmd := &cobra.Command{
 		Use:   "providers",
@@ -24,30 +24,30 @@ func newProvidersCmd(io *streams) *cobra.Command {
 		Long: `List the providers of the configuration with their type and capabilities,
 then every provider type zonecast knows.` + exitStatus,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runProviders(cmd.Context(), io, opts) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runProviders(cmd.Context(), ios, opts) },
 	}
 	cmd.Flags().StringVar(&opts.config, "config", config.DefaultPath, "the configuration file")
 	return cmd
 }
 
-func runProviders(_ context.Context, io *streams, opts *providersOptions) error {
+func runProviders(_ context.Context, ios *streams, opts *providersOptions) error {
 	cfg, err := config.Load(opts.config, all.Drivers())
 	if err != nil {
 		return err
 	}
 	for _, name := range cfg.ProviderOrder {
 		p := cfg.Providers[name]
-		fmt.Fprintf(io.out, "%s\n", name)
-		describe(io, p.Capabilities())
+		fmt.Fprintf(ios.out, "%s\n", name)
+		describe(ios, p.Capabilities())
 	}
-	fmt.Fprintln(io.out, "\nprovider types:")
+	fmt.Fprintln(ios.out, "\nprovider types:")
 	for _, d := range all.Drivers() {
-		fmt.Fprintf(io.out, "  %-10s %s\n", d.Type, d.Summary)
+		fmt.Fprintf(ios.out, "  %-10s %s\n", d.Type, d.Summary)
 	}
 	return nil
 }
 
-func describe(io *streams, c providers.Capabilities) {
+func describe(ios *streams, c providers.Capabilities) {
 	types := "every type"
 	if c.Types != nil {
 		names := make([]string, len(c.Types))
@@ -56,13 +56,13 @@ func describe(io *streams, c providers.Capabilities) {
 		}
 		types = strings.Join(names, " ")
 	}
-	fmt.Fprintf(io.out, "  types: %s\n", types)
+	fmt.Fprintf(ios.out, "  types: %s\n", types)
 	if c.MinTTL > 0 || c.MaxTTL > 0 {
-		fmt.Fprintf(io.out, "  TTL: %d to %d\n", c.MinTTL, c.MaxTTL)
+		fmt.Fprintf(ios.out, "  TTL: %d to %d\n", c.MinTTL, c.MaxTTL)
 	}
-	fmt.Fprintf(io.out, "  SOA: %s; apex NS: %s\n", owner(c.OwnsSOA), owner(c.OwnsApexNS))
+	fmt.Fprintf(ios.out, "  SOA: %s; apex NS: %s\n", owner(c.OwnsSOA), owner(c.OwnsApexNS))
 	for _, n := range c.Notes {
-		fmt.Fprintf(io.out, "  %s\n", n)
+		fmt.Fprintf(ios.out, "  %s\n", n)
 	}
 }
 

@@ -18,7 +18,7 @@ type validateOptions struct {
 	format string
 }
 
-func newValidateCmd(io *streams) *cobra.Command {
+func newValidateCmd(ios *streams) *cobra.Command {
 	opts := &validateOptions{}
 	cmd := &cobra.Command{
 		Use:   "validate FILE...",
@@ -32,7 +32,7 @@ else its name (example.com.zone, db.example.com).` + exitStatus + `
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.files = args
-			return runValidate(cmd.Context(), io, opts)
+			return runValidate(cmd.Context(), ios, opts)
 		},
 	}
 	f := cmd.Flags()
@@ -61,7 +61,7 @@ type validateFileReport struct {
 	Diagnostics zones.Diagnostics `json:"diagnostics"`
 }
 
-func runValidate(_ context.Context, io *streams, opts *validateOptions) error {
+func runValidate(_ context.Context, ios *streams, opts *validateOptions) error {
 	if opts.format != "text" && opts.format != "json" {
 		return fmt.Errorf("--format %q: want text or json", opts.format)
 	}
@@ -88,7 +88,7 @@ func runValidate(_ context.Context, io *streams, opts *validateOptions) error {
 		report.Files = append(report.Files, fr)
 	}
 	if opts.format == "json" {
-		enc := json.NewEncoder(io.out)
+		enc := json.NewEncoder(ios.out)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(report); err != nil {
 			return err
@@ -96,16 +96,16 @@ func runValidate(_ context.Context, io *streams, opts *validateOptions) error {
 	} else {
 		for _, fr := range report.Files {
 			for _, d := range fr.Diagnostics {
-				fmt.Fprintln(io.out, d)
+				fmt.Fprintln(ios.out, d)
 			}
 			if fr.Origin != "" {
-				fmt.Fprintf(io.err, "%s: zone %s (origin from %s): %d RRsets, %d records, %d errors, %d warnings\n",
+				fmt.Fprintf(ios.err, "%s: zone %s (origin from %s): %d RRsets, %d records, %d errors, %d warnings\n",
 					fr.File, fr.Origin, fr.OriginFrom, fr.RRsets, fr.Records, fr.Errors, fr.Warnings)
 			}
 		}
 	}
 	if !report.OK {
-		return &exitCodeError{exitError}
+		return reported{errors.New("zone file has errors")}
 	}
 	return nil
 }

@@ -3,13 +3,14 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"slices"
-	"sync"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/zonecast/zonecast/internal/config"
+
+	"github.com/zonecast/zonecast/internal/engine"
 	"github.com/zonecast/zonecast/internal/verify"
 	"github.com/zonecast/zonecast/providers"
 )
@@ -21,7 +22,7 @@ type verifyOptions struct {
 	timeout time.Duration
 }
 
-func newVerifyCmd(io *streams) *cobra.Command {
+func newVerifyCmd(ios *streams) *cobra.Command {
 	opts := &verifyOptions{}
 	cmd := &cobra.Command{
 		Use:   "verify",
@@ -38,10 +39,11 @@ TTLs clamped): split answers within one NS set are an outage risk.
 
 EXIT STATUS
   0  every server matches (with --compare: no differences)
-  1  an error: bad configuration or zone file, a server that cannot be asked
+  1  an error: bad configuration or zone file, a server that cannot be asked,
+     or nothing verified (no selected provider has nameservers configured)
   2  mismatches (with --compare: differences)`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runVerify(cmd.Context(), io, opts) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runVerify(cmd.Context(), ios, opts) },
 	}
 	addSelectionFlags(cmd, &opts.selection)
 	cmd.Flags().StringVar(&opts.format, "format", "text", "text or json")
@@ -50,67 +52,49 @@ EXIT STATUS
 	return cmd
 }
 
-func runVerify(ctx context.Context, io *streams, opts *verifyOptions) error {
+func runVerify(ctx context.Context, ios *streams, opts *verifyOptions) error {
 	if opts.format != "text" && opts.format != "json" {
 		return fmt.Errorf("--format %q: want text or json", opts.format)
 	}
-	s, err := load(io, opts.selection)
+	s, err := load(ios, opts.selection)
 	if err != nil {
 		return err
 	}
 	if opts.compare {
-		return runCompare(io, s, opts)
+		return runCompare(ios, s, opts)
 	}
-	reports := s.verify(ctx, verify.Options{Timeout: opts.timeout})
+	reports := s.Verify(ctx, verify.Options{Timeout: opts.timeout})
 	if opts.format == "json" {
-		enc := json.NewEncoder(io.out)
+		enc := json.NewEncoder(ios.out)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(map[string]any{"version": 1, "providers": reports}); err != nil {
 			return err
 		}
 	} else {
-		writeVerify(io, reports)
+		writeVerify(ios, reports)
 	}
-	return verifyExit(reports)
+	return verifyExit(ios, reports)
 }
 
-// verify asks every target's servers, all providers at once.
-func (s *session) verify(ctx context.Context, opts verify.Options) []verify.Provider {
-	reports := make([]verify.Provider, len(s.targets))
-	var wg sync.WaitGroup
-	for i, t := range s.targets {
-		wg.Go(func() {
-			zc := t.zone
-			o := opts
-			o.Ignored = func(name string, typ uint16) bool {
-				return slices.ContainsFunc(zc.Ignore, func(i config.Ignore) bool { return i.Matches(name, zc.Origin, typ) })
-			}
-			reports[i] = verify.Run(ctx, s.desired[zc.Origin], t.provider.Name(), t.provider.Capabilities(), o)
-		})
-	}
-	wg.Wait()
-	return reports
-}
-
-func writeVerify(io *streams, reports []verify.Provider) {
+func writeVerify(ios *streams, reports []verify.Provider) {
 	for _, r := range reports {
 		state := "ok"
 		if !r.OK() {
 			state = "MISMATCH"
 		}
 		if r.Err != "" {
-			fmt.Fprintf(io.out, "%s at %s: ERROR: %s\n", r.Zone, r.Provider, r.Err)
+			fmt.Fprintf(ios.out, "%s at %s: ERROR: %s\n", r.Zone, r.Provider, r.Err)
 			continue
 		}
 		if len(r.Servers) == 0 {
 			state = "not verified"
 		}
-		fmt.Fprintf(io.out, "%s at %s: %s\n", r.Zone, r.Provider, state)
+		fmt.Fprintf(ios.out, "%s at %s: %s\n", r.Zone, r.Provider, state)
 		for _, n := range r.Notes {
-			fmt.Fprintf(io.out, "  note: %s\n", n)
+			fmt.Fprintf(ios.out, "  note: %s\n", n)
 		}
 		if !r.SerialsAgree {
-			fmt.Fprintf(io.out, "  SOA serials differ between the servers\n")
+			fmt.Fprintf(ios.out, "  SOA serials differ between the servers\n")
 		}
 		for _, sv := range r.Servers {
 			who := sv.Addr
@@ -119,63 +103,76 @@ func writeVerify(io *streams, reports []verify.Provider) {
 			}
 			switch {
 			case sv.Err != "":
-				fmt.Fprintf(io.out, "  %s: ERROR: %s\n", who, sv.Err)
+				fmt.Fprintf(ios.out, "  %s: ERROR: %s\n", who, sv.Err)
 			case len(sv.Mismatches) == 0:
-				fmt.Fprintf(io.out, "  %s: %d RRsets match, serial %d\n", who, sv.Checked, sv.Serial)
+				fmt.Fprintf(ios.out, "  %s: %d RRsets match, serial %d\n", who, sv.Checked, sv.Serial)
 			default:
-				fmt.Fprintf(io.out, "  %s: %d of %d RRsets differ, serial %d\n", who, len(sv.Mismatches), sv.Checked, sv.Serial)
+				fmt.Fprintf(ios.out, "  %s: %d of %d RRsets differ, serial %d\n", who, len(sv.Mismatches), sv.Checked, sv.Serial)
 				for _, m := range sv.Mismatches {
-					fmt.Fprintf(io.out, "    %s\n", m)
+					fmt.Fprintf(ios.out, "    %s\n", m)
 				}
 			}
 		}
 	}
 }
 
-func verifyExit(reports []verify.Provider) error {
+func verifyExit(ios *streams, reports []verify.Provider) error {
 	mismatch := false
+	var unverified []string
 	for _, r := range reports {
 		if r.Errors() {
-			return &exitCodeError{exitError}
+			return reported{errors.New("servers could not be asked")}
 		}
 		mismatch = mismatch || !r.OK()
+		if len(r.Servers) == 0 && r.Err == "" {
+			unverified = append(unverified, r.Provider)
+		}
+	}
+	if len(unverified) == len(reports) {
+		// Nothing was asked: saying "ok" would be a lie.
+		err := fmt.Errorf("%w: no selected provider has nameservers configured; add `nameservers:` (names, or address:port) to %s in the configuration", engine.ErrNothingVerified, strings.Join(unverified, ", "))
+		fmt.Fprintf(ios.err, "zonecast: %v\n", err)
+		return reported{err}
+	}
+	if len(unverified) > 0 {
+		fmt.Fprintf(ios.err, "zonecast: warning: not verified (no nameservers configured): %s\n", strings.Join(unverified, ", "))
 	}
 	if mismatch {
-		return &exitCodeError{exitChanges}
+		return reported{errDiffers}
 	}
 	return nil
 }
 
-func runCompare(io *streams, s *session, opts *verifyOptions) error {
+func runCompare(ios *streams, s *engine.Engine, opts *verifyOptions) error {
 	var diffs []verify.Difference
-	for _, zc := range s.cfg.Zones {
-		z, ok := s.desired[zc.Origin]
+	for _, zc := range s.Config.Zones {
+		z, ok := s.Desired[zc.Origin]
 		if !ok {
 			continue
 		}
 		caps := map[string]providers.Capabilities{}
-		for _, t := range s.targets {
-			if t.zone.Origin == zc.Origin {
-				caps[t.provider.Name()] = t.provider.Capabilities()
+		for _, t := range s.Targets {
+			if t.Zone.Origin == zc.Origin {
+				caps[t.Provider.Name()] = t.Provider.Capabilities()
 			}
 		}
 		diffs = append(diffs, verify.Compare(z, caps, nil)...)
 	}
 	if opts.format == "json" {
-		enc := json.NewEncoder(io.out)
+		enc := json.NewEncoder(ios.out)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(map[string]any{"version": 1, "differences": diffs}); err != nil {
 			return err
 		}
 	} else if len(diffs) == 0 {
-		fmt.Fprintln(io.out, "The providers will all answer the same.")
+		fmt.Fprintln(ios.out, "The providers will all answer the same.")
 	} else {
 		for _, d := range diffs {
-			fmt.Fprintf(io.out, "%s %s\n", d.Zone, d)
+			fmt.Fprintf(ios.out, "%s %s\n", d.Zone, d)
 		}
 	}
 	if len(diffs) > 0 {
-		return &exitCodeError{exitChanges}
+		return reported{errDiffers}
 	}
 	return nil
 }

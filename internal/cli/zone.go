@@ -2,18 +2,19 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 	"github.com/zonecast/zonecast/zones"
 )
 
-func newZoneCmd(io *streams) *cobra.Command {
+func newZoneCmd(ios *streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "zone",
 		Short: "Work with zone files",
 	}
-	cmd.AddCommand(newZoneDumpCmd(io))
+	cmd.AddCommand(newZoneDumpCmd(ios))
 	return cmd
 }
 
@@ -22,7 +23,7 @@ type zoneDumpOptions struct {
 	origin string
 }
 
-func newZoneDumpCmd(io *streams) *cobra.Command {
+func newZoneDumpCmd(ios *streams) *cobra.Command {
 	opts := &zoneDumpOptions{}
 	cmd := &cobra.Command{
 		Use:   "dump FILE",
@@ -36,25 +37,25 @@ Diagnostics go to stderr; a file with errors prints nothing on stdout.` + exitSt
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.file = args[0]
-			return runZoneDump(cmd.Context(), io, opts)
+			return runZoneDump(cmd.Context(), ios, opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.origin, "origin", "", "the zone's origin (default: $ORIGIN in the file, else its name)")
 	return cmd
 }
 
-func runZoneDump(_ context.Context, io *streams, opts *zoneDumpOptions) error {
+func runZoneDump(_ context.Context, ios *streams, opts *zoneDumpOptions) error {
 	z, diags, err := zones.ParseFile(opts.file, zones.Options{Origin: opts.origin})
 	if err != nil {
 		return fmt.Errorf("%s: %w", opts.file, err)
 	}
 	for _, d := range diags {
 		if d.Severity > zones.Info {
-			fmt.Fprintln(io.err, d)
+			fmt.Fprintln(ios.err, d)
 		}
 	}
 	if diags.HasErrors() {
-		return &exitCodeError{exitError}
+		return reported{errors.New("zone file has errors")}
 	}
-	return zones.Write(io.out, z)
+	return zones.Write(ios.out, z)
 }

@@ -4,6 +4,7 @@
 package failover
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,10 +12,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/miekg/dns"
 
+	"github.com/zonecast/zonecast/internal/plan"
 	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/zones"
 )
@@ -26,6 +29,9 @@ const StateVersion = 1
 type State struct {
 	Version int             `json:"version"`
 	Dropped map[string]Drop `json:"dropped"` // provider → drop
+	// Pending is work a run could not finish (a reload, a parent
+	// delegation), for the next apply or sync cycle to do.
+	Pending []plan.Pending `json:"pending,omitempty"`
 }
 
 // Drop is one provider taken out of service.
@@ -107,6 +113,41 @@ func (s *State) RestoreFor(provider, zone string) {
 		return
 	}
 	s.Dropped[provider] = d
+}
+
+// AddPending records work still to do. Recording the same work (kind, zone,
+// provider) again keeps its first Since and takes the new error.
+func (s *State) AddPending(p plan.Pending) {
+	for i, q := range s.Pending {
+		if q.Kind == p.Kind && q.Zone == p.Zone && q.Provider == p.Provider {
+			s.Pending[i].Err = p.Err
+			return
+		}
+	}
+	s.Pending = append(s.Pending, p)
+	slices.SortFunc(s.Pending, func(a, b plan.Pending) int {
+		return cmp.Or(strings.Compare(a.Zone, b.Zone), strings.Compare(string(a.Kind), string(b.Kind)), strings.Compare(a.Provider, b.Provider))
+	})
+}
+
+// Done removes recorded work; it reports whether there was any.
+func (s *State) Done(kind plan.PendingKind, zone, provider string) bool {
+	n := len(s.Pending)
+	s.Pending = slices.DeleteFunc(s.Pending, func(q plan.Pending) bool {
+		return q.Kind == kind && q.Zone == zone && q.Provider == provider
+	})
+	return len(s.Pending) != n
+}
+
+// PendingOf lists the recorded work for the given zones.
+func (s *State) PendingOf(zones []string) []plan.Pending {
+	var out []plan.Pending
+	for _, p := range s.Pending {
+		if slices.Contains(zones, p.Zone) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Without returns a copy of the desired zone whose apex NS set lacks the

@@ -3,6 +3,7 @@ package plan
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -80,6 +81,10 @@ type Target struct {
 	// Fingerprint is a hash of everything the provider served when
 	// planned, so that a later apply can tell whether it has changed.
 	Fingerprint string `json:"fingerprint"`
+	// Refused is the safety verdict: set when applying this target would
+	// change more than the limit allows (see Safety); apply refuses it
+	// unless forced, and every rendering shows it.
+	Refused *UnsafeError `json:"refused,omitempty"`
 	// apexSets counts the current RRsets that are the apex SOA and NS.
 	apexSets int
 	// Err is why the provider could not be read; the target then has no
@@ -98,7 +103,13 @@ type Input struct {
 	Missing bool
 	// Ignored reports records zonecast must neither change nor delete.
 	Ignored func(name string, t uint16) bool
+	// MaxChangePercent is the safety limit (safety.max_change_percent);
+	// zero means the default, 30.
+	MaxChangePercent int
 }
+
+// DefaultMaxChangePercent is the safety limit when none is configured.
+const DefaultMaxChangePercent = 30
 
 // Compute plans one zone at one provider. Changes come in canonical DNS
 // order of their RRsets; the result is deterministic.
@@ -197,6 +208,14 @@ func Compute(in Input) Target {
 		}
 	}
 	Sort(t.Changes)
+	limit := in.MaxChangePercent
+	if limit == 0 {
+		limit = DefaultMaxChangePercent
+	}
+	var unsafe *UnsafeError
+	if errors.As(t.Safety(limit), &unsafe) {
+		t.Refused = unsafe
+	}
 	return t
 }
 
@@ -286,6 +305,20 @@ func (t *Target) Counts() (create, update, del int) {
 // Plan is the plan for every zone × provider of a run.
 type Plan struct {
 	Targets []*Target
+	// Pending is work earlier runs could not finish (a reload, a parent
+	// delegation): the next apply or sync cycle does it.
+	Pending []Pending
+}
+
+// Refusals returns the safety verdicts of the targets apply would refuse.
+func (p *Plan) Refusals() []*UnsafeError {
+	var out []*UnsafeError
+	for _, t := range p.Targets {
+		if t.Refused != nil {
+			out = append(out, t.Refused)
+		}
+	}
+	return out
 }
 
 // Changes returns the number of changes over all targets.

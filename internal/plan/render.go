@@ -36,7 +36,7 @@ func (s Style) paint(color, text string) string {
 // failures is one line.
 func WriteText(w io.Writer, p *Plan, st Style) error {
 	var b strings.Builder
-	if p.Changes() == 0 && len(p.Failed()) == 0 {
+	if p.inSync() {
 		fmt.Fprintf(&b, "No changes: %d zone × provider %s in sync.\n", len(p.Targets), plural(len(p.Targets), "pair is", "pairs are"))
 		_, err := io.WriteString(w, b.String())
 		return err
@@ -57,6 +57,9 @@ func WriteText(w io.Writer, p *Plan, st Style) error {
 		if t.Missing {
 			fmt.Fprintf(&b, "  %s serves no zone %s yet: it will be created\n", t.Provider, t.Zone)
 		}
+		if t.Refused != nil {
+			fmt.Fprintf(&b, "  %s\n", st.paint(red, "REFUSED by the safety limit: apply will not change it: "+t.Refused.Error()))
+		}
 		for _, ch := range orderedForDisplay(t) {
 			writeChange(&b, ch, st, t.Zone)
 		}
@@ -64,8 +67,19 @@ func WriteText(w io.Writer, p *Plan, st Style) error {
 			fmt.Fprintf(&b, "  %s\n", st.paint(dim, "note: "+n))
 		}
 	}
+	if len(p.Pending) > 0 {
+		b.WriteString("\nPending from earlier runs (the next apply or sync does it):\n")
+		for _, pd := range p.Pending {
+			fmt.Fprintf(&b, "  %s\n", st.paint(yellow, pd.String()))
+		}
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// inSync: nothing to change, nothing failed, nothing pending.
+func (p *Plan) inSync() bool {
+	return p.Changes() == 0 && len(p.Failed()) == 0 && len(p.Pending) == 0
 }
 
 // orderedForDisplay puts apex NS changes first: they change who serves the
@@ -142,7 +156,7 @@ func plural(n int, one, many string) string {
 func WriteMarkdown(w io.Writer, p *Plan) error {
 	var b strings.Builder
 	b.WriteString("### zonecast plan\n\n")
-	if p.Changes() == 0 && len(p.Failed()) == 0 {
+	if p.inSync() {
 		fmt.Fprintf(&b, "No changes: %d zone × provider %s in sync.\n", len(p.Targets), plural(len(p.Targets), "pair is", "pairs are"))
 		_, err := io.WriteString(w, b.String())
 		return err
@@ -154,6 +168,11 @@ func WriteMarkdown(w io.Writer, p *Plan) error {
 		switch {
 		case t.Err != nil:
 			status = "cannot read: " + strings.ReplaceAll(t.Err.Error(), "|", "\\|")
+		case t.Refused != nil:
+			status = fmt.Sprintf("**refused by the safety limit**: %.0f%% of %d RRsets (limit %d%%)", t.Refused.Share(), t.Refused.Existing, t.Refused.Limit)
+			if t.Refused.MostDeleted {
+				status = fmt.Sprintf("**refused by the safety limit**: deletes %d of %d RRsets", t.Refused.Deletes, t.Refused.Existing)
+			}
 		case t.Missing:
 			status = "zone will be created"
 		case hasApexNS(t):
@@ -166,6 +185,9 @@ func WriteMarkdown(w io.Writer, p *Plan) error {
 			continue
 		}
 		fmt.Fprintf(&b, "\n#### `%s` at %s\n", t.Zone, t.Provider)
+		if t.Refused != nil {
+			fmt.Fprintf(&b, "\n> [!CAUTION]\n> Apply will refuse this: %s\n", t.Refused.Error())
+		}
 		if len(t.Changes) > 0 {
 			b.WriteString("\n```diff\n")
 			for _, ch := range orderedForDisplay(t) {
@@ -179,6 +201,12 @@ func WriteMarkdown(w io.Writer, p *Plan) error {
 				fmt.Fprintf(&b, "- %s\n", n)
 			}
 			b.WriteString("\n</details>\n")
+		}
+	}
+	if len(p.Pending) > 0 {
+		b.WriteString("\n#### Pending from earlier runs\n\n")
+		for _, pd := range p.Pending {
+			fmt.Fprintf(&b, "- %s\n", pd)
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -201,7 +229,9 @@ const JSONVersion = 1
 type jsonPlan struct {
 	Version int          `json:"version"`
 	Changes int          `json:"changes"`
+	Refused int          `json:"refused"`
 	Targets []jsonTarget `json:"targets"`
+	Pending []Pending    `json:"pending"`
 }
 
 type jsonTarget struct {
@@ -232,11 +262,16 @@ func toJSONSet(s *zones.RRset) *jsonSet {
 
 // WriteJSON writes the plan as JSON:
 //
-//	{"version":1,"changes":N,"targets":[{"zone","provider","changes":[{"op","name","type",
+//	{"version":1,"changes":N,"refused":N,"targets":[{"zone","provider","changes":[{"op","name","type",
 //	  "before":{"ttl","data"},"after":{"ttl","data"}}],"notes","current_rrsets",
-//	  "zone_missing","fingerprint","error"}]}
+//	  "zone_missing","fingerprint","refused":{"zone","provider","updates","deletes",
+//	  "existing_rrsets","limit_percent","most_deleted","share_percent","message"},"error"}],
+//	 "pending":[{"kind","zone","provider","since","error"}]}
 func WriteJSON(w io.Writer, p *Plan) error {
-	out := jsonPlan{Version: JSONVersion, Changes: p.Changes(), Targets: []jsonTarget{}}
+	out := jsonPlan{Version: JSONVersion, Changes: p.Changes(), Refused: len(p.Refusals()), Targets: []jsonTarget{}, Pending: p.Pending}
+	if out.Pending == nil {
+		out.Pending = []Pending{}
+	}
 	for _, t := range p.Targets {
 		jt := jsonTarget{Target: t, Changes: []jsonChange{}}
 		if t.Err != nil {

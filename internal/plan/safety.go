@@ -1,7 +1,9 @@
 package plan
 
 import (
+	"encoding/json"
 	"fmt"
+	"math"
 
 	"github.com/miekg/dns"
 )
@@ -10,15 +12,32 @@ import (
 // serves: more than the configured share of its RRsets updated or deleted,
 // or most of them deleted. `--force` overrides it.
 type UnsafeError struct {
-	Zone, Provider   string
-	Updates, Deletes int
-	Existing         int
-	Limit            int // percent
-	MostDeleted      bool
+	Zone        string `json:"zone"`
+	Provider    string `json:"provider"`
+	Updates     int    `json:"updates"`
+	Deletes     int    `json:"deletes"`
+	Existing    int    `json:"existing_rrsets"`
+	Limit       int    `json:"limit_percent"` // percent
+	MostDeleted bool   `json:"most_deleted,omitempty"`
+}
+
+// Share is the percentage of the existing RRsets updated or deleted.
+func (e *UnsafeError) Share() float64 {
+	return float64(e.Updates+e.Deletes) * 100 / float64(e.Existing)
+}
+
+// MarshalJSON adds the share and the message to the fields.
+func (e *UnsafeError) MarshalJSON() ([]byte, error) {
+	type fields UnsafeError
+	return json.Marshal(struct {
+		*fields
+		Share   float64 `json:"share_percent"`
+		Message string  `json:"message"`
+	}{(*fields)(e), math.Round(e.Share()*10) / 10, e.Error()})
 }
 
 func (e *UnsafeError) Error() string {
-	share := float64(e.Updates+e.Deletes) * 100 / float64(e.Existing)
+	share := e.Share()
 	if e.MostDeleted {
 		return fmt.Sprintf("refusing to delete %d of the %d RRsets %s serves for %s (%.0f%% changed, limit %d%%): is the zone file empty or cut short? pass --force if this is meant",
 			e.Deletes, e.Existing, e.Provider, e.Zone, share, e.Limit)

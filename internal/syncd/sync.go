@@ -1,16 +1,19 @@
-// Package sync runs zonecast as a scheduled job: a cycle (plan every zone ×
+// Package syncd runs zonecast as a scheduled job: a cycle (plan every zone ×
 // provider, correct drift within the safety limits, apply, verify) at a
 // jittered interval, with Prometheus metrics, a health endpoint and a
-// status page. What a cycle does is the caller's (the CLI's); this package
-// schedules it, keeps its results and serves them.
-package sync
+// status page. A cycle is one engine.Run (RunCycle); this package turns its
+// report into what the metrics and the status page show, schedules cycles,
+// keeps their results and serves them.
+package syncd
 
 import (
 	"context"
 	"math/rand/v2"
 	"slices"
-	gosync "sync"
+	"sync"
 	"time"
+
+	"github.com/zonecast/zonecast/internal/plan"
 )
 
 // Target is one zone × provider in a cycle.
@@ -51,11 +54,16 @@ type Cycle struct {
 	DryRun  bool      `json:"dry_run,omitempty"`
 	Err     string    `json:"error,omitempty"` // the cycle could not run (configuration, zone file, lock)
 	Targets []Target  `json:"targets"`
+	// Pending is work still to do after the cycle (a reload, a parent
+	// delegation), carried over to the next one.
+	Pending []plan.Pending `json:"pending,omitempty"`
+	// Warnings are the zone files' warnings.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // OK reports whether every target ended in sync.
 func (c *Cycle) OK() bool {
-	if c.Err != "" {
+	if c.Err != "" || len(c.Pending) > 0 {
 		return false
 	}
 	for i := range c.Targets {
@@ -89,7 +97,7 @@ func Loop(ctx context.Context, s *Status, interval time.Duration, run RunFunc) {
 
 // Status keeps the last cycle and what the metrics and pages show.
 type Status struct {
-	mu       gosync.Mutex
+	mu       sync.Mutex
 	interval time.Duration
 	started  time.Time
 	last     *Cycle

@@ -1,4 +1,4 @@
-package sync
+package syncd
 
 import (
 	"github.com/prometheus/client_golang/prometheus"

@@ -1,4 +1,4 @@
-package sync
+package syncd
 
 import (
 	"html/template"
@@ -73,6 +73,8 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;tex
 </tr>
 {{end}}
 </table>
+{{if .Pending}}<h2>Pending work</h2>
+<ul id="pending">{{range .Pending}}<li class="pending">{{.}}</li>{{end}}</ul>{{end}}
 {{else}}<p id="cycle">no cycle yet</p>{{end}}
 </body></html>
 `))

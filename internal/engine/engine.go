@@ -1,0 +1,279 @@
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+
+	"github.com/zonecast/zonecast/internal/apply"
+	"github.com/zonecast/zonecast/internal/config"
+	"github.com/zonecast/zonecast/internal/failover"
+	"github.com/zonecast/zonecast/internal/plan"
+	"github.com/zonecast/zonecast/internal/verify"
+	"github.com/zonecast/zonecast/providers"
+	"github.com/zonecast/zonecast/providers/all"
+	"github.com/zonecast/zonecast/zones"
+)
+
+// Selection says what a run covers: the configuration file, and optionally
+// some of its zones and providers (all when empty).
+type Selection struct {
+	Config    string
+	Zones     []string
+	Providers []string
+}
+
+// Engine is one loaded configuration with the zones and providers a run
+// works on. Load makes it; its methods plan, apply, verify and change the
+// failover state. It prints nothing: what happened comes back as data.
+type Engine struct {
+	Config *config.Config
+	// ConfigDigest is the hash of the configuration file, for saved plans.
+	ConfigDigest string
+	State        *failover.State
+	// Files are the zones as their files say, by origin; Desired the same
+	// less the apex nameservers of providers out of service.
+	Files   map[string]*zones.Zone
+	Desired map[string]*zones.Zone
+	// Targets are the selected zone × provider pairs in service, in the
+	// order of the configuration.
+	Targets []Target
+	// Out are the zone × provider pairs left out because the provider is
+	// out of service (failover drop).
+	Out []Target
+	// Diagnostics are the zone files' warnings (errors stop Load).
+	Diagnostics zones.Diagnostics
+}
+
+// Target is one zone at one provider.
+type Target struct {
+	Zone     config.Zone
+	Provider providers.Provider
+}
+
+// ErrInvalidZones says a zone file has errors (Engine.Diagnostics has
+// them); nothing was planned or changed.
+var ErrInvalidZones = errors.New("zone files have errors; nothing was planned or changed")
+
+// Load reads the configuration, the failover state and every selected zone
+// file. Any error stops here, before a provider is asked anything. With
+// ErrInvalidZones the returned engine still carries the diagnostics.
+func Load(sel Selection) (*Engine, error) {
+	cfg, err := config.Load(sel.Config, all.Drivers())
+	if err != nil {
+		return nil, err
+	}
+	for _, z := range sel.Zones {
+		if !slices.ContainsFunc(cfg.Zones, func(c config.Zone) bool { return c.Origin == zones.CanonicalName(z) }) {
+			return nil, fmt.Errorf("--zone %s: no such zone in %s", z, cfg.File)
+		}
+	}
+	for _, p := range sel.Providers {
+		if _, ok := cfg.Providers[p]; !ok {
+			return nil, fmt.Errorf("--provider %s: no such provider in %s", p, cfg.File)
+		}
+	}
+	raw, err := os.ReadFile(cfg.File)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(raw)
+	state, err := failover.Load(cfg.State)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{Config: cfg, ConfigDigest: "sha256:" + hex.EncodeToString(sum[:]), State: state,
+		Files: map[string]*zones.Zone{}, Desired: map[string]*zones.Zone{}}
+	invalid := false
+	for _, zc := range cfg.Zones {
+		if len(sel.Zones) > 0 && !slices.ContainsFunc(sel.Zones, func(z string) bool { return zones.CanonicalName(z) == zc.Origin }) {
+			continue
+		}
+		z, diags, err := zones.ParseFile(zc.File, zones.Options{Origin: zc.Origin})
+		if err != nil {
+			return nil, fmt.Errorf("zone %s: %w", zc.Origin, err)
+		}
+		for _, d := range diags {
+			if d.Severity >= zones.Warning {
+				e.Diagnostics = append(e.Diagnostics, d)
+			}
+		}
+		if diags.HasErrors() {
+			invalid = true
+			continue
+		}
+		e.Files[zc.Origin] = z
+		for _, name := range zc.Providers {
+			t := Target{Zone: zc, Provider: cfg.Providers[name]}
+			if state.IsDropped(name, zc.Origin) {
+				e.Out = append(e.Out, t)
+				continue
+			}
+			if len(sel.Providers) > 0 && !slices.Contains(sel.Providers, name) {
+				continue
+			}
+			e.Targets = append(e.Targets, t)
+		}
+		if e.Desired[zc.Origin], err = e.without(zc.Origin, ""); err != nil {
+			return nil, fmt.Errorf("zone %s: %w", zc.Origin, err)
+		}
+	}
+	if invalid {
+		return e, ErrInvalidZones
+	}
+	return e, nil
+}
+
+// without is the zone file of origin less the apex nameservers of every
+// provider out of service for it, and of extra (a provider about to be
+// dropped) when given.
+func (e *Engine) without(origin, extra string) (*zones.Zone, error) {
+	var out []providers.Nameserver
+	for _, name := range e.zoneConfig(origin).Providers {
+		if name == extra || e.State.IsDropped(name, origin) {
+			out = append(out, e.Config.Providers[name].Capabilities().Nameservers...)
+		}
+	}
+	return failover.Without(e.Files[origin], out)
+}
+
+// zoneConfig returns the configuration of origin (a zero Zone when it is
+// not configured).
+func (e *Engine) zoneConfig(origin string) config.Zone {
+	for _, zc := range e.Config.Zones {
+		if zc.Origin == origin {
+			return zc
+		}
+	}
+	return config.Zone{}
+}
+
+// Origins returns the loaded zones' origins, sorted: the order locks are
+// taken in.
+func (e *Engine) Origins() []string {
+	out := make([]string, 0, len(e.Desired))
+	for o := range e.Desired {
+		out = append(out, o)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Lock takes the apply lock of every given zone, in sorted order so that
+// two runs cannot deadlock, or fails at once (apply.ErrLocked) holding
+// none. The returned function releases them.
+func (e *Engine) Lock(origins []string) (release func(), err error) {
+	origins = slices.Sorted(slices.Values(origins))
+	var held []*apply.Lock
+	release = func() {
+		for _, l := range slices.Backward(held) {
+			l.Release()
+		}
+	}
+	for _, o := range origins {
+		l, err := apply.Acquire(e.lockDir(), o)
+		if err != nil {
+			release()
+			return nil, err
+		}
+		held = append(held, l)
+	}
+	return release, nil
+}
+
+// lockDir is where the per-zone apply locks live: beside the state file.
+func (e *Engine) lockDir() string {
+	return filepath.Join(filepath.Dir(e.Config.State), "locks")
+}
+
+// Plan reads every target's provider, at most eight at a time, and plans
+// it, with the safety verdict of each target and the work pending from
+// earlier runs. A provider that cannot be read gives a target with Err set.
+func (e *Engine) Plan(ctx context.Context) *plan.Plan {
+	return e.planTargets(ctx, e.Targets)
+}
+
+func (e *Engine) planTargets(ctx context.Context, targets []Target) *plan.Plan {
+	p := &plan.Plan{Targets: make([]*plan.Target, len(targets)), Pending: e.State.PendingOf(e.Origins())}
+	sem := make(chan struct{}, 8)
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			p.Targets[i] = e.planOne(ctx, t)
+		})
+	}
+	wg.Wait()
+	return p
+}
+
+func (e *Engine) planOne(ctx context.Context, t Target) *plan.Target {
+	current, err := t.Provider.Records(ctx, t.Zone.Origin)
+	missing := errors.Is(err, providers.ErrZoneNotFound)
+	if err != nil && !missing {
+		return &plan.Target{Zone: t.Zone.Origin, Provider: t.Provider.Name(),
+			Err: fmt.Errorf("read %s at %s: %w", t.Zone.Origin, t.Provider.Name(), err)}
+	}
+	zc := t.Zone
+	target := plan.Compute(plan.Input{
+		Desired:  e.Desired[zc.Origin],
+		Provider: t.Provider.Name(),
+		Caps:     t.Provider.Capabilities(),
+		Current:  current,
+		Missing:  missing,
+		Ignored: func(name string, typ uint16) bool {
+			return slices.ContainsFunc(zc.Ignore, func(i config.Ignore) bool { return i.Matches(name, zc.Origin, typ) })
+		},
+		MaxChangePercent: e.Config.Safety.MaxChangePercent,
+	})
+	return &target
+}
+
+// Verify asks every target's servers, all providers at once.
+func (e *Engine) Verify(ctx context.Context, opts verify.Options) []verify.Provider {
+	return e.verifyTargets(ctx, e.Targets, opts)
+}
+
+func (e *Engine) verifyTargets(ctx context.Context, targets []Target, opts verify.Options) []verify.Provider {
+	reports := make([]verify.Provider, len(targets))
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		wg.Go(func() {
+			zc := t.Zone
+			o := opts
+			o.Ignored = func(name string, typ uint16) bool {
+				return slices.ContainsFunc(zc.Ignore, func(i config.Ignore) bool { return i.Matches(name, zc.Origin, typ) })
+			}
+			reports[i] = verify.Run(ctx, e.Desired[zc.Origin], t.Provider.Name(), t.Provider.Capabilities(), o)
+		})
+	}
+	wg.Wait()
+	return reports
+}
+
+// CheckSaved reports whether the configuration and zone files are what the
+// saved plan was made from (plan.ErrStale otherwise).
+func (e *Engine) CheckSaved(f *plan.File) error {
+	if e.ConfigDigest != f.Config {
+		return fmt.Errorf("%w: %s changed since the plan was made; run `zonecast plan --out` again", plan.ErrStale, e.Config.File)
+	}
+	for origin, d := range f.Zones {
+		z, ok := e.Desired[origin]
+		if !ok || plan.ZoneDigest(z) != d {
+			return fmt.Errorf("%w: the zone file of %s changed since the plan was made; run `zonecast plan --out` again", plan.ErrStale, origin)
+		}
+	}
+	return nil
+}
+
+// SavedPlan makes the saved form of p, for `zonecast apply FILE`.
+func (e *Engine) SavedPlan(p *plan.Plan, version string) (*plan.File, error) {
+	return plan.NewFile(p, version, e.ConfigDigest, e.Desired)
+}

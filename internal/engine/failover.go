@@ -1,0 +1,361 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"github.com/zonecast/zonecast/internal/apply"
+	"github.com/zonecast/zonecast/internal/failover"
+	"github.com/zonecast/zonecast/internal/plan"
+	"github.com/zonecast/zonecast/internal/verify"
+	"github.com/zonecast/zonecast/zones"
+)
+
+// Transition is what a failover drop or restore did.
+type Transition struct {
+	Provider string
+	Zones    []string
+	// Unverified are the providers that could not be asked whether they
+	// serve the zone (no nameservers configured), as "zone at provider".
+	Unverified []string
+	// Steps are the changes pushed, in order.
+	Steps []Step
+	// Registrar is, per zone, what the delegation must be now.
+	Registrar []Delegation
+	Took      time.Duration
+}
+
+// Step is one push of a transition: the apex NS set at a provider, the
+// whole zone at a restored provider, or the delegation at the parent.
+type Step struct {
+	Zone, Provider string
+	// What was done ("apex NS set to a. b.", "12 changes pushed",
+	// "delegation at example. set to a. b."), or what was to be done when
+	// Err is set.
+	What string
+	Err  error
+}
+
+// Delegation is what the parent of a zone must say.
+type Delegation struct {
+	Zone string
+	NS   []string
+	Glue []*zones.RRset
+	// ParentTTL is the parent's NS TTL for the zone as read (0: unknown);
+	// ZoneTTL the zone's own apex NS TTL.
+	ParentTTL, ZoneTTL uint32
+	// Dropped is the provider just dropped ("" for a restore).
+	Dropped string
+}
+
+// Drop takes provider name out of service for the selected zones it
+// serves: without asking it, it checks on the wire that the others serve
+// the whole current zone (refusing otherwise, unless force), records the
+// drop together with the parent delegations still to change, sets the apex
+// NS set at the others to their nameservers only, and changes the
+// delegation at the zone's parent provider when one is configured.
+//
+// It is all or nothing up to the record: a refusal (*RefusedError) changes
+// no state. A push that fails leaves the drop recorded and the delegation
+// pending (ErrPartial): running Drop again, or the next apply or sync,
+// finishes it.
+func (e *Engine) Drop(ctx context.Context, name, reason string, force bool) (*Transition, error) {
+	start := time.Now()
+	if _, ok := e.Config.Providers[name]; !ok {
+		return nil, fmt.Errorf("no provider %s in %s", name, e.Config.File)
+	}
+	tr := &Transition{Provider: name}
+	dropping := e.zonesOf(e.Targets, name)
+	finishing := e.unfinished(name)
+	if len(dropping)+len(finishing) == 0 {
+		return nil, fmt.Errorf("%s serves none of the selected zones, or is already out of service (see `zonecast failover status`)", name)
+	}
+	// Decide everything before changing anything.
+	after := map[string]*zones.Zone{}
+	for _, origin := range dropping {
+		z, err := e.without(origin, name)
+		if err != nil {
+			return nil, &RefusedError{Reason: fmt.Sprintf("not dropping %s: %v: bring another provider back first (`zonecast failover restore`)", name, err)}
+		}
+		after[origin] = z
+	}
+	var refusal *RefusedError
+	for _, origin := range dropping {
+		for _, t := range e.targetsOf(origin, name) {
+			rep := verify.Run(ctx, e.Desired[origin], t.Provider.Name(), t.Provider.Capabilities(), verify.Options{})
+			switch {
+			case len(rep.Servers) == 0 && rep.Err == "":
+				tr.Unverified = append(tr.Unverified, origin+" at "+t.Provider.Name())
+			case !rep.OK():
+				if refusal == nil {
+					refusal = &RefusedError{Reason: fmt.Sprintf("not dropping %s: the others must serve the zone first (apply), or pass --force", name)}
+				}
+				refusal.Reports = append(refusal.Reports, rep)
+			}
+		}
+	}
+	if refusal != nil && !force {
+		return tr, refusal
+	}
+
+	all := append(slices.Clone(dropping), finishing...)
+	release, err := e.Lock(all)
+	if err != nil {
+		return tr, err
+	}
+	defer release()
+	now := time.Now()
+	for _, origin := range dropping {
+		e.State.DropFor(name, origin, reason, now)
+		if zc := e.zoneConfig(origin); zc.Parent != nil {
+			e.State.AddPending(plan.Pending{Kind: plan.PendingDelegation, Zone: origin, Provider: zc.Parent.Provider, Since: now.UTC(), Err: "not pushed yet"})
+		}
+	}
+	if err := e.State.Save(e.Config.State); err != nil {
+		return tr, fmt.Errorf("record the drop: %w; nothing was changed", err)
+	}
+	for _, origin := range dropping {
+		e.Desired[origin] = after[origin]
+		e.Targets, e.Out = moveTargets(e.Targets, e.Out, origin, name)
+	}
+	slices.Sort(all)
+	tr.Zones = all
+	failed := e.pushTransition(ctx, tr, all, e.targetsOf, name)
+	tr.Took = time.Since(start)
+	if failed {
+		return tr, fmt.Errorf("%w: %s is out of service, but not every change could be pushed; run `zonecast failover drop %s` again (or let sync finish it)", ErrPartial, name, name)
+	}
+	return tr, nil
+}
+
+// Restore brings provider name back for the selected zones it is out of
+// service for: it pushes the whole current zone to it, checks on the wire
+// that it serves it (*NotServingError otherwise, with nothing recorded),
+// records it back in service, and adds its nameservers to the apex NS set
+// everywhere (and at the parent, when configured).
+func (e *Engine) Restore(ctx context.Context, name string) (*Transition, error) {
+	start := time.Now()
+	back := e.zonesOf(e.Out, name)
+	if len(back) == 0 {
+		return nil, fmt.Errorf("%s is not out of service for the selected zones", name)
+	}
+	release, err := e.Lock(back)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	tr := &Transition{Provider: name, Zones: back}
+	for _, origin := range back {
+		i := slices.IndexFunc(e.Out, func(t Target) bool { return t.Zone.Origin == origin && t.Provider.Name() == name })
+		t := e.Out[i]
+		// Push the whole zone, as the others serve it now.
+		tg := e.planOne(ctx, t)
+		if tg.Err != nil {
+			return tr, tg.Err
+		}
+		res := apply.Run(ctx, []apply.Job{{Target: tg, Provider: t.Provider}})[0]
+		if res.Err != nil {
+			return tr, fmt.Errorf("restore %s at %s: %w", origin, name, res.Err)
+		}
+		tr.Steps = append(tr.Steps, Step{Zone: origin, Provider: name, What: fmt.Sprintf("%d changes pushed", res.Applied)})
+		rep := verify.Run(ctx, e.Desired[origin], name, t.Provider.Capabilities(), verify.Options{})
+		if !rep.OK() || len(rep.Servers) == 0 {
+			return tr, &NotServingError{Zone: origin, Provider: name, Report: rep}
+		}
+		e.State.RestoreFor(name, origin)
+		if zc := e.zoneConfig(origin); zc.Parent != nil {
+			e.State.AddPending(plan.Pending{Kind: plan.PendingDelegation, Zone: origin, Provider: zc.Parent.Provider, Since: time.Now().UTC(), Err: "not pushed yet"})
+		}
+		if err := e.State.Save(e.Config.State); err != nil {
+			return tr, fmt.Errorf("record the restore: %w", err)
+		}
+		if e.Desired[origin], err = e.without(origin, ""); err != nil {
+			return tr, err
+		}
+		e.Out, e.Targets = moveTargets(e.Out, e.Targets, origin, name)
+		if e.pushTransition(ctx, tr, []string{origin}, e.targetsOf, "") {
+			tr.Took = time.Since(start)
+			return tr, fmt.Errorf("%w: %s is back in service for %s, but not every change could be pushed; `zonecast apply` (or sync) finishes it", ErrPartial, name, origin)
+		}
+	}
+	tr.Took = time.Since(start)
+	return tr, nil
+}
+
+// pushTransition sets the apex NS set of each zone at its providers in
+// service (but for except) to what e.Desired says, changing nothing else,
+// then the delegation at the parent; it records the steps and registrar
+// instructions in tr, clears the pending delegations it pushed, and
+// reports whether anything failed.
+func (e *Engine) pushTransition(ctx context.Context, tr *Transition, origins []string, targets func(string, string) []Target, except string) (failed bool) {
+	for _, origin := range origins {
+		nsText := strings.Join(e.Desired[origin].Lookup(origin, dns.TypeNS).Data, " ")
+		for _, t := range targets(origin, except) {
+			err := e.pushApexNS(ctx, t)
+			if errors.Is(err, errUnchanged) {
+				continue
+			}
+			failed = failed || err != nil
+			tr.Steps = append(tr.Steps, Step{Zone: origin, Provider: t.Provider.Name(), What: "apex NS set to " + nsText, Err: err})
+		}
+		d := Delegation{Zone: origin, NS: e.Desired[origin].Lookup(origin, dns.TypeNS).Data, ZoneTTL: e.Desired[origin].Lookup(origin, dns.TypeNS).TTL, Dropped: except}
+		d.Glue = failover.Glue(e.Desired[origin], d.NS)
+		if zc := e.zoneConfig(origin); zc.Parent != nil {
+			step := Step{Zone: origin, Provider: zc.Parent.Provider, What: fmt.Sprintf("delegation at %s (%s) set to %s", zc.Parent.Provider, zc.Parent.Zone, nsText)}
+			var err error
+			d.ParentTTL, err = e.delegate(ctx, origin)
+			if err != nil {
+				step.Err = err
+				failed = true
+				e.State.AddPending(plan.Pending{Kind: plan.PendingDelegation, Zone: origin, Provider: zc.Parent.Provider, Err: err.Error()})
+			} else {
+				e.State.Done(plan.PendingDelegation, origin, zc.Parent.Provider)
+			}
+			tr.Steps = append(tr.Steps, step)
+		}
+		tr.Registrar = append(tr.Registrar, d)
+	}
+	if err := e.State.Save(e.Config.State); err != nil {
+		tr.Steps = append(tr.Steps, Step{What: "record the pending work", Err: err})
+		failed = true
+	}
+	return failed
+}
+
+// errUnchanged: the apex NS set was already right.
+var errUnchanged = errors.New("unchanged")
+
+// pushApexNS makes the apex NS set at t what e.Desired says: the plan of
+// t restricted to that one RRset, applied. It returns errUnchanged when
+// there was nothing to do.
+func (e *Engine) pushApexNS(ctx context.Context, t Target) error {
+	origin := t.Zone.Origin
+	tg := e.planOne(ctx, t)
+	if tg.Err != nil {
+		return tg.Err
+	}
+	tg.Changes = slices.DeleteFunc(tg.Changes, func(c plan.Change) bool {
+		r := c.RRset()
+		return r.Type != dns.TypeNS || r.Name != origin
+	})
+	if len(tg.Changes) == 0 {
+		return errUnchanged
+	}
+	res := apply.Run(ctx, []apply.Job{{Target: tg, Provider: t.Provider}})[0]
+	if res.Err != nil {
+		return fmt.Errorf("apex NS of %s at %s: %w", origin, t.Provider.Name(), res.Err)
+	}
+	return nil
+}
+
+// delegate makes the zone's delegation (NS and in-bailiwick glue) at its
+// parent provider what e.Desired says, when a parent is configured. The
+// parent's zone as read, with the delegation replaced, is planned like any
+// other zone (plan.Compute, the safety limit) and applied. It returns the
+// parent's NS TTL for the zone (0 when unknown).
+func (e *Engine) delegate(ctx context.Context, origin string) (uint32, error) {
+	zc := e.zoneConfig(origin)
+	if zc.Parent == nil {
+		return 0, nil
+	}
+	parent := e.Config.Providers[zc.Parent.Provider]
+	current, err := parent.Records(ctx, zc.Parent.Zone)
+	if err != nil {
+		return 0, fmt.Errorf("read the parent %s at %s: %w", zc.Parent.Zone, zc.Parent.Provider, err)
+	}
+	want := e.Desired[origin].Lookup(origin, dns.TypeNS)
+	desired := zones.NewZone(zc.Parent.Zone)
+	ttls := map[zones.Key]uint32{}
+	for i := range current {
+		s := current[i]
+		ttls[s.Key()] = s.TTL
+		// The old delegation and all glue below the zone go; what the
+		// delegation needs now comes back below.
+		if s.Name == origin && s.Type == dns.TypeNS {
+			continue
+		}
+		if (s.Type == dns.TypeA || s.Type == dns.TypeAAAA) && dns.IsSubDomain(origin, s.Name) {
+			continue
+		}
+		desired.Sets[s.Key()] = &s
+	}
+	add := func(s *zones.RRset) {
+		c := *s
+		c.Data = slices.Clone(s.Data)
+		if ttl, ok := ttls[c.Key()]; ok {
+			c.TTL = ttl // the parent's own TTL
+		}
+		desired.Sets[c.Key()] = &c
+	}
+	add(want)
+	for _, g := range failover.Glue(e.Desired[origin], want.Data) {
+		add(g)
+	}
+	t := plan.Compute(plan.Input{Desired: desired, Provider: parent.Name(), Caps: parent.Capabilities(), Current: current,
+		MaxChangePercent: e.Config.Safety.MaxChangePercent})
+	ttl := ttls[want.Key()]
+	if t.Refused != nil {
+		return ttl, fmt.Errorf("delegation of %s at %s: %w", origin, zc.Parent.Provider, t.Refused)
+	}
+	if len(t.Changes) == 0 {
+		return ttl, nil
+	}
+	res := apply.Run(ctx, []apply.Job{{Target: &t, Provider: parent}})[0]
+	if res.Err != nil {
+		return ttl, fmt.Errorf("delegation of %s at %s: %w", origin, zc.Parent.Provider, res.Err)
+	}
+	return ttl, nil
+}
+
+// zonesOf lists the zones of refs that provider name serves.
+func (e *Engine) zonesOf(refs []Target, name string) []string {
+	var list []string
+	for _, t := range refs {
+		if t.Provider.Name() == name && !slices.Contains(list, t.Zone.Origin) {
+			list = append(list, t.Zone.Origin)
+		}
+	}
+	return list
+}
+
+// unfinished lists the selected zones provider name is out of service for
+// whose drop is not finished (a delegation still pending).
+func (e *Engine) unfinished(name string) []string {
+	var list []string
+	for _, origin := range e.zonesOf(e.Out, name) {
+		zc := e.zoneConfig(origin)
+		if zc.Parent != nil && slices.ContainsFunc(e.State.Pending, func(p plan.Pending) bool {
+			return p.Kind == plan.PendingDelegation && p.Zone == origin
+		}) {
+			list = append(list, origin)
+		}
+	}
+	return list
+}
+
+// targetsOf lists the zone's providers in service, but for except.
+func (e *Engine) targetsOf(origin, except string) []Target {
+	var out []Target
+	for _, t := range e.Targets {
+		if t.Zone.Origin == origin && t.Provider.Name() != except {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// moveTargets moves the zone × provider pair from one list to the other.
+func moveTargets(from, to []Target, origin, name string) ([]Target, []Target) {
+	i := slices.IndexFunc(from, func(t Target) bool { return t.Zone.Origin == origin && t.Provider.Name() == name })
+	if i < 0 {
+		return from, to
+	}
+	to = append(to, from[i])
+	return slices.Delete(from, i, i+1), to
+}

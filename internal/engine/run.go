@@ -1,0 +1,284 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/zonecast/zonecast/internal/apply"
+	"github.com/zonecast/zonecast/internal/plan"
+	"github.com/zonecast/zonecast/internal/verify"
+	"github.com/zonecast/zonecast/providers"
+)
+
+// Policy says how Run applies a plan.
+type Policy struct {
+	// Force applies what the safety checks refuse.
+	Force bool
+	// SkipRefused applies the targets within the safety limits and leaves
+	// the refused ones alone (the sync cycle); otherwise one refusal
+	// refuses the whole run before anything is changed (apply).
+	SkipRefused bool
+	// DryRun plans, and changes nothing (not even pending work).
+	DryRun bool
+	// Saved is a reviewed plan (`apply FILE`): the run applies only if
+	// the zone files, the configuration and every provider are as they
+	// were when it was made (plan.ErrStale otherwise).
+	Saved *plan.File
+	// Review, when set, sees the plan before anything is changed (to show
+	// it, to ask for confirmation); an error from it ends the run with
+	// nothing changed.
+	Review func(*plan.Plan) error
+	// Progress, when set, observes what the drivers report applied.
+	Progress func(zone, provider string, done, total int)
+	// Verify: after applying, ask every provider's servers. With
+	// VerifyWait, ask again until they serve the zone or the time is up.
+	Verify     bool
+	VerifyWait time.Duration
+}
+
+// Report is what a run did.
+type Report struct {
+	// Plan is what was planned (and, but for refusals, applied).
+	Plan    *plan.Plan
+	Targets []TargetReport
+	// Pending is the work still pending after the run (see plan.Pending).
+	Pending []plan.Pending
+	// Finished is the pending work this run did.
+	Finished []plan.Pending
+	// Applied: the run got past planning, the safety checks and Review,
+	// to applying. Before that nothing was changed.
+	Applied bool
+	// Interrupted: the context ended while applying.
+	Interrupted bool
+	// Verified holds the verify reports (Policy.Verify), one per target;
+	// VerifyTook how long until every server served the zone.
+	Verified   []verify.Provider
+	VerifyTook time.Duration
+}
+
+// TargetReport is one zone × provider of a run.
+type TargetReport struct {
+	Zone, Provider string
+	Planned        *plan.Target
+	// Refused: over the safety limit and not forced: left alone.
+	Refused bool
+	// Result is what applying did (Unchanged when nothing was applied).
+	Result apply.Result
+	// Left is what a new plan still has after applying (nil when not
+	// read again: a dry run, an interrupt, a refusal).
+	Left *plan.Target
+}
+
+// OK reports whether the target ended in sync: applied (or nothing to do),
+// read back with nothing left to change.
+func (t *TargetReport) OK() bool {
+	return !t.Refused && t.Planned.Err == nil && t.Result.Err == nil && t.Left != nil && t.Left.Err == nil && len(t.Left.Changes) == 0
+}
+
+// Problem says why the target is not OK ("" when it is).
+func (t *TargetReport) Problem() string {
+	switch {
+	case t.Refused:
+		return t.Planned.Refused.Error()
+	case t.Planned.Err != nil:
+		return t.Planned.Err.Error()
+	case t.Result.Err != nil:
+		return t.Result.Err.Error()
+	case t.Left == nil:
+		return "not read back (interrupted)"
+	case t.Left.Err != nil:
+		return "cannot read it back: " + t.Left.Err.Error()
+	case len(t.Left.Changes) > 0:
+		return fmt.Sprintf("NOT converged: a new plan still has %d changes", len(t.Left.Changes))
+	}
+	return ""
+}
+
+// Run is one apply or sync cycle: lock every zone, plan, check a saved
+// plan and the safety limits, let Review see it, apply every provider in
+// parallel (one failing never stops another), do the work pending from
+// earlier runs, read every provider back, and verify when asked.
+//
+// It returns the report and, when the run did not end in sync, a typed
+// error: apply.ErrLocked, plan.ErrStale, a *plan.UnsafeError (or several,
+// joined), ErrPartial, or Review's error. The report is nil only when
+// nothing was planned.
+func (e *Engine) Run(ctx context.Context, pol Policy) (*Report, error) {
+	if pol.Saved != nil {
+		if err := e.CheckSaved(pol.Saved); err != nil {
+			return nil, err
+		}
+	}
+	release, err := e.Lock(e.Origins())
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+
+	p := e.Plan(ctx)
+	rep := &Report{Plan: p, Pending: p.Pending}
+	if pol.Saved != nil {
+		if err := pol.Saved.Check(p); err != nil {
+			return rep, err
+		}
+	}
+	for _, t := range p.Targets {
+		rep.Targets = append(rep.Targets, TargetReport{Zone: t.Zone, Provider: t.Provider, Planned: t,
+			Result: apply.Result{Zone: t.Zone, Provider: t.Provider, Total: len(t.Changes)}})
+	}
+	var refusals []error
+	for i, t := range p.Targets {
+		if t.Refused != nil && !pol.Force {
+			rep.Targets[i].Refused = true
+			refusals = append(refusals, t.Refused)
+		}
+	}
+	if len(refusals) > 0 && !pol.SkipRefused {
+		return rep, errors.Join(refusals...)
+	}
+	if pol.Review != nil {
+		if err := pol.Review(p); err != nil {
+			return rep, err
+		}
+	}
+	if pol.DryRun {
+		return rep, errors.Join(refusals...)
+	}
+
+	rep.Applied = true
+	var jobs []apply.Job
+	var idx []int
+	for i, t := range p.Targets {
+		if rep.Targets[i].Refused {
+			continue
+		}
+		j := apply.Job{Target: t, Provider: e.Targets[i].Provider}
+		if pol.Progress != nil {
+			j.Progress = func(done, total int) { pol.Progress(t.Zone, t.Provider, done, total) }
+		}
+		jobs = append(jobs, j)
+		idx = append(idx, i)
+	}
+	for k, r := range apply.Run(ctx, jobs) {
+		rep.Targets[idx[k]].Result = r
+	}
+	stateErr := e.settlePending(ctx, rep)
+	if ctx.Err() != nil {
+		rep.Interrupted = true
+		return rep, fmt.Errorf("%w: interrupted", ErrPartial)
+	}
+
+	// Apply is done when a new plan is empty.
+	again := e.Plan(ctx)
+	for i := range rep.Targets {
+		if !rep.Targets[i].Refused {
+			rep.Targets[i].Left = again.Targets[i]
+		}
+	}
+	failed := 0
+	for i := range rep.Targets {
+		if !rep.Targets[i].Refused && !rep.Targets[i].OK() {
+			failed++
+		}
+	}
+	if pol.Verify {
+		var ok bool
+		rep.Verified, rep.VerifyTook, ok = e.waitServed(ctx, pol.VerifyWait)
+		if !ok {
+			failed++
+		}
+	}
+	if failed > 0 || len(rep.Pending) > 0 || stateErr != nil {
+		return rep, errors.Join(append(refusals, stateErr, fmt.Errorf("%w: %d of %d zone × provider pairs", ErrPartial, failed, len(rep.Targets)))...)
+	}
+	return rep, errors.Join(refusals...)
+}
+
+// settlePending records the reloads this run could not do, and does the
+// work earlier runs left: a reload is retried (unless this run's write
+// reloaded), a delegation pushed again. The state file is written when
+// anything changed; its error is returned.
+func (e *Engine) settlePending(ctx context.Context, rep *Report) error {
+	changed := false
+	for _, t := range rep.Targets {
+		var re *providers.ReloadError
+		switch {
+		case errors.As(t.Result.Err, &re):
+			e.State.AddPending(plan.Pending{Kind: plan.PendingReload, Zone: t.Zone, Provider: t.Provider, Since: time.Now().UTC(), Err: re.Err.Error()})
+			changed = true
+		case t.Result.Status == apply.Applied:
+			// The write reloaded: nothing of an earlier reload is left.
+			if e.State.Done(plan.PendingReload, t.Zone, t.Provider) {
+				rep.Finished = append(rep.Finished, plan.Pending{Kind: plan.PendingReload, Zone: t.Zone, Provider: t.Provider})
+				changed = true
+			}
+		}
+	}
+	for _, pd := range slices.Clone(e.State.PendingOf(e.Origins())) {
+		if ctx.Err() != nil {
+			break
+		}
+		var err error
+		switch pd.Kind {
+		case plan.PendingReload:
+			if slices.ContainsFunc(rep.Targets, func(t TargetReport) bool {
+				return t.Zone == pd.Zone && t.Provider == pd.Provider && t.Result.Err != nil
+			}) {
+				continue // just recorded, or its write failed: nothing to reload
+			}
+			if !slices.ContainsFunc(e.Targets, func(t Target) bool { return t.Zone.Origin == pd.Zone && t.Provider.Name() == pd.Provider }) {
+				continue // not selected in this run
+			}
+			rl, ok := e.Config.Providers[pd.Provider].(providers.Reloader)
+			if !ok {
+				err = fmt.Errorf("%s cannot reload", pd.Provider)
+				break
+			}
+			err = rl.Reload(ctx, pd.Zone)
+		case plan.PendingDelegation:
+			_, err = e.delegate(ctx, pd.Zone)
+		}
+		if err != nil {
+			e.State.AddPending(plan.Pending{Kind: pd.Kind, Zone: pd.Zone, Provider: pd.Provider, Err: err.Error()})
+		} else {
+			e.State.Done(pd.Kind, pd.Zone, pd.Provider)
+			rep.Finished = append(rep.Finished, pd)
+		}
+		changed = true
+	}
+	rep.Pending = e.State.PendingOf(e.Origins())
+	if !changed {
+		return nil
+	}
+	if err := e.State.Save(e.Config.State); err != nil {
+		// What was done is done; only its record is stale, and redoing
+		// the work is harmless.
+		return fmt.Errorf("record pending work: %w", err)
+	}
+	return nil
+}
+
+// waitServed asks every target's servers, again and again within wait,
+// until all serve the zone (secondaries may take a while). It returns the
+// last reports, how long it took and whether every server served the zone.
+func (e *Engine) waitServed(ctx context.Context, wait time.Duration) ([]verify.Provider, time.Duration, bool) {
+	start := time.Now()
+	deadline := start.Add(wait)
+	for {
+		reports := e.Verify(ctx, verify.Options{})
+		ok := true
+		for _, r := range reports {
+			ok = ok && r.OK()
+		}
+		if ok || time.Now().After(deadline) || ctx.Err() != nil {
+			return reports, time.Since(start), ok
+		}
+		select {
+		case <-time.After(time.Second):
+		case <-ctx.Done():
+		}
+	}
+}

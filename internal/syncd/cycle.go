@@ -1,0 +1,72 @@
+package syncd
+
+import (
+	"context"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"github.com/zonecast/zonecast/internal/engine"
+)
+
+// Options configure a cycle.
+type Options struct {
+	// Config is the configuration file, read again every cycle.
+	Config string
+	// DryRun reports drift and applies nothing.
+	DryRun bool
+}
+
+// RunCycle runs one cycle over every zone × provider: one engine.Run that
+// plans (leaving out providers dropped by failover), corrects drift within
+// the safety limits (a provider that lost the zone is restored; drift over
+// the limit is reported and left alone), does the work pending from
+// earlier cycles, reads every provider back and verifies on the wire.
+func RunCycle(ctx context.Context, opts Options) *Cycle {
+	c := &Cycle{Start: time.Now(), DryRun: opts.DryRun}
+	defer func() { c.End = time.Now() }()
+	e, err := engine.Load(engine.Selection{Config: opts.Config})
+	if e != nil {
+		for _, d := range e.Diagnostics {
+			c.Warnings = append(c.Warnings, d.String())
+		}
+	}
+	if err != nil {
+		c.Err = err.Error()
+		return c
+	}
+	for _, t := range e.Out {
+		d := e.State.Dropped[t.Provider.Name()]
+		c.Targets = append(c.Targets, Target{Zone: t.Zone.Origin, Provider: t.Provider.Name(), Dropped: true, Reason: d.Reason, Mismatches: -1})
+	}
+	rep, err := e.Run(ctx, engine.Policy{SkipRefused: true, DryRun: opts.DryRun, Verify: !opts.DryRun})
+	if rep == nil {
+		c.Err = err.Error()
+		return c
+	}
+	c.Pending = rep.Pending
+	for i, tr := range rep.Targets {
+		pt := tr.Planned
+		t := Target{Zone: tr.Zone, Provider: tr.Provider, Reachable: pt.Err == nil, Drift: len(pt.Changes),
+			Refused: tr.Refused, Applied: tr.Result.Applied, Mismatches: -1}
+		t.Restore = pt.Err == nil && t.Drift > 0 && pt.Restore()
+		if ns := e.Desired[tr.Zone].Lookup(tr.Zone, dns.TypeNS); ns != nil {
+			t.ApexNS = ns.Data
+		}
+		if !opts.DryRun || tr.Refused || pt.Err != nil {
+			t.Err = tr.Problem()
+		}
+		if i < len(rep.Verified) && len(rep.Verified[i].Servers) > 0 {
+			n := 0
+			for _, sv := range rep.Verified[i].Servers {
+				n += len(sv.Mismatches)
+				if sv.Err != "" && t.Err == "" {
+					t.Err = sv.Err
+				}
+			}
+			t.Mismatches = n
+		}
+		c.Targets = append(c.Targets, t)
+	}
+	return c
+}

@@ -53,9 +53,11 @@ demo: build
 # Benchmarks on generated zones of 10k, 100k and 1M records (made once with
 # the shared generator, ../shared/bench/genzone): parse + validate +
 # canonicalise beside the bare miekg/dns floor; plan of 100k records against
-# a zone-file target (no change, 1% changed, empty target); apply of 10k
-# records to a real BIND (UPDATE messages) and to the Cloudflare and Route 53
-# emulators (API requests, beside the libdns libraries' own call patterns).
+# a zone-file target (no change, 1% changed, empty target); apply of 10k and
+# 100k records to zone files (one write each), to a real BIND (zonecast's
+# UPDATE messages beside BIND's nsupdate: messages, seconds and their
+# ratios) and of 10k to the Cloudflare and Route 53 emulators (API requests,
+# beside the libdns libraries' own call patterns).
 SHARED ?= ../shared
 BENCH_SIZES ?= 10000 100000 1000000
 bench:
@@ -65,7 +67,8 @@ bench:
 	  fi; \
 	done
 	ZONECAST_BENCH_DIR=$(abspath $(BENCHZONES)) $(GO) test -run '^$$' -bench . -benchmem -count 3 -timeout 60m ./zones ./internal/plan
-	ZONECAST_BENCH_DIR=$(abspath $(BENCHZONES)) $(GO) test -run '^$$' -bench . -benchtime 5x -timeout 10m ./providers/rfc2136
+	$(GO) test -run '^$$' -bench . -benchmem -count 3 ./providers/zonefile
+	ZONECAST_BENCH_DIR=$(abspath $(BENCHZONES)) $(GO) test -run '^$$' -bench . -benchtime 3x -timeout 20m ./providers/rfc2136
 	ZONECAST_BENCH_DIR=$(abspath $(BENCHZONES)) $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 10m ./providers/cloudflare ./providers/route53
 	@$(MAKE) --no-print-directory build
 	@for n in $(BENCH_SIZES); do \

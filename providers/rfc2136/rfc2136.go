@@ -3,8 +3,9 @@
 // NSD behind a primary.
 //
 // It reads a zone with one AXFR and writes with UPDATE messages built from
-// whole RRsets, split into as many messages as the 64 KiB limit needs, never
-// splitting one RRset's change. Servers are tried in the order given until
+// whole RRsets, name-compressed and filled up to the 64 KiB limit of a
+// message over TCP (less room for the TSIG record), never splitting one
+// RRset's change. Servers are tried in the order given until
 // one answers. The SOA is never written (the server bumps its serial); the
 // apex NS set is managed.
 //
@@ -21,6 +22,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -143,7 +145,7 @@ func (p *Provider) Capabilities() providers.Capabilities {
 		Notes: []string{
 			"servers: " + strings.Join(p.servers, ", "),
 			"SOA left to the server (it bumps the serial); apex NS managed",
-			"writes in UPDATE messages of at most 60 KiB, whole RRsets each",
+			"writes in UPDATE messages filled up to 64 KiB (compressed, TSIG included), whole RRsets each",
 		},
 	}
 }
@@ -275,14 +277,39 @@ func (p *Provider) axfr(ctx context.Context, server, origin string) ([]dns.RR, e
 	return rrs, nil
 }
 
-// maxMessage keeps each UPDATE well under the 64 KiB a DNS message over TCP
-// can hold, with room for the TSIG record.
-const maxMessage = 60 << 10
+// maxMessage is the most a DNS message over TCP can hold: its length goes
+// in two octets (RFC 1035 §4.2.2).
+const maxMessage = dns.MaxMsgSize
+
+// messageLimit is the most an UPDATE may take before it is signed: the TCP
+// limit less the largest TSIG record the key can add (RFC 8945 §4.2: the
+// key and algorithm names uncompressed, a MAC of up to 64 octets for
+// HMAC-SHA512, and six octets of other data).
+func messageLimit(keyName, keyAlg string) int {
+	t := &dns.TSIG{
+		Hdr:       dns.RR_Header{Name: keyName, Rrtype: dns.TypeTSIG, Class: dns.ClassANY},
+		Algorithm: keyAlg,
+		MACSize:   64,
+		MAC:       strings.Repeat("00", 64),
+		OtherLen:  6,
+		OtherData: strings.Repeat("00", 6),
+	}
+	return maxMessage - dns.Len(t)
+}
 
 // Apply implements providers.Provider. Changes go out in order, packed into
-// as few UPDATE messages as fit under 60 KiB; one change (one RRset) is
-// never split across messages. A message is applied by the server as a
-// whole (RFC 2136 §3.7), so the count returned is exact.
+// as few UPDATE messages as fit, with name compression, under the TCP limit
+// less room for the TSIG record; one change (one RRset) is never split
+// across messages, and a change too large for a message of its own is an
+// error. A message is applied by the server as a whole (RFC 2136 §3.7), so
+// the count returned is exact; the trace is told it after each message. A
+// context done between messages stops the apply there, returning the count
+// so far and ctx.Err().
+//
+// Messages are sent one at a time, each after the answer to the last; the
+// next one is built while the server works on the one in flight, so that
+// the client's share of the time (parsing rdata, measuring) is not added
+// to the server's.
 //
 // libdns/rfc2136 v1.0.1 is not used here: it sends one UPDATE per call with
 // no size limit (a 10k-record zone does not fit), and re-splits TXT data into
@@ -290,54 +317,108 @@ const maxMessage = 60 << 10
 // record's own string boundaries.
 func (p *Provider) Apply(ctx context.Context, origin string, changes []providers.Change) (int, error) {
 	origin = zones.CanonicalName(origin)
-	applied := 0
-	m := newUpdate(origin)
-	inMsg, msgSize := 0, m.Len()
-	flush := func() error {
-		if inMsg == 0 {
-			return nil
-		}
-		if err := p.retry(ctx, func() error { return p.send(ctx, origin, m) }); err != nil {
-			return err
-		}
-		applied += inMsg
-		m = newUpdate(origin)
-		inMsg, msgSize = 0, m.Len()
-		return nil
+	type update struct {
+		m       *dns.Msg
+		changes int
 	}
-	for _, c := range changes {
-		if err := ctx.Err(); err != nil {
-			return applied, err
+	// Unbuffered: the builder holds at most one message ready while the
+	// sender has one out.
+	next := make(chan update)
+	stop := make(chan struct{})
+	var buildErr error
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer close(next)
+		buildErr = build(origin, messageLimit(p.keyName, p.keyAlg), changes, func(m *dns.Msg, n int) bool {
+			select {
+			case next <- update{m, n}:
+				return true
+			case <-stop:
+				return false
+			}
+		})
+	})
+	applied := 0
+	var err error
+	for u := range next {
+		if err = ctx.Err(); err != nil {
+			break
 		}
+		if err = p.retry(ctx, func() error { return p.send(ctx, origin, u.m) }); err != nil {
+			break
+		}
+		applied += u.changes
+		providers.ReportApplied(ctx, applied)
+	}
+	close(stop)
+	wg.Wait()
+	if err != nil {
+		return applied, err
+	}
+	return applied, buildErr
+}
+
+// build packs changes, in order, into UPDATE messages for origin of at most
+// limit octets compressed, and hands each to emit with its number of
+// changes, stopping when emit returns false. It returns the first change
+// that cannot be encoded or fits no message, after emitting every message
+// before it.
+func build(origin string, limit int, changes []providers.Change, emit func(m *dns.Msg, changes int) bool) error {
+	m := newUpdate(origin)
+	inMsg := 0
+	// The compressed length of m is known exactly at times (exact) and
+	// bounded in between by adding the uncompressed length of each RR
+	// appended since (pending): compression only ever shortens what is
+	// appended, and never changes what is already in the message. m.Len()
+	// is linear in the message, so it is called only when the bound
+	// crosses the limit, not after every change.
+	exact, pending := m.Len(), 0
+	for _, c := range changes {
 		rrs, err := updateRRs(origin, c)
 		if err != nil {
-			return applied, err
+			return err
 		}
 		size := 0
 		for _, rr := range rrs {
 			size += dns.Len(rr)
 		}
-		if size > maxMessage {
-			return applied, fmt.Errorf("%s: %s %s is too large for one UPDATE message (%d octets)", c, c.Set.Name, c.Set.TypeString(), size)
+		m.Ns = append(m.Ns, rrs...)
+		if exact+pending+size <= limit {
+			inMsg++
+			pending += size
+			continue
 		}
-		if msgSize+size > maxMessage {
-			if err := flush(); err != nil {
-				return applied, err
+		if l := m.Len(); l <= limit {
+			inMsg++
+			exact, pending = l, 0
+			continue
+		}
+		// Over the limit with this change: the message goes without it,
+		// and the next one starts with it.
+		m.Ns = m.Ns[:len(m.Ns)-len(rrs)]
+		if inMsg > 0 {
+			if !emit(m, inMsg) {
+				return nil
 			}
+			m = newUpdate(origin)
 		}
 		m.Ns = append(m.Ns, rrs...)
-		inMsg++
-		msgSize += size
+		l := m.Len()
+		if l > limit {
+			return fmt.Errorf("%s: %s %s is too large for one UPDATE message (%d octets, at most %d)", c, c.Set.Name, c.Set.TypeString(), l, limit)
+		}
+		inMsg, exact, pending = 1, l, 0
 	}
-	if err := flush(); err != nil {
-		return applied, err
+	if inMsg > 0 {
+		emit(m, inMsg)
 	}
-	return applied, nil
+	return nil
 }
 
 func newUpdate(origin string) *dns.Msg {
 	m := new(dns.Msg)
 	m.SetUpdate(origin)
+	m.Compress = true
 	return m
 }
 

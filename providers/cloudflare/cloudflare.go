@@ -401,9 +401,14 @@ type batchBody struct {
 // Apply implements providers.Provider. Changes go out in order in batch
 // requests (deletes, then posts, all or nothing each) of at most BatchSize
 // records; an RRset's change is never split over two requests. An update
-// deletes the RRset's records by ID and posts the new ones.
+// deletes the RRset's records by ID and posts the new ones. The trace is
+// told the count applied after each batch; a context done between batches
+// stops the apply there, returning the count so far and ctx.Err().
 func (p *Provider) Apply(ctx context.Context, origin string, changes []providers.Change) (int, error) {
 	origin = zones.CanonicalName(origin)
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
 	zid, err := p.zoneID(ctx, origin)
 	if err != nil {
 		return 0, err
@@ -423,10 +428,14 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 		if len(b.Deletes)+len(b.Posts) == 0 {
 			return nil
 		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if err := p.call(ctx, http.MethodPost, "/zones/"+zid+"/dns_records/batch", b, nil); err != nil {
 			return fmt.Errorf("batch of %d changes to %s at %s: %w", inBatch, origin, p.name, err)
 		}
 		applied += inBatch
+		providers.ReportApplied(ctx, applied)
 		b, inBatch = batchBody{}, 0
 		return nil
 	}

@@ -1,14 +1,19 @@
 package cloudflare_test
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/zonecast/zonecast/internal/apply"
 	emu "github.com/zonecast/zonecast/internal/emulator/cloudflare"
 	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/providers/cloudflare"
 	"github.com/zonecast/zonecast/providers/providertest"
+	"github.com/zonecast/zonecast/zones"
 )
 
 const origin = "example.com."
@@ -139,4 +144,78 @@ func itoa(i int) string {
 		return digits[i : i+1]
 	}
 	return itoa(i/10) + digits[i%10:i%10+1]
+}
+
+// planned is the ordered changes that make the zone text at p.
+func planned(t *testing.T, p providers.Provider, text string) []providers.Change {
+	t.Helper()
+	z, diags, err := zones.Parse(strings.NewReader(text), "desired.zone", zones.Options{Origin: origin})
+	if err != nil || diags.HasErrors() {
+		t.Fatalf("bad zone: %v %v", err, diags.Err())
+	}
+	target := providertest.PlanOf(t.Context(), t, p, z)
+	return apply.Order(target.Changes)
+}
+
+// hosts is the head and n address records h0…h(n-1).
+func hosts(n int) string {
+	var b strings.Builder
+	b.WriteString(providertest.Head)
+	for i := range n {
+		b.WriteString("h" + itoa(i) + " A 192.0.2." + itoa(i%250+1) + "\n")
+	}
+	return b.String()
+}
+
+// TestProgressPerBatch: the trace is told the count applied after each
+// batch request (451 one-record creations: batches of 200, 200 and 51).
+func TestProgressPerBatch(t *testing.T) {
+	_, p := setup(t, emu.Options{})
+	changes := planned(t, p, hosts(450))
+	var reports []int
+	ctx := providers.WithTrace(t.Context(), &providers.Trace{Applied: func(done int) { reports = append(reports, done) }})
+	if n, err := p.Apply(ctx, origin, changes); err != nil || n != len(changes) {
+		t.Fatalf("apply: %d of %d applied, err %v", n, len(changes), err)
+	}
+	if diff := cmp.Diff([]int{200, 400, 451}, reports); diff != "" {
+		t.Errorf("progress reports (-want +got):\n%s", diff)
+	}
+}
+
+// TestCancelBetweenBatches: a context cancelled during the first batch
+// request stops the apply before the second, with that batch's changes
+// applied and reported; a context cancelled before Apply sends nothing.
+func TestCancelBetweenBatches(t *testing.T) {
+	s, p := setup(t, emu.Options{})
+	changes := planned(t, p, hosts(450))
+	ctx, cancel := context.WithCancel(t.Context())
+	ctx = providers.WithTrace(ctx, &providers.Trace{Applied: func(int) { cancel() }})
+	s.ResetRequests()
+	n, err := p.Apply(ctx, origin, changes)
+	if n != 200 || !errors.Is(err, context.Canceled) {
+		t.Errorf("apply cancelled after the first batch: %d applied, err %v; want 200, context.Canceled", n, err)
+	}
+	batches := 0
+	for _, r := range s.Requests() {
+		if strings.HasSuffix(r.Path, "/batch") {
+			batches++
+		}
+	}
+	held := 0
+	for _, r := range s.Records("example.com") {
+		if r.Type == "A" && strings.HasPrefix(r.Name, "h") {
+			held++
+		}
+	}
+	if batches != 1 || held != 200 {
+		t.Errorf("%d batch requests sent, %d h* records held; want 1 and 200", batches, held)
+	}
+
+	s.ResetRequests()
+	if n, err := p.Apply(ctx, origin, changes[200:]); n != 0 || !errors.Is(err, context.Canceled) {
+		t.Errorf("apply with a cancelled context: %d applied, err %v; want 0, context.Canceled", n, err)
+	}
+	if len(s.Requests()) != 0 {
+		t.Errorf("apply with a cancelled context sent %d requests", len(s.Requests()))
+	}
 }

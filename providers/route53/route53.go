@@ -275,9 +275,14 @@ func (p *Provider) Records(ctx context.Context, origin string) ([]zones.RRset, e
 // change batches within Route 53's limits (1,000 records, 32,000
 // characters, UPSERT counted twice); one RRset is never split. A set
 // becomes exactly its records with UPSERT; a delete sends the values and
-// TTL as listed, which Route 53 requires to match.
+// TTL as listed, which Route 53 requires to match. The trace is told the
+// count applied after each batch; a context done between batches stops the
+// apply there, returning the count so far and ctx.Err().
 func (p *Provider) Apply(ctx context.Context, origin string, changes []providers.Change) (int, error) {
 	origin = zones.CanonicalName(origin)
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
 	zid, err := p.hostedZone(ctx, origin)
 	if err != nil {
 		return 0, err
@@ -293,6 +298,9 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 		if len(batch) == 0 {
 			return nil
 		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		_, err := p.client.ChangeResourceRecordSets(ctx, &r53.ChangeResourceRecordSetsInput{
 			HostedZoneId: aws.String(zid),
 			ChangeBatch:  &types.ChangeBatch{Changes: batch, Comment: aws.String("zonecast")},
@@ -301,6 +309,7 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 			return fmt.Errorf("change batch of %d changes to %s at %s: %w", len(batch), origin, p.name, err)
 		}
 		applied += len(batch)
+		providers.ReportApplied(ctx, applied)
 		batch, records, chars = nil, 0, 0
 		return nil
 	}

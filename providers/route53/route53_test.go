@@ -1,13 +1,18 @@
 package route53_test
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/zonecast/zonecast/internal/apply"
 	emu "github.com/zonecast/zonecast/internal/emulator/route53"
 	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/providers/providertest"
 	"github.com/zonecast/zonecast/providers/route53"
+	"github.com/zonecast/zonecast/zones"
 )
 
 const origin = "example.com."
@@ -142,4 +147,78 @@ func itoa(i int) string {
 		return digits[i : i+1]
 	}
 	return itoa(i/10) + digits[i%10:i%10+1]
+}
+
+// planned is the ordered changes that make the zone text at p.
+func planned(t *testing.T, p providers.Provider, text string) []providers.Change {
+	t.Helper()
+	z, diags, err := zones.Parse(strings.NewReader(text), "desired.zone", zones.Options{Origin: origin})
+	if err != nil || diags.HasErrors() {
+		t.Fatalf("bad zone: %v %v", err, diags.Err())
+	}
+	target := providertest.PlanOf(t.Context(), t, p, z)
+	return apply.Order(target.Changes)
+}
+
+// hosts is the head and n address records h0…h(n-1).
+func hosts(n int) string {
+	var b strings.Builder
+	b.WriteString(providertest.Head)
+	for i := range n {
+		b.WriteString("h" + itoa(i) + " A 192.0.2." + itoa(i%250+1) + "\n")
+	}
+	return b.String()
+}
+
+// TestProgressPerBatch: the trace is told the count applied after each
+// change batch (701 UPSERTs count 1,402 records: batches of 500 and 201).
+func TestProgressPerBatch(t *testing.T) {
+	_, _, p := setup(t, emu.Options{})
+	changes := planned(t, p, hosts(700))
+	var reports []int
+	ctx := providers.WithTrace(t.Context(), &providers.Trace{Applied: func(done int) { reports = append(reports, done) }})
+	if n, err := p.Apply(ctx, origin, changes); err != nil || n != len(changes) {
+		t.Fatalf("apply: %d of %d applied, err %v", n, len(changes), err)
+	}
+	if diff := cmp.Diff([]int{500, 701}, reports); diff != "" {
+		t.Errorf("progress reports (-want +got):\n%s", diff)
+	}
+}
+
+// TestCancelBetweenBatches: a context cancelled during the first change
+// batch stops the apply before the second, with that batch's changes
+// applied and reported; a context cancelled before Apply sends nothing.
+func TestCancelBetweenBatches(t *testing.T) {
+	s, zid, p := setup(t, emu.Options{})
+	changes := planned(t, p, hosts(700))
+	ctx, cancel := context.WithCancel(t.Context())
+	ctx = providers.WithTrace(ctx, &providers.Trace{Applied: func(int) { cancel() }})
+	s.ResetRequests()
+	n, err := p.Apply(ctx, origin, changes)
+	if n != 500 || !errors.Is(err, context.Canceled) {
+		t.Errorf("apply cancelled after the first batch: %d applied, err %v; want 500, context.Canceled", n, err)
+	}
+	batches := 0
+	for _, r := range s.Requests() {
+		if r.Op == "ChangeResourceRecordSets" {
+			batches++
+		}
+	}
+	held := 0
+	for _, r := range s.RRSets(zid) {
+		if r.Type == "A" && strings.HasPrefix(r.Name, "h") {
+			held++
+		}
+	}
+	if batches != 1 || held != 500 {
+		t.Errorf("%d change batches sent, %d h* sets held; want 1 and 500", batches, held)
+	}
+
+	s.ResetRequests()
+	if n, err := p.Apply(ctx, origin, changes[500:]); n != 0 || !errors.Is(err, context.Canceled) {
+		t.Errorf("apply with a cancelled context: %d applied, err %v; want 0, context.Canceled", n, err)
+	}
+	if len(s.Requests()) != 0 {
+		t.Errorf("apply with a cancelled context sent %d requests", len(s.Requests()))
+	}
 }

@@ -79,8 +79,9 @@ func runPlan(ctx context.Context, ios *streams, opts *planOptions) error {
 		errs := make([]error, len(failed))
 		for i, t := range failed {
 			errs[i] = t.Err
+			fmt.Fprintf(ios.err, "zonecast: %v\n", t.Err)
 		}
-		return errors.Join(errs...)
+		return reported{errors.Join(errs...)}
 	}
 	if !opts.exitCode {
 		return nil
@@ -90,6 +91,7 @@ func runPlan(ctx context.Context, ios *streams, opts *planOptions) error {
 		errs := make([]error, len(refusals))
 		for i, r := range refusals {
 			errs[i] = r
+			fmt.Fprintf(ios.err, "zonecast: apply would refuse: %v\n", r)
 		}
 		return reported{errors.Join(errs...)}
 	}

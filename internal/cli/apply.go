@@ -186,14 +186,20 @@ func writeRun(ios *streams, rep *engine.Report) {
 			fmt.Fprintf(ios.out, "%s at %s: %s (%d of %d changes applied)\n", t.Zone, t.Provider, r.Status, r.Applied, r.Total)
 			continue
 		}
-		line := fmt.Sprintf("%s at %s: %s", t.Zone, t.Provider, r.Status)
+		status := r.Status.String()
+		var re *providers.ReloadError
+		reloadFailed := errors.As(r.Err, &re)
+		if reloadFailed {
+			// Every change was written; only the server has not loaded it.
+			status = "written, not reloaded"
+		}
+		line := fmt.Sprintf("%s at %s: %s", t.Zone, t.Provider, status)
 		if r.Status == apply.Applied || r.Status == apply.Failed {
 			line += fmt.Sprintf(" (%d of %d changes)", r.Applied, r.Total)
 		}
 		if p := t.Problem(); p != "" {
 			line += ": " + p
-			var re *providers.ReloadError
-			if errors.As(r.Err, &re) {
+			if reloadFailed {
 				line += " (recorded: the next apply or sync reloads it)"
 			}
 		} else {

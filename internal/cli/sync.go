@@ -80,6 +80,9 @@ func runSync(ctx context.Context, ios *streams, opts *syncOptions) error {
 			log.Info("sync", "zone", t.Zone, "provider", t.Provider, "drift", t.Drift, "applied", t.Applied,
 				"dropped", t.Dropped, "refused", t.Refused, "err", t.Err)
 		}
+		for _, p := range c.Finished {
+			log.Info("sync finished pending work", "zone", p.Zone, "provider", p.Provider, "kind", p.Kind, "since", p.Since)
+		}
 		for _, p := range c.Pending {
 			log.Warn("sync pending", "zone", p.Zone, "provider", p.Provider, "kind", p.Kind, "since", p.Since, "err", p.Err)
 		}
@@ -115,6 +118,8 @@ func writeCycle(ios *streams, c *syncd.Cycle) {
 			state = fmt.Sprintf("%d RRsets drifted, over the safety limit: left alone: %s", t.Drift, t.Err)
 		case c.DryRun && t.Drift > 0:
 			state = fmt.Sprintf("%d RRsets drifted (dry run: nothing applied)", t.Drift)
+		case t.Err != "" && t.Drift == 0:
+			state = "FAILED: " + t.Err
 		case t.Err != "":
 			state = fmt.Sprintf("%d RRsets drifted, %d applied: FAILED: %s", t.Drift, t.Applied, t.Err)
 		case t.Drift > 0:
@@ -127,6 +132,9 @@ func writeCycle(ios *streams, c *syncd.Cycle) {
 			state += fmt.Sprintf("; %d verify mismatches", t.Mismatches)
 		}
 		fmt.Fprintf(ios.out, "%s at %s: %s\n", t.Zone, t.Provider, state)
+	}
+	for _, p := range c.Finished {
+		fmt.Fprintf(ios.out, "done: %s %s at %s (pending from an earlier run)\n", p.Kind, p.Zone, p.Provider)
 	}
 	for _, p := range c.Pending {
 		fmt.Fprintf(ios.out, "PENDING: %s\n", p)

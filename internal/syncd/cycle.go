@@ -44,7 +44,7 @@ func RunCycle(ctx context.Context, opts Options) *Cycle {
 		c.Err = err.Error()
 		return c
 	}
-	c.Pending = rep.Pending
+	c.Pending, c.Finished = rep.Pending, rep.Finished
 	for i, tr := range rep.Targets {
 		pt := tr.Planned
 		t := Target{Zone: tr.Zone, Provider: tr.Provider, Reachable: pt.Err == nil, Drift: len(pt.Changes),

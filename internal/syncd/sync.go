@@ -57,6 +57,8 @@ type Cycle struct {
 	// Pending is work still to do after the cycle (a reload, a parent
 	// delegation), carried over to the next one.
 	Pending []plan.Pending `json:"pending,omitempty"`
+	// Finished is the work pending from earlier runs that this cycle did.
+	Finished []plan.Pending `json:"finished,omitempty"`
 	// Warnings are the zone files' warnings.
 	Warnings []string `json:"warnings,omitempty"`
 }

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -135,6 +136,14 @@ func Compute(in Input) Target {
 	desired := make(map[zones.Key]*zones.RRset)
 	skippedTypes := map[uint16]int{}
 	ignored := 0
+	// Desired.Sets is a map: the notes about fitting are gathered with
+	// their sets and put in canonical order below, so that the plan (and
+	// its golden files) does not depend on map iteration.
+	type fitNote struct {
+		set  *zones.RRset
+		text string
+	}
+	var fitNotes []fitNote
 	for _, s := range in.Desired.Sets {
 		switch {
 		case zones.IsDNSSEC(s.Type):
@@ -146,19 +155,26 @@ func Compute(in Input) Target {
 		case !keep(s):
 			continue
 		case !in.Caps.Supports(s.Type):
-			t.Notes = append(t.Notes, fmt.Sprintf("%s cannot hold %s records: %s %s is not replicated there", in.Provider, s.TypeString(), s.Name, s.TypeString()))
+			fitNotes = append(fitNotes, fitNote{s, fmt.Sprintf("%s cannot hold %s records: %s %s is not replicated there", in.Provider, s.TypeString(), s.Name, s.TypeString())})
 			continue
 		}
 		fit := *s
 		switch {
 		case in.Caps.MinTTL > 0 && fit.TTL < in.Caps.MinTTL:
-			t.Notes = append(t.Notes, fmt.Sprintf("%s %s: TTL %d raised to %s's minimum %d", s.Name, s.TypeString(), s.TTL, in.Provider, in.Caps.MinTTL))
+			fitNotes = append(fitNotes, fitNote{s, fmt.Sprintf("%s %s: TTL %d raised to %s's minimum %d", s.Name, s.TypeString(), s.TTL, in.Provider, in.Caps.MinTTL)})
 			fit.TTL = in.Caps.MinTTL
 		case in.Caps.MaxTTL > 0 && fit.TTL > in.Caps.MaxTTL:
-			t.Notes = append(t.Notes, fmt.Sprintf("%s %s: TTL %d lowered to %s's maximum %d", s.Name, s.TypeString(), s.TTL, in.Provider, in.Caps.MaxTTL))
+			fitNotes = append(fitNotes, fitNote{s, fmt.Sprintf("%s %s: TTL %d lowered to %s's maximum %d", s.Name, s.TypeString(), s.TTL, in.Provider, in.Caps.MaxTTL)})
 			fit.TTL = in.Caps.MaxTTL
 		}
 		desired[fit.Key()] = &fit
+	}
+	slices.SortFunc(fitNotes, func(a, b fitNote) int {
+		return cmp.Or(strings.Compare(zones.OrderKey(a.set.Name), zones.OrderKey(b.set.Name)),
+			cmp.Compare(a.set.Type, b.set.Type), cmp.Compare(a.set.Covers, b.set.Covers))
+	})
+	for _, n := range fitNotes {
+		t.Notes = append(t.Notes, n.text)
 	}
 	for _, typ := range slices.Sorted(maps.Keys(skippedTypes)) {
 		t.Notes = append(t.Notes, fmt.Sprintf("%d %s RRsets kept in the file, not replicated: providers sign for themselves", skippedTypes[typ], zones.TypeString(typ)))

@@ -145,7 +145,7 @@ func TestRender(t *testing.T) {
 
 	var md strings.Builder
 	plan.WriteMarkdown(&md, p)
-	for _, s := range []string{"| `example.com.` | p | 1 | 1 | 1 |", "```diff\n", "  + new.example.com. 300 TXT \"a\" \"b\"\n"} {
+	for _, s := range []string{"| `example.com.` | p | 1 | 1 | 1 |", "```diff\n", "\n+ new.example.com. 300 TXT \"a\" \"b\"\n"} {
 		if !strings.Contains(md.String(), s) {
 			t.Errorf("markdown lacks %q:\n%s", s, md.String())
 		}

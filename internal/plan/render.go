@@ -61,7 +61,7 @@ func WriteText(w io.Writer, p *Plan, st Style) error {
 			fmt.Fprintf(&b, "  %s\n", st.paint(red, "REFUSED by the safety limit: apply will not change it: "+t.Refused.Error()))
 		}
 		for _, ch := range orderedForDisplay(t) {
-			writeChange(&b, ch, st, t.Zone)
+			writeChange(&b, ch, st, t.Zone, false)
 		}
 		for _, n := range t.Notes {
 			fmt.Fprintf(&b, "  %s\n", st.paint(dim, "note: "+n))
@@ -97,41 +97,49 @@ func orderedForDisplay(t *Target) []Change {
 	return append(first, rest...)
 }
 
-func writeChange(b *strings.Builder, c Change, st Style, zone string) {
+// writeChange writes one change. In text (diff false) every line is
+// indented by two and the values of an update by six more, marker included.
+// In a Markdown diff block (diff true) GitHub colours a line only when its
+// first character is the + or -, so the markers go to the first column and
+// the indentation after them.
+func writeChange(b *strings.Builder, c Change, st Style, zone string, diff bool) {
 	s := c.RRset()
 	apexNS := ""
 	if s.Type == dns.TypeNS && s.Name == zone {
 		apexNS = "  (apex NS: who serves the zone)"
 	}
+	indent, lead, mark := "  ", "      ", func(marker string) string { return marker + " " }
+	if diff {
+		indent, lead, mark = "", "", func(marker string) string { return marker + "     " }
+	}
 	switch c.Op {
 	case Create:
 		for _, d := range s.Data {
-			fmt.Fprintf(b, "  %s\n", st.paint(green, fmt.Sprintf("+ %s %d %s %s", s.Name, s.TTL, s.TypeString(), d)))
+			fmt.Fprintf(b, "%s%s\n", indent, st.paint(green, fmt.Sprintf("+ %s %d %s %s", s.Name, s.TTL, s.TypeString(), d)))
 		}
 	case Delete:
 		for _, d := range s.Data {
-			fmt.Fprintf(b, "  %s\n", st.paint(red, fmt.Sprintf("- %s %d %s %s", s.Name, s.TTL, s.TypeString(), d)))
+			fmt.Fprintf(b, "%s%s\n", indent, st.paint(red, fmt.Sprintf("- %s %d %s %s", s.Name, s.TTL, s.TypeString(), d)))
 		}
 	case Update:
 		ttl := fmt.Sprint(c.After.TTL)
 		if c.Before.TTL != c.After.TTL {
 			ttl = fmt.Sprintf("%d → %d", c.Before.TTL, c.After.TTL)
 		}
-		fmt.Fprintf(b, "  %s%s\n", st.paint(yellow, fmt.Sprintf("~ %s %s (TTL %s)", s.Name, s.TypeString(), ttl)), apexNS)
+		fmt.Fprintf(b, "%s%s%s\n", indent, st.paint(yellow, fmt.Sprintf("~ %s %s (TTL %s)", s.Name, s.TypeString(), ttl)), apexNS)
 		old, nu := setOf(c.Before.Data), setOf(c.After.Data)
 		for _, d := range c.Before.Data {
 			if !nu[d] {
-				fmt.Fprintf(b, "      %s\n", st.paint(red, "- "+d))
+				fmt.Fprintf(b, "%s%s\n", lead, st.paint(red, mark("-")+d))
 			}
 		}
 		for _, d := range c.After.Data {
 			if !old[d] {
-				fmt.Fprintf(b, "      %s\n", st.paint(green, "+ "+d))
+				fmt.Fprintf(b, "%s%s\n", lead, st.paint(green, mark("+")+d))
 			} else {
-				fmt.Fprintf(b, "        %s\n", d)
+				fmt.Fprintf(b, "%s%s\n", lead, mark(" ")+d)
 			}
 		}
-		return
 	}
 }
 
@@ -191,7 +199,7 @@ func WriteMarkdown(w io.Writer, p *Plan) error {
 		if len(t.Changes) > 0 {
 			b.WriteString("\n```diff\n")
 			for _, ch := range orderedForDisplay(t) {
-				writeChange(&b, ch, Style{}, t.Zone)
+				writeChange(&b, ch, Style{}, t.Zone, true)
 			}
 			b.WriteString("```\n")
 		}

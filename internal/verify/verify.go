@@ -107,7 +107,8 @@ func Expected(desired *zones.Zone, provider string, caps providers.Capabilities,
 // Run asks every server of the provider, concurrently, for every expected
 // RRset and the SOA.
 func Run(ctx context.Context, desired *zones.Zone, provider string, caps providers.Capabilities, opts Options) Provider {
-	rep := Provider{Zone: desired.Origin, Provider: provider, SerialsAgree: true}
+	// Servers is never nil: JSON readers get [] when no server was asked.
+	rep := Provider{Zone: desired.Origin, Provider: provider, SerialsAgree: true, Servers: []Server{}}
 	if len(caps.Nameservers) == 0 {
 		rep.Notes = append(rep.Notes, "not verified: no nameservers configured (nameservers: in the provider's block)")
 		return rep

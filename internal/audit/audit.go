@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/netip"
 	"os"
@@ -147,7 +148,8 @@ func Run(ctx context.Context, zone string, opts Options) (*Report, error) {
 		r.Findings = append(r.Findings, Finding{sev, code, fmt.Sprintf(format, a...)})
 	}
 	for _, ns := range d.ns {
-		h := Host{Name: ns, Provider: w.provider(ns)}
+		// Lists are [] rather than null in JSON when empty.
+		h := Host{Name: ns, Provider: w.provider(ns), Addresses: []string{}, ZoneProviders: []string{}}
 		glue := d.glue[ns]
 		for _, g := range glue {
 			h.Glue = append(h.Glue, hostOf(g))
@@ -241,7 +243,8 @@ func Run(ctx context.Context, zone string, opts Options) (*Report, error) {
 			}
 		}
 	}
-	for p := range common {
+	// Sorted: the report must not depend on map order.
+	for _, p := range slices.Sorted(maps.Keys(common)) {
 		add(SPOF, "single-point-of-failure", "every nameserver of %s depends on %s: if %s fails, %s stops resolving", zone, p, p, zone)
 	}
 	if len(providers) < 2 {

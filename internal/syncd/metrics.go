@@ -17,6 +17,7 @@ type Metrics struct {
 	mismatches    *prometheus.GaugeVec
 	cycleDuration prometheus.Histogram
 	cycles        *prometheus.CounterVec
+	pending       *prometheus.GaugeVec
 }
 
 // NewMetrics registers the metrics in a registry of their own.
@@ -42,8 +43,10 @@ func NewMetrics() *Metrics {
 			Help: "How long a sync cycle took.", Buckets: prometheus.ExponentialBuckets(0.05, 2, 14)}),
 		cycles: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "zonecast_cycles_total",
 			Help: "Sync cycles by result (ok, failed)."}, []string{"result"}),
+		pending: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "zonecast_pending_work",
+			Help: "1 for each piece of work left pending after the last cycle (kind: reload, delegation)."}, []string{"zone", "provider", "kind"}),
 	}
-	m.Registry.MustRegister(m.lastSuccess, m.drift, m.applied, m.applyErrors, m.up, m.dropped, m.mismatches, m.cycleDuration, m.cycles)
+	m.Registry.MustRegister(m.lastSuccess, m.drift, m.applied, m.applyErrors, m.up, m.dropped, m.mismatches, m.cycleDuration, m.cycles, m.pending)
 	return m
 }
 
@@ -53,6 +56,11 @@ func (m *Metrics) record(c *Cycle) {
 		m.cycles.WithLabelValues("ok").Inc()
 	} else {
 		m.cycles.WithLabelValues("failed").Inc()
+	}
+	// Only what is still pending is shown: work done since disappears.
+	m.pending.Reset()
+	for _, p := range c.Pending {
+		m.pending.WithLabelValues(p.Zone, p.Provider, string(p.Kind)).Set(1)
 	}
 	for _, t := range c.Targets {
 		l := []string{t.Zone, t.Provider}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -79,25 +78,18 @@ With --verify, after applying, every provider's servers are asked (as
 
 func runApply(ctx context.Context, ios *streams, opts *applyOptions) error {
 	pol := engine.Policy{Force: opts.force, Verify: opts.verify, VerifyWait: opts.verifyTimeout}
+	sel := opts.selection.engine()
 	if opts.planFile != "" {
-		if len(opts.zones)+len(opts.providers) > 0 {
-			return errors.New("--zone and --provider do not go with a plan file: the plan says what it covers")
-		}
 		f, err := plan.Read(opts.planFile)
 		if err != nil {
 			return err
 		}
 		pol.Saved = f
-		for _, t := range f.Targets {
-			if !slices.Contains(opts.zones, t.Zone) {
-				opts.zones = append(opts.zones, t.Zone)
-			}
-			if !slices.Contains(opts.providers, t.Provider) {
-				opts.providers = append(opts.providers, t.Provider)
-			}
+		if sel, err = sel.ForSaved(f); err != nil {
+			return err
 		}
 	}
-	e, err := load(ios, opts.selection)
+	e, err := load(ios, sel)
 	if err != nil {
 		return err
 	}

@@ -88,7 +88,7 @@ EXIT STATUS
 }
 
 func runDrop(ctx context.Context, ios *streams, opts *failoverOptions, name string) error {
-	e, err := load(ios, selection{config: opts.config, zones: opts.zones})
+	e, err := load(ios, engine.Selection{Config: opts.config, Zones: opts.zones})
 	if err != nil {
 		return err
 	}
@@ -117,7 +117,7 @@ func runDrop(ctx context.Context, ios *streams, opts *failoverOptions, name stri
 }
 
 func runRestore(ctx context.Context, ios *streams, opts *failoverOptions, name string) error {
-	e, err := load(ios, selection{config: opts.config, zones: opts.zones})
+	e, err := load(ios, engine.Selection{Config: opts.config, Zones: opts.zones})
 	if err != nil {
 		return err
 	}
@@ -175,7 +175,7 @@ func writeTransition(ios *streams, tr *engine.Transition) {
 }
 
 func runStatus(ios *streams, opts *failoverOptions) error {
-	e, err := load(&streams{out: ios.out, err: discard{}}, selection{config: opts.config, zones: opts.zones})
+	e, err := load(&streams{out: ios.out, err: discard{}}, engine.Selection{Config: opts.config, Zones: opts.zones})
 	if err != nil {
 		return err
 	}

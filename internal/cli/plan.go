@@ -57,7 +57,7 @@ func runPlan(ctx context.Context, ios *streams, opts *planOptions) error {
 	if err := checkFormat(opts.format); err != nil {
 		return err
 	}
-	e, err := load(ios, opts.selection)
+	e, err := load(ios, opts.selection.engine())
 	if err != nil {
 		return err
 	}

@@ -16,10 +16,14 @@ type selection struct {
 	providers []string
 }
 
+func (s selection) engine() engine.Selection {
+	return engine.Selection{Config: s.config, Zones: s.zones, Providers: s.providers}
+}
+
 // load loads the engine for a command, showing the zone files' warnings
 // and the providers out of service on stderr.
-func load(ios *streams, sel selection) (*engine.Engine, error) {
-	e, err := engine.Load(engine.Selection{Config: sel.config, Zones: sel.zones, Providers: sel.providers})
+func load(ios *streams, sel engine.Selection) (*engine.Engine, error) {
+	e, err := engine.Load(sel)
 	if e != nil {
 		for _, d := range e.Diagnostics {
 			fmt.Fprintln(ios.err, d)

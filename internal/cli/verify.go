@@ -56,7 +56,7 @@ func runVerify(ctx context.Context, ios *streams, opts *verifyOptions) error {
 	if opts.format != "text" && opts.format != "json" {
 		return fmt.Errorf("--format %q: want text or json", opts.format)
 	}
-	s, err := load(ios, opts.selection)
+	s, err := load(ios, opts.selection.engine())
 	if err != nil {
 		return err
 	}

@@ -410,16 +410,17 @@ func (d *decoder) zones(raw []zoneYAML, declared []string) []Zone {
 // canonicalOrigin returns origin lower-cased with a trailing dot, or an
 // error when it is not a host-style domain name.
 func canonicalOrigin(origin string) (string, error) {
-	const what = "not a domain name; write it like example.com."
+	//lint:ignore ST1005 the final "." is the root label of the example name example.com., not punctuation
+	errNotDomain := errors.New("not a domain name; write it like example.com.")
 	if _, ok := dns.IsDomainName(origin); !ok {
-		return "", errors.New(what)
+		return "", errNotDomain
 	}
 	o := strings.ToLower(dns.Fqdn(origin))
 	// IsDomainName accepts anything miekg/dns can write in a zone file,
 	// spaces, '@' and escapes included; a zone origin is stricter.
 	for _, r := range strings.TrimSuffix(o, ".") {
 		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
-			return "", errors.New(what)
+			return "", errNotDomain
 		}
 	}
 	return o, nil

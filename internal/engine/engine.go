@@ -29,6 +29,24 @@ type Selection struct {
 	Providers []string
 }
 
+// ForSaved is the selection a saved plan covers: its zones and providers,
+// in the configuration s names. A saved plan says what it covers, so s
+// must select no zone or provider of its own.
+func (s Selection) ForSaved(f *plan.File) (Selection, error) {
+	if len(s.Zones)+len(s.Providers) > 0 {
+		return s, errors.New("--zone and --provider do not go with a plan file: the plan says what it covers")
+	}
+	for _, t := range f.Targets {
+		if !slices.Contains(s.Zones, t.Zone) {
+			s.Zones = append(s.Zones, t.Zone)
+		}
+		if !slices.Contains(s.Providers, t.Provider) {
+			s.Providers = append(s.Providers, t.Provider)
+		}
+	}
+	return s, nil
+}
+
 // Engine is one loaded configuration with the zones and providers a run
 // works on. Load makes it; its methods plan, apply, verify and change the
 // failover state. It prints nothing: what happened comes back as data.

@@ -175,7 +175,14 @@ func writeRun(ios *streams, rep *engine.Report) {
 	for _, t := range rep.Targets {
 		r := t.Result
 		if rep.Interrupted {
-			fmt.Fprintf(ios.out, "%s at %s: %s (%d of %d changes applied)\n", t.Zone, t.Provider, r.Status, r.Applied, r.Total)
+			what := fmt.Sprintf("%s (%d of %d changes applied)", r.Status, r.Applied, r.Total)
+			switch {
+			case r.Status == apply.Applied:
+				what += "; interrupted before the re-read: not known to have converged"
+			case r.Applied == 0:
+				what = fmt.Sprintf("interrupted before any change (0 of %d applied)", r.Total)
+			}
+			fmt.Fprintf(ios.out, "%s at %s: %s\n", t.Zone, t.Provider, what)
 			continue
 		}
 		status := r.Status.String()

@@ -38,7 +38,9 @@ type Job struct {
 	Provider providers.Provider
 	// Progress, when set, is told how many of the changes are applied, as
 	// the driver reports them (providers.Trace). It only observes: the
-	// changes go to the driver in one call whatever it is.
+	// changes go to the driver in one call whatever it is. Run calls the
+	// Progress of each job from that job's goroutine: one shared by several
+	// jobs must be safe for concurrent use.
 	Progress func(done, total int)
 }
 

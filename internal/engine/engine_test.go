@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/zonecast/zonecast/internal/plan"
@@ -276,11 +277,15 @@ func TestDropWithParentDownFinishedBySync(t *testing.T) {
 
 func TestProgressOnlyObserves(t *testing.T) {
 	dir := lab(t, base)
+	// Progress is called from every provider's apply at once.
+	var mu sync.Mutex
 	seen := map[string]int{}
 	rep, err := run(t, dir, Policy{Progress: func(zone, provider string, done, total int) {
 		if done > total {
 			t.Errorf("%s at %s: %d of %d", zone, provider, done, total)
 		}
+		mu.Lock()
+		defer mu.Unlock()
 		seen[provider] = done
 	}})
 	if err != nil {

@@ -31,7 +31,9 @@ type Policy struct {
 	// it, to ask for confirmation); an error from it ends the run with
 	// nothing changed.
 	Review func(*plan.Plan) error
-	// Progress, when set, observes what the drivers report applied.
+	// Progress, when set, observes what the drivers report applied. The
+	// providers apply concurrently, so it is called from several goroutines
+	// at once and must be safe for that.
 	Progress func(zone, provider string, done, total int)
 	// Verify: after applying, ask every provider's servers. With
 	// VerifyWait, ask again until they serve the zone or the time is up.

@@ -2,7 +2,6 @@ package audit_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"flag"
 	"net"
 	"os"
@@ -210,9 +209,7 @@ ns.solo.test. 300 A 127.0.53.20
 		t.Errorf("no single point of failure found")
 	}
 	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(map[string]any{"version": 1, "audit": r}); err != nil {
+	if err := audit.WriteJSON(&b, r); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "audit.json.golden", b.Bytes())

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -80,9 +79,7 @@ func runAudit(ctx context.Context, ios *streams, opts *auditOptions, zone string
 		return err
 	}
 	if opts.format == "json" {
-		enc := json.NewEncoder(ios.out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(map[string]any{"version": 1, "audit": r}); err != nil {
+		if err := audit.WriteJSON(ios.out, r); err != nil {
 			return err
 		}
 	} else {

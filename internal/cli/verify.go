@@ -65,9 +65,7 @@ func runVerify(ctx context.Context, ios *streams, opts *verifyOptions) error {
 	}
 	reports := s.Verify(ctx, verify.Options{Timeout: opts.timeout})
 	if opts.format == "json" {
-		enc := json.NewEncoder(ios.out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(map[string]any{"version": 1, "providers": reports}); err != nil {
+		if err := verify.WriteJSON(ios.out, reports); err != nil {
 			return err
 		}
 	} else {

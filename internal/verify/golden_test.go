@@ -3,7 +3,6 @@ package verify_test
 import (
 	"bytes"
 	"cmp"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"maps"
@@ -220,9 +219,7 @@ www   AAAA 2001:db8::80
 	}
 
 	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(map[string]any{"version": 1, "providers": reports}); err != nil {
+	if err := verify.WriteJSON(&b, reports); err != nil {
 		t.Fatal(err)
 	}
 	// The servers' ports are free ports: the golden file has fixed ones.

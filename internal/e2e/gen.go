@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -26,10 +27,13 @@ type Sequence struct {
 type Params struct {
 	Seed    uint64
 	Origin  string
-	Records int     // about how many records the first step holds
-	Profile Profile // the provider's: the safety steps are cut to its count of RRsets
-	Limit   int     // the safety limit, percent
-	Quirks  Quirks  // what the provider refuses or mishandles
+	Records int // about how many records the first step holds
+	// MaxRecords bounds the growth of the zone: a big edit that would take
+	// it past this many records is a smaller edit instead (0: no bound).
+	MaxRecords int
+	Profile    Profile // the provider's: the safety steps are cut to its count of RRsets
+	Limit      int     // the safety limit, percent
+	Quirks     Quirks  // what the provider refuses or mishandles
 }
 
 // Quirks keep a sequence clear of what a provider cannot take, so that the
@@ -215,10 +219,11 @@ func (g *gen) ipv4() string {
 }
 
 func (g *gen) ipv6() string {
-	if g.r.IntN(4) == 0 {
-		return fmt.Sprintf("2001:db8::%x", 1+g.r.IntN(0xffff))
+	s := fmt.Sprintf("2001:db8::%x", 1+g.r.IntN(0xffff))
+	if g.r.IntN(4) > 0 {
+		s = fmt.Sprintf("2001:db8:%x:%x::%x", g.r.IntN(0x10000), g.r.IntN(0x10000), 1+g.r.IntN(0xffff))
 	}
-	return fmt.Sprintf("2001:db8:%x:%x::%x", g.r.IntN(0x10000), g.r.IntN(0x10000), 1+g.r.IntN(0xffff))
+	return netip.MustParseAddr(s).String()
 }
 
 func (g *gen) external(prefix string) string {
@@ -372,10 +377,11 @@ func (g *gen) fill(s *RRset, e *entity, n int) {
 	}
 }
 
-// has reports whether s already holds a record equal to v.
+// has reports whether s already holds v. The generator spells each value
+// one way (IPv6 in RFC 5952 form, names lower-case and absolute, TXT
+// quoted by quote), so equal records are equal strings.
 func (g *gen) has(s *RRset, v string) bool {
-	want := mustLines(&RRset{Name: s.Name, Type: s.Type, TTL: s.TTL, Data: []string{v}})
-	return slices.Contains(mustLines(s), want[0])
+	return slices.Contains(s.Data, v)
 }
 
 func (g *gen) newSet(e *entity, name string, t uint16, n int) *RRset {
@@ -760,7 +766,7 @@ func (g *gen) op(adds, dels int) {
 // changes.
 func (g *gen) editStep(prev *Zone) (Step, error) {
 	ents := len(g.ents)
-	if g.r.IntN(10) < 6 {
+	if g.r.IntN(10) < 6 || g.p.MaxRecords > 0 && g.records()+1600 > g.p.MaxRecords {
 		// Small or medium: from one op to a tenth of the entities.
 		n := 1 + g.r.IntN(20)
 		kind := "edit"

@@ -59,3 +59,36 @@ func TestGenerator(t *testing.T) {
 		})
 	}
 }
+
+// TestDefaultSeeds checks that the default seeds still test what they were
+// chosen for: at every driver, each seed has a step at the safety limit and
+// a later one over it, and some seed a step of over 1,000 changes; the
+// zone-file and BIND drivers get a zone of over 18,000 records. A change to
+// the generator changes every sequence: pick seeds again when this fails.
+func TestDefaultSeeds(t *testing.T) {
+	for _, d := range drivers {
+		big, large := false, false
+		for _, seed := range defaultSeeds {
+			seq, err := Generate(Params{Seed: seed, Origin: origin, Records: min(Size(seed), d.maxRecords), MaxRecords: d.maxGrowth, Profile: d.profile, Limit: limit, Quirks: d.quirks})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var kinds []string
+			for _, st := range seq.Steps {
+				kinds = append(kinds, st.Kind)
+			}
+			at := slices.Index(kinds, "at the limit")
+			if over := slices.Index(kinds, "over the limit"); at < 0 || over < at {
+				t.Errorf("%s seed %d: steps %q: want one at the safety limit and a later one over it", d.name, seed, kinds)
+			}
+			big = big || slices.Contains(kinds, "big edit")
+			large = large || seq.Steps[0].Zone.Records() > 18000
+		}
+		if !big {
+			t.Errorf("%s: no default seed has a step of over 1,000 changes", d.name)
+		}
+		if !large && (d.name == "zonefile" || d.name == "bind") {
+			t.Errorf("%s: no default seed has a zone of over 18,000 records", d.name)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/miekg/dns"
 )
@@ -87,14 +88,11 @@ func (z *Zone) Lines(p Profile) ([]string, error) {
 		if !p.Managed(k, z.Origin) {
 			continue
 		}
-		s := z.Sets[k]
-		for _, d := range s.Data {
-			rr, err := dns.NewRR(fmt.Sprintf("%s %d IN %s %s", s.Name, s.TTL, dns.TypeToString[s.Type], d))
-			if err != nil || rr == nil {
-				return nil, fmt.Errorf("generated record %s %s %q does not parse: %v", s.Name, dns.TypeToString[s.Type], d, err)
-			}
-			out = append(out, Line(rr))
+		l, err := setLines(z.Sets[k])
+		if err != nil {
+			return nil, err
 		}
+		out = append(out, l...)
 	}
 	slices.Sort(out)
 	return slices.Compact(out), nil
@@ -205,7 +203,31 @@ func Judge(prev, next *Zone, p Profile, limit int) (Verdict, error) {
 	return v, nil
 }
 
+// setLines returns the normalised lines of s, sorted. Parsing dominates
+// the generator's and the test's time (more so under the race detector), so
+// lines are kept by the set's content, for every sequence of the process.
 func setLines(s *RRset) ([]string, error) {
-	z := &Zone{Origin: ".", Sets: map[Key]*RRset{{s.Name, s.Type}: s}}
-	return z.Lines(Profile{})
+	var key strings.Builder
+	fmt.Fprintf(&key, "%s %d %d", s.Name, s.Type, s.TTL)
+	for _, d := range s.Data {
+		key.WriteByte(0)
+		key.WriteString(d)
+	}
+	if l, ok := linesCache.Load(key.String()); ok {
+		return l.([]string), nil
+	}
+	out := make([]string, 0, len(s.Data))
+	for _, d := range s.Data {
+		rr, err := dns.NewRR(fmt.Sprintf("%s %d IN %s %s", s.Name, s.TTL, dns.TypeToString[s.Type], d))
+		if err != nil || rr == nil {
+			return nil, fmt.Errorf("generated record %s %s %q does not parse: %v", s.Name, dns.TypeToString[s.Type], d, err)
+		}
+		out = append(out, Line(rr))
+	}
+	slices.Sort(out)
+	out = slices.Compact(out)
+	linesCache.Store(key.String(), out)
+	return out, nil
 }
+
+var linesCache sync.Map // RRset content -> []string

@@ -86,5 +86,11 @@ lint:
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 
+# The generative convergence test (internal/e2e) with many seeds and the
+# size caps lifted: ZONECAST_SEEDS=N (seeds 1..N), a,b,c or random:N.
+SEEDS ?= random:30
+soak: build
+	ZONECAST_SOAK=1 ZONECAST_SEEDS=$(SEEDS) $(GO) test -count=1 -timeout 4h -run '^TestConverge$$' -v ./internal/e2e
+
 clean:
 	rm -rf bin $(BENCHZONES)

@@ -149,8 +149,19 @@ type run struct {
 // it again alone.
 func (r *run) fatalf(format string, args ...any) {
 	r.t.Helper()
-	r.t.Fatalf("seed %d step %d (%s) at %s: %s\nrerun: ZONECAST_SEEDS=%d go test ./internal/e2e -run '^TestConverge$/^%s$/^%d$' -v",
-		r.seed, r.step, r.kind, r.d.name, fmt.Sprintf(format, args...), r.seed, r.d.name, r.seed)
+	r.t.Fatalf("seed %d step %d (%s) at %s: %s\nrerun: %s", r.seed, r.step, r.kind, r.d.name, fmt.Sprintf(format, args...), rerun(r.d.name, r.seed))
+}
+
+// rerun is the command that runs seed's sequence at driver alone, with the
+// environment that shapes it.
+func rerun(driver string, seed uint64) string {
+	env := fmt.Sprintf("ZONECAST_SEEDS=%d", seed)
+	for _, v := range []string{"ZONECAST_SOAK", "ZONECAST_E2E_NO_QUIRKS"} {
+		if os.Getenv(v) == "1" {
+			env += " " + v + "=1"
+		}
+	}
+	return fmt.Sprintf("%s go test ./internal/e2e -run '^TestConverge$/^%s$/^%d$' -v", env, driver, seed)
 }
 
 func (r *run) zonecast(args ...string) result {
@@ -178,12 +189,12 @@ func converge(t *testing.T, d driver, seed uint64, records, maxRecords int) coun
 		t.Fatal(err)
 	}
 	quirks := d.quirks
-	if os.Getenv("ZONECAST_E2E_NO_QUIRKS") == "1" {
+	if noQuirks() {
 		quirks = Quirks{}
 	}
 	seq, err := Generate(Params{Seed: seed, Origin: origin, Records: records, MaxRecords: maxRecords, Profile: d.profile, Limit: limit, Quirks: quirks})
 	if err != nil {
-		t.Fatalf("%v\nrerun: ZONECAST_SEEDS=%d go test ./internal/e2e -run '^TestConverge$/^%s$/^%d$' -v", err, seed, d.name, seed)
+		t.Fatalf("%v\nrerun: %s", err, rerun(d.name, seed))
 	}
 	prev := r.servedZone()
 	if r.tg.writes != nil {

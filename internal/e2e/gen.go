@@ -37,8 +37,8 @@ type Params struct {
 }
 
 // Quirks keep a sequence clear of what a provider cannot take, so that the
-// test can pass while a known problem is open. Each is a finding, named
-// where it is set.
+// test passes while a known problem is open; the drivers that set them say
+// which problem.
 type Quirks struct {
 	// MXNeedsAddress: the MX targets inside the zone always have
 	// addresses (mail hosts are never deleted).
@@ -613,8 +613,7 @@ func mustLines(s *RRset) []string {
 	return l
 }
 
-// mutate changes e in a way its kind allows. It returns false if e went
-// away entirely.
+// mutate changes e in a way its kind allows; e keeps one RRset at least.
 func (g *gen) mutate(e *entity) {
 	switch e.kind {
 	case kApex:
@@ -731,7 +730,9 @@ func (g *gen) mutateApex() {
 	}
 }
 
-// deletable reports whether the entity at i may be deleted whole.
+// deletable reports whether e may be deleted whole: not the apex, not a
+// nameserver the apex NS set names, not a mail host where MX targets must
+// resolve.
 func (g *gen) deletable(e *entity) bool {
 	switch e.kind {
 	case kApex:

@@ -43,21 +43,30 @@ type target struct {
 	writes func(t *testing.T) (writes, reloads int)
 }
 
+// noQuirks reports ZONECAST_E2E_NO_QUIRKS=1: no driver is spared what a
+// known problem makes it fail.
+func noQuirks() bool { return os.Getenv("ZONECAST_E2E_NO_QUIRKS") == "1" }
+
 var drivers = []driver{
 	{"zonefile", Profile{}, Quirks{}, 20000, 0, startZonefile},
 	// BIND (check-integrity, on by default) refuses an UPDATE that leaves
 	// an MX pointing at a name of the zone without A or AAAA records;
 	// zonecast's validate accepts such a zone and apply reports only
-	// "REFUSED" (finding 1 of the report; ZONECAST_E2E_NO_QUIRKS=1 shows it).
-	{"bind", Profile{OwnsSOA: true}, Quirks{MXNeedsAddress: true}, 20000, 0, startRFC2136(dnstest.StartBIND)},
+	// "REFUSED" (open; ZONECAST_E2E_NO_QUIRKS=1 shows it).
+	{"bind", Profile{OwnsSOA: true}, Quirks{MXNeedsAddress: true}, 20000, 0, startRFC2136(dnstest.StartBIND, "")},
 	// Knot ignores an added record equal to one it holds, TTL included, so
 	// a change of the apex NS set's TTL alone (or with removals only) never
-	// converges (finding 2; ZONECAST_E2E_NO_QUIRKS=1 shows it): the apex NS
+	// converges (open; ZONECAST_E2E_NO_QUIRKS=1 shows it): the apex NS
 	// TTL stays what dnstest's zone starts with.
-	{"knot", Profile{OwnsSOA: true}, Quirks{ApexNSTTL: 300}, 20000, 0, startRFC2136(dnstest.StartKnot)},
+	{"knot", Profile{OwnsSOA: true}, Quirks{ApexNSTTL: 300}, 20000, 0, startRFC2136(dnstest.StartKnot, "")},
+	// PowerDNS (gsqlite3) takes about 15 s to apply one full UPDATE
+	// message (some 1,000 RRsets replaced) in a zone of 20,000 records,
+	// past zonecast's default timeout of 10 s: the apply fails. Hence a
+	// longer timeout here (open; ZONECAST_E2E_NO_QUIRKS=1 drops it); only
+	// ZONECAST_SOAK=1 makes zones that big there.
 	{"pdns", Profile{OwnsSOA: true}, Quirks{}, 4000, 7000, startRFC2136(func(t testing.TB, zones map[string]string) *dnstest.Server {
 		return dnstest.StartPowerDNS(t, dnstest.Options{}, zones)
-	})},
+	}, "    timeout: 120s\n")},
 	{"cloudflare", Profile{OwnsSOA: true, OwnsApexNS: true}, Quirks{}, 1000, 3000, startCloudflare},
 	{"route53", Profile{OwnsSOA: true, OwnsApexNS: true}, Quirks{}, 4000, 7000, startRoute53},
 }
@@ -131,12 +140,16 @@ func startZonefile(t *testing.T, dir string) *target {
 }
 
 // startRFC2136 makes an RFC 2136 provider of a real server started with
-// start, serving providertest.Head.
-func startRFC2136(start func(testing.TB, map[string]string) *dnstest.Server) func(*testing.T, string) *target {
+// start, serving providertest.Head; extra is added to its configuration
+// block, unless ZONECAST_E2E_NO_QUIRKS=1.
+func startRFC2136(start func(testing.TB, map[string]string) *dnstest.Server, extra string) func(*testing.T, string) *target {
+	if noQuirks() {
+		extra = ""
+	}
 	return func(t *testing.T, dir string) *target {
 		s := start(t, map[string]string{origin: providertest.Head})
 		return &target{
-			yaml: fmt.Sprintf("  p:\n    type: rfc2136\n    server: %s\n    tsig: {name: %s, algorithm: %s, secret: env:TSIG_SECRET}\n", s.Addr, s.KeyName, s.KeyAlg),
+			yaml: fmt.Sprintf("  p:\n    type: rfc2136\n    server: %s\n    tsig: {name: %s, algorithm: %s, secret: env:TSIG_SECRET}\n%s", s.Addr, s.KeyName, s.KeyAlg, extra),
 			env:  []string{"TSIG_SECRET=" + s.Secret},
 			served: func(t *testing.T) []dns.RR {
 				t.Helper()

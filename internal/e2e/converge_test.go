@@ -44,12 +44,12 @@ func TestConverge(t *testing.T) {
 		total := 0
 		for _, d := range drivers {
 			if c := tallies[d.name]; c != nil {
-				t.Logf("%-10s %d seeds, %d steps (%d at the safety limit, %d over it, %d of over 1,000 changes) in %v",
+				t.Logf("summary: %-10s %d seeds, %d steps (%d at the safety limit, %d over it, %d of over 1,000 changes) in %v",
 					d.name, c.seeds, c.steps, c.atLimit, c.refused, c.big, c.took.Round(time.Second))
 				total += c.steps
 			}
 		}
-		t.Logf("%d steps in all", total)
+		t.Logf("summary: %d steps in all", total)
 	})
 	for _, d := range drivers {
 		t.Run(d.name, func(t *testing.T) {
@@ -83,13 +83,20 @@ func TestConverge(t *testing.T) {
 }
 
 // seedList reads ZONECAST_SEEDS: unset, the default seeds (ZONECAST_SOAK=1:
-// seeds 1..20); "N" up to 1000, seeds 1..N; a larger number or a comma
-// list, those seeds; "random" or "random:N", N (default 5) random seeds.
+// those and seeds 1..20); "N" up to 1000, seeds 1..N; a larger number or a
+// comma list, those seeds; "random" or "random:N", N (default 5) random
+// seeds.
 func seedList(t *testing.T) []uint64 {
 	env := strings.TrimSpace(os.Getenv("ZONECAST_SEEDS"))
 	switch {
 	case env == "" && os.Getenv("ZONECAST_SOAK") == "1":
-		env = "20"
+		seeds := slices.Clone(defaultSeeds)
+		for i := uint64(1); i <= 20; i++ {
+			if !slices.Contains(seeds, i) {
+				seeds = append(seeds, i)
+			}
+		}
+		return seeds
 	case env == "":
 		return defaultSeeds
 	}

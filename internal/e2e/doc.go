@@ -27,7 +27,7 @@
 //	ZONECAST_SEEDS=N          seeds 1..N (N up to 1000; a larger N is that one seed)
 //	ZONECAST_SEEDS=a,b,c      those seeds
 //	ZONECAST_SEEDS=random:N   N random seeds, logged
-//	ZONECAST_SOAK=1           no per-driver size bounds; seeds 1..20 unless ZONECAST_SEEDS says
+//	ZONECAST_SOAK=1           no per-driver size bounds; the default seeds and 1..20 unless ZONECAST_SEEDS says
 //	ZONECAST_E2E_NO_QUIRKS=1  generate what known provider problems refuse (see drivers)
 //
 // A failure names seed, step and driver and the command that runs that

@@ -14,7 +14,8 @@ import (
 // upper case now and then; TTLs given, left to $TTL or in units ("1h");
 // the class given or not; names in rdata relative or absolute; IPv6 written
 // out in full now and then; comments; the SOA on several lines; the
-// records in order or shuffled one by one. Every style means the same zone.
+// records in order or shuffled one by one; $TTL changed part way. Every
+// style means the same zone.
 func WriteZone(z *Zone, style uint64) string {
 	r := rand.New(rand.NewPCG(style, 0x777269746521))
 	var b strings.Builder
@@ -76,17 +77,34 @@ func WriteZone(z *Zone, style uint64) string {
 	// target writes a name inside rdata, relative when it is in the zone
 	// and the coin says so.
 	target := func(name string) string {
+		if r.IntN(50) == 0 {
+			name = strings.ToUpper(name)
+		}
 		if name == "." || r.IntN(2) == 0 {
 			return name
 		}
-		if rel := relName(name); rel != "@" && rel != name {
+		if rel := relName(strings.ToLower(name)); rel != "@" && rel != strings.ToLower(name) {
+			if name != strings.ToLower(name) {
+				return strings.ToUpper(rel)
+			}
 			return rel
 		}
 		return name
 	}
+	defTTL := uint32(300)
+	switchAt := -1
+	if r.IntN(3) == 0 && len(recs) > 0 {
+		switchAt = r.IntN(len(recs))
+	}
 	prev := ""
-	for _, rc := range recs {
+	for i, rc := range recs {
 		s := rc.s
+		if i == switchAt {
+			// A later $TTL is the default for what follows (RFC 2308).
+			defTTL = pick(r, uint32(60), 3600, 86400)
+			fmt.Fprintf(&b, "$TTL %d\n", defTTL)
+			prev = "" // a continuation line may not follow a directive
+		}
 		switch {
 		case s.Name == prev && r.IntN(3) > 0:
 			b.WriteString("\t")
@@ -96,12 +114,12 @@ func WriteZone(z *Zone, style uint64) string {
 		}
 		prev = s.Name
 		switch n := r.IntN(20); {
-		case s.TTL == 300 && n < 10:
+		case s.TTL == defTTL && n < 10:
 		case s.TTL == 3600 && n < 2:
 			b.WriteString("1h\t")
 		case s.TTL == 86400 && n < 2:
 			b.WriteString("1D\t")
-		case s.TTL == 300 && n < 11:
+		case s.TTL == 300 && n < 12:
 			b.WriteString("5m\t")
 		default:
 			fmt.Fprintf(&b, "%d\t", s.TTL)

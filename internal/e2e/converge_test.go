@@ -44,7 +44,7 @@ func TestConverge(t *testing.T) {
 		total := 0
 		for _, d := range drivers {
 			if c := tallies[d.name]; c != nil {
-				t.Logf("summary: %-10s %d seeds, %d steps (%d at the safety limit, %d over it, %d of over 1,000 changes) in %v",
+				t.Logf("summary: %-10s %d seeds, %d steps (%d at the safety limit, %d over it, %d of over 1,000 changes), %v in its subtests",
 					d.name, c.seeds, c.steps, c.atLimit, c.refused, c.big, c.took.Round(time.Second))
 				total += c.steps
 			}
@@ -205,7 +205,7 @@ func converge(t *testing.T, d driver, seed uint64, records, maxRecords int) coun
 	}
 	prev := r.servedZone()
 	if r.tg.writes != nil {
-		r.tg.writes(t) // start counting from here
+		r.tg.writes(t) // count from here on
 	}
 	var c counts
 	for i, st := range seq.Steps {
@@ -356,7 +356,10 @@ func (r *run) checkWrites(n int, res result, after served) {
 	if r.tg.writes == nil {
 		return
 	}
-	writes, reloads := r.tg.writes(r.t)
+	writes, reloads, err := r.tg.writes(r.t)
+	if err != nil {
+		r.fatalf("%v", err)
+	}
 	if writes >= 0 && writes != n || reloads != n {
 		r.fatalf("the zone file was written %d times and reloaded %d times, want %d and %d:\n%s", writes, reloads, n, n, res)
 	}

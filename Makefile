@@ -89,7 +89,7 @@ lint:
 # The generative convergence test (internal/e2e) with many seeds and the
 # size caps lifted: ZONECAST_SEEDS=N (seeds 1..N), a,b,c or random:N.
 SEEDS ?= random:30
-soak: build
+soak: deps
 	ZONECAST_SOAK=1 ZONECAST_SEEDS=$(SEEDS) $(GO) test -count=1 -timeout 4h -run '^TestConverge$$' -v ./internal/e2e
 
 clean:

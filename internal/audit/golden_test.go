@@ -2,44 +2,16 @@ package audit_test
 
 import (
 	"bytes"
-	"flag"
+	"github.com/zonecast/zonecast/internal/golden"
 	"net"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/miekg/dns"
 	"github.com/zonecast/zonecast/internal/audit"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-// golden compares got with testdata/name byte for byte, or rewrites the
-// file with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v; run `go test ./internal/audit -run Golden -update` to write it", err)
-	}
-	if !bytes.Equal(want, got) {
-		t.Errorf("%s differs (-golden +got); if the change is meant, run `go test ./internal/audit -run Golden -update` and review the diff:\n%s",
-			path, cmp.Diff(strings.Split(string(want), "\n"), strings.Split(string(got), "\n")))
-	}
-}
 
 // authority is a small authoritative server for tests (as in
 // internal/verify's tests): it answers from zone texts with the AA bit,
@@ -212,5 +184,5 @@ ns.solo.test. 300 A 127.0.53.20
 	if err := audit.WriteJSON(&b, r); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "audit.json.golden", b.Bytes())
+	golden.Check(t, "audit.json.golden", b.Bytes())
 }

@@ -3,46 +3,16 @@ package plan_test
 import (
 	"bytes"
 	"errors"
-	"flag"
-	"os"
-	"path/filepath"
+	"github.com/zonecast/zonecast/internal/golden"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/miekg/dns"
 	"github.com/zonecast/zonecast/internal/plan"
 	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/zones"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-// golden compares got with testdata/name byte for byte, or rewrites the
-// file with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v; run `go test ./internal/plan -run Golden -update` to write it", err)
-	}
-	if !bytes.Equal(want, got) {
-		// Line by line: a diff of the lines reads better than one of bytes.
-		t.Errorf("%s differs (-golden +got); if the change is meant, run `go test ./internal/plan -run Golden -update` and review the diff:\n%s",
-			path, cmp.Diff(strings.Split(string(want), "\n"), strings.Split(string(got), "\n")))
-	}
-}
 
 // zoneAt parses a zone file text whose origin is the file name's.
 func zoneAt(t *testing.T, origin, text string) *zones.Zone {
@@ -156,7 +126,7 @@ func TestGoldenPlan(t *testing.T) {
 			if err := tt.write(&b); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tt.file, b.Bytes())
+			golden.Check(t, tt.file, b.Bytes())
 		})
 	}
 }

@@ -3,49 +3,20 @@ package verify_test
 import (
 	"bytes"
 	"cmp"
-	"flag"
 	"fmt"
+	"github.com/zonecast/zonecast/internal/golden"
 	"maps"
 	"net"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	gocmp "github.com/google/go-cmp/cmp"
 	"github.com/miekg/dns"
 	"github.com/zonecast/zonecast/internal/verify"
 	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/zones"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-// golden compares got with testdata/name byte for byte, or rewrites the
-// file with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v; run `go test ./internal/verify -run Golden -update` to write it", err)
-	}
-	if !bytes.Equal(want, got) {
-		t.Errorf("%s differs (-golden +got); if the change is meant, run `go test ./internal/verify -run Golden -update` and review the diff:\n%s",
-			path, gocmp.Diff(strings.Split(string(want), "\n"), strings.Split(string(got), "\n")))
-	}
-}
 
 // authority is a small authoritative server for tests: it answers from
 // zone texts with the AA bit, refers below a delegation, and can be made
@@ -232,5 +203,5 @@ www   AAAA 2001:db8::80
 	for _, a := range slices.SortedFunc(maps.Keys(fixed), func(x, y string) int { return cmp.Or(cmp.Compare(len(y), len(x)), strings.Compare(x, y)) }) {
 		pairs = append(pairs, a, fixed[a])
 	}
-	golden(t, "verify.json.golden", []byte(strings.NewReplacer(pairs...).Replace(b.String())))
+	golden.Check(t, "verify.json.golden", []byte(strings.NewReplacer(pairs...).Replace(b.String())))
 }

@@ -153,8 +153,9 @@ func (v Verdict) Changes() int { return v.Creates + v.Updates + v.Deletes }
 // nil when it does not serve the zone) to next at a provider of profile p,
 // with the safety limit in percent. It restates internal/plan's rule as the
 // README documents it: refused when updates plus deletes exceed limit% of
-// the RRsets served (zones of ten or more), or when deletes are more than
-// half of them; never for a restore.
+// the RRsets served (zones of ten or more), or, whatever the size, when
+// deletes are more than half of them or leave only the SOA and apex NS;
+// never for a restore.
 func Judge(prev, next *Zone, p Profile, limit int) (Verdict, error) {
 	var v Verdict
 	nextLines := map[Key][]string{}
@@ -197,8 +198,9 @@ func Judge(prev, next *Zone, p Profile, limit int) (Verdict, error) {
 		}
 	}
 	v.Restore = prev == nil || v.Current == 0 || v.Current == apexSets
-	if !v.Restore && v.Current >= 10 {
-		v.Refused = v.Deletes*2 > v.Current || (v.Updates+v.Deletes)*100 > limit*v.Current
+	if !v.Restore {
+		v.Refused = v.Deletes*2 > v.Current || (v.Deletes > 0 && v.Current-v.Deletes <= apexSets) ||
+			(v.Current >= 10 && (v.Updates+v.Deletes)*100 > limit*v.Current)
 	}
 	return v, nil
 }

@@ -39,8 +39,12 @@ func (e *UnsafeError) MarshalJSON() ([]byte, error) {
 func (e *UnsafeError) Error() string {
 	share := e.Share()
 	if e.MostDeleted {
-		return fmt.Sprintf("refusing to delete %d of the %d RRsets %s serves for %s (%.0f%% changed, limit %d%%): is the zone file empty or cut short? pass --force if this is meant",
-			e.Deletes, e.Existing, e.Provider, e.Zone, share, e.Limit)
+		left := "more than half"
+		if e.Deletes*2 <= e.Existing {
+			left = "all but its SOA and apex NS"
+		}
+		return fmt.Sprintf("refusing to delete %d of the %d RRsets %s serves for %s (%s; %.0f%% changed): is the zone file empty or cut short? pass --force if this is meant",
+			e.Deletes, e.Existing, e.Provider, e.Zone, left, share)
 	}
 	return fmt.Sprintf("refusing to change %.0f%% of %s at %s (%d updates + %d deletes of %d RRsets; limit %d%%, safety.max_change_percent): pass --force if this is meant",
 		share, e.Zone, e.Provider, e.Updates, e.Deletes, e.Existing, e.Limit)
@@ -55,20 +59,26 @@ func (t *Target) Restore() bool {
 // apexOnly counts the current RRsets that are the zone's SOA and apex NS.
 func (t *Target) apexOnly() int { return t.apexSets }
 
+// MinSizeForPercent is the size (in RRsets) from which the change limit
+// applies: in a smaller zone one edit is a large share.
+const MinSizeForPercent = 10
+
 // Safety checks t against the limit (percent of existing RRsets updated or
-// deleted, for zones of ten or more) and refuses deleting most of a
-// provider's RRsets, whatever the limit. A restore is always safe.
+// deleted, for zones of MinSizeForPercent or more) and, whatever the zone's
+// size, refuses deleting more than half of a provider's RRsets or all of
+// them but its SOA and apex NS: a zone file cut short is as likely in a
+// zone of nine RRsets as in one of ninety. A restore is always safe.
 func (t *Target) Safety(limit int) error {
-	if t.Err != nil || t.Restore() || t.Current < 10 {
+	if t.Err != nil || t.Restore() {
 		return nil
 	}
 	_, u, d := t.Counts()
 	e := &UnsafeError{Zone: t.Zone, Provider: t.Provider, Updates: u, Deletes: d, Existing: t.Current, Limit: limit}
 	switch {
-	case d*2 > t.Current:
+	case d*2 > t.Current, d > 0 && t.Current-d <= t.apexSets:
 		e.MostDeleted = true
 		return e
-	case (u+d)*100 > limit*t.Current:
+	case t.Current >= MinSizeForPercent && (u+d)*100 > limit*t.Current:
 		return e
 	}
 	return nil

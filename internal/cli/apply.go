@@ -84,6 +84,12 @@ func runApply(ctx context.Context, ios *streams, opts *applyOptions) error {
 		if err != nil {
 			return err
 		}
+		if f.Zonecast != version() {
+			// Another version may plan differently: its changes would
+			// look edited.
+			return fmt.Errorf("%w: %s was made by zonecast %s, this is %s; run `zonecast plan --out` again with this version",
+				plan.ErrStale, opts.planFile, f.Zonecast, version())
+		}
 		pol.Saved = f
 		if sel, err = sel.ForSaved(f); err != nil {
 			return err

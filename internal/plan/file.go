@@ -7,14 +7,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 
 	"github.com/zonecast/zonecast/zones"
 )
 
-// FileVersion is the version of the saved-plan format.
-const FileVersion = 1
+// FileVersion is the version of the saved-plan format. Format 1 carried an
+// unkeyed digest of the file; format 2 carries none (see File).
+const FileVersion = 2
 
 // ErrStale says a saved plan no longer matches what the providers serve or
 // what the zone files and configuration say.
@@ -26,6 +28,17 @@ var ErrBadFile = errors.New("bad plan file")
 
 // File is a saved plan: what was planned and what it was computed from.
 // It holds no secrets, so CI can pass it between jobs.
+//
+// It carries no digest of itself. An unkeyed digest proves nothing (whoever
+// edits the file recomputes it), and a keyed one needs a secret shared by
+// the job that plans and the job that applies, which a pull-request job
+// running a contributor's code must not hold. Nor is one needed: a saved
+// plan is applied only if a fresh plan, made from the same zone files and
+// configuration (their digests) and the same provider content (the
+// fingerprints), holds exactly the saved changes. With those inputs equal
+// the plan is determined, so changes that differ were edited (ErrBadFile,
+// exit 1); inputs that differ are drift (ErrStale, exit 5). A file cannot
+// make zonecast write anything a fresh plan would not.
 type File struct {
 	Format   int    `json:"format"`
 	Zonecast string `json:"zonecast_version"`
@@ -34,9 +47,6 @@ type File struct {
 	// content.
 	Zones   map[string]string `json:"zone_digests"`
 	Targets []FileTarget      `json:"targets"`
-	// Digest covers everything above; a file whose digest does not match
-	// was changed after zonecast wrote it.
-	Digest string `json:"digest"`
 }
 
 // FileTarget is one zone × provider of a saved plan.
@@ -59,23 +69,7 @@ func NewFile(p *Plan, version, configDigest string, desired map[string]*zones.Zo
 		}
 		f.Targets = append(f.Targets, FileTarget{Zone: t.Zone, Provider: t.Provider, Fingerprint: t.Fingerprint, Changes: t.Changes})
 	}
-	d, err := f.digest()
-	if err != nil {
-		return nil, err
-	}
-	f.Digest = d
 	return f, nil
-}
-
-func (f *File) digest() (string, error) {
-	c := *f
-	c.Digest = ""
-	b, err := json.Marshal(c)
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(b)
-	return "sha256:" + hex.EncodeToString(sum[:]), nil
 }
 
 // Write saves f at path (0600: a plan names every record of the zones).
@@ -87,32 +81,54 @@ func (f *File) Write(path string) error {
 	return os.WriteFile(path, append(b, '\n'), 0o600)
 }
 
-// Read loads a saved plan and checks that it is whole and unchanged.
+// Read loads a saved plan and checks that it is whole (see Decode). It
+// reads a regular file of at most MaxFileBytes, nothing else.
 func Read(path string) (*File, error) {
-	b, err := os.ReadFile(path)
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read plan file: %w", err)
+	}
+	defer fh.Close()
+	if st, err := fh.Stat(); err != nil {
+		return nil, fmt.Errorf("read plan file: %w", err)
+	} else if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w: %s is not a regular file", ErrBadFile, path)
+	}
+	b, err := io.ReadAll(io.LimitReader(fh, MaxFileBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("read plan file: %w", err)
 	}
 	return Decode(b, path)
 }
 
+// MaxFileBytes bounds a saved plan file: a plan of a million changes is
+// far less.
+const MaxFileBytes = 1 << 30
+
 // Decode checks and decodes the bytes of a saved plan; name is for errors.
+// It is strict: one JSON document and nothing after it, no unknown field,
+// this format version, every change well formed.
 func Decode(b []byte, name string) (*File, error) {
+	if len(b) > MaxFileBytes {
+		return nil, fmt.Errorf("%w: %s is %d bytes, over the %d a plan file may hold", ErrBadFile, name, len(b), MaxFileBytes)
+	}
+	var head struct {
+		Format int `json:"format"`
+	}
+	if err := json.NewDecoder(bytes.NewReader(b)).Decode(&head); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrBadFile, name, err)
+	}
+	if head.Format != FileVersion {
+		return nil, fmt.Errorf("%w: %s has format %d; this zonecast reads format %d: run `zonecast plan --out` again", ErrBadFile, name, head.Format, FileVersion)
+	}
 	var f File
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrBadFile, name, err)
 	}
-	if f.Format != FileVersion {
-		return nil, fmt.Errorf("%w: %s has format %d; this zonecast reads format %d", ErrBadFile, name, f.Format, FileVersion)
-	}
-	want, err := f.digest()
-	if err != nil {
-		return nil, err
-	}
-	if f.Digest != want {
-		return nil, fmt.Errorf("%w: %s was changed after zonecast wrote it (digest mismatch); run `zonecast plan --out` again", ErrBadFile, name)
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("%w: %s has data after the plan (at byte %d): it was changed after zonecast wrote it", ErrBadFile, name, dec.InputOffset())
 	}
 	for _, t := range f.Targets {
 		for _, c := range t.Changes {
@@ -133,13 +149,16 @@ func ZoneDigest(z *zones.Zone) string {
 }
 
 // Check compares a fresh plan with the saved one: every provider must serve
-// what it served when the plan was made, and the fresh plan must hold
-// exactly the saved changes. It names what differs.
+// what it served when the plan was made (ErrStale otherwise), and the fresh
+// plan must hold exactly the saved changes. The caller has checked that the
+// zone files and configuration are the ones the plan was made from
+// (Engine.CheckSaved), so changes that differ where the provider's content
+// is the same were edited in the file (ErrBadFile). It names what differs.
 func (f *File) Check(fresh *Plan) error {
 	if len(fresh.Targets) != len(f.Targets) {
 		return fmt.Errorf("%w: it covers %d zone × provider pairs, the configuration now %d; run `zonecast plan --out` again", ErrStale, len(f.Targets), len(fresh.Targets))
 	}
-	var problems []string
+	var problems, edited []string
 	for i, t := range fresh.Targets {
 		saved := f.Targets[i]
 		switch {
@@ -150,8 +169,12 @@ func (f *File) Check(fresh *Plan) error {
 		case t.Fingerprint != saved.Fingerprint:
 			problems = append(problems, fmt.Sprintf("%s changed at %s since the plan was made%s", t.Zone, t.Provider, driftNames(saved.Changes, t.Changes)))
 		case !sameChanges(t.Changes, saved.Changes):
-			problems = append(problems, fmt.Sprintf("%s at %s: the saved changes are not what the zone file gives", t.Zone, t.Provider))
+			edited = append(edited, fmt.Sprintf("%s at %s%s", t.Zone, t.Provider, driftNames(saved.Changes, t.Changes)))
 		}
+	}
+	if len(edited) > 0 {
+		return fmt.Errorf("%w: the saved changes of %s are not what the same zone file and provider content give: the file was edited after zonecast wrote it; run `zonecast plan --out` again",
+			ErrBadFile, joinProblems(edited))
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("%w: %s; run `zonecast plan --out` again", ErrStale, joinProblems(problems))

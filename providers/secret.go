@@ -37,10 +37,7 @@ func ResolveSecret(ref, dir string) (Secret, error) {
 		}
 		return Secret{ref: ref, value: v}, nil
 	case "file":
-		path := name
-		if !strings.HasPrefix(path, "/") && dir != "" {
-			path = dir + "/" + path
-		}
+		path, _ := SecretFile(ref, dir)
 		b, err := os.ReadFile(path)
 		if err != nil {
 			return Secret{}, fmt.Errorf("read secret file %s: %w", path, errors.Unwrap(err))
@@ -52,6 +49,19 @@ func ResolveSecret(ref, dir string) (Secret, error) {
 		return Secret{ref: ref, value: v}, nil
 	}
 	return Secret{}, fmt.Errorf("unknown secret reference %q: use env:NAME or file:PATH", kind+":")
+}
+
+// SecretFile returns the path a file:PATH reference names (a relative PATH
+// is taken from dir), and false for other references.
+func SecretFile(ref, dir string) (string, bool) {
+	path, ok := strings.CutPrefix(ref, "file:")
+	if !ok || path == "" {
+		return "", false
+	}
+	if !strings.HasPrefix(path, "/") && dir != "" {
+		path = dir + "/" + path
+	}
+	return path, true
 }
 
 // Value returns the secret itself, for the one place that sends it.

@@ -24,6 +24,11 @@ func (s selection) engine() engine.Selection {
 // and the providers out of service on stderr.
 func load(ios *streams, sel engine.Selection) (*engine.Engine, error) {
 	e, err := engine.Load(sel)
+	if e != nil && e.Config != nil {
+		for _, w := range e.Config.Warnings {
+			fmt.Fprintf(ios.err, "zonecast: warning: %v\n", w)
+		}
+	}
 	if e != nil {
 		for _, d := range e.Diagnostics {
 			fmt.Fprintln(ios.err, d)

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -47,6 +48,33 @@ type Config struct {
 	Safety Safety
 	// State is the failover state file, resolved against Dir.
 	State string
+	// Limits bound what zonecast reads and how long it waits.
+	Limits Limits
+	// Warnings are problems that do not stop zonecast (a secret file
+	// others can read), for the caller to show.
+	Warnings []*Error
+}
+
+// Defaults of Limits' timeouts.
+const (
+	DefaultReadTimeout  = 10 * time.Minute
+	DefaultWriteTimeout = time.Hour
+)
+
+// Limits bound what zonecast reads and how long it waits for a provider:
+// a zone file or a server that never ends must not hold a run, or a
+// machine, hostage. The zone-file limits of zero mean the zones package's
+// defaults (zones.DefaultLimits).
+type Limits struct {
+	ZoneFileBytes int64 // limits.zone_file_bytes: a zone file and its $INCLUDEs together
+	ZoneRecords   int   // limits.zone_records: records, $GENERATE expanded
+	IncludeDepth  int   // limits.include_depth: $INCLUDE nesting
+	Includes      int   // limits.includes: $INCLUDE files opened in all
+	// ReadTimeout bounds reading a whole zone from one provider,
+	// WriteTimeout applying one plan to one provider (every attempt and
+	// retry within). DefaultReadTimeout and DefaultWriteTimeout when not set.
+	ReadTimeout  time.Duration
+	WriteTimeout time.Duration
 }
 
 // Zone is one zone zonecast manages.
@@ -64,6 +92,10 @@ type Zone struct {
 	// Parent, when set, is the provider serving the parent zone, where
 	// failover also changes the delegation (a delegated subdomain, a lab).
 	Parent *Parent
+	// FollowSymlinks lets the zone file be a symbolic link out of its
+	// folder (follow_symlinks: true); otherwise such a link is refused, as
+	// a $INCLUDE leaving the folder is.
+	FollowSymlinks bool
 }
 
 // Parent is where a zone's delegation lives.
@@ -86,7 +118,16 @@ type (
 		Providers ast.Node   `yaml:"providers"`
 		Zones     []zoneYAML `yaml:"zones"`
 		Safety    safetyYAML `yaml:"safety"`
+		Limits    limitsYAML `yaml:"limits"`
 		State     string     `yaml:"state"`
+	}
+	limitsYAML struct {
+		ZoneFileBytes *int64         `yaml:"zone_file_bytes"`
+		ZoneRecords   *int           `yaml:"zone_records"`
+		IncludeDepth  *int           `yaml:"include_depth"`
+		Includes      *int           `yaml:"includes"`
+		ReadTimeout   *time.Duration `yaml:"read_timeout"`
+		WriteTimeout  *time.Duration `yaml:"write_timeout"`
 	}
 	zoneYAML struct {
 		Origin    string       `yaml:"origin"`
@@ -94,6 +135,8 @@ type (
 		Providers []string     `yaml:"providers"`
 		Ignore    []ignoreYAML `yaml:"ignore"`
 		Parent    *parentYAML  `yaml:"parent"`
+		// FollowSymlinks: the zone file may link out of its folder.
+		FollowSymlinks bool `yaml:"follow_symlinks"`
 	}
 	parentYAML struct {
 		Provider string `yaml:"provider"`
@@ -169,6 +212,7 @@ func Load(path string, drivers []providers.Driver) (*Config, error) {
 	}
 	c.Zones = d.zones(raw.Zones, declared)
 	c.Safety = d.safety(raw.Safety)
+	c.Limits = d.limits(raw.Limits)
 	c.State = filepath.Join(dir, cmp.Or(raw.State, DefaultState))
 	if len(d.errs) > 0 {
 		return nil, d.err()
@@ -185,6 +229,7 @@ func Load(path string, drivers []providers.Driver) (*Config, error) {
 	if len(d.errs) > 0 {
 		return nil, d.err()
 	}
+	c.Warnings = d.warns
 	return c, nil
 }
 
@@ -326,7 +371,7 @@ func (d *decoder) zones(raw []zoneYAML, declared []string) []Zone {
 	seen := map[string]int{} // origin → line
 	for i, r := range raw {
 		zkey := index(key, i)
-		z := Zone{Providers: r.Providers}
+		z := Zone{Providers: r.Providers, FollowSymlinks: r.FollowSymlinks}
 
 		okey := join(zkey, "origin")
 		switch origin, err := canonicalOrigin(r.Origin); {
@@ -449,6 +494,48 @@ func (d *decoder) ignore(ig ignoreYAML, key string) (Ignore, bool) {
 		}
 	}
 	return rule, ok
+}
+
+// limits checks the limits block: every value positive when given.
+func (d *decoder) limits(raw limitsYAML) Limits {
+	l := Limits{ReadTimeout: DefaultReadTimeout, WriteTimeout: DefaultWriteTimeout}
+	positive := func(name string, v *int64, dst *int64) {
+		key := "limits." + name
+		if v == nil || d.failed(key) {
+			return
+		}
+		if *v < 1 {
+			d.errorf(d.line(key), key, "%d: want a positive number", *v)
+			return
+		}
+		*dst = *v
+	}
+	asInt := func(name string, v *int, dst *int) {
+		if v == nil {
+			return
+		}
+		w, out := int64(*v), int64(0)
+		positive(name, &w, &out)
+		*dst = int(out)
+	}
+	positive("zone_file_bytes", raw.ZoneFileBytes, &l.ZoneFileBytes)
+	asInt("zone_records", raw.ZoneRecords, &l.ZoneRecords)
+	asInt("include_depth", raw.IncludeDepth, &l.IncludeDepth)
+	asInt("includes", raw.Includes, &l.Includes)
+	duration := func(name string, v *time.Duration, dst *time.Duration) {
+		key := "limits." + name
+		if v == nil || d.failed(key) {
+			return
+		}
+		if *v <= 0 {
+			d.errorf(d.line(key), key, "%s: want a positive duration, such as 10m", *v)
+			return
+		}
+		*dst = *v
+	}
+	duration("read_timeout", raw.ReadTimeout, &l.ReadTimeout)
+	duration("write_timeout", raw.WriteTimeout, &l.WriteTimeout)
+	return l
 }
 
 func (d *decoder) safety(raw safetyYAML) Safety {

@@ -117,8 +117,12 @@ zones:
   - origin: example.org.
     file: /ABSOLUTE/example.org.zone
     providers: [plain]
+    follow_symlinks: true
 safety:
   max_change_percent: 20
+limits:
+  zone_records: 5000
+  read_timeout: 30s
 state: run/state.json
 `
 
@@ -126,6 +130,44 @@ const (
 	tokenValue = "tok-3f9a1c-very-secret"
 	tsigValue  = "c2VjcmV0LXRzaWcta2V5LXZhbHVl"
 )
+
+// A secret file other users can read loads, with a warning naming the
+// file and the fix, never the value; a private one gives none.
+func TestSecretFileModeWarning(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"zonecast.yaml":          strings.ReplaceAll(goodConfig, "/ABSOLUTE/", ""),
+		"zones/example.com.zone": zoneText,
+		"example.org.zone":       zoneText,
+		"secrets/tsig":           tsigValue + "\n",
+	})
+	t.Setenv("ZONECAST_TEST_TOKEN", tokenValue)
+	path := filepath.Join(dir, "zonecast.yaml")
+	c, err := Load(path, testDrivers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Warnings) != 0 {
+		t.Fatalf("mode 0600: warnings %v", c.Warnings)
+	}
+	if err := os.Chmod(filepath.Join(dir, "secrets/tsig"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = Load(path, testDrivers); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Warnings) != 1 {
+		t.Fatalf("mode 0644: want one warning, got %v", c.Warnings)
+	}
+	w := c.Warnings[0].Error()
+	for _, want := range []string{"providers.own.tsig.secret", "can be read by other users (mode 0644)", "chmod 600"} {
+		if !strings.Contains(w, want) {
+			t.Errorf("warning %q lacks %q", w, want)
+		}
+	}
+	if strings.Contains(w, tsigValue) {
+		t.Errorf("warning shows the secret: %q", w)
+	}
+}
 
 func TestLoadGood(t *testing.T) {
 	abs := t.TempDir()
@@ -159,13 +201,15 @@ func TestLoadGood(t *testing.T) {
 				},
 			},
 			{
-				Origin:    "example.org.",
-				File:      filepath.Join(abs, "example.org.zone"),
-				Providers: []string{"plain"},
+				Origin:         "example.org.",
+				File:           filepath.Join(abs, "example.org.zone"),
+				Providers:      []string{"plain"},
+				FollowSymlinks: true,
 			},
 		},
 		Safety: Safety{MaxChangePercent: 20},
 		State:  filepath.Join(dir, "run/state.json"),
+		Limits: Limits{ZoneRecords: 5000, ReadTimeout: 30 * time.Second, WriteTimeout: DefaultWriteTimeout},
 	}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(Config{}, "Providers")); diff != "" {
 		t.Errorf("Load mismatch (-want +got):\n%s", diff)
@@ -275,12 +319,12 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:   "unknown top-level key",
 			config: base + "zonez: []\n",
-			want:   []string{"zonecast.yaml:10: zonez: unknown key (known: providers, safety, state, zones)"},
+			want:   []string{"zonecast.yaml:10: zonez: unknown key (known: limits, providers, safety, state, zones)"},
 		},
 		{
 			name:   "unknown zone key",
 			config: base + "    ignores: []\n",
-			want:   []string{"zonecast.yaml:10: zones[0].ignores: unknown key (known: file, ignore, origin, parent, providers)"},
+			want:   []string{"zonecast.yaml:10: zones[0].ignores: unknown key (known: file, follow_symlinks, ignore, origin, parent, providers)"},
 		},
 		{
 			name:   "unknown ignore key",

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"os"
 	"reflect"
 	"slices"
 	"strconv"
@@ -32,6 +33,7 @@ type decoder struct {
 	dir     string // for file: secrets
 	anchors map[string]ast.Node
 	errs    []*Error
+	warns   []*Error
 	// lines maps every decoded key path to the line of its value.
 	lines map[string]int
 }
@@ -526,6 +528,13 @@ func (d *decoder) decodeSecret(n ast.Node, v reflect.Value, key string, line int
 	}
 	if err := s.Resolve(d.dir); err != nil {
 		d.errorf(line, key, "%s: %v", ref, err)
+		return
+	}
+	if path, ok := providers.SecretFile(ref, d.dir); ok {
+		if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			d.warns = append(d.warns, &Error{File: d.file, Line: line, Key: key,
+				Err: fmt.Errorf("secret file %s can be read by other users (mode %04o): chmod 600 %s", path, fi.Mode().Perm(), path)})
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/zonecast/zonecast/zones"
 )
@@ -78,3 +79,18 @@ type Capabilities struct {
 func (c Capabilities) Supports(t uint16) bool {
 	return c.Types == nil || slices.Contains(c.Types, t)
 }
+
+// TimeoutError is a provider read or write that did not end within its
+// limit; zonecast leaves the provider and goes on with the others.
+type TimeoutError struct {
+	What  string        // "reading the zone", "applying the plan"
+	Limit time.Duration // the limit
+	Key   string        // the configuration key that sets it
+	Err   error         // what the driver returned when its time ran out
+}
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("%s did not finish within %s (%s): %v", e.What, e.Limit, e.Key, e.Err)
+}
+
+func (e *TimeoutError) Unwrap() error { return e.Err }

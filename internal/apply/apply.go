@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/miekg/dns"
 	"github.com/zonecast/zonecast/internal/plan"
@@ -36,6 +37,8 @@ func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 type Job struct {
 	Target   *plan.Target
 	Provider providers.Provider
+	// Timeout, when set, bounds the provider's Apply (limits.write_timeout).
+	Timeout time.Duration
 	// Progress, when set, is told how many of the changes are applied, as
 	// the driver reports them (providers.Trace). It only observes: the
 	// changes go to the driver in one call whatever it is. Run calls the
@@ -82,8 +85,17 @@ func runOne(ctx context.Context, j Job) Result {
 	if j.Progress != nil {
 		ctx = providers.WithTrace(ctx, &providers.Trace{Applied: func(done int) { j.Progress(done, len(changes)) }})
 	}
+	actx := ctx
+	if j.Timeout > 0 {
+		var cancel context.CancelFunc
+		actx, cancel = context.WithTimeout(ctx, j.Timeout)
+		defer cancel()
+	}
 	// One call: batching is the driver's business only (DESIGN.md).
-	n, err := j.Provider.Apply(ctx, t.Zone, changes)
+	n, err := j.Provider.Apply(actx, t.Zone, changes)
+	if err != nil && ctx.Err() == nil && actx.Err() != nil {
+		err = &providers.TimeoutError{What: "applying the plan", Limit: j.Timeout, Key: "limits.write_timeout", Err: err}
+	}
 	if j.Progress != nil {
 		j.Progress(n, len(changes))
 	}

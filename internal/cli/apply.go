@@ -121,6 +121,14 @@ func runApply(ctx context.Context, ios *streams, opts *applyOptions) error {
 		}
 		return nil
 	}
+	if opts.yes || pol.Saved != nil {
+		// Nobody confirms: a provider that is slow to read holds no other.
+		pol.SlowReadWait = e.Config.Limits.SlowReadWait
+		pol.Late = func(t *plan.Target) {
+			fmt.Fprintln(ios.out)
+			plan.WriteText(ios.out, &plan.Plan{Targets: []*plan.Target{t}}, plan.Style{Color: colorOK(ios.out)})
+		}
+	}
 	prog := newProgress(ctx, ios)
 	pol.Progress = prog.update
 	rep, err := e.Run(ctx, pol)

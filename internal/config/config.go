@@ -59,6 +59,7 @@ type Config struct {
 const (
 	DefaultReadTimeout  = 10 * time.Minute
 	DefaultWriteTimeout = time.Hour
+	DefaultSlowReadWait = 10 * time.Second
 )
 
 // Limits bound what zonecast reads and how long it waits for a provider:
@@ -75,6 +76,10 @@ type Limits struct {
 	// retry within). DefaultReadTimeout and DefaultWriteTimeout when not set.
 	ReadTimeout  time.Duration
 	WriteTimeout time.Duration
+	// SlowReadWait is how long a run nobody confirms (apply --yes, a saved
+	// plan, sync) waits for the slowest providers' reads before writing to
+	// those already read; DefaultSlowReadWait when not set.
+	SlowReadWait time.Duration
 }
 
 // Zone is one zone zonecast manages.
@@ -128,6 +133,7 @@ type (
 		Includes      *int           `yaml:"includes"`
 		ReadTimeout   *time.Duration `yaml:"read_timeout"`
 		WriteTimeout  *time.Duration `yaml:"write_timeout"`
+		SlowReadWait  *time.Duration `yaml:"slow_read_wait"`
 	}
 	zoneYAML struct {
 		Origin    string       `yaml:"origin"`
@@ -498,7 +504,7 @@ func (d *decoder) ignore(ig ignoreYAML, key string) (Ignore, bool) {
 
 // limits checks the limits block: every value positive when given.
 func (d *decoder) limits(raw limitsYAML) Limits {
-	l := Limits{ReadTimeout: DefaultReadTimeout, WriteTimeout: DefaultWriteTimeout}
+	l := Limits{ReadTimeout: DefaultReadTimeout, WriteTimeout: DefaultWriteTimeout, SlowReadWait: DefaultSlowReadWait}
 	positive := func(name string, v *int64, dst *int64) {
 		key := "limits." + name
 		if v == nil || d.failed(key) {
@@ -535,6 +541,7 @@ func (d *decoder) limits(raw limitsYAML) Limits {
 	}
 	duration("read_timeout", raw.ReadTimeout, &l.ReadTimeout)
 	duration("write_timeout", raw.WriteTimeout, &l.WriteTimeout)
+	duration("slow_read_wait", raw.SlowReadWait, &l.SlowReadWait)
 	return l
 }
 

@@ -209,7 +209,7 @@ func TestLoadGood(t *testing.T) {
 		},
 		Safety: Safety{MaxChangePercent: 20},
 		State:  filepath.Join(dir, "run/state.json"),
-		Limits: Limits{ZoneRecords: 5000, ReadTimeout: 30 * time.Second, WriteTimeout: DefaultWriteTimeout},
+		Limits: Limits{ZoneRecords: 5000, ReadTimeout: 30 * time.Second, WriteTimeout: DefaultWriteTimeout, SlowReadWait: DefaultSlowReadWait},
 	}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(Config{}, "Providers")); diff != "" {
 		t.Errorf("Load mismatch (-want +got):\n%s", diff)

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -233,7 +234,7 @@ func (e *Engine) planTargets(ctx context.Context, targets []Target) *plan.Plan {
 }
 
 func (e *Engine) planOne(ctx context.Context, t Target) *plan.Target {
-	current, err := t.Provider.Records(ctx, t.Zone.Origin)
+	current, err := e.read(ctx, t)
 	missing := errors.Is(err, providers.ErrZoneNotFound)
 	if err != nil && !missing {
 		return &plan.Target{Zone: t.Zone.Origin, Provider: t.Provider.Name(),
@@ -252,6 +253,18 @@ func (e *Engine) planOne(ctx context.Context, t Target) *plan.Target {
 		MaxChangePercent: e.Config.Safety.MaxChangePercent,
 	})
 	return &target
+}
+
+// read reads what t's provider serves within limits.read_timeout.
+func (e *Engine) read(ctx context.Context, t Target) ([]zones.RRset, error) {
+	limit := cmp.Or(e.Config.Limits.ReadTimeout, config.DefaultReadTimeout)
+	rctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	current, err := t.Provider.Records(rctx, t.Zone.Origin)
+	if err != nil && ctx.Err() == nil && rctx.Err() != nil {
+		return nil, &providers.TimeoutError{What: "reading the zone", Limit: limit, Key: "limits.read_timeout", Err: err}
+	}
+	return current, err
 }
 
 // Verify asks every target's servers, all providers at once.

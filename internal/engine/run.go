@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/zonecast/zonecast/internal/apply"
+	"github.com/zonecast/zonecast/internal/config"
 	"github.com/zonecast/zonecast/internal/plan"
 	"github.com/zonecast/zonecast/internal/verify"
 	"github.com/zonecast/zonecast/providers"
@@ -39,6 +41,19 @@ type Policy struct {
 	// VerifyWait, ask again until they serve the zone or the time is up.
 	Verify     bool
 	VerifyWait time.Duration
+	// SlowReadWait, when set, is how long the run waits for the slowest
+	// providers' reads before going ahead with those read: they are
+	// checked and written as they are read (their reads bounded by
+	// limits.read_timeout), so a hung provider holds no other. It is for
+	// runs nobody confirms (apply --yes, a saved plan, sync): Review then
+	// sees those still being read as targets with a *plan.SlowError. The
+	// all-or-nothing refusal of apply holds among the targets read in time;
+	// a late one over the limit is left alone and reported. Zero waits for
+	// every read, as a dry run always does.
+	SlowReadWait time.Duration
+	// Late, when set, sees the plan of a target read after the run went
+	// ahead, before it is written.
+	Late func(*plan.Target)
 }
 
 // Report is what a run did.
@@ -120,7 +135,11 @@ func (e *Engine) Run(ctx context.Context, pol Policy) (*Report, error) {
 	}
 	defer release()
 
-	p := e.Plan(ctx)
+	wait := pol.SlowReadWait
+	if pol.DryRun {
+		wait = 0
+	}
+	p, late, slow := e.planReady(ctx, wait)
 	rep := &Report{Plan: p, Pending: p.Pending}
 	if pol.Saved != nil {
 		if err := pol.Saved.Check(p); err != nil {
@@ -151,21 +170,55 @@ func (e *Engine) Run(ctx context.Context, pol Policy) (*Report, error) {
 	}
 
 	rep.Applied = true
-	var jobs []apply.Job
-	var idx []int
-	for i, t := range p.Targets {
-		if rep.Targets[i].Refused {
-			continue
-		}
-		j := apply.Job{Target: t, Provider: e.Targets[i].Provider}
+	type done struct {
+		i int
+		r apply.Result
+	}
+	results := make(chan done, len(p.Targets))
+	running := 0
+	start := func(i int) {
+		t := p.Targets[i]
+		j := apply.Job{Target: t, Provider: e.Targets[i].Provider,
+			Timeout: cmp.Or(e.Config.Limits.WriteTimeout, config.DefaultWriteTimeout)}
 		if pol.Progress != nil {
 			j.Progress = func(done, total int) { pol.Progress(t.Zone, t.Provider, done, total) }
 		}
-		jobs = append(jobs, j)
-		idx = append(idx, i)
+		running++
+		go func() { results <- done{i, apply.Run(ctx, []apply.Job{j})[0]} }()
 	}
-	for k, r := range apply.Run(ctx, jobs) {
-		rep.Targets[idx[k]].Result = r
+	for i := range p.Targets {
+		if !rep.Targets[i].Refused && !isSlow(p.Targets[i]) {
+			start(i)
+		}
+	}
+	// Targets read late are checked alone, then written; the others are
+	// being written meanwhile.
+	for ; slow > 0; slow-- {
+		lt := <-late
+		t := lt.t
+		p.Targets[lt.i] = t
+		tr := &rep.Targets[lt.i]
+		tr.Planned, tr.Result.Total = t, len(t.Changes)
+		if pol.Saved != nil {
+			if err := pol.Saved.CheckTarget(lt.i, t); err != nil {
+				tr.Result.Status, tr.Result.Err = apply.Skipped, err
+				refusals = append(refusals, err)
+				continue
+			}
+		}
+		if pol.Late != nil {
+			pol.Late(t)
+		}
+		if t.Refused != nil && !pol.Force {
+			tr.Refused = true
+			refusals = append(refusals, t.Refused)
+			continue
+		}
+		start(lt.i)
+	}
+	for ; running > 0; running-- {
+		d := <-results
+		rep.Targets[d.i].Result = d.r
 	}
 	stateErr := e.settlePending(ctx, rep)
 	if ctx.Err() != nil {
@@ -173,12 +226,19 @@ func (e *Engine) Run(ctx context.Context, pol Policy) (*Report, error) {
 		return rep, fmt.Errorf("%w: interrupted", ErrPartial)
 	}
 
-	// Apply is done when a new plan is empty.
-	again := e.Plan(ctx)
-	for i := range rep.Targets {
-		if !rep.Targets[i].Refused {
-			rep.Targets[i].Left = again.Targets[i]
+	// Apply is done when a new plan is empty. A provider that could not be
+	// read is not read again: a hung one would hold the run a second time.
+	var again []Target
+	var againIdx []int
+	for i, t := range rep.Targets {
+		var timedOut *providers.TimeoutError
+		if !t.Refused && t.Planned.Err == nil && !errors.As(t.Result.Err, &timedOut) {
+			again = append(again, e.Targets[i])
+			againIdx = append(againIdx, i)
 		}
+	}
+	for k, t := range e.planTargets(ctx, again).Targets {
+		rep.Targets[againIdx[k]].Left = t
 	}
 	failed := 0
 	for i := range rep.Targets {
@@ -197,6 +257,54 @@ func (e *Engine) Run(ctx context.Context, pol Policy) (*Report, error) {
 		return rep, errors.Join(append(refusals, stateErr, fmt.Errorf("%w: %d of %d zone × provider pairs", ErrPartial, failed, len(rep.Targets)))...)
 	}
 	return rep, errors.Join(refusals...)
+}
+
+// lateTarget is a target's plan, made after the run went ahead.
+type lateTarget struct {
+	i int
+	t *plan.Target
+}
+
+// planReady reads and plans every target, at most eight at a time, as
+// Plan does, but waits at most wait (when set and once one is read) for
+// the slowest: those still being read get a *plan.SlowError in the plan
+// returned and arrive later on late; slow says how many.
+func (e *Engine) planReady(ctx context.Context, wait time.Duration) (p *plan.Plan, late <-chan lateTarget, slow int) {
+	p = &plan.Plan{Targets: make([]*plan.Target, len(e.Targets)), Pending: e.State.PendingOf(e.Origins())}
+	results := make(chan lateTarget, len(e.Targets))
+	sem := make(chan struct{}, 8)
+	for i, t := range e.Targets {
+		go func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			results <- lateTarget{i, e.planOne(ctx, t)}
+		}()
+	}
+	var timer <-chan time.Time
+	if wait > 0 {
+		timer = time.After(wait)
+	}
+	got, expired := 0, false
+	for got < len(e.Targets) && !(expired && got > 0) {
+		select {
+		case r := <-results:
+			p.Targets[r.i] = r.t
+			got++
+		case <-timer:
+			expired, timer = true, nil
+		}
+	}
+	for i, t := range p.Targets {
+		if t == nil {
+			p.Targets[i] = &plan.Target{Zone: e.Targets[i].Zone.Origin, Provider: e.Targets[i].Provider.Name(), Err: &plan.SlowError{After: wait}}
+		}
+	}
+	return p, results, len(e.Targets) - got
+}
+
+func isSlow(t *plan.Target) bool {
+	var s *plan.SlowError
+	return errors.As(t.Err, &s)
 }
 
 // settlePending records the reloads this run could not do, and does the

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"time"
 
 	"github.com/zonecast/zonecast/zones"
 )
@@ -160,26 +161,72 @@ func (f *File) Check(fresh *Plan) error {
 	}
 	var problems, edited []string
 	for i, t := range fresh.Targets {
-		saved := f.Targets[i]
-		switch {
-		case t.Zone != saved.Zone || t.Provider != saved.Provider:
-			problems = append(problems, fmt.Sprintf("%s at %s is not in the saved plan", t.Zone, t.Provider))
-		case t.Err != nil:
-			problems = append(problems, fmt.Sprintf("%s at %s cannot be read: %v", t.Zone, t.Provider, t.Err))
-		case t.Fingerprint != saved.Fingerprint:
-			problems = append(problems, fmt.Sprintf("%s changed at %s since the plan was made%s", t.Zone, t.Provider, driftNames(saved.Changes, t.Changes)))
-		case !sameChanges(t.Changes, saved.Changes):
-			edited = append(edited, fmt.Sprintf("%s at %s%s", t.Zone, t.Provider, driftNames(saved.Changes, t.Changes)))
+		var slow *SlowError
+		if errors.As(t.Err, &slow) {
+			continue // checked with CheckTarget once read
+		}
+		switch err := f.CheckTarget(i, t); {
+		case errors.Is(err, ErrBadFile):
+			edited = append(edited, err.(*targetProblem).what)
+		case err != nil:
+			problems = append(problems, err.(*targetProblem).what)
 		}
 	}
 	if len(edited) > 0 {
-		return fmt.Errorf("%w: the saved changes of %s are not what the same zone file and provider content give: the file was edited after zonecast wrote it; run `zonecast plan --out` again",
-			ErrBadFile, joinProblems(edited))
+		return editedError(edited)
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("%w: %s; run `zonecast plan --out` again", ErrStale, joinProblems(problems))
 	}
 	return nil
+}
+
+// CheckTarget checks the fresh plan t of the saved plan's i-th target, as
+// Check does for every target: a provider read late is checked alone.
+func (f *File) CheckTarget(i int, t *Target) error {
+	if i >= len(f.Targets) {
+		return &targetProblem{ErrStale, fmt.Sprintf("%s at %s is not in the saved plan", t.Zone, t.Provider)}
+	}
+	saved := f.Targets[i]
+	switch {
+	case t.Zone != saved.Zone || t.Provider != saved.Provider:
+		return &targetProblem{ErrStale, fmt.Sprintf("%s at %s is not in the saved plan", t.Zone, t.Provider)}
+	case t.Err != nil:
+		return &targetProblem{ErrStale, fmt.Sprintf("%s at %s cannot be read: %v", t.Zone, t.Provider, t.Err)}
+	case t.Fingerprint != saved.Fingerprint:
+		return &targetProblem{ErrStale, fmt.Sprintf("%s changed at %s since the plan was made%s", t.Zone, t.Provider, driftNames(saved.Changes, t.Changes))}
+	case !sameChanges(t.Changes, saved.Changes):
+		return &targetProblem{ErrBadFile, fmt.Sprintf("%s at %s%s", t.Zone, t.Provider, driftNames(saved.Changes, t.Changes))}
+	}
+	return nil
+}
+
+// targetProblem is what CheckTarget finds: stale or edited, and what.
+type targetProblem struct {
+	kind error
+	what string
+}
+
+func (e *targetProblem) Error() string {
+	if e.kind == ErrBadFile {
+		return editedError([]string{e.what}).Error()
+	}
+	return fmt.Sprintf("%v: %s; run `zonecast plan --out` again", ErrStale, e.what)
+}
+
+func (e *targetProblem) Unwrap() error { return e.kind }
+
+func editedError(what []string) error {
+	return fmt.Errorf("%w: the saved changes of %s are not what the same zone file and provider content give: the file was edited after zonecast wrote it; run `zonecast plan --out` again",
+		ErrBadFile, joinProblems(what))
+}
+
+// SlowError stands for a provider whose read had not ended when a run went
+// ahead with the others: it is written once read, if it passes the checks.
+type SlowError struct{ After time.Duration }
+
+func (e *SlowError) Error() string {
+	return fmt.Sprintf("no answer yet after %s: the other providers go ahead; this one is written once it is read, if it passes the checks", e.After)
 }
 
 // driftNames names the RRsets whose planned change differs.

@@ -39,7 +39,8 @@ func RunCycle(ctx context.Context, opts Options) *Cycle {
 		d := e.State.Dropped[t.Provider.Name()]
 		c.Targets = append(c.Targets, Target{Zone: t.Zone.Origin, Provider: t.Provider.Name(), Dropped: true, Reason: d.Reason, Mismatches: -1})
 	}
-	rep, err := e.Run(ctx, engine.Policy{SkipRefused: true, DryRun: opts.DryRun, Verify: !opts.DryRun})
+	rep, err := e.Run(ctx, engine.Policy{SkipRefused: true, DryRun: opts.DryRun, Verify: !opts.DryRun,
+		SlowReadWait: e.Config.Limits.SlowReadWait})
 	if rep == nil {
 		c.Err = err.Error()
 		return c

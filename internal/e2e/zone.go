@@ -199,7 +199,7 @@ func Judge(prev, next *Zone, p Profile, limit int) (Verdict, error) {
 	}
 	v.Restore = prev == nil || v.Current == 0 || v.Current == apexSets
 	if !v.Restore {
-		v.Refused = v.Deletes*2 > v.Current || (v.Deletes > 0 && v.Current-v.Deletes <= apexSets) ||
+		v.Refused = v.Deletes*2 > v.Current || (v.Deletes > 0 && v.Current-v.Deletes+v.Creates <= apexSets) ||
 			(v.Current >= 10 && (v.Updates+v.Deletes)*100 > limit*v.Current)
 	}
 	return v, nil

@@ -65,17 +65,18 @@ const MinSizeForPercent = 10
 
 // Safety checks t against the limit (percent of existing RRsets updated or
 // deleted, for zones of MinSizeForPercent or more) and, whatever the zone's
-// size, refuses deleting more than half of a provider's RRsets or all of
-// them but its SOA and apex NS: a zone file cut short is as likely in a
-// zone of nine RRsets as in one of ninety. A restore is always safe.
+// size, refuses deleting more than half of a provider's RRsets or leaving
+// it nothing but its SOA and apex NS: a zone file cut short is as likely in
+// a zone of nine RRsets as in one of ninety. A restore is always safe, and
+// so is replacing a new server's placeholder records with the zone.
 func (t *Target) Safety(limit int) error {
 	if t.Err != nil || t.Restore() {
 		return nil
 	}
-	_, u, d := t.Counts()
+	c, u, d := t.Counts()
 	e := &UnsafeError{Zone: t.Zone, Provider: t.Provider, Updates: u, Deletes: d, Existing: t.Current, Limit: limit}
 	switch {
-	case d*2 > t.Current, d > 0 && t.Current-d <= t.apexSets:
+	case d*2 > t.Current, d > 0 && t.Current-d+c <= t.apexSets:
 		e.MostDeleted = true
 		return e
 	case t.Current >= MinSizeForPercent && (u+d)*100 > limit*t.Current:

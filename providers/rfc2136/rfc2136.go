@@ -39,8 +39,17 @@ type Config struct {
 	Server  string   `yaml:"server"`
 	Servers []string `yaml:"servers"`
 	TSIG    TSIG     `yaml:"tsig"`
-	// Timeout for each message exchange; default 10s.
+	// Timeout for each message exchange, and for each message of a zone
+	// transfer to arrive; default 10s.
 	Timeout time.Duration `yaml:"timeout"`
+	// TransferTimeout bounds one whole AXFR, however steadily its
+	// messages come; default 5m. A transfer cut off by it is not
+	// retried.
+	TransferTimeout time.Duration `yaml:"transfer_timeout"`
+	// MaxTransferBytes bounds one AXFR's size on the wire (its messages
+	// with their length octets, counted as they arrive); default 256 MiB.
+	// A transfer cut off by it is not retried.
+	MaxTransferBytes int64 `yaml:"max_transfer_bytes"`
 	// MaxAttempts and MaxWait bound the retries of transient failures
 	// (timeouts, refused or reset connections, SERVFAIL): default 4
 	// attempts within 1 minute.
@@ -51,7 +60,9 @@ type Config struct {
 	Nameservers []string `yaml:"nameservers"`
 }
 
-// TSIG is the key that signs every message.
+// TSIG is the key that signs every message. Every reply must be signed
+// with it too (RFC 8945 §5.3): an unsigned or badly signed reply is an
+// error, and an UPDATE answered so is not counted as applied.
 type TSIG struct {
 	Name      string           `yaml:"name"`
 	Algorithm string           `yaml:"algorithm"`
@@ -79,10 +90,11 @@ var algorithms = map[string]string{
 type Provider struct {
 	name    string
 	servers []string
-	keyName string
-	keyAlg  string
-	secret  providers.Secret
+	key     key
 	timeout time.Duration
+	// transferTimeout and maxTransferBytes bound one AXFR.
+	transferTimeout  time.Duration
+	maxTransferBytes int64
 	// attempts and maxWait bound retries of transient failures.
 	attempts    int
 	maxWait     time.Duration
@@ -119,6 +131,19 @@ func New(name string, c Config) (*Provider, error) {
 	if timeout == 0 {
 		timeout = 10 * time.Second
 	}
+	if c.TransferTimeout < 0 {
+		return nil, fmt.Errorf("transfer_timeout %s: want a positive duration (default %s)", c.TransferTimeout, defaultTransferTimeout)
+	}
+	if c.MaxTransferBytes < 0 {
+		return nil, fmt.Errorf("max_transfer_bytes %d: want a positive number of bytes (default %d, 256 MiB)", c.MaxTransferBytes, defaultMaxTransferBytes)
+	}
+	transferTimeout, maxBytes := c.TransferTimeout, c.MaxTransferBytes
+	if transferTimeout == 0 {
+		transferTimeout = defaultTransferTimeout
+	}
+	if maxBytes == 0 {
+		maxBytes = defaultMaxTransferBytes
+	}
 	attempts, maxWait := c.MaxAttempts, c.MaxWait
 	if attempts <= 0 {
 		attempts = 4
@@ -130,9 +155,25 @@ func New(name string, c Config) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Provider{name: name, servers: servers, keyName: dns.Fqdn(strings.ToLower(c.TSIG.Name)), keyAlg: alg,
-		secret: c.TSIG.Secret, timeout: timeout, attempts: attempts, maxWait: maxWait, nameservers: ns}, nil
+	k := key{name: dns.CanonicalName(c.TSIG.Name), alg: alg, secret: c.TSIG.Secret}
+	if _, err := k.hash(); err != nil {
+		return nil, err
+	}
+	return &Provider{name: name, servers: servers, key: k, timeout: timeout,
+		transferTimeout: transferTimeout, maxTransferBytes: maxBytes,
+		attempts: attempts, maxWait: maxWait, nameservers: ns}, nil
 }
+
+// Defaults of transfer_timeout and max_transfer_bytes. Five minutes is
+// ten times what BIND takes to send a zone of a million records over
+// loopback, and half of limits.read_timeout, so a stalled transfer is
+// named here and not there. 256 MiB of messages is some 3 million
+// records of typical size; the parsed records take a few times that in
+// memory.
+const (
+	defaultTransferTimeout  = 5 * time.Minute
+	defaultMaxTransferBytes = 256 << 20
+)
 
 // Name implements providers.Provider.
 func (p *Provider) Name() string { return p.name }
@@ -153,11 +194,6 @@ func (p *Provider) Capabilities() providers.Capabilities {
 // Messages returns how many UPDATE messages the provider has sent.
 func (p *Provider) Messages() int64 { return p.messages.Load() }
 
-func (p *Provider) client() *dns.Client {
-	return &dns.Client{Net: "tcp", Timeout: p.timeout,
-		TsigSecret: map[string]string{p.keyName: p.secret.Value()}}
-}
-
 // Records implements providers.Provider with one TSIG-signed AXFR.
 //
 // libdns/rfc2136 v1.0.1 is not used here: its GetRecords joins a TXT
@@ -176,6 +212,9 @@ func (p *Provider) Records(ctx context.Context, origin string) ([]zones.RRset, e
 			var rc *rcodeError
 			if errors.As(err, &rc) && !rc.transient() {
 				return err // the server answered: asking the next one would not help
+			}
+			if final(err) || ctx.Err() != nil {
+				return err
 			}
 			lastErr = err
 		}
@@ -230,9 +269,24 @@ func transient(err error) bool {
 	if errors.As(err, &rc) {
 		return rc.transient()
 	}
+	if final(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
 	var ne net.Error
 	return errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET)
+}
+
+// final reports failures that the same request would meet again at any of
+// the servers: a transfer cut off at its deadline or size (the zone is as
+// large everywhere), and a reply that fails TSIG (a wrong key or secret,
+// a skewed clock, or something between zonecast and the server, none of
+// which a retry mends).
+func final(err error) bool {
+	var te *providers.TimeoutError
+	var big *TransferTooLargeError
+	var ts *TSIGError
+	return errors.As(err, &te) || errors.As(err, &big) || errors.As(err, &ts)
 }
 
 // transient: a server failure may pass; a refusal will not.
@@ -240,41 +294,6 @@ func (e *rcodeError) transient() bool { return e.rcode == dns.RcodeServerFailure
 
 func (e *rcodeError) Error() string {
 	return fmt.Sprintf("%s at %s: %s", e.op, e.server, dns.RcodeToString[e.rcode])
-}
-
-func (p *Provider) axfr(ctx context.Context, server, origin string) ([]dns.RR, error) {
-	m := new(dns.Msg)
-	m.SetAxfr(origin)
-	m.SetTsig(p.keyName, p.keyAlg, 300, time.Now().Unix())
-	d := net.Dialer{Timeout: p.timeout}
-	conn, err := d.DialContext(ctx, "tcp", server)
-	if err != nil {
-		return nil, fmt.Errorf("AXFR %s at %s: %w", origin, server, err)
-	}
-	defer conn.Close()
-	tr := &dns.Transfer{Conn: &dns.Conn{Conn: conn}, TsigSecret: map[string]string{p.keyName: p.secret.Value()},
-		ReadTimeout: p.timeout, WriteTimeout: p.timeout}
-	env, err := tr.In(m, server)
-	if err != nil {
-		return nil, fmt.Errorf("AXFR %s at %s: %w", origin, server, err)
-	}
-	var rrs []dns.RR
-	for e := range env {
-		if e.Error != nil {
-			// miekg/dns reports a refused transfer only as the text
-			// "dns: bad xfr rcode: N" (xfr.go); it has no typed error.
-			var rc int
-			if _, err := fmt.Sscanf(e.Error.Error(), "dns: bad xfr rcode: %d", &rc); err == nil {
-				return nil, &rcodeError{server: server, op: "AXFR " + origin, rcode: rc}
-			}
-			return nil, fmt.Errorf("AXFR %s at %s: %w", origin, server, e.Error)
-		}
-		rrs = append(rrs, e.RR...)
-	}
-	if len(rrs) == 0 {
-		return nil, fmt.Errorf("AXFR %s at %s: empty transfer", origin, server)
-	}
-	return rrs, nil
 }
 
 // maxMessage is the most a DNS message over TCP can hold: its length goes
@@ -329,7 +348,7 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		defer close(next)
-		buildErr = build(origin, messageLimit(p.keyName, p.keyAlg), changes, func(m *dns.Msg, n int) bool {
+		buildErr = build(origin, messageLimit(p.key.name, p.key.alg), changes, func(m *dns.Msg, n int) bool {
 			select {
 			case next <- update{m, n}:
 				return true
@@ -463,20 +482,23 @@ func updateRRs(origin string, c providers.Change) ([]dns.RR, error) {
 	return out, nil
 }
 
-// send signs m and sends it to the first server that answers.
+// send signs m and sends it to the first server that answers. The reply
+// counts only if it is signed with the key (RFC 8945 §5.3).
 func (p *Provider) send(ctx context.Context, origin string, m *dns.Msg) error {
 	var lastErr error
+	op := "UPDATE " + origin
 	for _, server := range p.servers {
-		m.Extra = nil // a TSIG left from trying the previous server
-		m.SetTsig(p.keyName, p.keyAlg, 300, time.Now().Unix())
-		r, _, err := p.client().ExchangeContext(ctx, m, server)
+		r, err := p.exchange(ctx, server, op, m)
 		if err != nil {
-			lastErr = fmt.Errorf("UPDATE %s at %s: %w", origin, server, err)
+			if final(err) || ctx.Err() != nil {
+				return err
+			}
+			lastErr = err
 			continue
 		}
 		p.messages.Add(1)
 		if r.Rcode != dns.RcodeSuccess {
-			err := &rcodeError{server: server, op: "UPDATE " + origin, rcode: r.Rcode}
+			err := &rcodeError{server: server, op: op, rcode: r.Rcode}
 			if err.transient() {
 				lastErr = err
 				continue

@@ -1,11 +1,8 @@
 package cli
 
 import (
-	"context"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -16,7 +13,7 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		// As cmd/zonecast does: SIGINT and SIGTERM cancel the context.
 		"zonecast": func() {
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			ctx, stop := SignalContext(os.Stderr)
 			code := Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
 			stop()
 			os.Exit(code)

@@ -1,0 +1,51 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+// StopGrace is how long zonecast may take to stop after SIGINT or SIGTERM
+// before it exits anyway.
+const StopGrace = 5 * time.Second
+
+// SignalContext returns a context that SIGINT and SIGTERM cancel: the run
+// stops between messages, reports what it did and exits 3. Work that does
+// not notice within StopGrace (a parser, a library call that ignores its
+// context), or a second signal, ends the process at once with exit 3: every
+// write zonecast does is whole or not done (UPDATE messages, file renames)
+// and the apply lock goes with the process, so a re-run converges.
+func SignalContext(stderr io.Writer) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		var sig os.Signal
+		select {
+		case sig = <-sigs:
+		case <-done:
+			return
+		}
+		cancel()
+		select {
+		case again := <-sigs:
+			fmt.Fprintf(stderr, "zonecast: %v after %v: exiting now; run again to converge\n", again, sig)
+		case <-time.After(StopGrace):
+			fmt.Fprintf(stderr, "zonecast: did not stop within %s of %v: exiting now; run again to converge\n", StopGrace, sig)
+		case <-done:
+			return
+		}
+		os.Exit(3)
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		close(done)
+		cancel()
+	}
+}

@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"encoding/base64"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/zonecast/zonecast/internal/apply"
+	"github.com/zonecast/zonecast/internal/dnstest"
 )
 
 func TestMain(m *testing.M) {
@@ -40,6 +42,27 @@ func TestScripts(t *testing.T) {
 			},
 			"release-lock": func(ts *testscript.TestScript, neg bool, args []string) {
 				ts.Check(held[ts].Release())
+			},
+			// hostile AXFR UPDATE starts a misbehaving DNS server
+			// (dnstest.Hostile) for example.com. that answers AXFR and
+			// UPDATE as the behaviours named say ("hang", "normal", …):
+			// $HOSTILE_ADDR is its address, $TSIG_SECRET its key's secret
+			// (key name zonecast.).
+			"hostile": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: hostile AXFR-BEHAVIOUR UPDATE-BEHAVIOUR")
+				}
+				axfr, err := dnstest.ParseBehaviour(args[0])
+				ts.Check(err)
+				update, err := dnstest.ParseBehaviour(args[1])
+				ts.Check(err)
+				secret := base64.StdEncoding.EncodeToString([]byte("hostile-test-key-0123456789abcdef"))
+				h, err := dnstest.StartHostile(dnstest.HostileConfig{Origin: "example.com.", KeyName: "zonecast.", Secret: secret,
+					AXFR: axfr, Update: update})
+				ts.Check(err)
+				ts.Defer(func() { h.Close() })
+				ts.Setenv("HOSTILE_ADDR", h.Addr())
+				ts.Setenv("TSIG_SECRET", secret)
 			},
 			// edit-json FILE changes one value in a saved plan, as a
 			// careless or malicious edit would.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/zonecast/zonecast/internal/config"
 	"github.com/zonecast/zonecast/providers/all"
+	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/zones"
 )
 
@@ -54,7 +55,12 @@ func runExport(ctx context.Context, ios *streams, opts *exportOptions) error {
 		return fmt.Errorf("--provider %s: no such provider in %s", opts.provider, cfg.File)
 	}
 	origin := zones.CanonicalName(opts.zone)
-	sets, err := p.Records(ctx, origin)
+	rctx, cancel := context.WithTimeout(ctx, cfg.Limits.ReadTimeout)
+	defer cancel()
+	sets, err := p.Records(rctx, origin)
+	if err != nil && ctx.Err() == nil && rctx.Err() != nil {
+		err = &providers.TimeoutError{What: "reading the zone", Limit: cfg.Limits.ReadTimeout, Key: "limits.read_timeout", Err: err}
+	}
 	if err != nil {
 		return fmt.Errorf("read %s at %s: %w", origin, opts.provider, err)
 	}

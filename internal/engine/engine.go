@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/zonecast/zonecast/internal/apply"
 	"github.com/zonecast/zonecast/internal/config"
@@ -257,14 +258,24 @@ func (e *Engine) planOne(ctx context.Context, t Target) *plan.Target {
 
 // read reads what t's provider serves within limits.read_timeout.
 func (e *Engine) read(ctx context.Context, t Target) ([]zones.RRset, error) {
+	return e.readZone(ctx, t.Provider, t.Zone.Origin)
+}
+
+// readZone reads origin at p within limits.read_timeout.
+func (e *Engine) readZone(ctx context.Context, p providers.Provider, origin string) ([]zones.RRset, error) {
 	limit := cmp.Or(e.Config.Limits.ReadTimeout, config.DefaultReadTimeout)
 	rctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	current, err := t.Provider.Records(rctx, t.Zone.Origin)
+	current, err := p.Records(rctx, origin)
 	if err != nil && ctx.Err() == nil && rctx.Err() != nil {
 		return nil, &providers.TimeoutError{What: "reading the zone", Limit: limit, Key: "limits.read_timeout", Err: err}
 	}
 	return current, err
+}
+
+// writeTimeout is limits.write_timeout, for apply.Job.Timeout.
+func (e *Engine) writeTimeout() time.Duration {
+	return cmp.Or(e.Config.Limits.WriteTimeout, config.DefaultWriteTimeout)
 }
 
 // Verify asks every target's servers, all providers at once.

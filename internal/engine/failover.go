@@ -159,7 +159,7 @@ func (e *Engine) Restore(ctx context.Context, name string) (*Transition, error) 
 		if tg.Err != nil {
 			return tr, tg.Err
 		}
-		res := apply.Run(ctx, []apply.Job{{Target: tg, Provider: t.Provider}})[0]
+		res := apply.Run(ctx, []apply.Job{{Target: tg, Provider: t.Provider, Timeout: e.writeTimeout()}})[0]
 		if res.Err != nil {
 			return tr, fmt.Errorf("restore %s at %s: %w", origin, name, res.Err)
 		}
@@ -247,7 +247,7 @@ func (e *Engine) pushApexNS(ctx context.Context, t Target) error {
 	if len(tg.Changes) == 0 {
 		return errUnchanged
 	}
-	res := apply.Run(ctx, []apply.Job{{Target: tg, Provider: t.Provider}})[0]
+	res := apply.Run(ctx, []apply.Job{{Target: tg, Provider: t.Provider, Timeout: e.writeTimeout()}})[0]
 	if res.Err != nil {
 		return fmt.Errorf("apex NS of %s at %s: %w", origin, t.Provider.Name(), res.Err)
 	}
@@ -265,7 +265,7 @@ func (e *Engine) delegate(ctx context.Context, origin string) (uint32, error) {
 		return 0, nil
 	}
 	parent := e.Config.Providers[zc.Parent.Provider]
-	current, err := parent.Records(ctx, zc.Parent.Zone)
+	current, err := e.readZone(ctx, parent, zc.Parent.Zone)
 	if err != nil {
 		return 0, fmt.Errorf("read the parent %s at %s: %w", zc.Parent.Zone, zc.Parent.Provider, err)
 	}
@@ -306,7 +306,7 @@ func (e *Engine) delegate(ctx context.Context, origin string) (uint32, error) {
 	if len(t.Changes) == 0 {
 		return ttl, nil
 	}
-	res := apply.Run(ctx, []apply.Job{{Target: &t, Provider: parent}})[0]
+	res := apply.Run(ctx, []apply.Job{{Target: &t, Provider: parent, Timeout: e.writeTimeout()}})[0]
 	if res.Err != nil {
 		return ttl, fmt.Errorf("delegation of %s at %s: %w", origin, zc.Parent.Provider, res.Err)
 	}

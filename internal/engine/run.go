@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"time"
 
 	"github.com/zonecast/zonecast/internal/apply"
-	"github.com/zonecast/zonecast/internal/config"
 	"github.com/zonecast/zonecast/internal/plan"
 	"github.com/zonecast/zonecast/internal/verify"
 	"github.com/zonecast/zonecast/providers"
@@ -178,8 +176,7 @@ func (e *Engine) Run(ctx context.Context, pol Policy) (*Report, error) {
 	running := 0
 	start := func(i int) {
 		t := p.Targets[i]
-		j := apply.Job{Target: t, Provider: e.Targets[i].Provider,
-			Timeout: cmp.Or(e.Config.Limits.WriteTimeout, config.DefaultWriteTimeout)}
+		j := apply.Job{Target: t, Provider: e.Targets[i].Provider, Timeout: e.writeTimeout()}
 		if pol.Progress != nil {
 			j.Progress = func(done, total int) { pol.Progress(t.Zone, t.Provider, done, total) }
 		}

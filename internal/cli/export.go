@@ -10,8 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zonecast/zonecast/internal/config"
-	"github.com/zonecast/zonecast/providers/all"
 	"github.com/zonecast/zonecast/providers"
+	"github.com/zonecast/zonecast/providers/all"
 	"github.com/zonecast/zonecast/zones"
 )
 

@@ -82,6 +82,14 @@ const (
 	CodeTTLMismatch       = "ttl-mismatch"
 	CodeDNSSECNotReplicas = "dnssec-not-replicated"
 	CodeDSAtApex          = "ds-at-apex"
+	// CodeBadOctet is an octet BIND refuses where it stands: a NUL outside
+	// a quoted string, a carriage return inside a line.
+	CodeBadOctet = "bad-octet"
+	// The limits (Limits): past the first three reading stops.
+	CodeZoneTooLarge    = "zone-too-large"
+	CodeTooManyRecords  = "too-many-records"
+	CodeTooManyIncludes = "too-many-includes"
+	CodeIncludeDepth    = "include-depth"
 )
 
 // Diagnostic is one problem found in a zone file.

@@ -24,6 +24,12 @@ type Options struct {
 	// from a $ORIGIN at the top of the file, else from the file name
 	// (example.com.zone, db.example.com).
 	Origin string
+	// FollowSymlinks lets the main zone file be a symbolic link that leads
+	// out of its folder; set it only when the config says so. $INCLUDE
+	// files stay confined to the main file's folder either way.
+	FollowSymlinks bool
+	// Limits bound what reading the zone may cost.
+	Limits Limits
 }
 
 // Where an origin came from, as Zone.OriginFrom says.
@@ -35,32 +41,116 @@ const (
 
 // ParseFile reads, canonicalises and checks the zone file at path.
 //
-// $INCLUDE is allowed but confined to the zone file's folder and below
-// (symbolic links too); relative paths are resolved from the including
-// file's folder. The returned Diagnostics hold every problem found, in file
-// order; the zone must not be pushed when Diagnostics.HasErrors. The error is
-// non-nil only when the file cannot be read or no origin can be told, and
+// The file must be a regular file in its folder: a symbolic link that leads
+// out of the folder is refused unless opts.FollowSymlinks, and a FIFO, a
+// device or a /proc file is refused always (it is not waited on). $INCLUDE
+// is allowed but confined to the zone file's folder and below (symbolic
+// links too), to regular files; relative paths are resolved from the
+// including file's folder. opts.Limits bound the bytes, records and
+// $INCLUDEs read; past one, reading stops with a diagnostic.
+//
+// The returned Diagnostics hold every problem found, in file order; the zone
+// must not be pushed when Diagnostics.HasErrors. Their texts hold no control
+// characters (see EscapeText). The error is non-nil only when the file
+// cannot be read, is refused (a *FileError) or no origin can be told, and
 // then the zone is nil.
 func ParseFile(path string, opts Options) (*Zone, Diagnostics, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("read zone file: %w", err)
-	}
+	lim := opts.Limits.WithDefaults()
 	root, err := os.OpenRoot(filepath.Dir(path))
 	if err != nil {
 		return nil, nil, fmt.Errorf("read zone file: %w", err)
 	}
 	defer root.Close()
+	var f *os.File
+	if opts.FollowSymlinks {
+		f, err = os.OpenFile(path, os.O_RDONLY|openNonblock, 0)
+	} else {
+		f, err = root.OpenFile(filepath.Base(path), os.O_RDONLY|openNonblock, 0)
+		if err != nil {
+			if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
+				if _, serr := os.Stat(path); serr == nil {
+					return nil, nil, &FileError{Path: path, Reason: "it is a symbolic link out of its folder, " +
+						"and zonecast follows one only when the config says so"}
+				}
+			}
+		}
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("read zone file: %w", err)
+	}
+	data, err := readRegular(f, lim.MaxFileBytes)
+	f.Close()
+	if err != nil {
+		var big *tooLargeError
+		if errors.As(err, &big) {
+			return nil, nil, &FileError{Path: path, Reason: fmt.Sprintf("it holds %d octets; %s", big.size,
+				limitText(lim.MaxFileBytes, "octets", "limits.zone_file_bytes"))}
+		}
+		return nil, nil, &FileError{Path: path, Reason: err.Error()}
+	}
 	return parse(data, path, opts, root)
+}
+
+// tooLargeError is a file larger than the bytes left to read.
+type tooLargeError struct{ size int64 }
+
+func (e *tooLargeError) Error() string { return fmt.Sprintf("%d octets, over the limit", e.size) }
+
+// readRegular reads f, which must be a regular file of at most budget
+// octets. A file that holds more than its size says (a /proc file) is
+// refused too: its size could not be checked before reading.
+func readRegular(f *os.File, budget int64) ([]byte, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("it is not a regular file but %s", fileKind(fi.Mode()))
+	}
+	size := fi.Size()
+	if size > budget {
+		return nil, &tooLargeError{size: size}
+	}
+	buf := make([]byte, size+1)
+	n, err := io.ReadFull(f, buf)
+	switch {
+	case n > int(size):
+		return nil, errors.New("it holds more than its size says: not a plain file (a /proc file?)")
+	case err != nil && err != io.EOF && err != io.ErrUnexpectedEOF:
+		return nil, err
+	}
+	return buf[:n], nil
+}
+
+// fileKind names what a file that is not a regular file is.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file"
 }
 
 // Parse reads a zone from r as ParseFile does. name stands for the file in
 // positions and, when opts.Origin is empty and the text has no $ORIGIN, gives
 // the origin. $INCLUDE is refused: there is no folder to confine it to.
 func Parse(r io.Reader, name string, opts Options) (*Zone, Diagnostics, error) {
-	data, err := io.ReadAll(r)
+	max := opts.Limits.WithDefaults().MaxFileBytes
+	data, err := io.ReadAll(io.LimitReader(r, max+1))
 	if err != nil {
-		return nil, nil, fmt.Errorf("read zone %s: %w", name, err)
+		return nil, nil, fmt.Errorf("read zone %s: %w", EscapeText(name), err)
+	}
+	if int64(len(data)) > max {
+		return nil, nil, fmt.Errorf("read zone %s: more than %d octets; %s", EscapeText(name), max,
+			limitText(max, "octets", "limits.zone_file_bytes"))
 	}
 	return parse(data, name, opts, nil)
 }
@@ -77,14 +167,21 @@ func parse(data []byte, path string, opts Options, root *os.Root) (*Zone, Diagno
 	lines := bytes.Count(data, []byte{'\n'})
 	z.Sets = make(map[Key]*RRset, lines*3/4)
 	p := &parser{zone: z, root: root, dir: filepath.Dir(path), names: make(map[string]uint8, lines/2),
-		sets: make([]*RRset, 0, lines*3/4)}
+		sets: make([]*RRset, 0, lines*3/4), limits: opts.Limits.WithDefaults(), bytes: int64(len(data))}
 	main := p.newSource(data, filepath.Base(path), path)
 	main.origin = z.Origin
 	p.soaDefaultTTL(main)
 	p.run(main)
 	parallel(p.sets, finish)
 	p.diags = append(p.diags, p.added...)
-	p.diags = append(p.diags, check(z, p.sets, p.names)...)
+	if !p.stopped {
+		// A zone read only in part would give misleading findings.
+		p.diags = append(p.diags, check(z, p.sets, p.names)...)
+	}
+	for i := range p.diags {
+		d := &p.diags[i]
+		d.Message, d.Hint, d.Pos.File = EscapeText(d.Message), EscapeText(d.Hint), EscapeText(d.Pos.File)
+	}
 	p.diags.Sort()
 	return z, p.diags, nil
 }
@@ -94,7 +191,7 @@ func parse(data []byte, path string, opts Options, root *os.Root) (*Zone, Diagno
 func findOrigin(data []byte, path, flag string) (origin, from string, err error) {
 	if flag != "" {
 		if _, ok := dns.IsDomainName(flag); !ok {
-			return "", "", fmt.Errorf("--origin %q is not a domain name", flag)
+			return "", "", fmt.Errorf("--origin %s is not a domain name", quoteToken(flag))
 		}
 		return dns.Fqdn(flag), OriginFromFlag, nil
 	}
@@ -170,6 +267,16 @@ type parser struct {
 	// cur is the source the ZoneParser read a byte from last: the file the
 	// record it returns was written in.
 	cur *source
+	// What the zone has cost so far, against limits: bytes of files read,
+	// records read, $INCLUDE files opened. stopped: a total is over its
+	// limit and reading has stopped.
+	limits   Limits
+	bytes    int64
+	records  int
+	includes int
+	stopped  bool
+	// octet is the octet error ReadByte returned last, until run reports it.
+	octet *octetError
 }
 
 // source is one zone file's bytes, read by a ZoneParser one byte at a time.
@@ -179,6 +286,7 @@ type parser struct {
 type source struct {
 	p       *parser
 	parent  *source // the file that $INCLUDEd this one
+	nesting int     // how many files include this one: 0 for the main file
 	data    []byte
 	off     int
 	name    string // the name the ZoneParser knows, relative to the zone's folder
@@ -202,12 +310,18 @@ type source struct {
 	ttlSet         bool
 	ttlByDirective bool
 	lastOwner      string
+	// records counts the records read from this file so far: a syntax
+	// error before the first quotes nothing of the file (syntaxError).
+	records int
+	// odd: the file holds a NUL or a carriage return, which ReadByte checks.
+	odd bool
 	// Line numbering of the ZoneParser reading this source, for its errors.
 	startLine, prefixLines, ownerPrefix int
 }
 
 func (p *parser) newSource(data []byte, name, display string) *source {
-	return &source{p: p, data: data, name: name, display: display, line: 1, bol: true, startLine: 1}
+	odd := bytes.IndexByte(data, 0) >= 0 || bytes.IndexByte(data, '\r') >= 0
+	return &source{p: p, data: data, name: name, display: display, line: 1, bol: true, startLine: 1, odd: odd}
 }
 
 // ReadByte feeds the ZoneParser.
@@ -220,13 +334,66 @@ func (s *source) ReadByte() (byte, error) {
 		s.prefix = s.prefix[1:]
 		return c, nil
 	}
-	if s.off >= len(s.data) {
+	if s.off >= len(s.data) || s.p.stopped {
 		return 0, io.EOF
 	}
 	c := s.data[s.off]
+	if s.odd && (c == 0 || c == '\r') {
+		if err := s.checkOctet(c); err != nil {
+			// The ZoneParser may report the entry cut short in its own
+			// words instead: run looks here first.
+			s.p.octet = err
+			return 0, err
+		}
+	}
 	s.off++
 	s.step(c)
 	return c, nil
+}
+
+// An octetError is an octet BIND refuses where it stands; ReadByte returns
+// it, so the ZoneParser drops the entry.
+type octetError struct {
+	pos       Pos
+	msg, hint string
+}
+
+func (e *octetError) Error() string { return e.msg }
+
+// checkOctet refuses, as BIND does, the octets that the ZoneParser would read
+// differently from BIND: a NUL outside a quoted string and a comment (BIND:
+// syntax error), escaped or not, and a carriage return outside a quoted
+// string and a comment that does not end its line (BIND ends the line
+// there; miekg/dns drops it and reads on). c is the octet at s.off, not yet
+// stepped over.
+func (s *source) checkOctet(c byte) *octetError {
+	if s.comment {
+		return nil
+	}
+	pos := Pos{File: s.display, Line: s.line, Col: s.col + 1}
+	switch c {
+	case 0:
+		if s.quote && !s.esc {
+			return nil
+		}
+		return &octetError{pos: pos, msg: "a NUL octet outside a quoted string (BIND refuses it: syntax error)",
+			hint: `remove it, or write \000 in a quoted string; zonecast skipped this entry and read on`}
+	case '\r':
+		if s.quote {
+			return nil
+		}
+		for _, d := range s.data[s.off+1:] {
+			switch d {
+			case ' ', '\t', '\r':
+				continue
+			case '\n', ';':
+				return nil
+			}
+			return &octetError{pos: pos, msg: "a carriage return inside a line (BIND ends the line there, miekg/dns reads on)",
+				hint: "end lines with LF or CR LF only; zonecast skipped this entry and read on"}
+		}
+	}
+	return nil
 }
 
 // step follows the lexical state: comments, quotes, escapes, parentheses,
@@ -394,8 +561,18 @@ type includeError struct {
 func (e *includeError) Error() string { return e.err.Error() }
 func (e *includeError) Unwrap() error { return e.err }
 
+// limitError is a limit an $INCLUDE would break. stop: it is a limit on
+// totals, and reading stops.
+type limitError struct {
+	code, msg, hint string
+	stop            bool
+}
+
+func (e *limitError) Error() string { return e.msg }
+
 // Open serves $INCLUDE from the zone file's folder: os.Root refuses any path,
-// symbolic link or ".." that leads outside it.
+// symbolic link or ".." that leads outside it. Only regular files are read,
+// and only within the limits on nesting, number of files and bytes.
 func (p *parser) Open(name string) (fs.File, error) {
 	parent := p.cur
 	f := strings.Fields(stripComment(string(parent.data[parent.entryOff:parent.off])))
@@ -404,12 +581,37 @@ func (p *parser) Open(name string) (fs.File, error) {
 		// absolute path never lies inside the zone's folder.
 		return nil, &includeError{name: f[1], err: errors.New("an absolute path leaves the zone file's folder")}
 	}
-	data, err := p.root.ReadFile(filepath.FromSlash(name))
+	// The ZoneParser counts nesting too, but afresh each time parsing
+	// resumes after an error: count the files that include this one.
+	if parent.nesting+1 > p.limits.MaxIncludeDepth {
+		return nil, &includeError{name: name, err: depthError(name, p.limits)}
+	}
+	p.includes++
+	if p.includes > p.limits.MaxIncludes {
+		return nil, &includeError{name: name, err: &limitError{code: CodeTooManyIncludes, stop: true,
+			msg: fmt.Sprintf("more than %d $INCLUDE files opened for one zone; zonecast stopped reading; %s",
+				p.limits.MaxIncludes, limitText(int64(p.limits.MaxIncludes), "files", "limits.includes")),
+			hint: "look for a file included over and over; raise limits.includes if the zone really has this many"}}
+	}
+	file, err := p.root.OpenFile(filepath.FromSlash(name), os.O_RDONLY|openNonblock, 0)
 	if err != nil {
 		return nil, &includeError{name: name, err: err}
 	}
+	data, err := readRegular(file, p.limits.MaxFileBytes-p.bytes)
+	file.Close()
+	var big *tooLargeError
+	switch {
+	case errors.As(err, &big):
+		return nil, &includeError{name: name, err: &limitError{code: CodeZoneTooLarge, stop: true,
+			msg: fmt.Sprintf("$INCLUDE file %s would bring the zone to %d octets; zonecast stopped reading; %s",
+				filepath.FromSlash(name), p.bytes+big.size, limitText(p.limits.MaxFileBytes, "octets", "limits.zone_file_bytes")),
+			hint: "raise limits.zone_file_bytes if the zone is really this large"}}
+	case err != nil:
+		return nil, &includeError{name: name, err: err}
+	}
+	p.bytes += int64(len(data))
 	s := p.newSource(data, name, filepath.Join(p.dir, filepath.FromSlash(name)))
-	s.parent = parent
+	s.parent, s.nesting = parent, parent.nesting+1
 	s.origin = parent.origin
 	// "$INCLUDE file [origin]": the optional origin is relative to the
 	// including file's origin.
@@ -418,6 +620,14 @@ func (p *parser) Open(name string) (fs.File, error) {
 	}
 	s.ttl, s.ttlSet, s.ttlByDirective = parent.ttl, parent.ttlSet, parent.ttlByDirective
 	return s, nil
+}
+
+// depthError is an $INCLUDE nested deeper than the limit.
+func depthError(name string, lim Limits) *limitError {
+	return &limitError{code: CodeIncludeDepth,
+		msg: fmt.Sprintf("$INCLUDE file %s is nested too deeply; %s", filepath.FromSlash(name),
+			limitText(int64(lim.MaxIncludeDepth), "levels", "limits.include_depth")),
+		hint: fmt.Sprintf("look for a file that includes itself; files nested deeper than %d are never read", maxIncludeDepth)}
 }
 
 // run parses src to its end, resuming after each syntax error at the next
@@ -445,9 +655,19 @@ func (p *parser) run(src *source) {
 	}()
 
 	lastErrOff, lastErrSrc := -1, (*source)(nil)
-	for src != nil {
+	for src != nil && !p.stopped {
 		zp := p.zoneParser(src)
 		for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
+			if p.records++; p.records > p.limits.MaxRecords {
+				// Counted as they come, so that a $GENERATE bomb stops
+				// here rather than after it has been built.
+				p.diag(p.cur.entry, Error, CodeTooManyRecords,
+					fmt.Sprintf("the zone has more than %d records; zonecast stopped reading; %s", p.limits.MaxRecords,
+						limitText(int64(p.limits.MaxRecords), "records", "limits.zone_records")),
+					"a $GENERATE range too wide? raise limits.zone_records if the zone is really this large")
+				p.stopped = true
+				break
+			}
 			batch = append(batch, p.take(rr))
 			if len(batch) == batchSize {
 				batches <- batch
@@ -455,6 +675,9 @@ func (p *parser) run(src *source) {
 			}
 		}
 		err := zp.Err()
+		if p.stopped {
+			break
+		}
 		if err == nil {
 			// A resumed $INCLUDE file has ended: go on in the file that
 			// included it, after its $INCLUDE line.
@@ -465,7 +688,25 @@ func (p *parser) run(src *source) {
 		if failed == nil {
 			failed = src
 		}
+		if octet := p.octet; octet != nil {
+			// The ZoneParser dropped the entry holding the octet: skip to
+			// its end and read on.
+			p.octet = nil
+			p.diag(octet.pos, Error, CodeBadOctet, octet.msg, octet.hint)
+			failed.bol = false
+			failed.skipEntry()
+			lastErrOff, lastErrSrc = failed.off, failed
+			if failed.off >= len(failed.data) {
+				src = failed.parent
+				continue
+			}
+			src = failed
+			continue
+		}
 		errLine := p.syntaxError(err, failed)
+		if p.stopped {
+			break
+		}
 		// The ZoneParser may have read a byte or two past the failed entry
 		// (it looks ahead for the next owner). Resume at the first entry
 		// it did not finish.
@@ -532,21 +773,34 @@ var parseErrRe = regexp.MustCompile(`(?s)^(?:(.*?): )?dns: (.*): (".*") at line:
 
 // syntaxError records a ZoneParser error as a diagnostic at its place in src
 // and returns the line it was found on in src, or 0 when that is unknown.
+//
+// What a diagnostic may quote of the file: a syntax error in a file that has
+// yielded no record before it quotes nothing of the file, neither the token
+// nor a message that might hold it. A file that is not a zone file (a TSIG
+// key, an environment dump, any secret that $INCLUDE or a symbolic link
+// points at) yields no record, so none of its content is printed. Otherwise
+// the token is quoted escaped and cut to 40 octets (quoteToken).
 func (p *parser) syntaxError(err error, src *source) int {
-	d := Diagnostic{Pos: src.entry, Severity: Error, Code: CodeSyntax, Message: err.Error(),
+	quote := src.records > 0
+	d := Diagnostic{Pos: src.entry, Severity: Error, Code: CodeSyntax, Message: "syntax error",
 		Hint: "fix this entry; zonecast skipped it and read on"}
+	if quote {
+		d.Message = cutText(EscapeText(err.Error()), 200)
+	}
 	if src.entry.Line == 0 {
 		d.Pos = Pos{File: src.display, Line: src.line, Col: src.col}
 	}
 	var token string
 	if m := parseErrRe.FindStringSubmatch(err.Error()); m != nil {
 		d.Message = m[2]
-		if d.Message == "" {
+		if d.Message == "" || (!quote && (len(d.Message) > 60 || strings.ContainsAny(d.Message, "\"`'("))) {
+			// miekg/dns's own words are short and fixed; longer ones
+			// wrap an error that may quote the input.
 			d.Message = "syntax error"
 		}
 		token, _ = strconv.Unquote(m[3])
-		if token != "" {
-			d.Message += ": " + strconv.Quote(token)
+		if token != "" && quote {
+			d.Message += ": " + quoteToken(token)
 		}
 		line, _ := strconv.Atoi(m[4])
 		col, _ := strconv.Atoi(m[5])
@@ -568,11 +822,19 @@ func (p *parser) syntaxError(err error, src *source) int {
 		}
 	}
 	var inc *includeError
+	var lim *limitError
 	switch {
+	case errors.As(err, &lim):
+		d.Code, d.Message, d.Hint = lim.code, lim.msg, lim.hint
+		p.stopped = lim.stop
+	case strings.Contains(d.Message, "too deeply nested $INCLUDE"):
+		// The ZoneParser's own count of the same limit.
+		lim := depthError(token, p.limits)
+		d.Code, d.Message, d.Hint = lim.code, lim.msg, lim.hint
 	case errors.As(err, &inc):
 		d.Code = CodeInclude
 		d.Message = fmt.Sprintf("cannot read $INCLUDE file %s: %v", filepath.FromSlash(inc.name), inc.err)
-		d.Hint = "$INCLUDE may name only files inside the zone file's folder or below it"
+		d.Hint = "$INCLUDE may name only regular files inside the zone file's folder or below it"
 	case isMissingTTL(err):
 		d.Hint = "add a $TTL line at the top of the file (RFC 2308) or give this record a TTL"
 	case strings.HasPrefix(d.Message, "unexpected newline"):
@@ -733,6 +995,7 @@ func (p *parser) take(rr dns.RR) record {
 	src := p.cur
 	h := rr.Header()
 	r := record{rr: rr, pos: src.entry, atEOF: src.off == len(src.data)}
+	src.records++
 	switch {
 	case !src.entryDirective:
 		src.lastOwner = h.Name

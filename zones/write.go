@@ -10,19 +10,22 @@ import (
 // (`owner<TAB>TTL<TAB>IN<TAB>TYPE<TAB>rdata`), RRsets in canonical DNS order
 // and records in their sorted order. Every name is absolute, so the output
 // needs no $ORIGIN: BIND and zonecast both read it back as the same zone.
+// No control character is written raw, even for RRsets that did not come
+// from a zone file: names and rdata pass through EscapeText, which keeps
+// their meaning.
 func Write(w io.Writer, z *Zone) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var line []byte
 	for _, s := range z.RRsets() {
 		typ := s.TypeString()
 		for _, d := range s.Data {
-			line = append(line[:0], s.Name...)
+			line = appendEscapedText(line[:0], s.Name)
 			line = append(line, '\t')
 			line = strconv.AppendUint(line, uint64(s.TTL), 10)
 			line = append(line, "\tIN\t"...)
 			line = append(line, typ...)
 			line = append(line, '\t')
-			line = append(line, d...)
+			line = appendEscapedText(line, d)
 			line = append(line, '\n')
 			if _, err := bw.Write(line); err != nil {
 				return err

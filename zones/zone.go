@@ -218,24 +218,83 @@ func splitLabels(name string) [][]byte {
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
-// CanonicalName returns name absolute and lower-cased, with escapes in one
-// canonical spelling (a character that needs no escape is written plainly, so
-// `\065` and `a` are the same label).
+// CanonicalName returns name absolute and lower-cased, in one canonical
+// spelling per name on the wire: a name holding anything but letters, digits
+// and "-_.*/" is packed to its wire form and printed back, so `\065` and `a`
+// are one label, and a raw octet 0x80 and `\128` are one label, written
+// `\128` (octets below 0x21 and above 0x7e as \DDD, the specials
+// `.;()@"'\` and space with a backslash, as miekg/dns prints them).
 func CanonicalName(name string) string {
 	name = dns.Fqdn(name)
-	if strings.IndexByte(name, '\\') < 0 {
-		return asciiLower(name)
+	upper := false
+	for i := 0; i < len(name); i++ {
+		switch nameClass[name[i]] {
+		case nameOther:
+			return wireCanonical(name)
+		case nameUpper:
+			upper = true
+		}
 	}
-	buf := make([]byte, 256)
-	n, err := dns.PackDomainName(name, buf, 0, nil, false)
-	if err != nil {
-		return asciiLower(name)
+	if !upper {
+		return name
 	}
-	s, _, err := dns.UnpackDomainName(buf[:n], 0)
-	if err != nil {
-		return asciiLower(name)
+	return asciiLower(name)
+}
+
+// The classes of octets in a presentation name, for CanonicalName's fast
+// path: plain octets print as themselves on the wire round trip.
+const (
+	nameOther = iota
+	namePlain
+	nameUpper
+)
+
+var nameClass = func() (t [256]uint8) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = namePlain
 	}
-	return asciiLower(s)
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = nameUpper
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = namePlain
+	}
+	for _, c := range "-_.*/" {
+		t[c] = namePlain
+	}
+	return t
+}()
+
+// wireCanonical canonicalises a name through its wire form.
+func wireCanonical(name string) string {
+	var buf [256]byte
+	if n, err := dns.PackDomainName(name, buf[:], 0, nil, false); err == nil {
+		if s, _, err := dns.UnpackDomainName(buf[:n], 0); err == nil {
+			return asciiLower(s)
+		}
+	}
+	// Too long or with an empty label: no wire form, but still one
+	// spelling, escaped as UnpackDomainName would, so that no raw control
+	// octet reaches a message.
+	labels := splitLabels(name)
+	b := make([]byte, 0, len(name)+8)
+	for _, l := range labels {
+		for _, c := range l {
+			switch {
+			case c == '.' || c == ' ' || c == '\'' || c == '@' || c == ';' || c == '(' || c == ')' || c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c < ' ' || c > '~':
+				b = appendDDD(b, string(c))
+			default:
+				b = append(b, lower(c))
+			}
+		}
+		b = append(b, '.')
+	}
+	if len(b) == 0 {
+		return "."
+	}
+	return string(b)
 }
 
 // asciiLower lower-cases ASCII letters only: DNS names compare

@@ -23,6 +23,13 @@ const (
 	reset  = "\x1b[0m"
 )
 
+// esc makes text from a zone file or a provider's API safe for a terminal
+// or a review page: control characters as \DDD (zones.EscapeText).
+func esc(text string) string { return zones.EscapeText(text) }
+
+// cell is esc for a Markdown table cell, where "|" would end the cell.
+func cell(text string) string { return strings.ReplaceAll(esc(text), "|", "\\|") }
+
 func (s Style) paint(color, text string) string {
 	if !s.Color {
 		return text
@@ -33,7 +40,8 @@ func (s Style) paint(color, text string) string {
 // WriteText writes the plan for people: per zone × provider a header with
 // counts, apex NS changes first, then `+` create, `~` update (old → new
 // values and TTLs), `-` delete, then notes. A plan with no changes and no
-// failures is one line.
+// failures is one line. Names, data and messages, which may come from a
+// provider's API, are written with control characters escaped.
 func WriteText(w io.Writer, p *Plan, st Style) error {
 	var b strings.Builder
 	if p.inSync() {
@@ -48,29 +56,29 @@ func WriteText(w io.Writer, p *Plan, st Style) error {
 		c, u, d := t.Counts()
 		switch {
 		case t.Err != nil:
-			fmt.Fprintf(&b, "%s at %s: %s\n", t.Zone, t.Provider, st.paint(red, "cannot read: "+t.Err.Error()))
+			fmt.Fprintf(&b, "%s at %s: %s\n", esc(t.Zone), esc(t.Provider), st.paint(red, "cannot read: "+esc(t.Err.Error())))
 		case len(t.Changes) == 0:
-			fmt.Fprintf(&b, "%s at %s: no changes\n", t.Zone, t.Provider)
+			fmt.Fprintf(&b, "%s at %s: no changes\n", esc(t.Zone), esc(t.Provider))
 		default:
-			fmt.Fprintf(&b, "%s at %s: %d to create, %d to update, %d to delete\n", t.Zone, t.Provider, c, u, d)
+			fmt.Fprintf(&b, "%s at %s: %d to create, %d to update, %d to delete\n", esc(t.Zone), esc(t.Provider), c, u, d)
 		}
 		if t.Missing {
-			fmt.Fprintf(&b, "  %s serves no zone %s yet: it will be created\n", t.Provider, t.Zone)
+			fmt.Fprintf(&b, "  %s serves no zone %s yet: it will be created\n", esc(t.Provider), esc(t.Zone))
 		}
 		if t.Refused != nil {
-			fmt.Fprintf(&b, "  %s\n", st.paint(red, "REFUSED by the safety limit: apply will not change it: "+t.Refused.Error()))
+			fmt.Fprintf(&b, "  %s\n", st.paint(red, "REFUSED by the safety limit: apply will not change it: "+esc(t.Refused.Error())))
 		}
 		for _, ch := range orderedForDisplay(t) {
 			writeChange(&b, ch, st, t.Zone, false)
 		}
 		for _, n := range t.Notes {
-			fmt.Fprintf(&b, "  %s\n", st.paint(dim, "note: "+n))
+			fmt.Fprintf(&b, "  %s\n", st.paint(dim, "note: "+esc(n)))
 		}
 	}
 	if len(p.Pending) > 0 {
 		b.WriteString("\nPending from earlier runs (the next apply or sync does it):\n")
 		for _, pd := range p.Pending {
-			fmt.Fprintf(&b, "  %s\n", st.paint(yellow, pd.String()))
+			fmt.Fprintf(&b, "  %s\n", st.paint(yellow, esc(pd.String())))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -101,9 +109,10 @@ func orderedForDisplay(t *Target) []Change {
 // indented by two and the values of an update by six more, marker included.
 // In a Markdown diff block (diff true) GitHub colours a line only when its
 // first character is the + or -, so the markers go to the first column and
-// the indentation after them.
+// the indentation after them. Names and data are escaped (esc).
 func writeChange(b *strings.Builder, c Change, st Style, zone string, diff bool) {
 	s := c.RRset()
+	name := esc(s.Name)
 	apexNS := ""
 	if s.Type == dns.TypeNS && s.Name == zone {
 		apexNS = "  (apex NS: who serves the zone)"
@@ -115,29 +124,29 @@ func writeChange(b *strings.Builder, c Change, st Style, zone string, diff bool)
 	switch c.Op {
 	case Create:
 		for _, d := range s.Data {
-			fmt.Fprintf(b, "%s%s\n", indent, st.paint(green, fmt.Sprintf("+ %s %d %s %s", s.Name, s.TTL, s.TypeString(), d)))
+			fmt.Fprintf(b, "%s%s\n", indent, st.paint(green, fmt.Sprintf("+ %s %d %s %s", name, s.TTL, s.TypeString(), esc(d))))
 		}
 	case Delete:
 		for _, d := range s.Data {
-			fmt.Fprintf(b, "%s%s\n", indent, st.paint(red, fmt.Sprintf("- %s %d %s %s", s.Name, s.TTL, s.TypeString(), d)))
+			fmt.Fprintf(b, "%s%s\n", indent, st.paint(red, fmt.Sprintf("- %s %d %s %s", name, s.TTL, s.TypeString(), esc(d))))
 		}
 	case Update:
 		ttl := fmt.Sprint(c.After.TTL)
 		if c.Before.TTL != c.After.TTL {
 			ttl = fmt.Sprintf("%d → %d", c.Before.TTL, c.After.TTL)
 		}
-		fmt.Fprintf(b, "%s%s%s\n", indent, st.paint(yellow, fmt.Sprintf("~ %s %s (TTL %s)", s.Name, s.TypeString(), ttl)), apexNS)
+		fmt.Fprintf(b, "%s%s%s\n", indent, st.paint(yellow, fmt.Sprintf("~ %s %s (TTL %s)", name, s.TypeString(), ttl)), apexNS)
 		old, nu := setOf(c.Before.Data), setOf(c.After.Data)
 		for _, d := range c.Before.Data {
 			if !nu[d] {
-				fmt.Fprintf(b, "%s%s\n", lead, st.paint(red, mark("-")+d))
+				fmt.Fprintf(b, "%s%s\n", lead, st.paint(red, mark("-")+esc(d)))
 			}
 		}
 		for _, d := range c.After.Data {
 			if !old[d] {
-				fmt.Fprintf(b, "%s%s\n", lead, st.paint(green, mark("+")+d))
+				fmt.Fprintf(b, "%s%s\n", lead, st.paint(green, mark("+")+esc(d)))
 			} else {
-				fmt.Fprintf(b, "%s%s\n", lead, mark(" ")+d)
+				fmt.Fprintf(b, "%s%s\n", lead, mark(" ")+esc(d))
 			}
 		}
 	}
@@ -160,7 +169,8 @@ func plural(n int, one, many string) string {
 
 // WriteMarkdown writes the plan for a pull-request comment: a summary table
 // of zone × provider counts, then the changes of each in a diff block, apex
-// NS changes first, notes folded away.
+// NS changes first, notes folded away. Names, data and messages are
+// escaped as in WriteText, and "|" in table cells.
 func WriteMarkdown(w io.Writer, p *Plan) error {
 	var b strings.Builder
 	b.WriteString("### zonecast plan\n\n")
@@ -175,7 +185,7 @@ func WriteMarkdown(w io.Writer, p *Plan) error {
 		status := ""
 		switch {
 		case t.Err != nil:
-			status = "cannot read: " + strings.ReplaceAll(t.Err.Error(), "|", "\\|")
+			status = "cannot read: " + cell(t.Err.Error())
 		case t.Refused != nil:
 			status = fmt.Sprintf("**refused by the safety limit**: %.0f%% of %d RRsets (limit %d%%)", t.Refused.Share(), t.Refused.Existing, t.Refused.Limit)
 			if t.Refused.MostDeleted {
@@ -186,15 +196,15 @@ func WriteMarkdown(w io.Writer, p *Plan) error {
 		case hasApexNS(t):
 			status = "apex NS changes"
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %d | %d | %d | %s |\n", t.Zone, t.Provider, c, u, d, status)
+		fmt.Fprintf(&b, "| `%s` | %s | %d | %d | %d | %s |\n", cell(t.Zone), cell(t.Provider), c, u, d, status)
 	}
 	for _, t := range p.Targets {
 		if len(t.Changes) == 0 && len(t.Notes) == 0 {
 			continue
 		}
-		fmt.Fprintf(&b, "\n#### `%s` at %s\n", t.Zone, t.Provider)
+		fmt.Fprintf(&b, "\n#### `%s` at %s\n", esc(t.Zone), esc(t.Provider))
 		if t.Refused != nil {
-			fmt.Fprintf(&b, "\n> [!CAUTION]\n> Apply will refuse this: %s\n", t.Refused.Error())
+			fmt.Fprintf(&b, "\n> [!CAUTION]\n> Apply will refuse this: %s\n", esc(t.Refused.Error()))
 		}
 		if len(t.Changes) > 0 {
 			b.WriteString("\n```diff\n")
@@ -206,7 +216,7 @@ func WriteMarkdown(w io.Writer, p *Plan) error {
 		if len(t.Notes) > 0 {
 			fmt.Fprintf(&b, "\n<details><summary>%d %s</summary>\n\n", len(t.Notes), plural(len(t.Notes), "note", "notes"))
 			for _, n := range t.Notes {
-				fmt.Fprintf(&b, "- %s\n", n)
+				fmt.Fprintf(&b, "- %s\n", esc(n))
 			}
 			b.WriteString("\n</details>\n")
 		}
@@ -214,7 +224,7 @@ func WriteMarkdown(w io.Writer, p *Plan) error {
 	if len(p.Pending) > 0 {
 		b.WriteString("\n#### Pending from earlier runs\n\n")
 		for _, pd := range p.Pending {
-			fmt.Fprintf(&b, "- %s\n", pd)
+			fmt.Fprintf(&b, "- %s\n", esc(pd.String()))
 		}
 	}
 	_, err := io.WriteString(w, b.String())

@@ -1,0 +1,6 @@
+//go:build !unix
+
+package zones
+
+// openNonblock: elsewhere opening a file does not wait.
+const openNonblock = 0

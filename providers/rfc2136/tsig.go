@@ -98,8 +98,8 @@ func (e *TSIGError) Error() string {
 
 // key is the TSIG key zonecast signs with and checks replies against.
 type key struct {
-	name   string // canonical
-	alg    string // canonical, e.g. "hmac-sha256."
+	name   string           // canonical
+	alg    string           // canonical, e.g. "hmac-sha256."
 	secret providers.Secret // base64
 }
 
@@ -188,7 +188,7 @@ func (c *replyChecker) check(raw []byte, m *dns.Msg, done bool) (signed bool, er
 			return true, c.fail(ServerBadSig, m)
 		case dns.RcodeBadTime:
 			e := c.fail(ClockSkew, m)
-			e.Skew = serverTime(t).Sub(c.now())
+			e.Skew = serverTime(t).Sub(c.now().Truncate(time.Second)) // both to the second
 			return true, e
 		}
 	}

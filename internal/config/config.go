@@ -527,6 +527,10 @@ func (d *decoder) limits(raw limitsYAML) Limits {
 	positive("zone_file_bytes", raw.ZoneFileBytes, &l.ZoneFileBytes)
 	asInt("zone_records", raw.ZoneRecords, &l.ZoneRecords)
 	asInt("include_depth", raw.IncludeDepth, &l.IncludeDepth)
+	if key := "limits.include_depth"; l.IncludeDepth > 7 {
+		// miekg/dns refuses deeper nesting whatever zonecast allows.
+		d.errorf(d.line(key), key, "%d: at most 7 (the zone file parser's own limit)", l.IncludeDepth)
+	}
 	asInt("includes", raw.Includes, &l.Includes)
 	duration := func(name string, v *time.Duration, dst *time.Duration) {
 		key := "limits." + name

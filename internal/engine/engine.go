@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -115,8 +116,14 @@ func Load(sel Selection) (*Engine, error) {
 		if len(sel.Zones) > 0 && !slices.ContainsFunc(sel.Zones, func(z string) bool { return zones.CanonicalName(z) == zc.Origin }) {
 			continue
 		}
-		z, diags, err := zones.ParseFile(zc.File, zones.Options{Origin: zc.Origin})
+		z, diags, err := zones.ParseFile(zc.File, zones.Options{Origin: zc.Origin, FollowSymlinks: zc.FollowSymlinks,
+			Limits: zones.Limits{MaxFileBytes: cfg.Limits.ZoneFileBytes, MaxRecords: cfg.Limits.ZoneRecords,
+				MaxIncludeDepth: cfg.Limits.IncludeDepth, MaxIncludes: cfg.Limits.Includes}})
 		if err != nil {
+			var fe *zones.FileError
+			if errors.As(err, &fe) && !zc.FollowSymlinks && strings.Contains(fe.Reason, "symbolic link") {
+				return nil, fmt.Errorf("zone %s: %w (follow_symlinks: true in the zone's entry of %s)", zc.Origin, err, cfg.File)
+			}
 			return nil, fmt.Errorf("zone %s: %w", zc.Origin, err)
 		}
 		for _, d := range diags {

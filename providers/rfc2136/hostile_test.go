@@ -356,3 +356,15 @@ func TestEndlessTransferMemory(t *testing.T) {
 	}
 	t.Logf("heap peak %d MiB", peak>>20)
 }
+
+// TestTransferLimitsValidated: negative limits are refused, naming the key.
+func TestTransferLimitsValidated(t *testing.T) {
+	tsig := rfc2136.TSIG{Name: hostileKey, Algorithm: "hmac-sha256", Secret: providers.NewSecret(hostileSecret)}
+	for key, c := range map[string]rfc2136.Config{
+		"transfer_timeout":   {Server: "127.0.0.1:53", TSIG: tsig, TransferTimeout: -time.Second},
+		"max_transfer_bytes": {Server: "127.0.0.1:53", TSIG: tsig, MaxTransferBytes: -1},
+	} {
+		_, err := rfc2136.New("x", c)
+		wantErr(t, key, err, key)
+	}
+}

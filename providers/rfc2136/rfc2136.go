@@ -9,6 +9,14 @@
 // one answers. The SOA is never written (the server bumps its serial); the
 // apex NS set is managed.
 //
+// Every reply must carry a TSIG for the key that verifies (RFC 8945 §5.3;
+// in a transfer, up to 99 unsigned messages between signed ones, as
+// §5.3.1 allows): an unsigned or badly signed reply is an error, never a
+// success, and so are the server's TSIG errors, named (BADTIME with the
+// clock skew, BADKEY, BADSIG). A transfer is bounded in time and size
+// (transfer_timeout, max_transfer_bytes), and a cancelled context closes
+// the connection at once.
+//
 // It speaks the protocol through miekg/dns directly rather than through
 // libdns/rfc2136 v1.0.1, whose wire handling loses data zonecast must keep
 // (see the comments on Records and Apply).
@@ -194,7 +202,10 @@ func (p *Provider) Capabilities() providers.Capabilities {
 // Messages returns how many UPDATE messages the provider has sent.
 func (p *Provider) Messages() int64 { return p.messages.Load() }
 
-// Records implements providers.Provider with one TSIG-signed AXFR.
+// Records implements providers.Provider with one TSIG-signed AXFR, every
+// message checked against the key, within transfer_timeout and
+// max_transfer_bytes. A transfer cut off by either, or failing TSIG, is
+// not retried; a signed NOTAUTH is providers.ErrZoneNotFound.
 //
 // libdns/rfc2136 v1.0.1 is not used here: its GetRecords joins a TXT
 // record's character-strings into one (conversion.go), so a record written as

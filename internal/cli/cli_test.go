@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/zonecast/zonecast/internal/apply"
@@ -45,12 +46,19 @@ func TestScripts(t *testing.T) {
 			},
 			// hostile AXFR UPDATE starts a misbehaving DNS server
 			// (dnstest.Hostile) for example.com. that answers AXFR and
-			// UPDATE as the behaviours named say ("hang", "normal", …):
+			// UPDATE as the behaviours named say ("hang", "normal", …; SKEW is
+			// the server clock's offset for "badtime"):
 			// $HOSTILE_ADDR is its address, $TSIG_SECRET its key's secret
 			// (key name zonecast.).
 			"hostile": func(ts *testscript.TestScript, neg bool, args []string) {
-				if len(args) != 2 {
-					ts.Fatalf("usage: hostile AXFR-BEHAVIOUR UPDATE-BEHAVIOUR")
+				if len(args) < 2 || len(args) > 3 {
+					ts.Fatalf("usage: hostile AXFR-BEHAVIOUR UPDATE-BEHAVIOUR [SKEW]")
+				}
+				var skew time.Duration
+				if len(args) == 3 {
+					var err error
+					skew, err = time.ParseDuration(args[2])
+					ts.Check(err)
 				}
 				axfr, err := dnstest.ParseBehaviour(args[0])
 				ts.Check(err)
@@ -58,7 +66,7 @@ func TestScripts(t *testing.T) {
 				ts.Check(err)
 				secret := base64.StdEncoding.EncodeToString([]byte("hostile-test-key-0123456789abcdef"))
 				h, err := dnstest.StartHostile(dnstest.HostileConfig{Origin: "example.com.", KeyName: "zonecast.", Secret: secret,
-					AXFR: axfr, Update: update})
+					AXFR: axfr, Update: update, Skew: skew, Interval: 500 * time.Millisecond})
 				ts.Check(err)
 				ts.Defer(func() { h.Close() })
 				ts.Setenv("HOSTILE_ADDR", h.Addr())

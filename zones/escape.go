@@ -118,13 +118,16 @@ const maxQuoted = 40
 
 // quoteToken returns token for a diagnostic message: escaped, its quotes
 // escaped, cut to maxQuoted octets with "…" and in double quotes.
-func quoteToken(token string) string {
+func quoteToken(token string) string { return quoteTokenCut(token, maxQuoted) }
+
+// quoteTokenCut is quoteToken cutting at n octets.
+func quoteTokenCut(token string, n int) string {
 	t := EscapeText(token)
 	if strings.IndexByte(t, '"') >= 0 {
 		t = strings.ReplaceAll(t, `"`, `\"`)
 	}
-	if len(t) > maxQuoted {
-		t = cutText(t, maxQuoted) + "…"
+	if len(t) > n {
+		t = cutText(t, n) + "…"
 	}
 	return `"` + t + `"`
 }

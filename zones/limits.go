@@ -37,6 +37,9 @@ const (
 	DefaultMaxIncludes           = 1000
 )
 
+// DefaultLimits returns the limits that zero fields stand for.
+func DefaultLimits() Limits { return Limits{}.WithDefaults() }
+
 // maxIncludeDepth is miekg/dns's own limit (scan.go, maxIncludeDepth).
 const maxIncludeDepth = 7
 

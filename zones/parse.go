@@ -76,6 +76,11 @@ func ParseFile(path string, opts Options) (*Zone, Diagnostics, error) {
 		}
 	}
 	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			// os.Root says "openat" and the base name; say what was asked.
+			pe.Op, pe.Path = "open", path
+		}
 		return nil, nil, fmt.Errorf("read zone file: %w", err)
 	}
 	data, err := readRegular(f, lim.MaxFileBytes)
@@ -800,7 +805,13 @@ func (p *parser) syntaxError(err error, src *source) int {
 		}
 		token, _ = strconv.Unquote(m[3])
 		if token != "" && quote {
-			d.Message += ": " + quoteToken(token)
+			// A name too long is quoted whole: its length is the
+			// problem. It is still at most some 1,000 octets.
+			cut := maxQuoted
+			if code, _ := nameLengthProblem(token, src.origin); code != "" {
+				cut = 1024
+			}
+			d.Message += ": " + quoteTokenCut(token, cut)
 		}
 		line, _ := strconv.Atoi(m[4])
 		col, _ := strconv.Atoi(m[5])

@@ -8,10 +8,17 @@
 // grouped into RRsets keyed by (owner, type); duplicates are collapsed and an
 // RRset has a single TTL (the first one seen, as BIND does).
 //
+// Names are canonical on their wire form: every spelling of one name (a raw
+// octet, its \DDD escape) is one key. Reading is bounded by [Limits] (bytes,
+// records after $GENERATE, $INCLUDE nesting and count) and reads regular
+// files only, the main file confined to its folder as $INCLUDE is.
+//
 // Every problem in a file is collected in one pass as a [Diagnostic] with a
 // file:line:col position, a severity, a stable code and a hint. A zone with
 // any error-severity diagnostic must not be pushed anywhere.
 //
 // The package does no network I/O and prints nothing; its output is
-// deterministic. It does not know about providers or plans.
+// deterministic. What it writes (Write, diagnostics) holds no raw control
+// characters ([EscapeText]), and a diagnostic quotes nothing of a file that
+// yielded no record, so a secret a zone file points at is never printed. It does not know about providers or plans.
 package zones

@@ -333,7 +333,8 @@ func TestZoneFileConfined(t *testing.T) {
 				return
 			}
 			var fe *zones.FileError
-			if !errors.As(err, &fe) || !errors.Is(err, fs.ErrPermission) || !strings.Contains(err.Error(), tc.want) {
+			if !errors.As(err, &fe) || !errors.Is(err, fs.ErrPermission) || !strings.Contains(err.Error(), tc.want) ||
+				fe.Symlink != strings.Contains(tc.want, "symbolic link") {
 				t.Fatalf("want a *FileError (fs.ErrPermission) saying %q, got %v", tc.want, err)
 			}
 			assertNoSecret(t, nil, err)

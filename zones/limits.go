@@ -74,6 +74,9 @@ func limitText(n int64, unit, key string) string {
 type FileError struct {
 	Path   string
 	Reason string
+	// Symlink: the file is a symbolic link out of its folder, which
+	// Options.FollowSymlinks would let through.
+	Symlink bool
 }
 
 func (e *FileError) Error() string {

@@ -69,7 +69,7 @@ func ParseFile(path string, opts Options) (*Zone, Diagnostics, error) {
 		if err != nil {
 			if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
 				if _, serr := os.Stat(path); serr == nil {
-					return nil, nil, &FileError{Path: path, Reason: "it is a symbolic link out of its folder, " +
+					return nil, nil, &FileError{Path: path, Symlink: true, Reason: "it is a symbolic link out of its folder, " +
 						"and zonecast follows one only when the config says so"}
 				}
 			}

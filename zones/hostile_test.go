@@ -304,6 +304,7 @@ func TestZoneFileConfined(t *testing.T) {
 	}
 	link(filepath.Join(outside, "example.com.zone"), "out.zone")
 	link("inside.zone", "in.zone")
+	link(filepath.Join(dir, "inside.zone"), "abs.zone")
 	link("/proc/self/environ", "environ")
 	link("/dev/null", "devnull")
 	if err := syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o644); err != nil {
@@ -318,6 +319,7 @@ func TestZoneFileConfined(t *testing.T) {
 		{"a symbolic link out of the folder", "out.zone", false, "it is a symbolic link out of its folder, and zonecast follows one only when the config says so"},
 		{"followed when the config says so", "out.zone", true, ""},
 		{"a symbolic link inside the folder", "in.zone", false, ""},
+		{"an absolute symbolic link inside the folder", "abs.zone", false, ""},
 		{"/proc/self/environ through a link", "environ", false, "symbolic link out of its folder"},
 		{"/proc/self/environ even when following links", "environ", true, "it holds more than its size says"},
 		{"/dev/null when following links", "devnull", true, "it is not a regular file but a character device"},

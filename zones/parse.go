@@ -68,7 +68,8 @@ func ParseFile(path string, opts Options) (*Zone, Diagnostics, error) {
 		f, err = root.OpenFile(filepath.Base(path), os.O_RDONLY|openNonblock, 0)
 		if err != nil {
 			if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
-				if _, serr := os.Stat(path); serr == nil {
+				f, err = openLinkInFolder(root, path)
+				if errors.Is(err, errOutOfFolder) {
 					return nil, nil, &FileError{Path: path, Symlink: true, Reason: "it is a symbolic link out of its folder, " +
 						"and zonecast follows one only when the config says so"}
 				}
@@ -94,6 +95,28 @@ func ParseFile(path string, opts Options) (*Zone, Diagnostics, error) {
 		return nil, nil, &FileError{Path: path, Reason: err.Error()}
 	}
 	return parse(data, path, opts, root)
+}
+
+var errOutOfFolder = errors.New("out of the folder")
+
+// openLinkInFolder opens the symbolic link path, which root refused, when it
+// leads to a file inside root's folder after all (os.Root refuses every
+// absolute link); errOutOfFolder when it leads out.
+func openLinkInFolder(root *os.Root, path string) (*os.File, error) {
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := filepath.EvalSymlinks(filepath.Dir(path))
+	if err != nil {
+		return nil, err
+	}
+	rel, err := filepath.Rel(dir, target)
+	if err != nil || !filepath.IsLocal(rel) {
+		return nil, errOutOfFolder
+	}
+	// Opened through root still: a link changed since is confined too.
+	return root.OpenFile(rel, os.O_RDONLY|openNonblock, 0)
 }
 
 // tooLargeError is a file larger than the bytes left to read.
@@ -148,14 +171,14 @@ func fileKind(m fs.FileMode) string {
 // positions and, when opts.Origin is empty and the text has no $ORIGIN, gives
 // the origin. $INCLUDE is refused: there is no folder to confine it to.
 func Parse(r io.Reader, name string, opts Options) (*Zone, Diagnostics, error) {
-	max := opts.Limits.WithDefaults().MaxFileBytes
-	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	limit := opts.Limits.WithDefaults().MaxFileBytes
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, nil, fmt.Errorf("read zone %s: %w", EscapeText(name), err)
 	}
-	if int64(len(data)) > max {
-		return nil, nil, fmt.Errorf("read zone %s: more than %d octets; %s", EscapeText(name), max,
-			limitText(max, "octets", "limits.zone_file_bytes"))
+	if int64(len(data)) > limit {
+		return nil, nil, fmt.Errorf("read zone %s: more than %d octets; %s", EscapeText(name), limit,
+			limitText(limit, "octets", "limits.zone_file_bytes"))
 	}
 	return parse(data, name, opts, nil)
 }

@@ -102,13 +102,15 @@ type Diagnostic struct {
 	Hint string `json:"hint,omitempty"`
 }
 
-// String formats the diagnostic as `file:line:col: severity: message; hint [code]`.
+// String formats the diagnostic as `file:line:col: severity: message; hint [code]`,
+// control characters escaped (EscapeText) even in a diagnostic made outside
+// this package.
 func (d Diagnostic) String() string {
 	msg := d.Message
 	if d.Hint != "" {
 		msg += "; " + d.Hint
 	}
-	return fmt.Sprintf("%s: %s: %s [%s]", d.Pos, d.Severity, msg, d.Code)
+	return EscapeText(fmt.Sprintf("%s: %s: %s [%s]", d.Pos, d.Severity, msg, d.Code))
 }
 
 // Diagnostics is every problem found in one or more files.

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -121,7 +120,7 @@ func Load(sel Selection) (*Engine, error) {
 				MaxIncludeDepth: cfg.Limits.IncludeDepth, MaxIncludes: cfg.Limits.Includes}})
 		if err != nil {
 			var fe *zones.FileError
-			if errors.As(err, &fe) && !zc.FollowSymlinks && strings.Contains(fe.Reason, "symbolic link") {
+			if errors.As(err, &fe) && fe.Symlink && !zc.FollowSymlinks {
 				return nil, fmt.Errorf("zone %s: %w (follow_symlinks: true in the zone's entry of %s)", zc.Origin, err, cfg.File)
 			}
 			return nil, fmt.Errorf("zone %s: %w", zc.Origin, err)

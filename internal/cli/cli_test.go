@@ -44,34 +44,7 @@ func TestScripts(t *testing.T) {
 			"release-lock": func(ts *testscript.TestScript, neg bool, args []string) {
 				ts.Check(held[ts].Release())
 			},
-			// hostile AXFR UPDATE starts a misbehaving DNS server
-			// (dnstest.Hostile) for example.com. that answers AXFR and
-			// UPDATE as the behaviours named say ("hang", "normal", …; SKEW is
-			// the server clock's offset for "badtime"):
-			// $HOSTILE_ADDR is its address, $TSIG_SECRET its key's secret
-			// (key name zonecast.).
-			"hostile": func(ts *testscript.TestScript, neg bool, args []string) {
-				if len(args) < 2 || len(args) > 3 {
-					ts.Fatalf("usage: hostile AXFR-BEHAVIOUR UPDATE-BEHAVIOUR [SKEW]")
-				}
-				var skew time.Duration
-				if len(args) == 3 {
-					var err error
-					skew, err = time.ParseDuration(args[2])
-					ts.Check(err)
-				}
-				axfr, err := dnstest.ParseBehaviour(args[0])
-				ts.Check(err)
-				update, err := dnstest.ParseBehaviour(args[1])
-				ts.Check(err)
-				secret := base64.StdEncoding.EncodeToString([]byte("hostile-test-key-0123456789abcdef"))
-				h, err := dnstest.StartHostile(dnstest.HostileConfig{Origin: "example.com.", KeyName: "zonecast.", Secret: secret,
-					AXFR: axfr, Update: update, Skew: skew, Interval: 500 * time.Millisecond})
-				ts.Check(err)
-				ts.Defer(func() { h.Close() })
-				ts.Setenv("HOSTILE_ADDR", h.Addr())
-				ts.Setenv("TSIG_SECRET", secret)
-			},
+			"hostile": hostileCmd,
 			// edit-json FILE changes one value in a saved plan, as a
 			// careless or malicious edit would.
 			"edit-json": func(ts *testscript.TestScript, neg bool, args []string) {
@@ -85,4 +58,32 @@ func TestScripts(t *testing.T) {
 			},
 		},
 	})
+}
+
+// hostileCmd is `hostile AXFR UPDATE [SKEW]`: it starts a misbehaving DNS
+// server (dnstest.Hostile) for example.com. that answers AXFR and UPDATE as
+// the behaviours named say ("hang", "normal", …; SKEW is the server clock's
+// offset for "badtime"). $HOSTILE_ADDR is its address, $TSIG_SECRET its
+// key's secret (key name zonecast.).
+func hostileCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: hostile AXFR-BEHAVIOUR UPDATE-BEHAVIOUR [SKEW]")
+	}
+	var skew time.Duration
+	if len(args) == 3 {
+		var err error
+		skew, err = time.ParseDuration(args[2])
+		ts.Check(err)
+	}
+	axfr, err := dnstest.ParseBehaviour(args[0])
+	ts.Check(err)
+	update, err := dnstest.ParseBehaviour(args[1])
+	ts.Check(err)
+	secret := base64.StdEncoding.EncodeToString([]byte("hostile-test-key-0123456789abcdef"))
+	h, err := dnstest.StartHostile(dnstest.HostileConfig{Origin: "example.com.", KeyName: "zonecast.", Secret: secret,
+		AXFR: axfr, Update: update, Skew: skew, Interval: 500 * time.Millisecond})
+	ts.Check(err)
+	ts.Defer(func() { h.Close() })
+	ts.Setenv("HOSTILE_ADDR", h.Addr())
+	ts.Setenv("TSIG_SECRET", secret)
 }

@@ -26,6 +26,7 @@ func TestHostileInput(t *testing.T) {
 	testscript.Run(t, testscript.Params{Dir: "testdata/hostile", RequireExplicitExec: true,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"bounded": boundedCmd,
+			"hostile": hostileCmd,
 			// mkfifo FILE makes a named pipe nobody writes to.
 			"mkfifo": func(ts *testscript.TestScript, neg bool, args []string) {
 				ts.Check(syscall.Mkfifo(ts.MkAbs(args[0]), 0o644))

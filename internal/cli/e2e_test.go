@@ -85,7 +85,12 @@ func exitsCmd(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	want, err := strconv.Atoi(args[0])
 	ts.Check(err)
-	err = ts.Exec(args[1], args[2:]...)
+	checkExit(ts, ts.Exec(args[1], args[2:]...), want)
+}
+
+// checkExit fails the script unless err, from running a command, is exit
+// status want (nil for 0).
+func checkExit(ts *testscript.TestScript, err error, want int) {
 	got := 0
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {

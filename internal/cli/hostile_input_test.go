@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -145,16 +144,7 @@ func boundedCmd(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("killed: %s", why)
 	default:
 	}
-	got := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		got = ee.ExitCode()
-	} else if err != nil {
-		ts.Fatalf("%v", err)
-	}
-	if got != want {
-		ts.Fatalf("exit status %d, want %d", got, want)
-	}
+	checkExit(ts, err, want)
 }
 
 // vmRSS returns the resident memory of process pid, or 0 when it is gone.

@@ -345,18 +345,28 @@ func garbage(w dns.ResponseWriter, r *dns.Msg) {
 	_, _ = w.Write(b)
 }
 
-func (h *Hostile) answerUpdate(w dns.ResponseWriter, r *dns.Msg) {
-	b := h.cfg.Update
+// misbehave answers as Hang, Garbage and BadTime do, whatever the request,
+// and reports whether b was one of them.
+func (h *Hostile) misbehave(w dns.ResponseWriter, r *dns.Msg, b Behaviour) bool {
 	switch b {
 	case Hang:
 		<-h.done
-		return
 	case Garbage:
 		garbage(w, r)
-		return
 	case BadTime:
 		h.badTime(w, r, h.cfg.Skew)
+	default:
+		return false
+	}
+	return true
+}
+
+func (h *Hostile) answerUpdate(w dns.ResponseWriter, r *dns.Msg) {
+	b := h.cfg.Update
+	if h.misbehave(w, r, b) {
 		return
+	}
+	switch b {
 	case Slow:
 		select {
 		case <-time.After(h.cfg.Interval):
@@ -448,16 +458,10 @@ func withClass(rr dns.RR, class uint16) dns.RR {
 
 func (h *Hostile) answerAXFR(w dns.ResponseWriter, r *dns.Msg) {
 	b := h.cfg.AXFR
+	if h.misbehave(w, r, b) {
+		return
+	}
 	switch b {
-	case Hang:
-		<-h.done
-		return
-	case Garbage:
-		garbage(w, r)
-		return
-	case BadTime:
-		h.badTime(w, r, h.cfg.Skew)
-		return
 	case UnsignedRefused:
 		m := new(dns.Msg)
 		m.SetRcode(r, dns.RcodeRefused)

@@ -25,11 +25,13 @@ deps:
 test: deps lint
 	$(GO) test -race -count=1 -timeout 20m ./...
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./zones
+	$(GO) test -run '^$$' -fuzz '^FuzzParseFile$$' -fuzztime $(FUZZTIME) ./zones
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime 3000x ./internal/config
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime 20000x ./internal/plan
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 5m ./zones
+	$(GO) test -run '^$$' -fuzz '^FuzzParseFile$$' -fuzztime 5m ./zones
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime 2m ./internal/config
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime 2m ./internal/plan
 

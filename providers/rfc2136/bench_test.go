@@ -155,3 +155,22 @@ func expectConverged(b *testing.B, p providers.Provider, full *zones.Zone, tool 
 		b.Fatalf("after %s, a plan still has %d changes", tool, len(again.Changes))
 	}
 }
+
+// BenchmarkRecordsBIND reads a zone of 100k records from a real BIND with
+// one AXFR (TSIG-verified message by message), as every plan does.
+func BenchmarkRecordsBIND(b *testing.B) {
+	full, _ := benchZones(b, 100_000)
+	var text strings.Builder
+	if err := zones.Write(&text, full); err != nil {
+		b.Fatal(err)
+	}
+	s := dnstest.StartBIND(b, map[string]string{full.Origin: text.String()})
+	p := provider(b, s)
+	for b.Loop() {
+		sets, err := p.Records(b.Context(), full.Origin)
+		if err != nil || len(sets) < len(full.Sets) {
+			b.Fatalf("%d of %d RRsets read: %v", len(sets), len(full.Sets), err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(full.Records()), "ns/record")
+}

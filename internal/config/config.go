@@ -50,9 +50,31 @@ type Config struct {
 	State string
 	// Limits bound what zonecast reads and how long it waits.
 	Limits Limits
+	// Failover holds the guard rails and the automatic policy of failover.
+	Failover Failover
 	// Warnings are problems that do not stop zonecast (a secret file
 	// others can read), for the caller to show.
 	Warnings []*Error
+}
+
+// DefaultMinProviders is Failover.MinProviders when the file does not set it.
+const DefaultMinProviders = 2
+
+// Failover is the failover block: how few providers a zone may be left
+// with, and whether sync drops and restores providers by itself.
+type Failover struct {
+	// MinProviders: `failover drop` refuses (without --force) to leave a
+	// zone fewer providers in service; automatic drops never do, nor drop
+	// the last (failover.min_providers).
+	MinProviders int
+	// AutoDropAfter, when more than zero, lets sync drop a provider after
+	// that many cycles in a row in which it could not be read or written
+	// (failover.auto_drop_after_failed_cycles); zero (the default) never.
+	AutoDropAfter int
+	// AutoRestore lets sync restore a provider it dropped by itself once
+	// it verifiably serves the current zone (failover.auto_restore,
+	// default true when AutoDropAfter is set).
+	AutoRestore bool
 }
 
 // Defaults of Limits' timeouts.
@@ -120,11 +142,17 @@ type Safety struct {
 // The shapes of the file, decoded strictly by decoder.
 type (
 	fileYAML struct {
-		Providers ast.Node   `yaml:"providers"`
-		Zones     []zoneYAML `yaml:"zones"`
-		Safety    safetyYAML `yaml:"safety"`
-		Limits    limitsYAML `yaml:"limits"`
-		State     string     `yaml:"state"`
+		Providers ast.Node     `yaml:"providers"`
+		Zones     []zoneYAML   `yaml:"zones"`
+		Safety    safetyYAML   `yaml:"safety"`
+		Limits    limitsYAML   `yaml:"limits"`
+		Failover  failoverYAML `yaml:"failover"`
+		State     string       `yaml:"state"`
+	}
+	failoverYAML struct {
+		MinProviders  *int  `yaml:"min_providers"`
+		AutoDropAfter *int  `yaml:"auto_drop_after_failed_cycles"`
+		AutoRestore   *bool `yaml:"auto_restore"`
 	}
 	limitsYAML struct {
 		ZoneFileBytes *int64         `yaml:"zone_file_bytes"`
@@ -219,6 +247,7 @@ func Load(path string, drivers []providers.Driver) (*Config, error) {
 	c.Zones = d.zones(raw.Zones, declared)
 	c.Safety = d.safety(raw.Safety)
 	c.Limits = d.limits(raw.Limits)
+	c.Failover = d.failover(raw.Failover)
 	c.State = filepath.Join(dir, cmp.Or(raw.State, DefaultState))
 	if len(d.errs) > 0 {
 		return nil, d.err()
@@ -500,6 +529,30 @@ func (d *decoder) ignore(ig ignoreYAML, key string) (Ignore, bool) {
 		}
 	}
 	return rule, ok
+}
+
+// failover checks the failover block.
+func (d *decoder) failover(raw failoverYAML) Failover {
+	f := Failover{MinProviders: DefaultMinProviders}
+	if key := "failover.min_providers"; raw.MinProviders != nil && !d.failed(key) {
+		if *raw.MinProviders < 1 {
+			d.errorf(d.line(key), key, "%d: want 1 or more", *raw.MinProviders)
+		} else {
+			f.MinProviders = *raw.MinProviders
+		}
+	}
+	if key := "failover.auto_drop_after_failed_cycles"; raw.AutoDropAfter != nil && !d.failed(key) {
+		if *raw.AutoDropAfter < 0 {
+			d.errorf(d.line(key), key, "%d: want 0 (never) or more", *raw.AutoDropAfter)
+		} else {
+			f.AutoDropAfter = *raw.AutoDropAfter
+		}
+	}
+	f.AutoRestore = f.AutoDropAfter > 0
+	if raw.AutoRestore != nil {
+		f.AutoRestore = *raw.AutoRestore
+	}
+	return f
 }
 
 // limits checks the limits block: every value positive when given.

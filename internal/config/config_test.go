@@ -123,6 +123,8 @@ safety:
 limits:
   zone_records: 5000
   read_timeout: 30s
+failover:
+  auto_drop_after_failed_cycles: 3
 state: run/state.json
 `
 
@@ -207,9 +209,10 @@ func TestLoadGood(t *testing.T) {
 				FollowSymlinks: true,
 			},
 		},
-		Safety: Safety{MaxChangePercent: 20},
-		State:  filepath.Join(dir, "run/state.json"),
-		Limits: Limits{ZoneRecords: 5000, ReadTimeout: 30 * time.Second, WriteTimeout: DefaultWriteTimeout, SlowReadWait: DefaultSlowReadWait},
+		Safety:   Safety{MaxChangePercent: 20},
+		State:    filepath.Join(dir, "run/state.json"),
+		Limits:   Limits{ZoneRecords: 5000, ReadTimeout: 30 * time.Second, WriteTimeout: DefaultWriteTimeout, SlowReadWait: DefaultSlowReadWait},
+		Failover: Failover{MinProviders: 2, AutoDropAfter: 3, AutoRestore: true},
 	}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(Config{}, "Providers")); diff != "" {
 		t.Errorf("Load mismatch (-want +got):\n%s", diff)
@@ -319,7 +322,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:   "unknown top-level key",
 			config: base + "zonez: []\n",
-			want:   []string{"zonecast.yaml:10: zonez: unknown key (known: limits, providers, safety, state, zones)"},
+			want:   []string{"zonecast.yaml:10: zonez: unknown key (known: failover, limits, providers, safety, state, zones)"},
 		},
 		{
 			name:   "unknown zone key",

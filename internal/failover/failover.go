@@ -32,6 +32,9 @@ type State struct {
 	// Pending is work a run could not finish (a reload, a parent
 	// delegation), for the next apply or sync cycle to do.
 	Pending []plan.Pending `json:"pending,omitempty"`
+	// Serials are the serials of each zone's shared state record (see
+	// shared.go): the last drop or restore recorded or adopted.
+	Serials map[string]int64 `json:"serials,omitempty"`
 }
 
 // Drop is one provider taken out of service.
@@ -99,14 +102,16 @@ func (s *State) DropFor(provider, zone, reason string, now time.Time) {
 		d.Reason = reason
 	}
 	s.Dropped[provider] = d
+	s.bump(zone, now)
 }
 
 // RestoreFor records that provider is back in service for zone.
 func (s *State) RestoreFor(provider, zone string) {
 	d, ok := s.Dropped[provider]
-	if !ok {
+	if !ok || !slices.Contains(d.Zones, zone) {
 		return
 	}
+	s.bump(zone, time.Now())
 	d.Zones = slices.DeleteFunc(d.Zones, func(z string) bool { return z == zone })
 	if len(d.Zones) == 0 {
 		delete(s.Dropped, provider)

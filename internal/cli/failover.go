@@ -52,7 +52,13 @@ EXIT STATUS
   3  dropped, but a push failed (the apex NS at another provider, or the parent
      delegation): recorded as pending; run drop again or let sync finish it
   4  refused, nothing changed: the other providers do not all serve the
-     current zone, or no nameserver would be left`,
+     current zone, fewer than failover.min_providers (default 2) would be
+     left in service (--force overrides both), or no nameserver or no
+     provider would be left (never overridden)
+
+Every machine running zonecast for the zone sees the drop: it is recorded in
+the zone itself, as the TXT record _zonecast-state.ZONE at every provider left
+in service, and any plan, apply or sync takes the newest such record it reads.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runDrop(cmd.Context(), ios, opts, args[0]) },
 	}
@@ -71,11 +77,13 @@ EXIT STATUS
   1  an error (the provider cannot be read or written)
   3  restored, but a push failed (the apex NS elsewhere, the parent
      delegation): recorded; apply or sync finishes it
-  4  refused: the provider does not serve the current zone yet`,
+  4  refused: the provider does not serve the current zone yet (--force
+     restores without that check)`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runRestore(cmd.Context(), ios, opts, args[0]) },
 	}
 	flags(restore)
+	restore.Flags().BoolVar(&opts.force, "force", false, "restore without checking on the wire that it serves the zone (a provider with no nameservers configured)")
 	status := &cobra.Command{
 		Use:   "status",
 		Short: "Show which providers are in and out of service",
@@ -121,7 +129,7 @@ func runRestore(ctx context.Context, ios *streams, opts *failoverOptions, name s
 	if err != nil {
 		return err
 	}
-	tr, err := e.Restore(ctx, name)
+	tr, err := e.Restore(ctx, name, opts.force)
 	if tr != nil {
 		writeTransition(ios, tr)
 	}

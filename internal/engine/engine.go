@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/miekg/dns"
 	"os"
 	"path/filepath"
 	"slices"
@@ -69,6 +70,11 @@ type Engine struct {
 	Out []Target
 	// Diagnostics are the zone files' warnings (errors stop Load).
 	Diagnostics zones.Diagnostics
+	// Adopted says what this run learnt of the failover state from the
+	// providers (another machine's drop or restore), a line each.
+	Adopted []string
+	// selected are the --provider names (all when empty).
+	selected []string
 }
 
 // Target is one zone at one provider.
@@ -109,7 +115,7 @@ func Load(sel Selection) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{Config: cfg, ConfigDigest: "sha256:" + hex.EncodeToString(sum[:]), State: state,
-		Files: map[string]*zones.Zone{}, Desired: map[string]*zones.Zone{}}
+		Files: map[string]*zones.Zone{}, Desired: map[string]*zones.Zone{}, selected: sel.Providers}
 	invalid := false
 	for _, zc := range cfg.Zones {
 		if len(sel.Zones) > 0 && !slices.ContainsFunc(sel.Zones, func(z string) bool { return zones.CanonicalName(z) == zc.Origin }) {
@@ -133,6 +139,10 @@ func Load(sel Selection) (*Engine, error) {
 		if diags.HasErrors() {
 			invalid = true
 			continue
+		}
+		if z.Lookup(failover.StateName(zc.Origin), dns.TypeTXT) != nil {
+			return nil, fmt.Errorf("zone %s: the zone file holds %s, the failover state record zonecast writes itself: remove it from %s",
+				zc.Origin, failover.StateName(zc.Origin), zc.File)
 		}
 		e.Files[zc.Origin] = z
 		for _, name := range zc.Providers {
@@ -166,7 +176,11 @@ func (e *Engine) without(origin, extra string) (*zones.Zone, error) {
 			out = append(out, e.Config.Providers[name].Capabilities().Nameservers...)
 		}
 	}
-	return failover.Without(e.Files[origin], out)
+	z, err := failover.Without(e.Files[origin], out)
+	if err != nil {
+		return nil, err
+	}
+	return e.State.WithState(z), nil
 }
 
 // zoneConfig returns the configuration of origin (a zero Zone when it is
@@ -222,7 +236,8 @@ func (e *Engine) lockDir() string {
 // it, with the safety verdict of each target and the work pending from
 // earlier runs. A provider that cannot be read gives a target with Err set.
 func (e *Engine) Plan(ctx context.Context) *plan.Plan {
-	return e.planTargets(ctx, e.Targets)
+	p, _, _ := e.planReady(ctx, 0)
+	return p
 }
 
 func (e *Engine) planTargets(ctx context.Context, targets []Target) *plan.Plan {
@@ -241,19 +256,38 @@ func (e *Engine) planTargets(ctx context.Context, targets []Target) *plan.Plan {
 }
 
 func (e *Engine) planOne(ctx context.Context, t Target) *plan.Target {
+	return e.compute(t, e.readOne(ctx, t))
+}
+
+// readResult is what reading one target gave.
+type readResult struct {
+	current []zones.RRset
+	missing bool // the provider does not serve the zone
+	err     error
+}
+
+func (e *Engine) readOne(ctx context.Context, t Target) readResult {
 	current, err := e.read(ctx, t)
 	missing := errors.Is(err, providers.ErrZoneNotFound)
-	if err != nil && !missing {
+	if missing {
+		err = nil
+	}
+	return readResult{current: current, missing: missing, err: err}
+}
+
+// compute plans t from what was read of it.
+func (e *Engine) compute(t Target, r readResult) *plan.Target {
+	if r.err != nil {
 		return &plan.Target{Zone: t.Zone.Origin, Provider: t.Provider.Name(),
-			Err: fmt.Errorf("read %s at %s: %w", t.Zone.Origin, t.Provider.Name(), err)}
+			Err: fmt.Errorf("read %s at %s: %w", t.Zone.Origin, t.Provider.Name(), r.err)}
 	}
 	zc := t.Zone
 	target := plan.Compute(plan.Input{
 		Desired:  e.Desired[zc.Origin],
 		Provider: t.Provider.Name(),
 		Caps:     t.Provider.Capabilities(),
-		Current:  current,
-		Missing:  missing,
+		Current:  r.current,
+		Missing:  r.missing,
 		Ignored: func(name string, typ uint16) bool {
 			return slices.ContainsFunc(zc.Ignore, func(i config.Ignore) bool { return i.Matches(name, zc.Origin, typ) })
 		},

@@ -219,7 +219,7 @@ func TestDropLastProviderChangesNothing(t *testing.T) {
 	if read(t, dir, ".zonecast/state.json") != state || read(t, dir, "out/a/example.com.zone") != zoneA || read(t, dir, "parent/com.zone") != parent {
 		t.Fatal("a refused drop changed the state, a provider or the parent")
 	}
-	_, err = load(t, dir).Restore(ctx, "c")
+	_, err = load(t, dir).Restore(ctx, "c", false)
 	var ns *NotServingError
 	if !errors.As(err, &ns) || ns.Provider != "c" {
 		t.Fatalf("Restore c: %v, want NotServingError", err)

@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"github.com/zonecast/zonecast/internal/config"
 	"slices"
 	"strings"
 	"time"
@@ -71,19 +73,34 @@ func (e *Engine) Drop(ctx context.Context, name, reason string, force bool) (*Tr
 		return nil, fmt.Errorf("no provider %s in %s", name, e.Config.File)
 	}
 	tr := &Transition{Provider: name}
+	e.discover(ctx, name)
 	dropping := e.zonesOf(e.Targets, name)
 	finishing := e.unfinished(name)
 	if len(dropping)+len(finishing) == 0 {
 		return nil, fmt.Errorf("%s serves none of the selected zones, or is already out of service (see `zonecast failover status`)", name)
 	}
-	// Decide everything before changing anything.
-	after := map[string]*zones.Zone{}
+	// Decide everything before changing anything. Never the last
+	// provider; never fewer than failover.min_providers without --force.
 	for _, origin := range dropping {
-		z, err := e.without(origin, name)
-		if err != nil {
+		left := 0
+		for _, p := range e.zoneConfig(origin).Providers {
+			if p != name && !e.State.IsDropped(p, origin) {
+				left++
+			}
+		}
+		min := cmp.Or(e.Config.Failover.MinProviders, config.DefaultMinProviders)
+		switch {
+		case left == 0:
+			return tr, &RefusedError{Reason: fmt.Sprintf("not dropping %s: it is the last provider serving %s in service; nothing would serve the zone", name, origin)}
+		case left < min && !force:
+			return tr, &RefusedError{Reason: fmt.Sprintf("not dropping %s: %s would be left with %d provider%s in service, fewer than failover.min_providers (%d): one more outage and it is gone; pass --force if this is meant",
+				name, origin, left, map[bool]string{true: "", false: "s"}[left == 1], min)}
+		}
+	}
+	for _, origin := range dropping {
+		if _, err := e.without(origin, name); err != nil {
 			return nil, &RefusedError{Reason: fmt.Sprintf("not dropping %s: %v: bring another provider back first (`zonecast failover restore`)", name, err)}
 		}
-		after[origin] = z
 	}
 	var refusal *RefusedError
 	for _, origin := range dropping {
@@ -121,7 +138,10 @@ func (e *Engine) Drop(ctx context.Context, name, reason string, force bool) (*Tr
 		return tr, fmt.Errorf("record the drop: %w; nothing was changed", err)
 	}
 	for _, origin := range dropping {
-		e.Desired[origin] = after[origin]
+		// As decided above, now with the new state record.
+		if e.Desired[origin], err = e.without(origin, ""); err != nil {
+			return tr, err
+		}
 		e.Targets, e.Out = moveTargets(e.Targets, e.Out, origin, name)
 	}
 	slices.Sort(all)
@@ -136,11 +156,13 @@ func (e *Engine) Drop(ctx context.Context, name, reason string, force bool) (*Tr
 
 // Restore brings provider name back for the selected zones it is out of
 // service for: it pushes the whole current zone to it, checks on the wire
-// that it serves it (*NotServingError otherwise, with nothing recorded),
+// that it serves it (*NotServingError otherwise, with nothing recorded;
+// force skips the check, for a provider with no nameservers to ask),
 // records it back in service, and adds its nameservers to the apex NS set
 // everywhere (and at the parent, when configured).
-func (e *Engine) Restore(ctx context.Context, name string) (*Transition, error) {
+func (e *Engine) Restore(ctx context.Context, name string, force bool) (*Transition, error) {
 	start := time.Now()
+	e.discover(ctx, name)
 	back := e.zonesOf(e.Out, name)
 	if len(back) == 0 {
 		return nil, fmt.Errorf("%s is not out of service for the selected zones", name)
@@ -164,9 +186,10 @@ func (e *Engine) Restore(ctx context.Context, name string) (*Transition, error) 
 			return tr, fmt.Errorf("restore %s at %s: %w", origin, name, res.Err)
 		}
 		tr.Steps = append(tr.Steps, Step{Zone: origin, Provider: name, What: fmt.Sprintf("%d changes pushed", res.Applied)})
-		rep := verify.Run(ctx, e.Desired[origin], name, t.Provider.Capabilities(), verify.Options{})
-		if !rep.OK() || len(rep.Servers) == 0 {
+		if rep := verify.Run(ctx, e.Desired[origin], name, t.Provider.Capabilities(), verify.Options{}); !force && (!rep.OK() || len(rep.Servers) == 0) {
 			return tr, &NotServingError{Zone: origin, Provider: name, Report: rep}
+		} else if len(rep.Servers) == 0 {
+			tr.Unverified = append(tr.Unverified, origin+" at "+name)
 		}
 		e.State.RestoreFor(name, origin)
 		if zc := e.zoneConfig(origin); zc.Parent != nil {
@@ -231,8 +254,9 @@ func (e *Engine) pushTransition(ctx context.Context, tr *Transition, origins []s
 // errUnchanged: the apex NS set was already right.
 var errUnchanged = errors.New("unchanged")
 
-// pushApexNS makes the apex NS set at t what e.Desired says: the plan of
-// t restricted to that one RRset, applied. It returns errUnchanged when
+// pushApexNS makes the apex NS set and the failover state record at t
+// what e.Desired says: the plan of t restricted to those two RRsets,
+// applied. It returns errUnchanged when
 // there was nothing to do.
 func (e *Engine) pushApexNS(ctx context.Context, t Target) error {
 	origin := t.Zone.Origin
@@ -242,7 +266,9 @@ func (e *Engine) pushApexNS(ctx context.Context, t Target) error {
 	}
 	tg.Changes = slices.DeleteFunc(tg.Changes, func(c plan.Change) bool {
 		r := c.RRset()
-		return r.Type != dns.TypeNS || r.Name != origin
+		apexNS := r.Type == dns.TypeNS && r.Name == origin
+		state := r.Type == dns.TypeTXT && failover.IsStateName(r.Name, origin)
+		return !apexNS && !state
 	})
 	if len(tg.Changes) == 0 {
 		return errUnchanged
@@ -311,6 +337,31 @@ func (e *Engine) delegate(ctx context.Context, origin string) (uint32, error) {
 		return ttl, fmt.Errorf("delegation of %s at %s: %w", origin, zc.Parent.Provider, res.Err)
 	}
 	return ttl, nil
+}
+
+// discover reads every target but except's for the failover state that
+// other machines recorded in the zone (see internal/failover), and adopts
+// it, waiting at most limits.slow_read_wait for the slowest: a drop or
+// restore starts from the newest state, never undoes another machine's.
+func (e *Engine) discover(ctx context.Context, except string) {
+	var skipped []Target
+	e.Targets = slices.DeleteFunc(e.Targets, func(t Target) bool {
+		if t.Provider.Name() == except {
+			skipped = append(skipped, t)
+			return true
+		}
+		return false
+	})
+	e.planReady(ctx, cmp.Or(e.Config.Limits.SlowReadWait, config.DefaultSlowReadWait))
+	for _, t := range skipped {
+		switch {
+		case !e.State.IsDropped(except, t.Zone.Origin):
+			e.Targets = append(e.Targets, t)
+		case !slices.ContainsFunc(e.Out, func(u Target) bool { return u.Zone.Origin == t.Zone.Origin && u.Provider.Name() == except }):
+			e.Out = append(e.Out, t)
+		}
+	}
+	e.sortTargets()
 }
 
 // zonesOf lists the zones of refs that provider name serves.

@@ -1,10 +1,14 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"github.com/miekg/dns"
+	"github.com/zonecast/zonecast/internal/failover"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/zonecast/zonecast/internal/apply"
@@ -265,38 +269,190 @@ type lateTarget struct {
 // planReady reads and plans every target, at most eight at a time, as
 // Plan does, but waits at most wait (when set and once one is read) for
 // the slowest: those still being read get a *plan.SlowError in the plan
-// returned and arrive later on late; slow says how many.
+// returned and arrive later on late; slow says how many. With wait zero it
+// waits for every read.
+//
+// The failover state read with the zones (the newest state record, see
+// internal/failover) is adopted as reads arrive: a provider another machine
+// dropped leaves the targets, and the run stops waiting for it.
 func (e *Engine) planReady(ctx context.Context, wait time.Duration) (p *plan.Plan, late <-chan lateTarget, slow int) {
-	p = &plan.Plan{Targets: make([]*plan.Target, len(e.Targets)), Pending: e.State.PendingOf(e.Origins())}
-	results := make(chan lateTarget, len(e.Targets))
+	type indexed struct {
+		i int
+		r readResult
+	}
+	targets := make([]Target, 0, len(e.Targets)+len(e.Out))
+	results := make(chan indexed, len(e.Targets)+len(e.Out))
 	sem := make(chan struct{}, 8)
-	for i, t := range e.Targets {
+	launch := func(t Target) int {
+		targets = append(targets, t)
+		i := len(targets) - 1
 		go func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			results <- lateTarget{i, e.planOne(ctx, t)}
+			results <- indexed{i, e.readOne(ctx, t)}
 		}()
+		return i
+	}
+	for _, t := range e.Targets {
+		launch(t)
+	}
+	index := func(t Target) int {
+		return slices.IndexFunc(targets, func(u Target) bool { return u.Zone.Origin == t.Zone.Origin && u.Provider.Name() == t.Provider.Name() })
+	}
+	reads := map[int]readResult{}
+	waiting := func() int {
+		n := 0
+		for _, t := range e.Targets {
+			if j := index(t); j >= 0 {
+				if _, ok := reads[j]; !ok {
+					n++
+				}
+			}
+		}
+		return n
 	}
 	var timer <-chan time.Time
 	if wait > 0 {
 		timer = time.After(wait)
 	}
-	got, expired := 0, false
-	for got < len(e.Targets) && !(expired && got > 0) {
+	expired := false
+	for waiting() > 0 && !(expired && len(reads) > 0) {
 		select {
 		case r := <-results:
-			p.Targets[r.i] = r.t
-			got++
+			reads[r.i] = r.r
+			e.adopt(targets, reads)
 		case <-timer:
 			expired, timer = true, nil
 		}
 	}
-	for i, t := range p.Targets {
-		if t == nil {
-			p.Targets[i] = &plan.Target{Zone: e.Targets[i].Zone.Origin, Provider: e.Targets[i].Provider.Name(), Err: &plan.SlowError{After: wait}}
+	// Targets another machine restored were not read yet.
+	for _, t := range e.Targets {
+		if index(t) < 0 {
+			launch(t)
 		}
 	}
-	return p, results, len(e.Targets) - got
+	p = &plan.Plan{Targets: make([]*plan.Target, len(e.Targets)), Pending: e.State.PendingOf(e.Origins()), Notes: e.Adopted}
+	latePos := map[int]int{} // index in targets → position in the plan
+	for pos, t := range e.Targets {
+		j := index(t)
+		if r, ok := reads[j]; ok {
+			p.Targets[pos] = e.compute(t, r)
+			continue
+		}
+		latePos[j] = pos
+		p.Targets[pos] = &plan.Target{Zone: t.Zone.Origin, Provider: t.Provider.Name(), Err: &plan.SlowError{After: wait}}
+	}
+	unread := len(targets) - len(reads)
+	out := make(chan lateTarget, len(latePos))
+	forward := func() {
+		for range unread {
+			r := <-results
+			if pos, ok := latePos[r.i]; ok {
+				out <- lateTarget{pos, e.compute(targets[r.i], r.r)}
+			}
+		}
+	}
+	if wait == 0 {
+		forward()
+		for range latePos {
+			lt := <-out
+			p.Targets[lt.i] = lt.t
+		}
+		return p, out, 0
+	}
+	go forward()
+	return p, out, len(latePos)
+}
+
+// adopt takes, for each zone, the newest failover state record among the
+// reads (by index in targets) when it is newer than the local state: the
+// providers it names leave the targets, those it no longer names come
+// back, the desired zone follows, and the local state file is updated. A
+// record that names its own provider as out of service is not believed (a
+// provider that came back with what it held before its drop).
+func (e *Engine) adopt(targets []Target, reads map[int]readResult) {
+	changed := false
+	for _, zc := range e.Config.Zones {
+		origin := zc.Origin
+		if _, ok := e.Desired[origin]; !ok {
+			continue
+		}
+		var best failover.Shared
+		from := ""
+		for i, r := range reads {
+			t := targets[i]
+			if t.Zone.Origin != origin || r.err != nil {
+				continue
+			}
+			for k := range r.current {
+				set := &r.current[k]
+				if set.Type != dns.TypeTXT || !failover.IsStateName(set.Name, origin) {
+					continue
+				}
+				sh, err := failover.ParseRecord(set)
+				if _, self := sh.Out[t.Provider.Name()]; err == nil && !self && sh.Serial > best.Serial {
+					best, from = sh, t.Provider.Name()
+				}
+			}
+		}
+		if best.Serial == 0 {
+			continue
+		}
+		before := e.State.Record(origin)
+		if !e.State.Adopt(origin, zc.Providers, best) {
+			continue
+		}
+		desired, err := e.without(origin, "")
+		if err != nil {
+			// A state that leaves the zone no nameservers is not taken.
+			e.Adopted = append(e.Adopted, fmt.Sprintf("%s: the failover state at %s is not taken: %v", origin, from, err))
+			if before == nil {
+				delete(e.State.Serials, origin)
+			}
+			continue
+		}
+		changed = true
+		e.Desired[origin] = desired
+		var out []string
+		for _, name := range zc.Providers {
+			if e.State.IsDropped(name, origin) {
+				d := e.State.Dropped[name]
+				out = append(out, fmt.Sprintf("%s (since %s: %s)", name, d.Since.Format(time.RFC3339), cmp.Or(d.Reason, "no reason given")))
+				e.Targets, e.Out = moveTargets(e.Targets, e.Out, origin, name)
+			} else if len(e.selected) == 0 || slices.Contains(e.selected, name) {
+				e.Out, e.Targets = moveTargets(e.Out, e.Targets, origin, name)
+			}
+		}
+		what := "no provider is out of service"
+		if len(out) > 0 {
+			what = "out of service: " + strings.Join(out, ", ") + "; left out"
+		}
+		e.Adopted = append(e.Adopted, fmt.Sprintf("%s: failover state from %s (newer than this machine's): %s", origin, from, what))
+	}
+	if !changed {
+		return
+	}
+	e.sortTargets()
+	if err := e.State.Save(e.Config.State); err != nil {
+		e.Adopted = append(e.Adopted, fmt.Sprintf("cannot keep the failover state in %s: %v", e.Config.State, err))
+	}
+}
+
+// sortTargets puts the targets in the order of the configuration.
+func (e *Engine) sortTargets() {
+	rank := func(t Target) (int, int) {
+		for zi, zc := range e.Config.Zones {
+			if zc.Origin == t.Zone.Origin {
+				return zi, slices.Index(zc.Providers, t.Provider.Name())
+			}
+		}
+		return len(e.Config.Zones), 0
+	}
+	slices.SortStableFunc(e.Targets, func(a, b Target) int {
+		az, ap := rank(a)
+		bz, bp := rank(b)
+		return cmp.Or(cmp.Compare(az, bz), cmp.Compare(ap, bp))
+	})
 }
 
 func isSlow(t *plan.Target) bool {

@@ -324,6 +324,9 @@ type Plan struct {
 	// Pending is work earlier runs could not finish (a reload, a parent
 	// delegation): the next apply or sync cycle does it.
 	Pending []Pending
+	// Notes say what the run learnt on the way that changes the plan: the
+	// failover state another machine recorded in the zone.
+	Notes []string
 }
 
 // Refusals returns the safety verdicts of the targets apply would refuse.

@@ -44,6 +44,9 @@ func (s Style) paint(color, text string) string {
 // provider's API, are written with control characters escaped.
 func WriteText(w io.Writer, p *Plan, st Style) error {
 	var b strings.Builder
+	for _, n := range p.Notes {
+		fmt.Fprintf(&b, "%s\n", st.paint(yellow, "note: "+esc(n)))
+	}
 	if p.inSync() {
 		fmt.Fprintf(&b, "No changes: %d zone × provider %s in sync.\n", len(p.Targets), plural(len(p.Targets), "pair is", "pairs are"))
 		_, err := io.WriteString(w, b.String())
@@ -174,6 +177,9 @@ func plural(n int, one, many string) string {
 func WriteMarkdown(w io.Writer, p *Plan) error {
 	var b strings.Builder
 	b.WriteString("### zonecast plan\n\n")
+	for _, n := range p.Notes {
+		fmt.Fprintf(&b, "> **note:** %s\n\n", esc(n))
+	}
 	if p.inSync() {
 		fmt.Fprintf(&b, "No changes: %d zone × provider %s in sync.\n", len(p.Targets), plural(len(p.Targets), "pair is", "pairs are"))
 		_, err := io.WriteString(w, b.String())
@@ -250,6 +256,7 @@ type jsonPlan struct {
 	Refused int          `json:"refused"`
 	Targets []jsonTarget `json:"targets"`
 	Pending []Pending    `json:"pending"`
+	Notes   []string     `json:"notes,omitempty"`
 }
 
 type jsonTarget struct {
@@ -286,7 +293,7 @@ func toJSONSet(s *zones.RRset) *jsonSet {
 //	  "existing_rrsets","limit_percent","most_deleted","share_percent","message"},"error"}],
 //	 "pending":[{"kind","zone","provider","since","error"}]}
 func WriteJSON(w io.Writer, p *Plan) error {
-	out := jsonPlan{Version: JSONVersion, Changes: p.Changes(), Refused: len(p.Refusals()), Targets: []jsonTarget{}, Pending: p.Pending}
+	out := jsonPlan{Version: JSONVersion, Changes: p.Changes(), Refused: len(p.Refusals()), Targets: []jsonTarget{}, Pending: p.Pending, Notes: p.Notes}
 	if out.Pending == nil {
 		out.Pending = []Pending{}
 	}

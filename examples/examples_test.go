@@ -833,8 +833,10 @@ func TestKubernetesManifests(t *testing.T) {
 				t.Errorf("no %s.httpGet", probe)
 				continue
 			}
-			if probe == "livenessProbe" && str(p, "path") != "/healthz" {
-				t.Errorf("%s.httpGet.path = %q; want /healthz", probe, str(p, "path"))
+			// Liveness on /livez, which only a hung loop fails; not on
+			// /readyz, which an outage fails (a restart would not mend it).
+			if want := map[string]string{"livenessProbe": "/livez", "readinessProbe": "/readyz"}[probe]; str(p, "path") != want {
+				t.Errorf("%s.httpGet.path = %q; want %s", probe, str(p, "path"), want)
 			}
 			if port(deployC, get(p, "port")) != 9153 {
 				t.Errorf("%s.httpGet.port = %v; want 9153", probe, get(p, "port"))
@@ -864,6 +866,11 @@ func TestKubernetesManifests(t *testing.T) {
 			if labels[k] != v {
 				t.Errorf("the Service selects %s=%v, not a label of the Deployment's pods %v", k, v, labels)
 			}
+		}
+		// A pod that is not ready (a provider out of sync) keeps its
+		// metrics and status page reachable through the Service.
+		if str(svc, "spec", "publishNotReadyAddresses") != "true" {
+			t.Errorf("the Service's spec.publishNotReadyAddresses = %q; want true", str(svc, "spec", "publishNotReadyAddresses"))
 		}
 		ok := false
 		for _, p := range list(svc, "spec", "ports") {

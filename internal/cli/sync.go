@@ -35,9 +35,21 @@ corrected within the safety limits, and above them reported and left alone),
 applies, does the work earlier runs left pending (a reload that failed, a
 parent delegation failover could not change), and verifies on the wire. Cycles run at --interval with ±10% jitter,
 holding the same per-zone lock as apply. SIGTERM lets the change in flight
-finish, then exits. With --listen it serves Prometheus metrics (/metrics),
-/healthz (failing when no cycle succeeded in three intervals) and a status
-page (/).
+finish, then exits.
+
+With failover.auto_drop_after_failed_cycles: N in the configuration, a
+provider that could not be read or written in N cycles in a row is dropped
+for that zone (as ` + "`failover drop`" + ` would, with the reason "auto: N failed
+cycles: …"), never leaving fewer than failover.min_providers in service,
+nor none; with failover.auto_restore (the default then), a provider sync
+dropped is restored once it serves the current zone on the wire. The
+failed cycles are counted in memory: every sync --once starts from zero.
+
+With --listen it serves Prometheus metrics (/metrics), /livez (200 while
+the loop runs; 503 only when it hangs: no cycle ended within three
+intervals, or one has run longer than the limits allow), /readyz (200 when
+the last cycle left every provider in service in sync; 503 otherwise, saying
+what is not), /healthz (the same as /livez) and a status page (/).
 
 EXIT STATUS (with --once)
   0  every provider in sync
@@ -53,7 +65,7 @@ EXIT STATUS (with --once)
 	cmd.Flags().BoolVar(&opts.once, "once", false, "run one cycle and exit (for cron, systemd timers, CronJobs)")
 	cmd.Flags().DurationVar(&opts.interval, "interval", 5*time.Minute, "time between cycles")
 	cmd.Flags().BoolVar(&opts.dryRun, "dry-run", false, "report drift only; apply nothing")
-	cmd.Flags().StringVar(&opts.listen, "listen", "", "serve metrics, /healthz and the status page on this address")
+	cmd.Flags().StringVar(&opts.listen, "listen", "", "serve metrics, /livez, /readyz and the status page on this address")
 	return cmd
 }
 
@@ -72,13 +84,25 @@ func runSync(ctx context.Context, ios *streams, opts *syncOptions) error {
 		log.Info("serving metrics and status", "addr", l.Addr().String())
 	}
 	run := func(ctx context.Context) *syncd.Cycle {
-		c := syncd.RunCycle(ctx, syncd.Options{Config: opts.config, DryRun: opts.dryRun})
+		c := syncd.RunCycle(ctx, syncd.Options{Config: opts.config, DryRun: opts.dryRun,
+			Streaks: status.Streaks(), Loaded: status.SetLimits})
 		for _, w := range c.Warnings {
 			fmt.Fprintln(ios.err, w)
 		}
 		for _, t := range c.Targets {
 			log.Info("sync", "zone", t.Zone, "provider", t.Provider, "drift", t.Drift, "applied", t.Applied,
 				"dropped", t.Dropped, "refused", t.Refused, "err", t.Err)
+		}
+		for _, ev := range c.Events {
+			level := slog.LevelWarn
+			if ev.Kind == syncd.AutoRestore {
+				level = slog.LevelInfo
+			}
+			log.Log(ctx, level, "sync failover", "zone", ev.Zone, "provider", ev.Provider, "op", string(ev.Kind), "detail", ev.Detail)
+		}
+		if opts.once && c.Failover.AutoDropAfter > 1 {
+			log.Warn("sync --once counts failed cycles in memory, from zero at every run: failover.auto_drop_after_failed_cycles above 1 never drops; run sync as a daemon (--interval)",
+				"auto_drop_after_failed_cycles", c.Failover.AutoDropAfter)
 		}
 		for _, p := range c.Finished {
 			log.Info("sync finished pending work", "zone", p.Zone, "provider", p.Provider, "kind", p.Kind, "since", p.Since)
@@ -112,6 +136,9 @@ func writeCycle(ios *streams, c *syncd.Cycle) {
 		switch {
 		case t.Dropped:
 			state = "dropped (failover): left out"
+			if t.Err != "" {
+				state += "; " + t.Err
+			}
 		case !t.Reachable:
 			state = "unreachable: " + t.Err
 		case t.Refused:
@@ -131,10 +158,16 @@ func writeCycle(ios *streams, c *syncd.Cycle) {
 		if t.Mismatches > 0 {
 			state += fmt.Sprintf("; %d verify mismatches", t.Mismatches)
 		}
+		if t.FailedCycles > 1 {
+			state += fmt.Sprintf(" (%d failed cycles in a row)", t.FailedCycles)
+		}
 		fmt.Fprintf(ios.out, "%s at %s: %s\n", t.Zone, t.Provider, state)
 	}
 	for _, p := range c.Finished {
 		fmt.Fprintf(ios.out, "done: %s %s at %s (pending from an earlier run)\n", p.Kind, p.Zone, p.Provider)
+	}
+	for _, ev := range c.Events {
+		fmt.Fprintf(ios.out, "FAILOVER %s\n", ev)
 	}
 	for _, p := range c.Pending {
 		fmt.Fprintf(ios.out, "PENDING: %s\n", p)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"github.com/zonecast/zonecast/internal/config"
 	"github.com/zonecast/zonecast/internal/engine"
 )
 
@@ -13,17 +14,28 @@ import (
 type Options struct {
 	// Config is the configuration file, read again every cycle.
 	Config string
-	// DryRun reports drift and applies nothing.
+	// DryRun reports drift and applies nothing (nor drops or restores).
 	DryRun bool
+	// Streaks are the failed cycles in a row before this one
+	// (Status.Streaks); nil when there were none.
+	Streaks map[Pair]Streak
+	// Loaded, when set, is told the configuration's limits as soon as
+	// the cycle has read them (Status.SetLimits), before any provider is
+	// asked anything.
+	Loaded func(config.Limits)
 }
 
 // RunCycle runs one cycle over every zone × provider: one engine.Run that
 // plans (leaving out providers dropped by failover), corrects drift within
 // the safety limits (a provider that lost the zone is restored; drift over
 // the limit is reported and left alone), does the work pending from
-// earlier cycles, reads every provider back and verifies on the wire.
+// earlier cycles, reads every provider back and verifies on the wire; then
+// it counts each zone × provider's failed cycles in a row and applies the
+// automatic failover policy of the configuration (autoFailover; never in a
+// dry run). A cycle that could not run (configuration, zone files, a lock
+// held) leaves the streaks as they were.
 func RunCycle(ctx context.Context, opts Options) *Cycle {
-	c := &Cycle{Start: time.Now(), DryRun: opts.DryRun}
+	c := &Cycle{Start: time.Now(), DryRun: opts.DryRun, Streaks: opts.Streaks}
 	defer func() { c.End = time.Now() }()
 	e, err := engine.Load(engine.Selection{Config: opts.Config})
 	if e != nil {
@@ -34,6 +46,10 @@ func RunCycle(ctx context.Context, opts Options) *Cycle {
 	if err != nil {
 		c.Err = err.Error()
 		return c
+	}
+	c.Limits, c.Failover = e.Config.Limits, e.Config.Failover
+	if opts.Loaded != nil {
+		opts.Loaded(e.Config.Limits)
 	}
 	for _, t := range e.Out {
 		d := e.State.Dropped[t.Provider.Name()]
@@ -68,6 +84,16 @@ func RunCycle(ctx context.Context, opts Options) *Cycle {
 			t.Mismatches = n
 		}
 		c.Targets = append(c.Targets, t)
+	}
+	c.Streaks = countStreaks(opts.Streaks, rep)
+	for i := range c.Targets {
+		t := &c.Targets[i]
+		if !t.Dropped {
+			t.FailedCycles = c.Streaks[Pair{t.Zone, t.Provider}].Failed
+		}
+	}
+	if !opts.DryRun {
+		c.Events = autoFailover(ctx, opts.Config, e, c)
 	}
 	return c
 }

@@ -9,34 +9,61 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Handler serves /metrics, /healthz and the status page at /.
+// Handler serves /metrics, the status page at /, and the probes:
+//
+//   - /livez: 200 while the loop runs (Status.Live), 503 when it hangs. A
+//     provider that is down, or a cycle that fails, does not fail it: a
+//     restart would not mend them, and a pod restarted during an outage
+//     only loses its state in memory.
+//   - /readyz: 200 when the last cycle left every zone in sync at every
+//     provider in service (Status.Ready), 503 otherwise, the body saying
+//     what is not.
+//   - /healthz: the same as /livez, for configurations made before the
+//     two were split.
+//
+// Each answers with one line (or, for /readyz, one per problem) of plain
+// text.
 func Handler(s *Status) http.Handler {
 	mux := http.NewServeMux()
 	if s.metrics != nil {
 		mux.Handle("/metrics", promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{}))
 	}
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
-		if s.Healthy(time.Now()) {
-			w.Write([]byte("ok\n"))
+	live := func(w http.ResponseWriter, r *http.Request) {
+		if ok, why := s.Live(time.Now()); !ok {
+			http.Error(w, "not live: "+why, http.StatusServiceUnavailable)
 			return
 		}
-		http.Error(w, "no sync cycle succeeded in three intervals", http.StatusServiceUnavailable)
+		w.Write([]byte("live: the sync loop runs\n"))
+	}
+	mux.HandleFunc("/livez", live)
+	mux.HandleFunc("/healthz", live)
+	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
+		if ok, why := s.Ready(); !ok {
+			http.Error(w, "not ready: "+why, http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("ready: every zone in sync at every provider in service\n"))
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/" {
 			http.NotFound(w, r)
 			return
 		}
+		d := pageData{Cycle: s.Last(), Events: s.Events(), Now: time.Now().UTC()}
+		d.Live, d.NotLive = s.Live(time.Now())
+		d.Ready, d.NotReady = s.Ready()
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		page.Execute(w, pageData{Cycle: s.Last(), Healthy: s.Healthy(time.Now()), Now: time.Now().UTC()})
+		page.Execute(w, d)
 	})
 	return mux
 }
 
 type pageData struct {
-	Cycle   *Cycle
-	Healthy bool
-	Now     time.Time
+	Cycle             *Cycle
+	Events            []Event
+	Live, Ready       bool
+	NotLive, NotReady string
+	Now               time.Time
 }
 
 var page = template.Must(template.New("status").Funcs(template.FuncMap{
@@ -57,7 +84,7 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;tex
 </style></head>
 <body>
 <h1>zonecast sync</h1>
-<p id="health">{{if .Healthy}}healthy{{else}}UNHEALTHY: no cycle succeeded in three intervals{{end}}</p>
+<p id="health">{{if not .Live}}NOT LIVE: {{.NotLive}}{{else if .Ready}}healthy{{else}}live, NOT READY: {{.NotReady}}{{end}}</p>
 {{with .Cycle}}
 <p id="cycle">last cycle {{.End.UTC.Format "2006-01-02 15:04:05"}} UTC, {{.End.Sub .Start}}{{if .DryRun}} (dry run){{end}}{{if .Err}}: <b>{{.Err}}</b>{{end}}</p>
 <table id="matrix">
@@ -66,7 +93,7 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;tex
 <tr class="{{if .Dropped}}out{{else if .OK}}ok{{else}}bad{{end}}" data-zone="{{.Zone}}" data-provider="{{.Provider}}">
 <td>{{.Zone}}</td><td>{{.Provider}}</td>
 <td class="state">{{if .Dropped}}dropped{{if .Reason}}: {{.Reason}}{{end}}{{else if not .Reachable}}unreachable{{else if .Refused}}refused: over the safety limit{{else if .OK}}in sync{{else}}failing{{end}}{{if .Restore}} (restored){{end}}</td>
-<td class="last">{{ago .LastSuccess}}</td>
+<td class="last">{{ago .LastSuccess}}{{if gt .FailedCycles 0}} <span class="streak">({{.FailedCycles}} failed in a row)</span>{{end}}</td>
 <td class="drift">{{.Drift}}</td><td class="applied">{{.Applied}}</td>
 <td class="verify">{{if lt .Mismatches 0}}not verified{{else}}{{.Mismatches}} mismatches{{end}}</td>
 <td class="error">{{.Err}}</td><td class="ns">{{join .ApexNS " "}}</td>
@@ -76,5 +103,10 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;tex
 {{if .Pending}}<h2>Pending work</h2>
 <ul id="pending">{{range .Pending}}<li class="pending">{{.}}</li>{{end}}</ul>{{end}}
 {{else}}<p id="cycle">no cycle yet</p>{{end}}
+{{if .Events}}<h2>Automatic failover</h2>
+<table id="events">
+<tr><th>time</th><th>zone</th><th>provider</th><th>event</th><th>detail</th></tr>
+{{range .Events}}<tr class="event" data-kind="{{.Kind}}"><td>{{.Time.Format "2006-01-02 15:04:05"}} UTC</td><td>{{.Zone}}</td><td>{{.Provider}}</td><td class="kind">{{.Kind}}</td><td class="detail">{{.Detail}}</td></tr>
+{{end}}</table>{{end}}
 </body></html>
 `))

@@ -18,6 +18,8 @@ type Metrics struct {
 	cycleDuration prometheus.Histogram
 	cycles        *prometheus.CounterVec
 	pending       *prometheus.GaugeVec
+	failedCycles  *prometheus.GaugeVec
+	events        *prometheus.CounterVec
 }
 
 // NewMetrics registers the metrics in a registry of their own.
@@ -45,8 +47,13 @@ func NewMetrics() *Metrics {
 			Help: "Sync cycles by result (ok, failed)."}, []string{"result"}),
 		pending: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "zonecast_pending_work",
 			Help: "1 for each piece of work left pending after the last cycle (kind: reload, delegation)."}, []string{"zone", "provider", "kind"}),
+		failedCycles: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "zonecast_failed_cycles",
+			Help: "Cycles in a row that could not read or write the provider (0 once one could)."}, labels),
+		events: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "zonecast_failover_events_total",
+			Help: "Automatic failover events (kind: auto_drop, auto_restore, refused_min_providers, auto_drop_failed)."}, []string{"zone", "provider", "kind"}),
 	}
-	m.Registry.MustRegister(m.lastSuccess, m.drift, m.applied, m.applyErrors, m.up, m.dropped, m.mismatches, m.cycleDuration, m.cycles, m.pending)
+	m.Registry.MustRegister(m.lastSuccess, m.drift, m.applied, m.applyErrors, m.up, m.dropped, m.mismatches, m.cycleDuration, m.cycles, m.pending,
+		m.failedCycles, m.events)
 	return m
 }
 
@@ -62,12 +69,17 @@ func (m *Metrics) record(c *Cycle) {
 	for _, p := range c.Pending {
 		m.pending.WithLabelValues(p.Zone, p.Provider, string(p.Kind)).Set(1)
 	}
+	for _, ev := range c.Events {
+		m.events.WithLabelValues(ev.Zone, ev.Provider, string(ev.Kind)).Inc()
+	}
 	for _, t := range c.Targets {
 		l := []string{t.Zone, t.Provider}
 		m.dropped.WithLabelValues(l...).Set(b2f(t.Dropped))
 		if t.Dropped {
+			m.failedCycles.DeleteLabelValues(l...)
 			continue
 		}
+		m.failedCycles.WithLabelValues(l...).Set(float64(t.FailedCycles))
 		m.up.WithLabelValues(l...).Set(b2f(t.Reachable))
 		m.drift.WithLabelValues(l...).Set(float64(t.Drift))
 		m.applied.WithLabelValues(l...).Add(float64(t.Applied))

@@ -1,18 +1,27 @@
 // Package syncd runs zonecast as a scheduled job: a cycle (plan every zone ×
 // provider, correct drift within the safety limits, apply, verify) at a
-// jittered interval, with Prometheus metrics, a health endpoint and a
-// status page. A cycle is one engine.Run (RunCycle); this package turns its
-// report into what the metrics and the status page show, schedules cycles,
-// keeps their results and serves them.
+// jittered interval, with Prometheus metrics, liveness and readiness
+// endpoints and a status page. A cycle is one engine.Run (RunCycle),
+// followed by the automatic failover policy when the configuration asks
+// for it (autoFailover); this package turns the report into what the
+// metrics and the status page show, schedules cycles, keeps their results
+// (and, in memory only, each zone × provider's run of failed cycles) and
+// serves them. It does not decide what a drop or a restore does: the
+// engine does.
 package syncd
 
 import (
+	"cmp"
 	"context"
+	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/zonecast/zonecast/internal/config"
 	"github.com/zonecast/zonecast/internal/plan"
 )
 
@@ -40,6 +49,9 @@ type Target struct {
 	// LastSuccess is the end of the last cycle that left this target in
 	// sync.
 	LastSuccess time.Time `json:"last_success"`
+	// FailedCycles is how many cycles in a row, this one included, could
+	// not read or write the provider (0 when this one could).
+	FailedCycles int `json:"failed_cycles,omitempty"`
 }
 
 // OK reports whether the target ended the cycle in sync (or is dropped).
@@ -61,6 +73,18 @@ type Cycle struct {
 	Finished []plan.Pending `json:"finished,omitempty"`
 	// Warnings are the zone files' warnings.
 	Warnings []string `json:"warnings,omitempty"`
+	// Events are the automatic failover's drops, restores and refusals
+	// in this cycle.
+	Events []Event `json:"events,omitempty"`
+	// Streaks are every zone × provider's failed cycles in a row after
+	// this cycle, for the next one (Options.Streaks).
+	Streaks map[Pair]Streak `json:"-"`
+	// Limits are the configuration's limits as this cycle read them (zero
+	// when it could not), which bound how long a cycle may take.
+	Limits config.Limits `json:"-"`
+	// Failover is the configuration's failover block as this cycle read
+	// it.
+	Failover config.Failover `json:"-"`
 }
 
 // OK reports whether every target ended in sync.
@@ -80,10 +104,12 @@ func (c *Cycle) OK() bool {
 type RunFunc func(ctx context.Context) *Cycle
 
 // Loop runs cycles until ctx ends, one every interval with ±10% jitter,
-// recording each in s. A cycle in flight when ctx ends is let finish what
-// it was sending (its context ends too; drivers stop between messages).
+// recording the start of each and then its result in s. A cycle in flight
+// when ctx ends is let finish what it was sending (its context ends too;
+// drivers stop between messages).
 func Loop(ctx context.Context, s *Status, interval time.Duration, run RunFunc) {
 	for {
+		s.Begin(time.Now())
 		s.Record(run(ctx))
 		if ctx.Err() != nil {
 			return
@@ -97,23 +123,47 @@ func Loop(ctx context.Context, s *Status, interval time.Duration, run RunFunc) {
 	}
 }
 
-// Status keeps the last cycle and what the metrics and pages show.
+// Status keeps the last cycle and what the metrics and pages show. Its
+// methods are safe for concurrent use (the loop records, HTTP handlers
+// read).
 type Status struct {
 	mu       sync.Mutex
 	interval time.Duration
-	started  time.Time
+	started  time.Time     // when the status was made: the loop's start
+	running  time.Time     // start of the cycle in flight; zero between cycles
+	limits   config.Limits // of the last cycle that read the configuration
 	last     *Cycle
+	lastEnd  time.Time            // end of the last cycle, whatever its result
 	success  map[string]time.Time // zone|provider → last success
-	lastOK   time.Time            // end of the last cycle that ran without a cycle error
+	streaks  map[Pair]Streak
+	events   []Event // the latest automatic failover events, oldest first
 	metrics  *Metrics
 }
 
+// maxEvents is how many automatic failover events the status page keeps.
+const maxEvents = 50
+
 // NewStatus returns an empty status for a loop of the given interval.
 func NewStatus(interval time.Duration, m *Metrics) *Status {
-	return &Status{interval: interval, started: time.Now(), success: map[string]time.Time{}, metrics: m}
+	return &Status{interval: interval, started: time.Now(), success: map[string]time.Time{}, streaks: map[Pair]Streak{}, metrics: m}
 }
 
-// Record keeps a cycle's results.
+// Begin records that a cycle started at now.
+func (s *Status) Begin(now time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.running = now
+}
+
+// SetLimits records the limits of the configuration a cycle just read,
+// which bound how long it may take (see Live).
+func (s *Status) SetLimits(l config.Limits) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.limits = l
+}
+
+// Record keeps a cycle's results: it ends the cycle in flight.
 func (s *Status) Record(c *Cycle) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -125,9 +175,17 @@ func (s *Status) Record(c *Cycle) {
 		}
 		t.LastSuccess = s.success[k]
 	}
-	if c.Err == "" && c.OK() {
-		s.lastOK = c.End
+	if c.Streaks != nil {
+		s.streaks = c.Streaks
 	}
+	if c.Limits != (config.Limits{}) {
+		s.limits = c.Limits
+	}
+	s.events = append(s.events, c.Events...)
+	if n := len(s.events) - maxEvents; n > 0 {
+		s.events = slices.Delete(s.events, 0, n)
+	}
+	s.running, s.lastEnd = time.Time{}, c.End
 	s.last = c
 	if s.metrics != nil {
 		s.metrics.record(c)
@@ -146,14 +204,102 @@ func (s *Status) Last() *Cycle {
 	return &c
 }
 
-// Healthy reports whether a cycle succeeded within three intervals (or
-// the loop is younger than that).
-func (s *Status) Healthy(now time.Time) bool {
+// Streaks returns every zone × provider's failed cycles in a row after the
+// last cycle, for the next one.
+func (s *Status) Streaks() map[Pair]Streak {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	limit := 3 * s.interval
-	if s.lastOK.IsZero() {
-		return now.Sub(s.started) < limit
+	return maps.Clone(s.streaks)
+}
+
+// Events returns the latest automatic failover events, newest first.
+func (s *Status) Events() []Event {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := slices.Clone(s.events)
+	slices.Reverse(out)
+	return out
+}
+
+// CycleLimit is the longest a cycle may legitimately take under limits:
+// reading every provider (limits.read_timeout; they are read in
+// parallel), writing (limits.write_timeout, in parallel too), reading
+// back (limits.read_timeout again), and five minutes for the rest
+// (verify's queries, reloads, a parent delegation, the automatic
+// failover's checks). The limits' defaults stand in for those not set.
+func CycleLimit(limits config.Limits) time.Duration {
+	read := cmp.Or(limits.ReadTimeout, config.DefaultReadTimeout)
+	write := cmp.Or(limits.WriteTimeout, config.DefaultWriteTimeout)
+	return 2*read + write + 5*time.Minute
+}
+
+// Live reports whether the loop runs: between cycles, whether one ended
+// (or the loop started) within three intervals; during one, whether it
+// started within three intervals plus CycleLimit, the longest the last
+// configuration read lets a cycle take. Only a loop that hangs fails: a
+// cycle that fails, or a provider that is down, does not (see Ready).
+// When it is not live, why says so.
+func (s *Status) Live(now time.Time) (ok bool, why string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	grace := 3 * s.interval
+	if !s.running.IsZero() {
+		limit := grace + CycleLimit(s.limits)
+		if d := now.Sub(s.running); d > limit {
+			return false, fmt.Sprintf("the cycle that started %s ago has not ended; a cycle takes at most %s under the limits (2 × limits.read_timeout + limits.write_timeout + 5m, plus three intervals)",
+				d.Round(time.Second), limit)
+		}
+		return true, ""
 	}
-	return now.Sub(s.lastOK) < limit
+	since, what := s.lastEnd, "the last one ended"
+	if since.IsZero() {
+		since, what = s.started, "the loop started"
+	}
+	if d := now.Sub(since); d > grace {
+		return false, fmt.Sprintf("no cycle has started in the %s since %s (three intervals: %s)", d.Round(time.Second), what, grace)
+	}
+	return true, ""
+}
+
+// Ready reports whether the last cycle left every zone in sync at every
+// provider in service; when not, why says what is not, one line each.
+func (s *Status) Ready() (ok bool, why string) {
+	c := s.Last()
+	if c == nil {
+		return false, "no cycle has finished yet"
+	}
+	if c.Err != "" {
+		return false, "the last cycle could not run: " + c.Err
+	}
+	var lines []string
+	for _, t := range c.Targets {
+		var what string
+		switch {
+		case t.Dropped:
+			continue
+		case !t.Reachable:
+			what = "unreachable: " + t.Err
+		case t.Refused:
+			what = "drift over the safety limit left alone: " + t.Err
+		case t.Err != "":
+			what = "failing: " + t.Err
+		case t.Mismatches > 0:
+			what = fmt.Sprintf("%d verify mismatches", t.Mismatches)
+		case c.DryRun && t.Drift > 0:
+			what = fmt.Sprintf("%d RRsets drifted (dry run: nothing applied)", t.Drift)
+		default:
+			continue
+		}
+		if t.FailedCycles > 1 {
+			what += fmt.Sprintf(" (%d cycles in a row)", t.FailedCycles)
+		}
+		lines = append(lines, fmt.Sprintf("%s at %s: %s", t.Zone, t.Provider, what))
+	}
+	for _, p := range c.Pending {
+		lines = append(lines, "pending: "+p.String())
+	}
+	if len(lines) > 0 {
+		return false, strings.Join(lines, "\n")
+	}
+	return true, ""
 }

@@ -209,22 +209,37 @@ func (e *Engine) Origins() []string {
 // two runs cannot deadlock, or fails at once (apply.ErrLocked) holding
 // none. The returned function releases them.
 func (e *Engine) Lock(origins []string) (release func(), err error) {
+	_, release, err = e.lock(origins, 0)
+	return release, err
+}
+
+// FailoverLockWait is how long a failover drop or restore waits for a sync
+// cycle holding a zone to yield it (see apply.AcquireFirst).
+const FailoverLockWait = time.Minute
+
+// lock takes the locks as Lock does; with first set, ahead of a sync cycle
+// (apply.AcquireFirst), waiting up to first.
+func (e *Engine) lock(origins []string, first time.Duration) (held []*apply.Lock, release func(), err error) {
 	origins = slices.Sorted(slices.Values(origins))
-	var held []*apply.Lock
 	release = func() {
 		for _, l := range slices.Backward(held) {
 			l.Release()
 		}
 	}
 	for _, o := range origins {
-		l, err := apply.Acquire(e.lockDir(), o)
+		var l *apply.Lock
+		if first > 0 {
+			l, err = apply.AcquireFirst(e.lockDir(), o, first)
+		} else {
+			l, err = apply.Acquire(e.lockDir(), o)
+		}
 		if err != nil {
 			release()
-			return nil, err
+			return nil, nil, err
 		}
 		held = append(held, l)
 	}
-	return release, nil
+	return held, release, nil
 }
 
 // lockDir is where the per-zone apply locks live: beside the state file.

@@ -11,6 +11,10 @@ import (
 // did not converge, while the others were updated. The report names them.
 var ErrPartial = errors.New("incomplete")
 
+// ErrPreempted says a run that yields (Policy.Yield) stopped because a
+// failover drop or restore asked for the zone's lock.
+var ErrPreempted = errors.New("stopped for a failover drop or restore, which goes first")
+
 // ErrNothingVerified says verify asked no server at all: no selected
 // provider has nameservers configured.
 var ErrNothingVerified = errors.New("nothing was verified")

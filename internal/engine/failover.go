@@ -122,7 +122,7 @@ func (e *Engine) Drop(ctx context.Context, name, reason string, force bool) (*Tr
 	}
 
 	all := append(slices.Clone(dropping), finishing...)
-	release, err := e.Lock(all)
+	_, release, err := e.lock(all, FailoverLockWait)
 	if err != nil {
 		return tr, err
 	}
@@ -167,7 +167,7 @@ func (e *Engine) Restore(ctx context.Context, name string, force bool) (*Transit
 	if len(back) == 0 {
 		return nil, fmt.Errorf("%s is not out of service for the selected zones", name)
 	}
-	release, err := e.Lock(back)
+	_, release, err := e.lock(back, FailoverLockWait)
 	if err != nil {
 		return nil, err
 	}

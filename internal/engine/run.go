@@ -56,6 +56,10 @@ type Policy struct {
 	// Late, when set, sees the plan of a target read after the run went
 	// ahead, before it is written.
 	Late func(*plan.Target)
+	// Yield: a failover drop or restore that asks for a zone's lock
+	// (apply.AcquireFirst) stops the run between messages, which then
+	// ends with ErrPreempted (a sync cycle: the next one goes on).
+	Yield bool
 }
 
 // Report is what a run did.
@@ -131,11 +135,27 @@ func (e *Engine) Run(ctx context.Context, pol Policy) (*Report, error) {
 			return nil, err
 		}
 	}
-	release, err := e.Lock(e.Origins())
+	held, release, err := e.lock(e.Origins(), 0)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
+	if pol.Yield {
+		var cancel context.CancelCauseFunc
+		ctx, cancel = context.WithCancelCause(ctx)
+		defer cancel(nil)
+		done := make(chan struct{})
+		defer close(done)
+		for _, l := range held {
+			go func() {
+				select {
+				case <-l.Preempted(done):
+					cancel(ErrPreempted)
+				case <-done:
+				}
+			}()
+		}
+	}
 
 	wait := pol.SlowReadWait
 	if pol.DryRun {
@@ -224,6 +244,9 @@ func (e *Engine) Run(ctx context.Context, pol Policy) (*Report, error) {
 	stateErr := e.settlePending(ctx, rep)
 	if ctx.Err() != nil {
 		rep.Interrupted = true
+		if errors.Is(context.Cause(ctx), ErrPreempted) {
+			return rep, fmt.Errorf("%w: %w", ErrPartial, ErrPreempted)
+		}
 		return rep, fmt.Errorf("%w: interrupted", ErrPartial)
 	}
 

@@ -136,13 +136,15 @@ func autoFailover(ctx context.Context, cfgPath string, e *engine.Engine, c *Cycl
 	if pol.AutoDropAfter <= 0 {
 		return events
 	}
-	due := slices.SortedFunc(func(yield func(Pair) bool) {
-		for k, s := range c.Streaks {
-			if s.Failed >= pol.AutoDropAfter && !yield(k) {
-				return
-			}
+	var due []Pair
+	for k, st := range c.Streaks {
+		if st.Failed >= pol.AutoDropAfter {
+			due = append(due, k)
 		}
-	}, func(a, b Pair) int { return cmp.Or(strings.Compare(a.Zone, b.Zone), strings.Compare(a.Provider, b.Provider)) })
+	}
+	slices.SortFunc(due, func(a, b Pair) int {
+		return cmp.Or(strings.Compare(a.Zone, b.Zone), strings.Compare(a.Provider, b.Provider))
+	})
 	for _, k := range due {
 		if ctx.Err() != nil {
 			break

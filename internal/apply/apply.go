@@ -5,6 +5,7 @@
 package apply
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"sync"
@@ -39,6 +40,9 @@ type Job struct {
 	Provider providers.Provider
 	// Timeout, when set, bounds the provider's Apply (limits.write_timeout).
 	Timeout time.Duration
+	// Zone, when set, is the zone written at the provider, when not the
+	// target's own (a delegation, written in the parent zone).
+	Zone string
 	// Progress, when set, is told how many of the changes are applied, as
 	// the driver reports them (providers.Trace). It only observes: the
 	// changes go to the driver in one call whatever it is. Run calls the
@@ -92,7 +96,7 @@ func runOne(ctx context.Context, j Job) Result {
 		defer cancel()
 	}
 	// One call: batching is the driver's business only (DESIGN.md).
-	n, err := j.Provider.Apply(actx, t.Zone, changes)
+	n, err := j.Provider.Apply(actx, cmp.Or(j.Zone, t.Zone), changes)
 	if err != nil && ctx.Err() == nil && actx.Err() != nil {
 		err = &providers.TimeoutError{What: "applying the plan", Limit: j.Timeout, Key: "limits.write_timeout", Err: err}
 	}

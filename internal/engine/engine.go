@@ -68,6 +68,10 @@ type Engine struct {
 	// Out are the zone × provider pairs left out because the provider is
 	// out of service (failover drop).
 	Out []Target
+	// Parents are the delegations of the selected zones that have a parent
+	// provider: planned, applied and read back with the targets, so that a
+	// delegation edited at the parent by hand is seen and corrected.
+	Parents []Target
 	// Diagnostics are the zone files' warnings (errors stop Load).
 	Diagnostics zones.Diagnostics
 	// Adopted says what this run learnt of the failover state from the
@@ -77,10 +81,17 @@ type Engine struct {
 	selected []string
 }
 
-// Target is one zone at one provider.
+// Target is one zone at one provider; with Parent, the zone's delegation
+// (its NS set and glue) in the parent zone at the parent's provider.
 type Target struct {
 	Zone     config.Zone
 	Provider providers.Provider
+	Parent   bool
+}
+
+// same reports whether t and u are the same target.
+func (t Target) same(u Target) bool {
+	return t.Zone.Origin == u.Zone.Origin && t.Provider.Name() == u.Provider.Name() && t.Parent == u.Parent
 }
 
 // ErrInvalidZones says a zone file has errors (Engine.Diagnostics has
@@ -158,6 +169,9 @@ func Load(sel Selection) (*Engine, error) {
 		}
 		if e.Desired[zc.Origin], err = e.without(zc.Origin, ""); err != nil {
 			return nil, fmt.Errorf("zone %s: %w", zc.Origin, err)
+		}
+		if zc.Parent != nil && (len(sel.Providers) == 0 || slices.Contains(sel.Providers, zc.Parent.Provider)) {
+			e.Parents = append(e.Parents, Target{Zone: zc, Provider: cfg.Providers[zc.Parent.Provider], Parent: true})
 		}
 	}
 	if invalid {
@@ -282,6 +296,10 @@ type readResult struct {
 }
 
 func (e *Engine) readOne(ctx context.Context, t Target) readResult {
+	if t.Parent {
+		current, err := e.readZone(ctx, t.Provider, t.Zone.Parent.Zone)
+		return readResult{current: current, err: err}
+	}
 	current, err := e.read(ctx, t)
 	missing := errors.Is(err, providers.ErrZoneNotFound)
 	if missing {
@@ -293,8 +311,15 @@ func (e *Engine) readOne(ctx context.Context, t Target) readResult {
 // compute plans t from what was read of it.
 func (e *Engine) compute(t Target, r readResult) *plan.Target {
 	if r.err != nil {
+		what := t.Zone.Origin
+		if t.Parent {
+			what = "the parent zone " + t.Zone.Parent.Zone
+		}
 		return &plan.Target{Zone: t.Zone.Origin, Provider: t.Provider.Name(),
-			Err: fmt.Errorf("read %s at %s: %w", t.Zone.Origin, t.Provider.Name(), r.err)}
+			Err: fmt.Errorf("read %s at %s: %w", what, t.Provider.Name(), r.err)}
+	}
+	if t.Parent {
+		return e.computeDelegation(t, r.current)
 	}
 	zc := t.Zone
 	target := plan.Compute(plan.Input{
@@ -309,6 +334,12 @@ func (e *Engine) compute(t Target, r readResult) *plan.Target {
 		MaxChangePercent: e.Config.Safety.MaxChangePercent,
 	})
 	return &target
+}
+
+// all returns the targets a run plans: the zones at their providers, then
+// the delegations at the parents.
+func (e *Engine) all() []Target {
+	return append(slices.Clone(e.Targets), e.Parents...)
 }
 
 // read reads what t's provider serves within limits.read_timeout.

@@ -145,6 +145,9 @@ func TestRunRefusesWhatThePlanRefuses(t *testing.T) {
 		t.Fatalf("SkipRefused: %v", err)
 	}
 	for _, tr := range rep.Targets {
+		if tr.Provider == "tld" {
+			continue // the delegation: nothing to change
+		}
 		if !tr.Refused || tr.Result.Applied != 0 {
 			t.Fatalf("%s at %s: refused %v, applied %d", tr.Zone, tr.Provider, tr.Refused, tr.Result.Applied)
 		}
@@ -264,6 +267,9 @@ func TestDropWithParentDownFinishedBySync(t *testing.T) {
 	// A sync cycle (no verify: the servers do not answer) finishes it.
 	rep, err := run(t, dir, Policy{SkipRefused: true})
 	if err != nil {
+		for _, tr := range rep.Targets {
+			t.Logf("%s at %s: %s", tr.Zone, tr.Provider, tr.Problem())
+		}
 		t.Fatal(err)
 	}
 	if len(rep.Finished) != 1 || rep.Finished[0].Kind != plan.PendingDelegation {
@@ -298,5 +304,50 @@ func TestProgressOnlyObserves(t *testing.T) {
 	}
 	if got := read(t, dir, "reloads"); got != "example.com\n" {
 		t.Fatalf("reloads %q: want one write and one reload", got)
+	}
+}
+
+// The delegation is data: an NS record removed at the parent by hand, or
+// wrong glue, shows in the plan as a change of the parent target, and a
+// sync cycle puts it back; the parent's other records are left alone.
+func TestDelegationDriftCorrected(t *testing.T) {
+	dir := lab(t, base)
+	if _, err := run(t, dir, Policy{}); err != nil {
+		t.Fatal(err)
+	}
+	converged(t, dir)
+	parent := read(t, dir, "parent/com.zone")
+	edited := strings.Replace(parent, "example.com. 300 IN NS ns-b.example.com.\n", "", 1)
+	edited = strings.Replace(edited, "ns-c.example.com. 300 IN A 192.0.2.3", "ns-c.example.com. 300 IN A 198.51.100.3", 1)
+	edited += "other.com. 300 IN NS ns.other.net.\n"
+	if edited == parent {
+		t.Fatalf("the edit did not apply to:\n%s", parent)
+	}
+	write(t, dir, "parent/com.zone", edited)
+
+	p := load(t, dir).Plan(context.Background())
+	var del *plan.Target
+	for _, tg := range p.Targets {
+		if tg.Provider == "tld" {
+			del = tg
+		}
+	}
+	if del == nil || del.Err != nil || len(del.Changes) != 2 {
+		t.Fatalf("the delegation's plan: %+v, want 2 changes (the NS set, the glue of ns-c)", del)
+	}
+	for _, c := range del.Changes {
+		if n := c.RRset().Name; n != "example.com." && n != "ns-c.example.com." {
+			t.Errorf("a change outside the delegation: %s", n)
+		}
+	}
+	if _, err := run(t, dir, Policy{SkipRefused: true}); err != nil {
+		t.Fatal(err)
+	}
+	converged(t, dir)
+	got := read(t, dir, "parent/com.zone")
+	for _, want := range []string{"ns-b.example.com.", "192.0.2.3", "other.com."} {
+		if !strings.Contains(got, want) {
+			t.Errorf("parent after sync lacks %q:\n%s", want, got)
+		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/zonecast/zonecast/internal/failover"
 	"github.com/zonecast/zonecast/internal/plan"
 	"github.com/zonecast/zonecast/internal/verify"
+	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/zones"
 )
 
@@ -295,36 +296,8 @@ func (e *Engine) delegate(ctx context.Context, origin string) (uint32, error) {
 	if err != nil {
 		return 0, fmt.Errorf("read the parent %s at %s: %w", zc.Parent.Zone, zc.Parent.Provider, err)
 	}
+	t, ttls := e.delegationPlan(origin, parent, current)
 	want := e.Desired[origin].Lookup(origin, dns.TypeNS)
-	desired := zones.NewZone(zc.Parent.Zone)
-	ttls := map[zones.Key]uint32{}
-	for i := range current {
-		s := current[i]
-		ttls[s.Key()] = s.TTL
-		// The old delegation and all glue below the zone go; what the
-		// delegation needs now comes back below.
-		if s.Name == origin && s.Type == dns.TypeNS {
-			continue
-		}
-		if (s.Type == dns.TypeA || s.Type == dns.TypeAAAA) && dns.IsSubDomain(origin, s.Name) {
-			continue
-		}
-		desired.Sets[s.Key()] = &s
-	}
-	add := func(s *zones.RRset) {
-		c := *s
-		c.Data = slices.Clone(s.Data)
-		if ttl, ok := ttls[c.Key()]; ok {
-			c.TTL = ttl // the parent's own TTL
-		}
-		desired.Sets[c.Key()] = &c
-	}
-	add(want)
-	for _, g := range failover.Glue(e.Desired[origin], want.Data) {
-		add(g)
-	}
-	t := plan.Compute(plan.Input{Desired: desired, Provider: parent.Name(), Caps: parent.Capabilities(), Current: current,
-		MaxChangePercent: e.Config.Safety.MaxChangePercent})
 	ttl := ttls[want.Key()]
 	if t.Refused != nil {
 		return ttl, fmt.Errorf("delegation of %s at %s: %w", origin, zc.Parent.Provider, t.Refused)
@@ -362,6 +335,56 @@ func (e *Engine) discover(ctx context.Context, except string) {
 		}
 	}
 	e.sortTargets()
+}
+
+// delegationPlan plans the parent zone as read (current) with origin's
+// delegation (NS and in-bailiwick glue) made what e.Desired says, keeping
+// the parent's own TTLs; ttls are those TTLs by key.
+func (e *Engine) delegationPlan(origin string, parent providers.Provider, current []zones.RRset) (plan.Target, map[zones.Key]uint32) {
+	zc := e.zoneConfig(origin)
+	want := e.Desired[origin].Lookup(origin, dns.TypeNS)
+	desired := zones.NewZone(zc.Parent.Zone)
+	ttls := map[zones.Key]uint32{}
+	for i := range current {
+		s := current[i]
+		ttls[s.Key()] = s.TTL
+		// The old delegation and all glue below the zone go; what the
+		// delegation needs now comes back below.
+		if s.Name == origin && s.Type == dns.TypeNS {
+			continue
+		}
+		if (s.Type == dns.TypeA || s.Type == dns.TypeAAAA) && dns.IsSubDomain(origin, s.Name) {
+			continue
+		}
+		desired.Sets[s.Key()] = &s
+	}
+	add := func(s *zones.RRset) {
+		c := *s
+		c.Data = slices.Clone(s.Data)
+		if ttl, ok := ttls[c.Key()]; ok {
+			c.TTL = ttl // the parent's own TTL
+		}
+		desired.Sets[c.Key()] = &c
+	}
+	add(want)
+	for _, g := range failover.Glue(e.Desired[origin], want.Data) {
+		add(g)
+	}
+	return plan.Compute(plan.Input{Desired: desired, Provider: parent.Name(), Caps: parent.Capabilities(), Current: current,
+		MaxChangePercent: e.Config.Safety.MaxChangePercent}), ttls
+}
+
+// computeDelegation is the plan of a parent target: the delegation's
+// changes only (what else the parent zone holds is not this zone's), named
+// after the zone.
+func (e *Engine) computeDelegation(t Target, current []zones.RRset) *plan.Target {
+	tg, _ := e.delegationPlan(t.Zone.Origin, t.Provider, current)
+	tg.Changes = slices.DeleteFunc(tg.Changes, func(c plan.Change) bool {
+		return !dns.IsSubDomain(t.Zone.Origin, c.RRset().Name)
+	})
+	tg.Zone = t.Zone.Origin
+	tg.Notes = append(tg.Notes, fmt.Sprintf("the delegation of %s in the parent zone %s (NS and glue)", t.Zone.Origin, t.Zone.Parent.Zone))
+	return &tg
 }
 
 // zonesOf lists the zones of refs that provider name serves.

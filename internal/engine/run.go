@@ -162,6 +162,7 @@ func (e *Engine) Run(ctx context.Context, pol Policy) (*Report, error) {
 		wait = 0
 	}
 	p, late, slow := e.planReady(ctx, wait)
+	targets := e.all() // as p.Targets
 	rep := &Report{Plan: p, Pending: p.Pending}
 	if pol.Saved != nil {
 		if err := pol.Saved.Check(p); err != nil {
@@ -200,7 +201,10 @@ func (e *Engine) Run(ctx context.Context, pol Policy) (*Report, error) {
 	running := 0
 	start := func(i int) {
 		t := p.Targets[i]
-		j := apply.Job{Target: t, Provider: e.Targets[i].Provider, Timeout: e.writeTimeout()}
+		j := apply.Job{Target: t, Provider: targets[i].Provider, Timeout: e.writeTimeout()}
+		if targets[i].Parent {
+			j.Zone = targets[i].Zone.Parent.Zone
+		}
 		if pol.Progress != nil {
 			j.Progress = func(done, total int) { pol.Progress(t.Zone, t.Provider, done, total) }
 		}
@@ -257,7 +261,7 @@ func (e *Engine) Run(ctx context.Context, pol Policy) (*Report, error) {
 	for i, t := range rep.Targets {
 		var timedOut *providers.TimeoutError
 		if !t.Refused && t.Planned.Err == nil && !errors.As(t.Result.Err, &timedOut) {
-			again = append(again, e.Targets[i])
+			again = append(again, targets[i])
 			againIdx = append(againIdx, i)
 		}
 	}
@@ -303,8 +307,8 @@ func (e *Engine) planReady(ctx context.Context, wait time.Duration) (p *plan.Pla
 		i int
 		r readResult
 	}
-	targets := make([]Target, 0, len(e.Targets)+len(e.Out))
-	results := make(chan indexed, len(e.Targets)+len(e.Out))
+	targets := make([]Target, 0, len(e.Targets)+len(e.Out)+len(e.Parents))
+	results := make(chan indexed, cap(targets))
 	sem := make(chan struct{}, 8)
 	launch := func(t Target) int {
 		targets = append(targets, t)
@@ -316,16 +320,16 @@ func (e *Engine) planReady(ctx context.Context, wait time.Duration) (p *plan.Pla
 		}()
 		return i
 	}
-	for _, t := range e.Targets {
+	for _, t := range e.all() {
 		launch(t)
 	}
 	index := func(t Target) int {
-		return slices.IndexFunc(targets, func(u Target) bool { return u.Zone.Origin == t.Zone.Origin && u.Provider.Name() == t.Provider.Name() })
+		return slices.IndexFunc(targets, t.same)
 	}
 	reads := map[int]readResult{}
 	waiting := func() int {
 		n := 0
-		for _, t := range e.Targets {
+		for _, t := range e.all() {
 			if j := index(t); j >= 0 {
 				if _, ok := reads[j]; !ok {
 					n++
@@ -349,14 +353,15 @@ func (e *Engine) planReady(ctx context.Context, wait time.Duration) (p *plan.Pla
 		}
 	}
 	// Targets another machine restored were not read yet.
-	for _, t := range e.Targets {
+	for _, t := range e.all() {
 		if index(t) < 0 {
 			launch(t)
 		}
 	}
-	p = &plan.Plan{Targets: make([]*plan.Target, len(e.Targets)), Pending: e.State.PendingOf(e.Origins()), Notes: e.Adopted}
+	now := e.all()
+	p = &plan.Plan{Targets: make([]*plan.Target, len(now)), Pending: e.State.PendingOf(e.Origins()), Notes: e.Adopted}
 	latePos := map[int]int{} // index in targets → position in the plan
-	for pos, t := range e.Targets {
+	for pos, t := range now {
 		j := index(t)
 		if r, ok := reads[j]; ok {
 			p.Targets[pos] = e.compute(t, r)
@@ -404,7 +409,7 @@ func (e *Engine) adopt(targets []Target, reads map[int]readResult) {
 		from := ""
 		for i, r := range reads {
 			t := targets[i]
-			if t.Zone.Origin != origin || r.err != nil {
+			if t.Zone.Origin != origin || t.Parent || r.err != nil {
 				continue
 			}
 			for k := range r.current {

@@ -150,8 +150,8 @@ func autoFailover(ctx context.Context, cfgPath string, e *engine.Engine, c *Cycl
 			break
 		}
 		s := c.Streaks[k]
-		reason := fmt.Sprintf("%s %d failed cycles: %s", AutoReasonPrefix, s.Failed, s.Err)
-		kind, detail := drop(ctx, cfgPath, k, reason, pol.MinProviders)
+		failures := failedCycles(s.Failed) + ": " + s.Err
+		kind, detail := drop(ctx, cfgPath, k, AutoReasonPrefix+" "+failures, failures, pol.MinProviders)
 		switch {
 		case kind == AutoDrop:
 			delete(c.Streaks, k)
@@ -176,10 +176,19 @@ func restore(ctx context.Context, cfgPath, zone, name string) error {
 	return err
 }
 
+// failedCycles is "1 failed cycle", "2 failed cycles".
+func failedCycles(n int) string {
+	if n == 1 {
+		return "1 failed cycle"
+	}
+	return fmt.Sprintf("%d failed cycles", n)
+}
+
 // drop drops the pair's provider for its zone alone with reason, unless
 // that would leave the zone fewer than minProviders providers in service,
-// or none. It returns AutoDrop, or the kind of refusal, and the detail.
-func drop(ctx context.Context, cfgPath string, k Pair, reason string, minProviders int) (EventKind, string) {
+// or none. It returns AutoDrop, or the kind of refusal, and the detail;
+// failures says what failed, for a refusal's detail.
+func drop(ctx context.Context, cfgPath string, k Pair, reason, failures string, minProviders int) (EventKind, string) {
 	e, err := engine.Load(engine.Selection{Config: cfgPath, Zones: []string{k.Zone}})
 	if err != nil {
 		return AutoDropFailed, "not dropped: " + err.Error()
@@ -191,14 +200,14 @@ func drop(ctx context.Context, cfgPath string, k Pair, reason string, minProvide
 		}
 	}
 	if floor := max(minProviders, 1); in-1 < floor {
-		return RefusedMinProviders, fmt.Sprintf("not dropped after %s: %s would be left with %d provider(s) in service, fewer than failover.min_providers (%d); it stays in until it works again or is dropped by hand (`zonecast failover drop`)",
-			strings.TrimPrefix(reason, AutoReasonPrefix+" "), k.Zone, in-1, floor)
+		return RefusedMinProviders, fmt.Sprintf("not dropped: %s would be left with %d in service, fewer than failover.min_providers (%d); it stays in until it works again or is dropped by hand (`zonecast failover drop --force`); %s",
+			k.Zone, in-1, floor, failures)
 	}
 	// Never forced: the engine's refusals (the others do not serve the
 	// zone on the wire, its own min_providers floor) stand.
 	tr, err := e.Drop(ctx, k.Provider, reason, false)
 	if err != nil && !errors.Is(err, engine.ErrPartial) {
-		return AutoDropFailed, "not dropped: " + err.Error()
+		return AutoDropFailed, "not dropped: " + err.Error() + "; " + failures
 	}
 	detail := fmt.Sprintf("out of service (%s): %s", tr.Took.Round(time.Millisecond), reason)
 	if err != nil {

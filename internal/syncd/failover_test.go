@@ -110,8 +110,8 @@ zones:
 	if diff := cmp.Diff([]string{"refused_min_providers example.net. dead"}, kinds(c.Events)); diff != "" {
 		t.Fatalf("cycle 2 events (-want +got):\n%s", diff)
 	}
-	if d := c.Events[0].Detail; !strings.HasPrefix(d, "not dropped after 2 failed cycles: read example.net. at dead: ") ||
-		!strings.Contains(d, "example.net. would be left with 1 provider(s) in service, fewer than failover.min_providers (2)") {
+	if d := c.Events[0].Detail; !strings.HasPrefix(d, "not dropped: example.net. would be left with 1 in service, fewer than failover.min_providers (2); ") ||
+		!strings.Contains(d, "; 2 failed cycles: read example.net. at dead: ") {
 		t.Errorf("refused_min_providers detail %q", d)
 	}
 	if got := target(t, c, "example.com.", "three"); got.Reachable || got.FailedCycles != 1 {

@@ -205,7 +205,9 @@ func (p *Provider) Messages() int64 { return p.messages.Load() }
 // Records implements providers.Provider with one TSIG-signed AXFR, every
 // message checked against the key, within transfer_timeout and
 // max_transfer_bytes. A transfer cut off by either, or failing TSIG, is
-// not retried; a signed NOTAUTH is providers.ErrZoneNotFound.
+// not retried. A server that does not serve the zone gives a
+// *ZoneNotServedError, which is providers.ErrZoneNotFound when the server
+// said so in a signed NOTAUTH.
 //
 // libdns/rfc2136 v1.0.1 is not used here: its GetRecords joins a TXT
 // record's character-strings into one (conversion.go), so a record written as
@@ -231,12 +233,8 @@ func (p *Provider) Records(ctx context.Context, origin string) ([]zones.RRset, e
 		}
 		return lastErr
 	})
-	var rc *rcodeError
-	if errors.As(err, &rc) && rc.rcode == dns.RcodeNotAuth {
-		return nil, fmt.Errorf("%w: %v", providers.ErrZoneNotFound, err)
-	}
 	if err != nil {
-		return nil, err
+		return nil, p.explain(ctx, origin, "AXFR", err)
 	}
 	return zones.FromRRs(origin, rrs)
 }
@@ -270,6 +268,7 @@ type rcodeError struct {
 	server string
 	op     string
 	rcode  int
+	hint   string // what to check, when known
 }
 
 // transient reports failures that may pass: the network (timeouts,
@@ -304,6 +303,9 @@ func final(err error) bool {
 func (e *rcodeError) transient() bool { return e.rcode == dns.RcodeServerFailure }
 
 func (e *rcodeError) Error() string {
+	if e.hint != "" {
+		return fmt.Sprintf("%s at %s: %s: %s", e.op, e.server, dns.RcodeToString[e.rcode], e.hint)
+	}
 	return fmt.Sprintf("%s at %s: %s", e.op, e.server, dns.RcodeToString[e.rcode])
 }
 
@@ -375,6 +377,7 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 			break
 		}
 		if err = p.retry(ctx, func() error { return p.send(ctx, origin, u.m) }); err != nil {
+			err = p.explain(ctx, origin, "UPDATE", err)
 			break
 		}
 		applied += u.changes

@@ -63,6 +63,10 @@ type TSIGError struct {
 	Rcode   int           // the reply's rcode
 	Skew    time.Duration // ClockSkew: the server's clock less this machine's
 	Detail  string        // OtherKey: the key and algorithm the reply names
+	// Served is, for an unsigned NOTAUTH or REFUSED, the zone that the
+	// server was seen serving (it answers the zone's SOA with authority):
+	// then it is the key it turned down, not the zone.
+	Served string
 }
 
 func (e *TSIGError) Error() string {
@@ -71,7 +75,10 @@ func (e *TSIGError) Error() string {
 	switch e.Problem {
 	case Unsigned:
 		what = fmt.Sprintf("the reply (%s) is not signed with key %s (RFC 8945 §5.3); is something between zonecast and the server?", rcode, e.Key)
-		if e.Rcode != dns.RcodeSuccess {
+		switch {
+		case e.Rcode != dns.RcodeSuccess && e.Served != "":
+			what += fmt.Sprintf(" (the server serves %s, so it is the key it turns down: PowerDNS and Knot do so with an unsigned %s; check tsig.name, tsig.secret and that the server lets key %s transfer and update the zone)", e.Served, rcode, e.Key)
+		case e.Rcode != dns.RcodeSuccess:
 			what += fmt.Sprintf(" (PowerDNS and Knot also turn down a key, a secret or a zone they do not have with an unsigned %s: check tsig.name, tsig.secret and that the server serves the zone)", rcode)
 		}
 	case OtherKey:

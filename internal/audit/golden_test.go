@@ -5,6 +5,7 @@ import (
 	"github.com/zonecast/zonecast/internal/golden"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -185,4 +186,9 @@ ns.solo.test. 300 A 127.0.53.20
 		t.Fatal(err)
 	}
 	golden.Check(t, "audit.json.golden", b.Bytes())
+}
+
+func readGolden(name string) (string, error) {
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	return string(b), err
 }

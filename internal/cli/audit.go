@@ -7,10 +7,12 @@ import (
 	"io/fs"
 	"strings"
 
+	"github.com/miekg/dns"
 	"github.com/spf13/cobra"
 
 	"github.com/zonecast/zonecast/internal/audit"
 	"github.com/zonecast/zonecast/internal/config"
+	"github.com/zonecast/zonecast/internal/failover"
 	"github.com/zonecast/zonecast/providers/all"
 )
 
@@ -28,16 +30,24 @@ func newAuditCmd(ios *streams) *cobra.Command {
 		Long: `Walk ZONE's delegation from the root: the parent's NS set and glue, how each
 nameserver name itself resolves (its zone and that zone's nameservers), and
 the providers behind them (the configured providers' nameservers, else the
-names' registered domains). Report every path through one provider, fewer
-than two independent providers, nameservers whose own domain has a single
-provider, missing or wrong glue, parent/child NS mismatch, lame servers,
-SOA serial divergence, all addresses in one /24 or /48, and the NS TTLs that
-bound how fast a failover takes effect.
+names' registered domains). Report a zone that does not resolve, every
+provider on all paths to it, fewer than two independent providers, the dark
+domain (every nameserver name in domains one provider serves), nameservers
+whose own domain has a single provider, in-domain glue that is missing or
+wrong, sibling glue that is absent, right or wrong (and which resolvers use
+it), parent/child NS mismatch, lame servers, SOA serials that differ among
+one provider's own servers, all addresses in one /24 or /48, and the NS TTLs
+that bound how fast a failover takes effect.
+
+Providers out of service for ZONE (zonecast failover drop, in the state file
+of --config) are expected to be absent from the NS sets: they are not asked
+and not reported unreachable; the audit warns if the parent or the zone
+still lists them.
 
 EXIT STATUS
-  0  no single point of failure
+  0  the zone resolves and has no single point of failure
   1  an error (the delegation cannot be walked)
-  2  a single point of failure was found`,
+  2  a single point of failure was found, or the zone does not resolve`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runAudit(cmd.Context(), ios, opts, args[0]) },
 	}
@@ -69,6 +79,16 @@ func runAudit(ctx context.Context, ios *streams, opts *auditOptions, zone string
 				}
 			}
 		}
+		st, err := failover.Load(cfg.State)
+		if err != nil {
+			return err
+		}
+		origin := dns.Fqdn(strings.ToLower(zone))
+		for _, name := range cfg.ProviderOrder {
+			if st.IsDropped(name, origin) {
+				ao.Dropped = append(ao.Dropped, name)
+			}
+		}
 	case errors.Is(err, fs.ErrNotExist):
 		// No configuration: providers are named by registered domain.
 	default:
@@ -82,23 +102,8 @@ func runAudit(ctx context.Context, ios *streams, opts *auditOptions, zone string
 		if err := audit.WriteJSON(ios.out, r); err != nil {
 			return err
 		}
-	} else {
-		verdict := "no single point of failure found"
-		if r.Failed() {
-			verdict = "SINGLE POINT OF FAILURE"
-		}
-		fmt.Fprintf(ios.out, "%s: %s\n", r.Zone, verdict)
-		fmt.Fprintf(ios.out, "  delegated by %s: NS %s (TTL %ds)\n", r.Parent, strings.Join(r.ParentNS, " "), r.ParentTTL)
-		for _, h := range r.Hosts {
-			fmt.Fprintf(ios.out, "  %s [%s] %s", h.Name, h.Provider, strings.Join(h.Addresses, " "))
-			if h.Zone != "" && h.Zone != r.Zone {
-				fmt.Fprintf(ios.out, " — name in %s, served by %s", h.Zone, strings.Join(h.ZoneProviders, ", "))
-			}
-			fmt.Fprintf(ios.out, " — depends on %s\n", strings.Join(h.DependsOn, ", "))
-		}
-		for _, f := range r.Findings {
-			fmt.Fprintf(ios.out, "  %s: %s [%s]\n", f.Severity, f.Message, f.Code)
-		}
+	} else if err := audit.WriteText(ios.out, r); err != nil {
+		return err
 	}
 	if r.Failed() {
 		return reported{errDiffers}

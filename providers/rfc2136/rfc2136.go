@@ -47,8 +47,9 @@ type Config struct {
 	Server  string   `yaml:"server"`
 	Servers []string `yaml:"servers"`
 	TSIG    TSIG     `yaml:"tsig"`
-	// Timeout for each message exchange, and for each message of a zone
-	// transfer to arrive; default 10s.
+	// Timeout for connecting, for sending a message, and for each message
+	// of a zone transfer to arrive; default 10s. The answer to an UPDATE
+	// is waited for longer: MaxWait.
 	Timeout time.Duration `yaml:"timeout"`
 	// TransferTimeout bounds one whole AXFR, however steadily its
 	// messages come; default 5m. A transfer cut off by it is not
@@ -60,7 +61,10 @@ type Config struct {
 	MaxTransferBytes int64 `yaml:"max_transfer_bytes"`
 	// MaxAttempts and MaxWait bound the retries of transient failures
 	// (timeouts, refused or reset connections, SERVFAIL): default 4
-	// attempts within 1 minute.
+	// attempts within 1 minute. MaxWait is also how long the answer to an
+	// UPDATE is waited for, on its connection (never less than Timeout):
+	// an UPDATE that reached a server is never sent again while it may
+	// still be at work on it (see Provider.send).
 	MaxAttempts int           `yaml:"max_attempts"`
 	MaxWait     time.Duration `yaml:"max_wait"`
 	// Nameservers are the provider's NS host names (for verify and
@@ -242,7 +246,9 @@ func (p *Provider) Records(ctx context.Context, origin string) ([]zones.RRset, e
 // retry runs op until it succeeds, fails for good, or the attempts or the
 // time run out: transient failures (timeouts, refused or reset
 // connections, SERVFAIL) are retried with exponential backoff and jitter.
-// An UPDATE is safe to resend: it replaces whole RRsets.
+// An UPDATE replaces whole RRsets, so sending it again after it was
+// applied changes nothing; but it is sent again only when no copy can be
+// at work at the server (see send).
 func (p *Provider) retry(ctx context.Context, op func() error) error {
 	deadline := time.Now().Add(p.maxWait)
 	delay := 200 * time.Millisecond
@@ -296,7 +302,8 @@ func final(err error) bool {
 	var te *providers.TimeoutError
 	var big *TransferTooLargeError
 	var ts *TSIGError
-	return errors.As(err, &te) || errors.As(err, &big) || errors.As(err, &ts)
+	var un *UnansweredError
+	return errors.As(err, &te) || errors.As(err, &big) || errors.As(err, &ts) || errors.As(err, &un)
 }
 
 // transient: a server failure may pass; a refusal will not.
@@ -498,12 +505,34 @@ func updateRRs(origin string, c providers.Change) ([]dns.RR, error) {
 
 // send signs m and sends it to the first server that answers. The reply
 // counts only if it is signed with the key (RFC 8945 §5.3).
+//
+// An UPDATE is sent again (to the next server, or by retry to the first)
+// only when it cannot be at work at a server: the connection could not be
+// made, the message could not be written whole, or the server answered
+// SERVFAIL (it applied nothing: RFC 2136 §3 applies an UPDATE whole or
+// not at all). Once written, it is never sent again while unanswered: a
+// server that is slow, not dead, would apply the copies one after the
+// other, each undoing what later messages did, long after apply gave up
+// (with timeout: 2s PowerDNS got the same UPDATE four times, and kept
+// changing the zone for a minute). So exchange waits for the late answer
+// on the same connection, up to max_wait; when none comes, or the server
+// closes the connection first, the error is an *UnansweredError and the
+// apply stops there. Two other ways were weighed: reading back what the
+// message changes before resending proves nothing while the server may
+// still apply it later (and an AXFR of a large zone costs more than the
+// wait); RFC 2136 prerequisites (the RRsets as they were before) would
+// make a duplicate a no-op, but double every message's size and turn an
+// edit made meanwhile by someone else into a failure of the whole message.
 func (p *Provider) send(ctx context.Context, origin string, m *dns.Msg) error {
 	var lastErr error
 	op := "UPDATE " + origin
 	for _, server := range p.servers {
-		r, err := p.exchange(ctx, server, op, m)
+		r, sent, err := p.exchange(ctx, server, op, m)
 		if err != nil {
+			var ts *TSIGError
+			if sent && !errors.As(err, &ts) {
+				return &UnansweredError{Zone: origin, Server: server, Err: err}
+			}
 			if final(err) || ctx.Err() != nil {
 				return err
 			}
@@ -523,3 +552,21 @@ func (p *Provider) send(ctx context.Context, origin string, m *dns.Msg) error {
 	}
 	return lastErr
 }
+
+// UnansweredError is an UPDATE written to a server whose answer never
+// came: not within max_wait (Err is then a *providers.TimeoutError), or
+// the connection closed first, or the context ended. The server may have
+// applied it, or may still apply it, so it is not sent again (to it or to
+// another server), and its changes are not counted as applied; the next
+// run reads the zone and plans whatever is left.
+type UnansweredError struct {
+	Zone, Server string
+	Err          error // what ended the wait
+}
+
+func (e *UnansweredError) Error() string {
+	return fmt.Sprintf("no answer to an UPDATE of %s from %s: %v; not sent again, since the server may still apply it: the next run reads the zone and plans what is left",
+		e.Zone, e.Server, e.Err)
+}
+
+func (e *UnansweredError) Unwrap() error { return e.Err }

@@ -107,39 +107,54 @@ func (c *conn) read(deadline time.Time, budget int64) ([]byte, error) {
 }
 
 // exchange sends the UPDATE m, signed, to server and returns the verified
-// reply.
-func (p *Provider) exchange(ctx context.Context, server, op string, m *dns.Msg) (*dns.Msg, error) {
+// reply. sent reports whether the whole message was written: an error
+// after that is an UPDATE whose fate is unknown (see Provider.send).
+//
+// The answer is waited for on the same connection for p.answerWait()
+// after the message was written: max_wait, never less than timeout. A
+// server may take long over a large UPDATE (PowerDNS has taken more than
+// 2s), and the message is never sent again while it may still be at work
+// on it.
+func (p *Provider) exchange(ctx context.Context, server, op string, m *dns.Msg) (r *dns.Msg, sent bool, err error) {
 	out, mac, err := p.key.sign(m)
 	if err != nil {
-		return nil, fmt.Errorf("%s at %s: sign: %w", op, server, err)
+		return nil, false, fmt.Errorf("%s at %s: sign: %w", op, server, err)
 	}
 	c, err := dial(ctx, server, p.timeout)
 	if err != nil {
-		return nil, fmt.Errorf("%s at %s: %w", op, server, err)
+		return nil, false, fmt.Errorf("%s at %s: %w", op, server, err)
 	}
 	defer c.Close()
-	deadline := time.Now().Add(p.timeout)
-	if err := c.write(out, deadline); err != nil {
-		return nil, fmt.Errorf("%s at %s: %w", op, server, err)
+	if err := c.write(out, time.Now().Add(p.timeout)); err != nil {
+		return nil, false, fmt.Errorf("%s at %s: %w", op, server, err)
 	}
+	wait := p.answerWait()
+	deadline := time.Now().Add(wait)
 	for {
 		raw, err := c.read(deadline, dns.MaxMsgSize+2)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			err = &providers.TimeoutError{What: "waiting for the answer", Limit: wait, Key: p.configKey("max_wait"), Err: err}
+		}
 		if err != nil {
-			return nil, fmt.Errorf("%s at %s: %w", op, server, err)
+			return nil, true, fmt.Errorf("%s at %s: %w", op, server, err)
 		}
 		r := new(dns.Msg)
 		if err := r.Unpack(raw); err != nil {
-			return nil, fmt.Errorf("%s at %s: a malformed reply: %w", op, server, err)
+			return nil, true, fmt.Errorf("%s at %s: a malformed reply: %w", op, server, err)
 		}
 		if r.Id != m.Id || !r.Response {
 			continue // not the reply to m (RFC 1035 §7.3: ignore it)
 		}
 		if _, err := newReplyChecker(p.key, op, server, mac).check(raw, r, true); err != nil {
-			return nil, err
+			return nil, true, err
 		}
-		return r, nil
+		return r, true, nil
 	}
 }
+
+// answerWait is how long an UPDATE's answer is waited for: max_wait,
+// never less than timeout.
+func (p *Provider) answerWait() time.Duration { return max(p.maxWait, p.timeout) }
 
 // axfr transfers origin from server with one signed AXFR: every message
 // checked against the key (RFC 8945 §5.3.1), within p.timeout each and

@@ -76,7 +76,7 @@ func text(t *testing.T, r *audit.Report) string {
 // a either. What the parent's referral carries for the sibling names
 // changes what the audit can truthfully say: no glue, right glue and wrong
 // glue give three different answers, all a single point of failure (b).
-func TestSiblingGlue(t *testing.T) {
+func TestGoldenSiblingGlue(t *testing.T) {
 	const seed = `
 example.test. 86400 NS ns1.b.test.
 example.test. 86400 NS ns2.b.test.
@@ -208,7 +208,7 @@ ns.c-dns.test. 86400 A 127.0.53.33
 // is not asked, not reported unreachable, and on no path; the audit says
 // it is out of service, and warns where the parent or the zone still list
 // it. Provider b's server is not running in any case.
-func TestDroppedProvider(t *testing.T) {
+func TestGoldenDroppedProvider(t *testing.T) {
 	domains := `
 a-dns.test. 86400 NS ns.a-dns.test.
 ns.a-dns.test. 86400 A 127.0.53.41
@@ -276,7 +276,7 @@ ns.c-dns.test. 86400 A 127.0.53.43
 
 // A zone that does not resolve is a failure, not a warning: not
 // delegated at all, or delegated to servers none of which answers for it.
-func TestDoesNotResolve(t *testing.T) {
+func TestGoldenDoesNotResolve(t *testing.T) {
 	t.Run("not delegated", func(t *testing.T) {
 		startInternet(t, "")
 		r := run(t, "nowhere.test.", audit.Options{})

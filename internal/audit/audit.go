@@ -247,7 +247,7 @@ func Run(ctx context.Context, zone string, opts Options) (*Report, error) {
 		r.Hosts = append(r.Hosts, h)
 	}
 
-	w.pathFindings(add, r)
+	pathFindings(add, r)
 	if r.ChildNS != nil && !slices.Equal(r.ChildNS, sorted(r.ParentNS)) {
 		add(Warning, "ns-mismatch", "", "the parent lists %s, the zone itself %s", strings.Join(sorted(r.ParentNS), " "), strings.Join(r.ChildNS, " "))
 	}
@@ -360,7 +360,7 @@ func (w *walker) glueFindings(ctx context.Context, add func(Severity, string, st
 
 // pathFindings reports the providers on every path, fewer than two
 // providers, and the dark domain.
-func (w *walker) pathFindings(add func(Severity, string, string, string, ...any), r *Report) {
+func pathFindings(add func(Severity, string, string, string, ...any), r *Report) {
 	providers := map[string]bool{}
 	var common map[string]bool
 	var live []Host

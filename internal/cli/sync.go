@@ -113,6 +113,9 @@ func runSync(ctx context.Context, ios *streams, opts *syncOptions) error {
 		if c.Err != "" {
 			log.Error("sync cycle", "err", c.Err)
 		}
+		if c.Preempted {
+			log.Info("sync cycle stopped for a failover drop or restore, which goes first")
+		}
 		return c
 	}
 	if opts.once {
@@ -168,6 +171,9 @@ func writeCycle(ios *streams, c *syncd.Cycle) {
 	}
 	for _, ev := range c.Events {
 		fmt.Fprintf(ios.out, "FAILOVER %s\n", ev)
+	}
+	if c.Preempted {
+		fmt.Fprintln(ios.out, "PREEMPTED: the cycle stopped for a failover drop or restore, which goes first; the next cycle goes on")
 	}
 	for _, p := range c.Pending {
 		fmt.Fprintf(ios.out, "PENDING: %s\n", p)

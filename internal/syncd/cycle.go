@@ -2,6 +2,7 @@ package syncd
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/miekg/dns"
@@ -33,7 +34,9 @@ type Options struct {
 // it counts each zone × provider's failed cycles in a row and applies the
 // automatic failover policy of the configuration (autoFailover; never in a
 // dry run). A cycle that could not run (configuration, zone files, a lock
-// held) leaves the streaks as they were.
+// held), or that stopped for a failover drop or restore (which goes
+// first), leaves the streaks as they were. The delegations at parent
+// providers are shown as targets (Target.Parent) but never dropped.
 func RunCycle(ctx context.Context, opts Options) *Cycle {
 	c := &Cycle{Start: time.Now(), DryRun: opts.DryRun, Streaks: opts.Streaks}
 	defer func() { c.End = time.Now() }()
@@ -51,20 +54,26 @@ func RunCycle(ctx context.Context, opts Options) *Cycle {
 	if opts.Loaded != nil {
 		opts.Loaded(e.Config.Limits)
 	}
-	for _, t := range e.Out {
-		d := e.State.Dropped[t.Provider.Name()]
-		c.Targets = append(c.Targets, Target{Zone: t.Zone.Origin, Provider: t.Provider.Name(), Dropped: true, Reason: d.Reason, Mismatches: -1})
-	}
+	// Yield: a failover drop or restore goes first (the cycle stops
+	// between messages; the next one goes on).
 	rep, err := e.Run(ctx, engine.Policy{SkipRefused: true, DryRun: opts.DryRun, Verify: !opts.DryRun,
-		SlowReadWait: e.Config.Limits.SlowReadWait})
+		SlowReadWait: e.Config.Limits.SlowReadWait, Yield: true})
 	if rep == nil {
 		c.Err = err.Error()
 		return c
 	}
+	c.Preempted = errors.Is(err, engine.ErrPreempted)
+	// After the run: it may have learnt of drops and restores made
+	// elsewhere, from the state record the providers serve.
+	for _, t := range e.Out {
+		d := e.State.Dropped[t.Provider.Name()]
+		c.Targets = append(c.Targets, Target{Zone: t.Zone.Origin, Provider: t.Provider.Name(), Dropped: true, Reason: d.Reason, Mismatches: -1})
+	}
 	c.Pending, c.Finished = rep.Pending, rep.Finished
+	// rep.Targets are e.Targets, then e.Parents (the delegations).
 	for i, tr := range rep.Targets {
 		pt := tr.Planned
-		t := Target{Zone: tr.Zone, Provider: tr.Provider, Reachable: pt.Err == nil, Drift: len(pt.Changes),
+		t := Target{Zone: tr.Zone, Provider: tr.Provider, Parent: i >= len(e.Targets), Reachable: pt.Err == nil, Drift: len(pt.Changes),
 			Refused: tr.Refused, Applied: tr.Result.Applied, Mismatches: -1}
 		t.Restore = pt.Err == nil && t.Drift > 0 && pt.Restore()
 		if ns := e.Desired[tr.Zone].Lookup(tr.Zone, dns.TypeNS); ns != nil {
@@ -85,10 +94,14 @@ func RunCycle(ctx context.Context, opts Options) *Cycle {
 		}
 		c.Targets = append(c.Targets, t)
 	}
-	c.Streaks = countStreaks(opts.Streaks, rep)
+	if c.Preempted {
+		// Stopped for a drop or restore: not a failure of any provider.
+		return c
+	}
+	c.Streaks = countStreaks(opts.Streaks, rep.Targets[:min(len(e.Targets), len(rep.Targets))])
 	for i := range c.Targets {
 		t := &c.Targets[i]
-		if !t.Dropped {
+		if !t.Dropped && !t.Parent {
 			t.FailedCycles = c.Streaks[Pair{t.Zone, t.Provider}].Failed
 		}
 	}

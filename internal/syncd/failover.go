@@ -63,13 +63,13 @@ func (e Event) String() string {
 // only such drops are restored automatically.
 const AutoReasonPrefix = "auto:"
 
-// countStreaks returns the streaks after a cycle's run: those of the
-// zone × provider pairs in service counted on from before (reset by a
-// cycle that read and wrote the provider), the others forgotten.
-func countStreaks(before map[Pair]Streak, rep *engine.Report) map[Pair]Streak {
+// countStreaks returns the streaks after a cycle's run of the zone ×
+// provider pairs in service (targets): counted on from before, reset by
+// a cycle that read and wrote the provider; the others forgotten.
+func countStreaks(before map[Pair]Streak, targets []engine.TargetReport) map[Pair]Streak {
 	after := map[Pair]Streak{}
-	for i := range rep.Targets {
-		tr := &rep.Targets[i]
+	for i := range targets {
+		tr := &targets[i]
 		if !failed(tr) {
 			continue
 		}

@@ -181,7 +181,7 @@ zones:
 	for _, want := range []string{`<h2>Automatic failover</h2>`, `<tr class="event" data-kind="auto_drop">`,
 		`<td class="kind">refused_min_providers</td>`, `<td class="state">dropped: auto: 2 failed cycles: `} {
 		if !strings.Contains(page, want) {
-			t.Errorf("status page lacks %q", want)
+			t.Errorf("status page lacks %q:\n%s", want, page)
 		}
 	}
 	if ev := status.Events(); len(ev) != 3 || ev[0].Provider != "two" {

@@ -1,6 +1,7 @@
 package syncd
 
 import (
+	"bytes"
 	"html/template"
 	"net/http"
 	"strings"
@@ -52,8 +53,15 @@ func Handler(s *Status) http.Handler {
 		d := pageData{Cycle: s.Last(), Events: s.Events(), Now: time.Now().UTC()}
 		d.Live, d.NotLive = s.Live(time.Now())
 		d.Ready, d.NotReady = s.Ready()
+		// Rendered whole before anything is sent, so that a template error
+		// is a 500, not a page cut short.
+		var b bytes.Buffer
+		if err := page.Execute(&b, d); err != nil {
+			http.Error(w, "render the status page: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		page.Execute(w, d)
+		w.Write(b.Bytes())
 	})
 	return mux
 }
@@ -86,12 +94,12 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;tex
 <h1>zonecast sync</h1>
 <p id="health">{{if not .Live}}NOT LIVE: {{.NotLive}}{{else if .Ready}}healthy{{else}}live, NOT READY: {{.NotReady}}{{end}}</p>
 {{with .Cycle}}
-<p id="cycle">last cycle {{.End.UTC.Format "2006-01-02 15:04:05"}} UTC, {{.End.Sub .Start}}{{if .DryRun}} (dry run){{end}}{{if .Err}}: <b>{{.Err}}</b>{{end}}</p>
+<p id="cycle">last cycle {{.End.UTC.Format "2006-01-02 15:04:05"}} UTC, {{.End.Sub .Start}}{{if .DryRun}} (dry run){{end}}{{if .Preempted}} (stopped for a failover drop or restore){{end}}{{if .Err}}: <b>{{.Err}}</b>{{end}}</p>
 <table id="matrix">
 <tr><th>zone</th><th>provider</th><th>state</th><th>last sync</th><th>drift</th><th>applied</th><th>verify</th><th>last error</th><th>apex NS</th></tr>
 {{range .Targets}}
 <tr class="{{if .Dropped}}out{{else if .OK}}ok{{else}}bad{{end}}" data-zone="{{.Zone}}" data-provider="{{.Provider}}">
-<td>{{.Zone}}</td><td>{{.Provider}}</td>
+<td>{{.Zone}}</td><td>{{.Provider}}{{if .Parent}} (delegation){{end}}</td>
 <td class="state">{{if .Dropped}}dropped{{if .Reason}}: {{.Reason}}{{end}}{{else if not .Reachable}}unreachable{{else if .Refused}}refused: over the safety limit{{else if .OK}}in sync{{else}}failing{{end}}{{if .Restore}} (restored){{end}}</td>
 <td class="last">{{ago .LastSuccess}}{{if gt .FailedCycles 0}} <span class="streak">({{.FailedCycles}} failed in a row)</span>{{end}}</td>
 <td class="drift">{{.Drift}}</td><td class="applied">{{.Applied}}</td>

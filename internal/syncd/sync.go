@@ -29,6 +29,9 @@ import (
 type Target struct {
 	Zone     string `json:"zone"`
 	Provider string `json:"provider"`
+	// Parent: the zone's delegation at its parent provider (its NS set and
+	// glue there), not the zone.
+	Parent bool `json:"parent,omitempty"`
 	// Dropped: out of service (failover); not planned.
 	Dropped bool   `json:"dropped,omitempty"`
 	Reason  string `json:"reason,omitempty"`
@@ -61,11 +64,14 @@ func (t *Target) OK() bool {
 
 // Cycle is one run over every target.
 type Cycle struct {
-	Start   time.Time `json:"start"`
-	End     time.Time `json:"end"`
-	DryRun  bool      `json:"dry_run,omitempty"`
-	Err     string    `json:"error,omitempty"` // the cycle could not run (configuration, zone file, lock)
-	Targets []Target  `json:"targets"`
+	Start  time.Time `json:"start"`
+	End    time.Time `json:"end"`
+	DryRun bool      `json:"dry_run,omitempty"`
+	Err    string    `json:"error,omitempty"` // the cycle could not run (configuration, zone file, lock)
+	// Preempted: the cycle stopped between messages for a failover drop
+	// or restore, which goes first; the next cycle goes on.
+	Preempted bool     `json:"preempted,omitempty"`
+	Targets   []Target `json:"targets"`
 	// Pending is work still to do after the cycle (a reload, a parent
 	// delegation), carried over to the next one.
 	Pending []plan.Pending `json:"pending,omitempty"`
@@ -272,6 +278,9 @@ func (s *Status) Ready() (ok bool, why string) {
 		return false, "the last cycle could not run: " + c.Err
 	}
 	var lines []string
+	if c.Preempted {
+		lines = append(lines, "the last cycle stopped for a failover drop or restore, which goes first; the next one goes on")
+	}
 	for _, t := range c.Targets {
 		var what string
 		switch {
@@ -293,7 +302,11 @@ func (s *Status) Ready() (ok bool, why string) {
 		if t.FailedCycles > 1 {
 			what += fmt.Sprintf(" (%d cycles in a row)", t.FailedCycles)
 		}
-		lines = append(lines, fmt.Sprintf("%s at %s: %s", t.Zone, t.Provider, what))
+		at := "at"
+		if t.Parent {
+			at = "delegation at"
+		}
+		lines = append(lines, fmt.Sprintf("%s %s %s: %s", t.Zone, at, t.Provider, what))
 	}
 	for _, p := range c.Pending {
 		lines = append(lines, "pending: "+p.String())

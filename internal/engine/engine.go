@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/zonecast/zonecast/internal/apply"
+	"github.com/zonecast/zonecast/internal/audit"
 	"github.com/zonecast/zonecast/internal/config"
 	"github.com/zonecast/zonecast/internal/failover"
 	"github.com/zonecast/zonecast/internal/plan"
@@ -170,6 +171,7 @@ func Load(sel Selection) (*Engine, error) {
 		if e.Desired[zc.Origin], err = e.without(zc.Origin, ""); err != nil {
 			return nil, fmt.Errorf("zone %s: %w", zc.Origin, err)
 		}
+		e.Diagnostics = append(e.Diagnostics, e.layout(zc)...)
 		if zc.Parent != nil && (len(sel.Providers) == 0 || slices.Contains(sel.Providers, zc.Parent.Provider)) {
 			e.Parents = append(e.Parents, Target{Zone: zc, Provider: cfg.Providers[zc.Parent.Provider], Parent: true})
 		}
@@ -195,6 +197,48 @@ func (e *Engine) without(origin, extra string) (*zones.Zone, error) {
 		return nil, err
 	}
 	return e.State.WithState(z), nil
+}
+
+// layout checks, with no network, that the zone's nameservers do not all
+// hang on one provider or one domain (audit.Layout), as warnings at the
+// zone file's apex NS set. A nameserver belongs to the configured provider
+// that lists it; a domain zonecast manages is served by its providers in
+// service.
+func (e *Engine) layout(zc config.Zone) zones.Diagnostics {
+	ns := e.Desired[zc.Origin].Lookup(zc.Origin, dns.TypeNS)
+	if ns == nil {
+		return nil
+	}
+	providerOf := func(name string) string {
+		for _, p := range e.Config.ProviderOrder {
+			for _, n := range e.Config.Providers[p].Capabilities().Nameservers {
+				if zones.CanonicalName(n.Name) == zones.CanonicalName(name) {
+					return p
+				}
+			}
+		}
+		return ""
+	}
+	servedBy := func(domain string) []string {
+		for _, other := range e.Config.Zones {
+			if other.Origin != zones.CanonicalName(domain) {
+				continue
+			}
+			var in []string
+			for _, p := range other.Providers {
+				if !e.State.IsDropped(p, other.Origin) {
+					in = append(in, p)
+				}
+			}
+			return in
+		}
+		return nil
+	}
+	var out zones.Diagnostics
+	for _, f := range audit.Layout(zc.Origin, ns.Data, providerOf, servedBy) {
+		out = append(out, zones.Diagnostic{Pos: ns.Pos, Severity: zones.Warning, Code: f.Code, Message: f.Message, Hint: f.Hint})
+	}
+	return out
 }
 
 // zoneConfig returns the configuration of origin (a zero Zone when it is

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/zonecast/zonecast/internal/dnstest"
 	"github.com/zonecast/zonecast/internal/failover"
 )
 
@@ -229,5 +230,65 @@ zones:
 				t.Errorf("three failed %d cycles in a row; want 4", n)
 			}
 		})
+	}
+}
+
+// TestAutoDropHungProvider: an rfc2136 server that accepts every request
+// and never answers (dnstest.Hostile, Hang) costs each cycle its timeout,
+// no more, and is dropped at the second failed cycle without being asked
+// anything more; the zone-file providers stay in sync throughout.
+func TestAutoDropHungProvider(t *testing.T) {
+	secret := base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
+	h, err := dnstest.StartHostile(dnstest.HostileConfig{Origin: "example.com.", KeyName: "zonecast.", Secret: secret,
+		AXFR: dnstest.Hang, Update: dnstest.Hang})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"zonecast.yaml": `failover: {auto_drop_after_failed_cycles: 2}
+providers:
+  one: {type: zonefile, directory: out/one}
+  two: {type: zonefile, directory: out/two}
+  hung:
+    type: rfc2136
+    server: ` + h.Addr() + `
+    timeout: 300ms
+    max_attempts: 1
+    tsig: {name: zonecast., algorithm: hmac-sha256, secret: file:tsig.key}
+zones:
+  - origin: example.com.
+    file: example.com.zone
+    providers: [one, two, hung]
+`,
+		"example.com.zone": testZone,
+	})
+	if err := os.WriteFile(filepath.Join(dir, "tsig.key"), []byte(secret), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "zonecast.yaml")
+	status := NewStatus(time.Minute, nil)
+	for n := 1; n <= 2; n++ {
+		c := cycles(t, status, cfg, 1)
+		if d := c.End.Sub(c.Start); d > 5*time.Second {
+			t.Errorf("cycle %d took %s with a hung provider of timeout 300ms", n, d)
+		}
+		if one, two := target(t, c, "example.com.", "one"), target(t, c, "example.com.", "two"); !one.OK() || !two.OK() {
+			t.Errorf("cycle %d: one ok %v (%s), two ok %v (%s); want both in sync", n, one.OK(), one.Err, two.OK(), two.Err)
+		}
+		if got := target(t, c, "example.com.", "hung"); got.Reachable || got.FailedCycles != n {
+			t.Errorf("cycle %d: hung reachable %v, failed %d cycles; want unreachable, %d", n, got.Reachable, got.FailedCycles, n)
+		}
+		if want := map[int][]string{2: {"auto_drop example.com. hung"}}[n]; !slices.Equal(kinds(c.Events), want) {
+			t.Errorf("cycle %d events %v; want %v", n, kinds(c.Events), want)
+		}
+	}
+	axfrs, updates := h.Counts()
+	if axfrs != 2 || updates != 0 {
+		t.Errorf("the hung server got %d AXFR and %d UPDATE requests; want one AXFR a cycle, no UPDATE (a drop does not ask the dropped)", axfrs, updates)
+	}
+	if c := cycles(t, status, cfg, 1); !target(t, c, "example.com.", "hung").Dropped || !c.OK() {
+		t.Errorf("cycle 3: hung not dropped, or the cycle not in sync: %+v", c.Targets)
 	}
 }

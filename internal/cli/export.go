@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zonecast/zonecast/internal/config"
+	"github.com/zonecast/zonecast/internal/failover"
 	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/providers/all"
 	"github.com/zonecast/zonecast/zones"
@@ -72,6 +73,8 @@ func runExport(ctx context.Context, ios *streams, opts *exportOptions) error {
 		case s.Protected != "":
 			notes = append(notes, fmt.Sprintf("; %s %s is %s: not exported (%v)", s.Name, s.TypeString(), s.Protected, s.Data))
 		case zones.IsDNSSEC(s.Type):
+		case failover.IsStateName(s.Name, origin):
+			notes = append(notes, "; "+s.Name+" TXT is zonecast's failover state: not exported (zonecast writes it itself)")
 		default:
 			z.Sets[s.Key()] = &s
 		}

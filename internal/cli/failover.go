@@ -88,7 +88,7 @@ EXIT STATUS
 		Use:   "status",
 		Short: "Show which providers are in and out of service",
 		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return runStatus(ios, opts) },
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runStatus(cmd.Context(), ios, opts) },
 	}
 	flags(status)
 	cmd.AddCommand(drop, restore, status)
@@ -182,10 +182,16 @@ func writeTransition(ios *streams, tr *engine.Transition) {
 	}
 }
 
-func runStatus(ios *streams, opts *failoverOptions) error {
+func runStatus(ctx context.Context, ios *streams, opts *failoverOptions) error {
 	e, err := load(&streams{out: ios.out, err: discard{}}, engine.Selection{Config: opts.config, Zones: opts.zones})
 	if err != nil {
 		return err
+	}
+	// The state as the providers hold it, which another machine may have
+	// changed; this machine's file is only a cache of it.
+	e.Discover(ctx)
+	for _, n := range e.Adopted {
+		fmt.Fprintf(ios.err, "zonecast: note: %s\n", n)
 	}
 	for _, zc := range e.Config.Zones {
 		if _, ok := e.Files[zc.Origin]; !ok {

@@ -312,6 +312,10 @@ func (e *Engine) delegate(ctx context.Context, origin string) (uint32, error) {
 	return ttl, nil
 }
 
+// Discover adopts the failover state the providers hold (see discover),
+// for `failover status`.
+func (e *Engine) Discover(ctx context.Context) { e.discover(ctx, "") }
+
 // discover reads every target but except's for the failover state that
 // other machines recorded in the zone (see internal/failover), and adopts
 // it, waiting at most limits.slow_read_wait for the slowest: a drop or

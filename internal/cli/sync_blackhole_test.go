@@ -50,12 +50,7 @@ zones:
 `)
 	zone := "$TTL 300\n@ SOA ns.example.net. hostmaster 1 7200 900 1209600 300\n@ NS ns.example.net.\nwww A 192.0.2.2\n"
 	write(t, filepath.Join(dir, "example.com.zone"), zone)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := freeAddr(t)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errb syncBuffer
@@ -140,4 +135,16 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// freeAddr returns a loopback address with a port free at the time, for a
+// server the test starts by address.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
 }

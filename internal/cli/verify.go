@@ -1,25 +1,33 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/zonecast/zonecast/internal/audit"
+	"github.com/zonecast/zonecast/internal/config"
 	"github.com/zonecast/zonecast/internal/engine"
 	"github.com/zonecast/zonecast/internal/verify"
 	"github.com/zonecast/zonecast/providers"
+	"github.com/zonecast/zonecast/zones"
 )
 
 type verifyOptions struct {
 	selection
-	format  string
-	compare bool
-	timeout time.Duration
+	format    string
+	compare   bool
+	timeout   time.Duration
+	rootHints string
+	noParent  bool
 }
 
 func newVerifyCmd(ios *streams) *cobra.Command {
@@ -37,11 +45,28 @@ With --compare, report instead (without asking any server) the RRsets that
 the providers will answer differently after their quirks (types dropped,
 TTLs clamped): split answers within one NS set are an outage risk.
 
+For each zone whose parent zonecast does not manage (no parent: in its
+entry), verify also walks the delegation from the root (--root-hints, or
+the IANA root servers) and compares the parent's NS set, and its glue for
+nameserver names inside the zone, with the zone's apex NS set as zonecast
+serves it (without the nameservers of providers out of service) and the
+addresses the zone gives those names. A parent that serves another
+delegation, or none, is a mismatch, and verify prints the delegation to ask
+the registrar for. A root or parent that cannot be reached, or whose answers
+carry no authority (DNS interception), is a warning, not a failure: verify
+still works while the Internet is partly down. The delegation is not
+checked with --no-parent, --compare or --provider (it is the zone's, not a
+provider's); a parent that zonecast manages is planned and corrected by
+plan, apply and sync instead.
+
 EXIT STATUS
-  0  every server matches (with --compare: no differences)
-  1  an error: bad configuration or zone file, a server that cannot be asked,
-     or nothing verified (no selected provider has nameservers configured)
-  2  mismatches (with --compare: differences)`,
+  0  every server matches, and every delegation checked matches (with
+     --compare: no differences)
+  1  an error: bad configuration, zone file or root hints, a server that
+     cannot be asked, or nothing verified (no selected provider has
+     nameservers configured)
+  2  mismatches: at a provider's servers, or a delegation at a parent that
+     differs from the zone's NS set and glue (with --compare: differences)`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runVerify(cmd.Context(), ios, opts) },
 	}
@@ -49,12 +74,21 @@ EXIT STATUS
 	cmd.Flags().StringVar(&opts.format, "format", "text", "text or json")
 	cmd.Flags().BoolVar(&opts.compare, "compare", false, "compare the providers' answers instead of asking servers")
 	cmd.Flags().DurationVar(&opts.timeout, "timeout", 2*time.Second, "timeout of one query")
+	cmd.Flags().StringVar(&opts.rootHints, "root-hints", "", "root hints file (named.root format) for the delegation check; default: the IANA root servers")
+	cmd.Flags().BoolVar(&opts.noParent, "no-parent", false, "do not check the delegations at the parents")
 	return cmd
 }
 
 func runVerify(ctx context.Context, ios *streams, opts *verifyOptions) error {
 	if opts.format != "text" && opts.format != "json" {
 		return fmt.Errorf("--format %q: want text or json", opts.format)
+	}
+	var roots []string
+	if opts.rootHints != "" && !opts.compare && !opts.noParent {
+		var err error
+		if roots, err = audit.ReadRootHints(opts.rootHints); err != nil {
+			return fmt.Errorf("--root-hints: %w", err)
+		}
 	}
 	s, err := load(ios, opts.selection.engine())
 	if err != nil {
@@ -63,15 +97,89 @@ func runVerify(ctx context.Context, ios *streams, opts *verifyOptions) error {
 	if opts.compare {
 		return runCompare(ios, s, opts)
 	}
-	reports := s.Verify(ctx, verify.Options{Timeout: opts.timeout})
+	// The providers' servers and the parents are asked at the same time:
+	// a dark root costs verify no more than its budget.
+	var reports []verify.Provider
+	var delegations []verify.Delegation
+	var wg sync.WaitGroup
+	wg.Go(func() { reports = s.Verify(ctx, verify.Options{Timeout: opts.timeout}) })
+	if !opts.noParent && len(opts.providers) == 0 {
+		wg.Go(func() { delegations = checkParents(ctx, s, roots, opts.timeout) })
+	}
+	wg.Wait()
 	if opts.format == "json" {
-		if err := verify.WriteJSON(ios.out, reports); err != nil {
+		if err := verify.WriteJSON(ios.out, reports, delegations); err != nil {
 			return err
 		}
 	} else {
 		writeVerify(ios, reports)
+		writeDelegations(ios, delegations)
 	}
-	return verifyExit(ios, reports)
+	for _, d := range delegations {
+		if !d.Checked {
+			fmt.Fprintf(ios.err, "zonecast: warning: the delegation of %s was not checked: %s (--no-parent skips the check)\n", d.Zone, d.Err)
+		}
+	}
+	return verifyExit(ios, reports, delegations)
+}
+
+// checkParents checks, all at once, the delegation of every loaded zone
+// whose parent zonecast does not manage (verify.CheckParent), in the order
+// of the configuration.
+func checkParents(ctx context.Context, s *engine.Engine, roots []string, timeout time.Duration) []verify.Delegation {
+	names := map[string]string{}
+	for _, p := range s.Config.ProviderOrder {
+		for _, ns := range s.Config.Providers[p].Capabilities().Nameservers {
+			if ns.Name != "" {
+				names[zones.CanonicalName(ns.Name)] = p
+			}
+		}
+	}
+	var zcs []config.Zone
+	for _, zc := range s.Config.Zones {
+		if _, ok := s.Desired[zc.Origin]; ok && zc.Parent == nil {
+			zcs = append(zcs, zc)
+		}
+	}
+	out := make([]verify.Delegation, len(zcs))
+	var wg sync.WaitGroup
+	for i, zc := range zcs {
+		var dropped []string
+		for _, p := range zc.Providers {
+			if s.State.IsDropped(p, zc.Origin) {
+				dropped = append(dropped, p)
+			}
+		}
+		wg.Go(func() {
+			out[i] = verify.CheckParent(ctx, s.Desired[zc.Origin], verify.ParentOptions{Roots: roots, Timeout: timeout, Providers: names, Dropped: dropped})
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+func writeDelegations(ios *streams, delegations []verify.Delegation) {
+	for _, d := range delegations {
+		at := "delegation"
+		if d.Parent != "" {
+			at += " at " + d.Parent
+		}
+		switch {
+		case !d.Checked:
+			fmt.Fprintf(ios.out, "%s %s: not checked: %s\n", d.Zone, at, d.Err)
+		case d.OK():
+			fmt.Fprintf(ios.out, "%s %s: ok (NS %s)\n", d.Zone, at, strings.Join(d.Got.NS, " "))
+		default:
+			fmt.Fprintf(ios.out, "%s %s: MISMATCH\n", d.Zone, at)
+			for _, p := range d.Problems {
+				fmt.Fprintf(ios.out, "  %s\n", p)
+			}
+			fmt.Fprintf(ios.out, "  ask the registrar of %s (or the operator of %s) for exactly this delegation:\n", d.Zone, cmp.Or(d.Parent, "the parent"))
+			for _, l := range d.Registrar {
+				fmt.Fprintf(ios.out, "    %s\n", l)
+			}
+		}
+	}
 }
 
 func writeVerify(ios *streams, reports []verify.Provider) {
@@ -114,8 +222,8 @@ func writeVerify(ios *streams, reports []verify.Provider) {
 	}
 }
 
-func verifyExit(ios *streams, reports []verify.Provider) error {
-	mismatch := false
+func verifyExit(ios *streams, reports []verify.Provider, delegations []verify.Delegation) error {
+	mismatch := slices.ContainsFunc(delegations, func(d verify.Delegation) bool { return d.Mismatch() })
 	var unverified []string
 	for _, r := range reports {
 		if r.Errors() {

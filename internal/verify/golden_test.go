@@ -190,7 +190,7 @@ www   AAAA 2001:db8::80
 	}
 
 	var b bytes.Buffer
-	if err := verify.WriteJSON(&b, reports); err != nil {
+	if err := verify.WriteJSON(&b, reports, nil); err != nil {
 		t.Fatal(err)
 	}
 	// The servers' ports are free ports: the golden file has fixed ones.

@@ -1,8 +1,3 @@
-// Package verify asks each provider's authoritative servers directly
-// whether they serve the zone: every RRset the provider should hold, with
-// the AA bit set, and the SOA serial the same on all of one provider's
-// servers. It also compares what the providers will answer after their
-// quirks (verify --compare).
 package verify
 
 import (

@@ -1,0 +1,12 @@
+// Package verify asks each provider's authoritative servers directly
+// whether they serve the zone: every RRset the provider should hold, with
+// the AA bit set, and the SOA serial the same on all of one provider's
+// servers (Run). It also compares what the providers will answer after
+// their quirks (Compare, for verify --compare), and the zone's delegation
+// as the parent's servers serve it with the NS set and glue the zone wants
+// (CheckParent, for zones whose parent zonecast does not manage).
+//
+// It changes nothing and prints nothing; WriteJSON writes what it found.
+// The delegation is walked from the root by internal/audit: this package
+// only compares what that walk saw.
+package verify

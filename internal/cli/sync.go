@@ -4,29 +4,35 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/zonecast/zonecast/internal/audit"
 	"github.com/zonecast/zonecast/internal/engine"
 	"github.com/zonecast/zonecast/internal/syncd"
 )
 
 type syncOptions struct {
-	config   string
-	once     bool
-	interval time.Duration
-	dryRun   bool
-	listen   string
+	config     string
+	once       bool
+	interval   time.Duration
+	dryRun     bool
+	listen     string
+	auditEvery time.Duration
+	rootHints  string
 }
 
 func newSyncCmd(ios *streams) *cobra.Command {
 	opts := &syncOptions{}
 	cmd := &cobra.Command{
-		Use:   "sync [--once | --interval 5m] [--dry-run] [--listen 127.0.0.1:9153]",
+		Use:   "sync [--once | --interval 5m] [--dry-run] [--listen 127.0.0.1:9153] [--audit-every 1h]",
 		Short: "Keep every provider in sync: correct drift, apply, verify, on a schedule",
 		Long: `Each cycle reads the configuration and zone files again, plans every zone ×
 provider (leaving out providers dropped by failover), classifies drift (a
@@ -51,6 +57,17 @@ intervals, or one has run longer than the limits allow), /readyz (200 when
 the last cycle left every provider in service in sync; 503 otherwise, saying
 what is not), /healthz (the same as /livez) and a status page (/).
 
+As a daemon, sync also audits every zone's live delegation (as ` + "`zonecast audit`" + `
+does, walking from --root-hints or the IANA root servers) at start and then
+every --audit-every (0: never), beside the cycles and never inside one: the
+audit only queries DNS, takes no lock and delays no cycle. Its verdict is on
+the status page and in the metrics zonecast_single_points_of_failure{zone}
+(providers whose failure alone would stop the zone resolving; absent when
+the delegation could not be walked), zonecast_audit_ok{zone} (1: resolves,
+no single point of failure) and zonecast_audit_timestamp_seconds{zone}. It
+fails neither /livez nor /readyz. sync --once does not audit: run
+` + "`zonecast audit`" + ` for that.
+
 EXIT STATUS (with --once)
   0  every provider in sync
   1  an error: bad configuration or zone file, a lock held
@@ -66,11 +83,28 @@ EXIT STATUS (with --once)
 	cmd.Flags().DurationVar(&opts.interval, "interval", 5*time.Minute, "time between cycles")
 	cmd.Flags().BoolVar(&opts.dryRun, "dry-run", false, "report drift only; apply nothing")
 	cmd.Flags().StringVar(&opts.listen, "listen", "", "serve metrics, /livez, /readyz and the status page on this address")
+	cmd.Flags().DurationVar(&opts.auditEvery, "audit-every", time.Hour, "time between audits of the zones' delegations (0: never; not with --once)")
+	cmd.Flags().StringVar(&opts.rootHints, "root-hints", "", "root hints file (named.root format) for the audit; default: the IANA root servers")
 	return cmd
 }
 
 func runSync(ctx context.Context, ios *streams, opts *syncOptions) error {
-	log := logger(ctx)
+	// The audit logs from a goroutine of its own while the cycles write
+	// to stderr: one lock for both, so that lines are not interleaved (and
+	// a writer that is not safe for concurrent use, as a test's, is safe).
+	var mu sync.Mutex
+	ios = &streams{out: ios.out, err: lockedWriter{&mu, ios.err}}
+	log := slog.New(lockedHandler{&mu, logger(ctx).Handler()})
+	if opts.auditEvery < 0 {
+		return fmt.Errorf("--audit-every %s: want a duration of 0 (never) or more", opts.auditEvery)
+	}
+	var roots []string
+	if opts.rootHints != "" {
+		var err error
+		if roots, err = audit.ReadRootHints(opts.rootHints); err != nil {
+			return fmt.Errorf("--root-hints: %w", err)
+		}
+	}
 	metrics := syncd.NewMetrics()
 	status := syncd.NewStatus(opts.interval, metrics)
 	if opts.listen != "" {
@@ -124,9 +158,49 @@ func runSync(ctx context.Context, ios *streams, opts *syncOptions) error {
 		writeCycle(ios, c)
 		return cycleExit(c)
 	}
+	var wg sync.WaitGroup
+	if opts.auditEvery > 0 {
+		wg.Go(func() {
+			syncd.AuditLoop(ctx, status, opts.auditEvery, func(ctx context.Context) *syncd.Audits {
+				a := syncd.RunAudit(ctx, syncd.AuditOptions{Config: opts.config, Roots: roots})
+				logAudits(ctx, log, a)
+				return a
+			})
+		})
+	}
 	syncd.Loop(ctx, status, opts.interval, run)
+	wg.Wait()
 	log.Info("sync stopped")
 	return nil
+}
+
+// logAudits logs a scheduled audit: a zone that passes at info, one that
+// does not (or could not be audited) as a warning with its findings.
+func logAudits(ctx context.Context, log *slog.Logger, a *syncd.Audits) {
+	if ctx.Err() != nil {
+		return // cut short by the end of the daemon: not a verdict
+	}
+	if a.Err != "" {
+		log.Warn("sync audit", "err", a.Err)
+		return
+	}
+	for _, z := range a.Zones {
+		switch {
+		case z.Err != "":
+			log.Warn("sync audit: the delegation could not be walked", "zone", z.Zone, "err", z.Err)
+		case z.OK:
+			log.Info("sync audit", "zone", z.Zone, "verdict", z.Verdict)
+		default:
+			var codes []string
+			for _, f := range z.Findings {
+				if f.Severity == audit.Failure || f.Severity == audit.SPOF {
+					codes = append(codes, f.Code+": "+f.Message)
+				}
+			}
+			log.Warn("sync audit", "zone", z.Zone, "verdict", z.Verdict, "single_points_of_failure", strings.Join(z.SinglePoints, " "),
+				"findings", strings.Join(codes, "; "))
+		}
+	}
 }
 
 func writeCycle(ios *streams, c *syncd.Cycle) {
@@ -215,3 +289,40 @@ func logger(ctx context.Context) *slog.Logger {
 }
 
 type loggerKey struct{}
+
+// lockedWriter writes to w holding mu.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// lockedHandler handles records with h holding mu (the lock of the
+// writer h writes to).
+type lockedHandler struct {
+	mu *sync.Mutex
+	h  slog.Handler
+}
+
+func (l lockedHandler) Enabled(ctx context.Context, level slog.Level) bool {
+	return l.h.Enabled(ctx, level)
+}
+
+func (l lockedHandler) Handle(ctx context.Context, r slog.Record) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.h.Handle(ctx, r)
+}
+
+func (l lockedHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return lockedHandler{l.mu, l.h.WithAttrs(attrs)}
+}
+
+func (l lockedHandler) WithGroup(name string) slog.Handler {
+	return lockedHandler{l.mu, l.h.WithGroup(name)}
+}

@@ -23,7 +23,10 @@ import (
 //     two were split.
 //
 // Each answers with one line (or, for /readyz, one per problem) of plain
-// text.
+// text. The scheduled audit (AuditLoop) is shown on the status page and in
+// the metrics, and fails neither probe: a layout with a single point of
+// failure is a finding for people, not a reason to restart or to stop
+// routing to the pod.
 func Handler(s *Status) http.Handler {
 	mux := http.NewServeMux()
 	if s.metrics != nil {
@@ -50,7 +53,7 @@ func Handler(s *Status) http.Handler {
 			http.NotFound(w, r)
 			return
 		}
-		d := pageData{Cycle: s.Last(), Events: s.Events(), Now: time.Now().UTC()}
+		d := pageData{Cycle: s.Last(), Events: s.Events(), Audits: s.Audits(), Now: time.Now().UTC()}
 		d.Live, d.NotLive = s.Live(time.Now())
 		d.Ready, d.NotReady = s.Ready()
 		// Rendered whole before anything is sent, so that a template error
@@ -69,6 +72,7 @@ func Handler(s *Status) http.Handler {
 type pageData struct {
 	Cycle             *Cycle
 	Events            []Event
+	Audits            *Audits
 	Live, Ready       bool
 	NotLive, NotReady string
 	Now               time.Time
@@ -116,5 +120,14 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;tex
 <tr><th>time</th><th>zone</th><th>provider</th><th>event</th><th>detail</th></tr>
 {{range .Events}}<tr class="event" data-kind="{{.Kind}}"><td>{{.Time.Format "2006-01-02 15:04:05"}} UTC</td><td>{{.Zone}}</td><td>{{.Provider}}</td><td class="kind">{{.Kind}}</td><td class="detail">{{.Detail}}</td></tr>
 {{end}}</table>{{end}}
+{{with .Audits}}<h2>Audit</h2>
+<p id="audit-run">delegations audited {{ago .End}}, in {{.End.Sub .Start}}{{if .Err}}: <b>{{.Err}}</b>{{end}}</p>
+{{if .Zones}}<table id="audit">
+<tr><th>zone</th><th>verdict</th><th>single points of failure</th><th>findings</th></tr>
+{{range .Zones}}<tr class="{{if .OK}}ok{{else}}bad{{end}}" data-zone="{{.Zone}}"><td>{{.Zone}}</td>
+<td class="verdict">{{if .Err}}not audited: {{.Err}}{{else}}{{.Verdict}}{{end}}</td>
+<td class="spof">{{if .SinglePoints}}{{join .SinglePoints " "}}{{else if not .Err}}none{{end}}</td>
+<td class="findings">{{range .Findings}}<div class="finding" data-code="{{.Code}}">{{.Severity}}: {{.Message}}{{if .Hint}}; {{.Hint}}{{end}} [{{.Code}}]</div>{{end}}</td></tr>
+{{end}}</table>{{end}}{{end}}
 </body></html>
 `))

@@ -20,6 +20,9 @@ type Metrics struct {
 	pending       *prometheus.GaugeVec
 	failedCycles  *prometheus.GaugeVec
 	events        *prometheus.CounterVec
+	spof          *prometheus.GaugeVec
+	auditOK       *prometheus.GaugeVec
+	auditTime     *prometheus.GaugeVec
 }
 
 // NewMetrics registers the metrics in a registry of their own.
@@ -51,9 +54,15 @@ func NewMetrics() *Metrics {
 			Help: "Cycles in a row that could not read or write the provider (0 once one could)."}, labels),
 		events: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "zonecast_failover_events_total",
 			Help: "Automatic failover events (kind: auto_drop, auto_restore, refused_min_providers, auto_drop_failed)."}, []string{"zone", "provider", "kind"}),
+		spof: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "zonecast_single_points_of_failure",
+			Help: "Providers whose failure alone would stop the zone resolving, at the last audit (absent when the delegation could not be walked)."}, []string{"zone"}),
+		auditOK: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "zonecast_audit_ok",
+			Help: "1 when the last audit found the zone resolving with no single point of failure; 0 when not, or when the delegation could not be walked."}, []string{"zone"}),
+		auditTime: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "zonecast_audit_timestamp_seconds",
+			Help: "When the zone was last audited (Unix time), whatever the verdict."}, []string{"zone"}),
 	}
 	m.Registry.MustRegister(m.lastSuccess, m.drift, m.applied, m.applyErrors, m.up, m.dropped, m.mismatches, m.cycleDuration, m.cycles, m.pending,
-		m.failedCycles, m.events)
+		m.failedCycles, m.events, m.spof, m.auditOK, m.auditTime)
 	return m
 }
 
@@ -89,6 +98,25 @@ func (m *Metrics) record(c *Cycle) {
 		m.mismatches.WithLabelValues(l...).Set(float64(t.Mismatches))
 		if !t.LastSuccess.IsZero() {
 			m.lastSuccess.WithLabelValues(l...).Set(float64(t.LastSuccess.Unix()))
+		}
+	}
+}
+
+// recordAudits shows the latest audit: zones no longer configured
+// disappear; a configuration that could not be read leaves the last
+// verdicts as they were (the cycles say what is wrong with it).
+func (m *Metrics) recordAudits(a *Audits) {
+	if a.Err != "" {
+		return
+	}
+	m.spof.Reset()
+	m.auditOK.Reset()
+	m.auditTime.Reset()
+	for _, z := range a.Zones {
+		m.auditTime.WithLabelValues(z.Zone).Set(float64(a.End.Unix()))
+		m.auditOK.WithLabelValues(z.Zone).Set(b2f(z.OK && z.Err == ""))
+		if z.Err == "" {
+			m.spof.WithLabelValues(z.Zone).Set(float64(len(z.SinglePoints)))
 		}
 	}
 }

@@ -1,7 +1,9 @@
 // Package syncd runs zonecast as a scheduled job: a cycle (plan every zone ×
 // provider, correct drift within the safety limits, apply, verify) at a
 // jittered interval, with Prometheus metrics, liveness and readiness
-// endpoints and a status page. A cycle is one engine.Run (RunCycle),
+// endpoints and a status page; beside the cycles, never inside one, it
+// audits every zone's live delegation on a schedule of its own (RunAudit,
+// AuditLoop). A cycle is one engine.Run (RunCycle),
 // followed by the automatic failover policy when the configuration asks
 // for it (autoFailover); this package turns the report into what the
 // metrics and the status page show, schedules cycles, keeps their results
@@ -143,6 +145,7 @@ type Status struct {
 	success  map[string]time.Time // zone|provider → last success
 	streaks  map[Pair]Streak
 	events   []Event // the latest automatic failover events, oldest first
+	audits   *Audits // the latest scheduled audit (AuditLoop)
 	metrics  *Metrics
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"path/filepath"
 	"slices"
@@ -168,12 +167,7 @@ zones:
 	})
 
 	t.Run("sync audit", func(t *testing.T) {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := l.Addr().String()
-		l.Close()
+		addr := freeAddr(t)
 		ctx, cancel := context.WithCancel(context.Background())
 		var errb syncBuffer
 		var wg sync.WaitGroup

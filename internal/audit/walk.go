@@ -133,8 +133,9 @@ func (w *walker) delegation(ctx context.Context, zone string) (*delegation, erro
 				// The parent's server answers for zone itself: it serves
 				// both, and its view of the delegation is not visible.
 				return nil, fmt.Errorf("%s is not delegated: %s answers for it", zone, parent)
-			case m.Rcode == dns.RcodeNameError, m.Rcode == dns.RcodeSuccess && m.Authoritative:
-				// NXDOMAIN, or NODATA from the parent's authority: no cut.
+			case m.Authoritative && (m.Rcode == dns.RcodeNameError || m.Rcode == dns.RcodeSuccess):
+				// NXDOMAIN or NODATA from the parent's authority: no cut. Without
+				// the AA bit it is not the parent speaking (a middlebox).
 				rcode := dns.RcodeToString[m.Rcode]
 				if m.Rcode == dns.RcodeSuccess {
 					rcode = "no NS (NODATA)"

@@ -40,7 +40,7 @@ zones:
 	var errb bytes.Buffer
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		Main(ctx, []string{"sync", "--interval", "1h", "--listen", addr, "--config", filepath.Join(dir, "zonecast.yaml")}, &bytes.Buffer{}, &errb)
+		Main(ctx, []string{"sync", "--interval", "1h", "--audit-every", "0", "--listen", addr, "--config", filepath.Join(dir, "zonecast.yaml")}, &bytes.Buffer{}, &errb)
 	})
 	defer func() { cancel(); wg.Wait() }()
 

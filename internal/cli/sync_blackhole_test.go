@@ -57,7 +57,7 @@ zones:
 	var wg sync.WaitGroup
 	const interval = time.Second
 	wg.Go(func() {
-		Main(ctx, []string{"sync", "--interval", interval.String(), "--listen", addr, "--config", cfg}, &out, &errb)
+		Main(ctx, []string{"sync", "--interval", interval.String(), "--audit-every", "0", "--listen", addr, "--config", cfg}, &out, &errb)
 	})
 	defer func() { cancel(); wg.Wait() }()
 	get := func(path string) int {

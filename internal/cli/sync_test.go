@@ -37,7 +37,7 @@ zones:
 	var code int
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		code = Main(ctx, []string{"sync", "--interval", "300ms", "--listen", addr, "--config", filepath.Join(dir, "zonecast.yaml")}, &out, &errb)
+		code = Main(ctx, []string{"sync", "--interval", "300ms", "--audit-every", "0", "--listen", addr, "--config", filepath.Join(dir, "zonecast.yaml")}, &out, &errb)
 	})
 	get := func(path string) (int, string) {
 		resp, err := http.Get("http://" + addr + path)

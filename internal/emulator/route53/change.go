@@ -55,6 +55,9 @@ func (s *Server) changeRRSets(id string, body []byte) (any, *apiError) {
 		comment:     req.Comment,
 		pending:     s.pending,
 	}
+	if s.pendingFor > 0 {
+		c.insyncAt = time.Now().Add(s.pendingFor)
+	}
 	s.changes[c.id] = c
 	// The real service always answers PENDING here; GetChange reports
 	// INSYNC once the change has propagated (SetPending).

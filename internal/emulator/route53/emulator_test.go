@@ -229,8 +229,8 @@ func TestListResourceRecordSetsOrderAndPaging(t *testing.T) {
 	}
 	wantNames := []string{
 		"example.com. NS", "example.com. SOA",
-		`\052.example.com. TXT`, "0.example.com. TXT", "_dmarc.example.com. TXT", "a.example.com. TXT",
-		"b.example.com. A", "b.example.com. TXT", "a.b.example.com. TXT", "b-c.example.com. TXT",
+		"0.example.com. TXT", `\052.example.com. TXT`, "_dmarc.example.com. TXT", "a.example.com. TXT",
+		"b-c.example.com. TXT", "b.example.com. A", "b.example.com. TXT", "a.b.example.com. TXT",
 		"w.example.com. A v0", "w.example.com. A v1", "w.example.com. A v2", "w.example.com. A v3",
 		"z.example.com. TXT",
 	}

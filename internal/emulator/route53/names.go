@@ -115,9 +115,16 @@ func escapeLabel(l string) string {
 }
 
 // sortKey maps a canonical name to a string whose byte order is Route 53's
-// listing order: labels from the root down ("com", "example", "www"), each
-// compared as raw bytes, a parent before its children. A 0 byte separates
-// labels, so "a" sorts before "a-b" as in RFC 4034 canonical order.
+// listing order: the escaped labels (as stored, `*` as `\052`) from the
+// root down, joined by dots with the trailing dot, compared as ASCII
+// ("com.example.www."). Both ListHostedZonesByName and
+// ListResourceRecordSets document this order and warn that the dot can
+// change it: characters before '.' (46), such as '-', sort a sibling
+// "a-b" before "a" and its children ("com.example.a-b." < "com.example.a.")
+// (API reference, ListResourceRecordSets "Sort order" and
+// ListHostedZonesByName,
+// https://docs.aws.amazon.com/Route53/latest/APIReference/API_ListResourceRecordSets.html).
+// A parent still sorts before its children: its key is their prefix.
 func sortKey(name string) string {
 	labels, err := splitLabels(name)
 	if err != nil {
@@ -125,8 +132,8 @@ func sortKey(name string) string {
 	}
 	var b strings.Builder
 	for i := len(labels) - 1; i >= 0; i-- {
-		b.WriteString(labels[i])
-		b.WriteByte(0)
+		b.WriteString(escapeLabel(labels[i]))
+		b.WriteByte('.')
 	}
 	return b.String()
 }

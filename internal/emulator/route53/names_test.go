@@ -45,13 +45,16 @@ func TestCanonicalName(t *testing.T) {
 
 func TestSortKeyOrder(t *testing.T) {
 	want := []string{
+		// AWS's documented order, not RFC 4034's: escaped labels ('\\' is
+		// 92, after digits) and the dot ('-' is 45, before '.' at 46, so
+		// a-b comes before a and its children).
 		"example.com.",
-		`\052.example.com.`,
 		"0.example.com.",
+		`\052.example.com.`,
 		"_x.example.com.",
+		"a-b.example.com.",
 		"a.example.com.",
 		"z.a.example.com.",
-		"a-b.example.com.",
 		"b.example.com.",
 		"example.net.",
 	}

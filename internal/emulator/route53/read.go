@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // maxItems parses the maxitems query parameter: def when absent, at most
@@ -27,7 +28,7 @@ func (s *Server) wireZone(z *zone) wireZone {
 		ID:                     "/hostedzone/" + z.id,
 		Name:                   z.name,
 		CallerReference:        z.callerRef,
-		Config:                 wireZoneConfig{PrivateZone: false},
+		Config:                 wireZoneConfig{PrivateZone: z.private},
 		ResourceRecordSetCount: len(z.sets),
 	}
 }
@@ -196,6 +197,8 @@ func (s *Server) getChange(id string) (any, *apiError) {
 	status := "INSYNC"
 	if c.pending > 0 {
 		c.pending--
+		status = "PENDING"
+	} else if time.Now().Before(c.insyncAt) {
 		status = "PENDING"
 	}
 	return wireGetChangeResponse{Xmlns: xmlns, ChangeInfo: wireChangeInfo{ID: "/change/" + c.id, Status: status, SubmittedAt: c.submittedAt, Comment: c.comment}}, nil

@@ -43,15 +43,16 @@ type Server struct {
 	opts Options
 	http *httptest.Server
 
-	mu       sync.Mutex
-	rng      *rand.Rand
-	zones    []*zone // in creation order
-	changes  map[string]*change
-	pending  int
-	faults   []*faultState
-	requests []Request
-	tokens   float64
-	refilled time.Time
+	mu         sync.Mutex
+	rng        *rand.Rand
+	zones      []*zone // in creation order
+	changes    map[string]*change
+	pending    int
+	pendingFor time.Duration
+	faults     []*faultState
+	requests   []Request
+	tokens     float64
+	refilled   time.Time
 }
 
 // Fault is a failure the Server answers with instead of serving a request.
@@ -136,14 +137,24 @@ func (s *Server) newRequestID() string {
 // the real service it seeds the apex SOA (TTL 900) and an NS set of four
 // awsdns name servers (TTL 172800). Several zones may have the same name.
 // An invalid name is stored as given.
-func (s *Server) AddZone(name string) string {
+func (s *Server) AddZone(name string) string { return s.addZone(name, false) }
+
+// AddPrivateZone creates a private hosted zone for name, as AddZone does a
+// public one. Private zones are listed by ListHostedZonesByName beside the
+// public ones, with Config/PrivateZone true (API reference,
+// ListHostedZonesByName: the response covers every hosted zone of the
+// account); their records are served only inside their VPCs, which the
+// emulator does not model.
+func (s *Server) AddPrivateZone(name string) string { return s.addZone(name, true) }
+
+func (s *Server) addZone(name string, private bool) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cn, err := canonicalName(name)
 	if err != nil {
 		cn = name
 	}
-	z := &zone{id: s.newID("Z", 20), name: cn, callerRef: s.newRequestID()}
+	z := &zone{id: s.newID("Z", 20), name: cn, callerRef: s.newRequestID(), private: private}
 	// A delegation set is one server under each of four TLDs; the number
 	// and the awsdns-NN group go together (ns-1234 is in awsdns-26.org).
 	for i, tld := range []string{"com", "net", "org", "co.uk"} {
@@ -236,6 +247,17 @@ func (s *Server) SetPending(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.pending = n
+}
+
+// SetPendingFor makes GetChange answer PENDING for each change submitted
+// from now on until d has passed since its submission, then INSYNC, the way
+// the real service reports propagation ("Changes generally propagate to
+// all Route 53 name servers within 60 seconds", developer guide, Editing
+// records). It adds to SetPending's count; 0 turns it off.
+func (s *Server) SetPendingFor(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pendingFor = d
 }
 
 // zone finds a zone by id, with or without the /hostedzone/ prefix.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // RRSet is a resource record set as the emulator stores it and lists it.
@@ -124,6 +125,7 @@ type zone struct {
 	id          string
 	name        string
 	callerRef   string
+	private     bool
 	nameServers []string
 	sets        setList
 }
@@ -133,5 +135,6 @@ type change struct {
 	id          string
 	submittedAt string
 	comment     string
-	pending     int // GetChange answers PENDING while this is > 0
+	pending     int       // GetChange answers PENDING while this is > 0
+	insyncAt    time.Time // and before this time
 }

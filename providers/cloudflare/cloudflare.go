@@ -6,9 +6,11 @@
 // Where the library is wrong, the driver is right (provider-apis.md §1):
 //   - SetRecords keeps only the last value of a multi-value RRset and
 //     DeleteRecords removes every SRV/HTTPS/SVCB record of a name
-//     (libdns/cloudflare#31): writes never use them; an RRset is replaced
-//     by deleting its records by ID and posting the new ones, in one
-//     all-or-nothing batch request.
+//     (libdns/cloudflare#31): writes never use them; an RRset is changed
+//     in one all-or-nothing batch request that patches the records it
+//     keeps by ID (their proxied, comment, tags and settings survive),
+//     deletes the ones it drops and posts the new ones (proxied when the
+//     RRset was).
 //   - MX preference 0 (and null MX) is sent without "priority", which
 //     Cloudflare rejects: the batch body always carries it.
 //   - TXT content comes back with its escapes and string separators left
@@ -28,6 +30,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -202,6 +205,7 @@ func (p *Provider) Capabilities() providers.Capabilities {
 			"TTL 60–86400, 1 = automatic; SOA and apex NS are Cloudflare's",
 			fmt.Sprintf("writes in batch requests of at most %d records; reads 100 records a request", p.batch),
 			"read-only records (e.g. Email Routing) are never changed",
+			"edits keep each record's proxied status, comment, tags and settings; a record added to a proxied RRset is proxied too",
 		},
 	}
 }
@@ -216,6 +220,11 @@ type cfRecord struct {
 	Proxied  bool           `json:"proxied,omitempty"`
 	Priority *int           `json:"priority,omitempty"`
 	Data     map[string]any `json:"data,omitempty"`
+	// Comment, Tags and Settings are only read: writes that keep a record
+	// patch it by ID and leave them out, so Cloudflare keeps them.
+	Comment  *string         `json:"comment,omitempty"`
+	Tags     []string        `json:"tags,omitempty"`
+	Settings json.RawMessage `json:"settings,omitempty"`
 	Meta     *struct {
 		ReadOnly bool `json:"read_only"`
 	} `json:"meta,omitempty"`
@@ -395,15 +404,25 @@ func (p *Provider) call(ctx context.Context, method, path string, body, result a
 
 type batchBody struct {
 	Deletes []map[string]string `json:"deletes,omitempty"`
+	Patches []cfRecord          `json:"patches,omitempty"`
 	Posts   []cfRecord          `json:"posts,omitempty"`
 }
 
+func (b *batchBody) size() int { return len(b.Deletes) + len(b.Patches) + len(b.Posts) }
+
 // Apply implements providers.Provider. Changes go out in order in batch
-// requests (deletes, then posts, all or nothing each) of at most BatchSize
-// records; an RRset's change is never split over two requests. An update
-// deletes the RRset's records by ID and posts the new ones. The trace is
-// told the count applied after each batch; a context done between batches
-// stops the apply there, returning the count so far and ctx.Err().
+// requests of at most BatchSize records (Cloudflare runs deletes, then
+// patches, then puts, then posts, in one database transaction:
+// developers.cloudflare.com/api/go/resources/dns/subresources/records/methods/batch);
+// an RRset's change is never split over two requests. An update keeps the
+// records it can: each record of the old set is matched to one of the new
+// set (the same value first, then in order) and patched by ID with only
+// name, type, content, data, priority and TTL, so that its ID, proxied,
+// comment, tags and settings survive; old records left over are deleted
+// and new ones left over are posted, proxied if any record of the old set
+// was. The trace is told the count applied after each batch; a context
+// done between batches stops the apply there, returning the count so far
+// and ctx.Err().
 func (p *Provider) Apply(ctx context.Context, origin string, changes []providers.Change) (int, error) {
 	origin = zones.CanonicalName(origin)
 	if err := ctx.Err(); err != nil {
@@ -414,10 +433,10 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 		return 0, err
 	}
 	p.mu.Lock()
-	ids := map[zones.Key][]string{}
+	olds := map[zones.Key][]cfRecord{}
 	for _, r := range p.pages[zid] {
 		k := zones.Key{Name: zones.CanonicalName(r.Name), Type: dns.StringToType[r.Type]}
-		ids[k] = append(ids[k], r.ID)
+		olds[k] = append(olds[k], r)
 	}
 	p.mu.Unlock()
 
@@ -425,7 +444,9 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 	var b batchBody
 	inBatch := 0
 	flush := func() error {
-		if len(b.Deletes)+len(b.Posts) == 0 {
+		if b.size() == 0 {
+			applied += inBatch
+			inBatch = 0
 			return nil
 		}
 		if err := ctx.Err(); err != nil {
@@ -440,29 +461,147 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 		return nil
 	}
 	for _, c := range changes {
-		var dels []map[string]string
-		for _, id := range ids[c.Set.Key()] {
-			dels = append(dels, map[string]string{"id": id})
-		}
-		var posts []cfRecord
+		var news []cfRecord
 		if !c.Delete {
-			if posts, err = toCF(c.Set, origin); err != nil {
+			if news, err = toCF(c.Set, origin); err != nil {
 				return applied, err
 			}
 		}
-		if n := len(dels) + len(posts); len(b.Deletes)+len(b.Posts)+n > p.batch && inBatch > 0 {
+		one := replace(olds[c.Set.Key()], news)
+		if one.size()+b.size() > p.batch && inBatch > 0 {
 			if err := flush(); err != nil {
 				return applied, err
 			}
 		}
-		b.Deletes = append(b.Deletes, dels...)
-		b.Posts = append(b.Posts, posts...)
+		b.Deletes = append(b.Deletes, one.Deletes...)
+		b.Patches = append(b.Patches, one.Patches...)
+		b.Posts = append(b.Posts, one.Posts...)
 		inBatch++
 	}
 	if err := flush(); err != nil {
 		return applied, err
 	}
 	return applied, nil
+}
+
+// replace returns the batch operations that turn the records olds (one
+// RRset as listed) into news (the same RRset as wanted). Records whose
+// value stays are kept, patched only when their TTL changes; other old
+// records are patched to the new values in order, so that their ID and
+// metadata survive; what is left is deleted or posted. A posted record of
+// a proxiable type is proxied when any old record was, since posting it
+// DNS-only would expose the origin behind the proxy.
+func replace(olds, news []cfRecord) batchBody {
+	var b batchBody
+	proxied := false
+	for _, o := range olds {
+		proxied = proxied || o.Proxied
+	}
+	used := make([]bool, len(olds))
+	var rest []cfRecord
+	for _, n := range news {
+		i := slices.IndexFunc(olds, func(o cfRecord) bool { return sameValue(o, n) })
+		for i >= 0 && used[i] {
+			j := slices.IndexFunc(olds[i+1:], func(o cfRecord) bool { return sameValue(o, n) })
+			if j < 0 {
+				i = -1
+			} else {
+				i += 1 + j
+			}
+		}
+		if i < 0 {
+			rest = append(rest, n)
+			continue
+		}
+		used[i] = true
+		if o := olds[i]; !o.Proxied && o.TTL != n.TTL {
+			// Proxied records always have automatic TTL (1): a TTL
+			// change there is no change.
+			b.Patches = append(b.Patches, patchOf(o, n))
+		}
+	}
+	for i, o := range olds {
+		if used[i] {
+			continue
+		}
+		if len(rest) > 0 {
+			b.Patches = append(b.Patches, patchOf(o, rest[0]))
+			rest = rest[1:]
+			continue
+		}
+		b.Deletes = append(b.Deletes, map[string]string{"id": o.ID})
+	}
+	for _, n := range rest {
+		n.Proxied = proxied && proxiable[n.Type]
+		if n.Proxied {
+			n.TTL = 1
+		}
+		b.Posts = append(b.Posts, n)
+	}
+	return b
+}
+
+// proxiable are the types Cloudflare can proxy (A, AAAA and CNAME:
+// developers.cloudflare.com/dns/proxy-status).
+var proxiable = map[string]bool{"A": true, "AAAA": true, "CNAME": true}
+
+// patchOf is the PATCH of old that gives it new's value, leaving proxied,
+// comment, tags and settings out so that Cloudflare keeps them; a proxied
+// record keeps its automatic TTL.
+func patchOf(old, n cfRecord) cfRecord {
+	n.ID = old.ID
+	if old.Proxied {
+		n.TTL = 1
+		if !proxiable[n.Type] {
+			n.TTL = old.TTL
+		}
+	}
+	return n
+}
+
+// sameValue reports whether a listed record holds the value of a wanted
+// one: content for the simple types, or data, and priority.
+func sameValue(have, want cfRecord) bool {
+	if want.Priority != nil && (have.Priority == nil || *have.Priority != *want.Priority) {
+		return false
+	}
+	if want.Data != nil {
+		if have.Data == nil {
+			return false
+		}
+		a, _ := json.Marshal(normData(have.Data))
+		b, _ := json.Marshal(normData(want.Data))
+		return bytes.Equal(a, b)
+	}
+	if want.Type == "TXT" {
+		return txtRdata(unquoteOuter(have.Content)) == txtRdata(unquoteOuter(want.Content))
+	}
+	return strings.EqualFold(strings.TrimSuffix(have.Content, "."), strings.TrimSuffix(want.Content, "."))
+}
+
+// unquoteOuter takes one outer pair of quotes off TXT content, as
+// libdns/cloudflare does when it reads it.
+func unquoteOuter(s string) string {
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		return s[1 : len(s)-1]
+	}
+	return s
+}
+
+// normData makes structured data comparable: numbers as float64 (as JSON
+// decodes them), names without the final dot, lower case.
+func normData(d map[string]any) map[string]any {
+	out := make(map[string]any, len(d))
+	for k, v := range d {
+		b, _ := json.Marshal(v)
+		var x any
+		_ = json.Unmarshal(b, &x)
+		if s, ok := x.(string); ok && k == "target" {
+			x = strings.ToLower(strings.TrimSuffix(s, "."))
+		}
+		out[k] = x
+	}
+	return out
 }
 
 // toCF turns an RRset into Cloudflare records: content for the simple

@@ -3,6 +3,7 @@ package cloudflare_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -217,5 +218,54 @@ func TestCancelBetweenBatches(t *testing.T) {
 	}
 	if len(s.Requests()) != 0 {
 		t.Errorf("apply with a cancelled context sent %d requests", len(s.Requests()))
+	}
+}
+
+// TestEditsKeepProxiedAndMetadata: adding an address to a proxied RRset,
+// changing its value, and changing a DNS-only record's TTL keep proxied,
+// comment, tags and settings, and the kept records their IDs; the new
+// address of a proxied RRset is proxied too (issue 13, item 1).
+func TestEditsKeepProxiedAndMetadata(t *testing.T) {
+	s, p := setup(t, emu.Options{})
+	note := "origin behind the WAF"
+	www := s.AddRecord("example.com", emu.Record{Type: "A", Name: "www", Content: "192.0.2.80", Proxied: true,
+		Comment: &note, Tags: []string{"team:web"}, Settings: []byte(`{"ipv4_only":true}`)})
+	mail := s.AddRecord("example.com", emu.Record{Type: "A", Name: "mail", Content: "192.0.2.25", TTL: 300,
+		Comment: &note, Tags: []string{"team:mail"}})
+	check := func(step string, want map[string]string) {
+		t.Helper()
+		got := map[string]string{}
+		for _, r := range s.Records("example.com") {
+			if r.Type != "A" || (r.Name != "www.example.com" && r.Name != "mail.example.com") {
+				continue
+			}
+			c := ""
+			if r.Comment != nil {
+				c = *r.Comment
+			}
+			got[r.Name+" "+r.Content] = fmt.Sprintf("proxied=%v ttl=%d comment=%q tags=%v settings=%s", r.Proxied, r.TTL, c, r.Tags, r.Settings)
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("%s: records at the emulator (-want +got):\n%s", step, d)
+		}
+	}
+	wwwMeta := `proxied=true ttl=1 comment="origin behind the WAF" tags=[team:web] settings={"ipv4_only":true}`
+	providertest.Converge(t, p, origin, providertest.Head+"www A 192.0.2.80\nwww A 192.0.2.81\nmail 300 A 192.0.2.25\n")
+	check("add an address", map[string]string{
+		"www.example.com 192.0.2.80":  wwwMeta,
+		"www.example.com 192.0.2.81":  `proxied=true ttl=1 comment="" tags=[] settings=`,
+		"mail.example.com 192.0.2.25": `proxied=false ttl=300 comment="origin behind the WAF" tags=[team:mail] settings=`,
+	})
+	providertest.Converge(t, p, origin, providertest.Head+"www A 192.0.2.90\nmail 600 A 192.0.2.25\n")
+	check("change the value and a TTL", map[string]string{
+		"www.example.com 192.0.2.90":  wwwMeta,
+		"mail.example.com 192.0.2.25": `proxied=false ttl=600 comment="origin behind the WAF" tags=[team:mail] settings=`,
+	})
+	ids := map[string]bool{}
+	for _, r := range s.Records("example.com") {
+		ids[r.ID] = true
+	}
+	if !ids[www.ID] || !ids[mail.ID] {
+		t.Errorf("the edited records lost their IDs (www %v, mail %v): they were deleted and posted again", ids[www.ID], ids[mail.ID])
 	}
 }

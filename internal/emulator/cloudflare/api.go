@@ -29,24 +29,24 @@ type resultInfo struct {
 
 // apiRecord is a record as the API returns it.
 type apiRecord struct {
-	ID         string         `json:"id"`
-	ZoneID     string         `json:"zone_id"`
-	ZoneName   string         `json:"zone_name"`
-	Name       string         `json:"name"`
-	Type       string         `json:"type"`
-	Content    string         `json:"content"`
-	Priority   *int           `json:"priority,omitempty"`
-	Proxiable  bool           `json:"proxiable"`
-	Proxied    bool           `json:"proxied"`
-	TTL        int            `json:"ttl"`
-	Locked     bool           `json:"locked"`
-	Data       map[string]any `json:"data,omitempty"`
-	Settings   struct{}       `json:"settings"`
-	Meta       apiMeta        `json:"meta"`
-	Comment    *string        `json:"comment"`
-	Tags       []string       `json:"tags"`
-	CreatedOn  string         `json:"created_on"`
-	ModifiedOn string         `json:"modified_on"`
+	ID         string          `json:"id"`
+	ZoneID     string          `json:"zone_id"`
+	ZoneName   string          `json:"zone_name"`
+	Name       string          `json:"name"`
+	Type       string          `json:"type"`
+	Content    string          `json:"content"`
+	Priority   *int            `json:"priority,omitempty"`
+	Proxiable  bool            `json:"proxiable"`
+	Proxied    bool            `json:"proxied"`
+	TTL        int             `json:"ttl"`
+	Locked     bool            `json:"locked"`
+	Data       map[string]any  `json:"data,omitempty"`
+	Settings   json.RawMessage `json:"settings"`
+	Meta       apiMeta         `json:"meta"`
+	Comment    *string         `json:"comment"`
+	Tags       []string        `json:"tags"`
+	CreatedOn  string          `json:"created_on"`
+	ModifiedOn string          `json:"modified_on"`
 }
 
 type apiMeta struct {
@@ -206,13 +206,19 @@ func (s *Server) apiZone(z *zone) apiZone {
 
 func toAPI(z *zone, r *stored) apiRecord {
 	rec := r.Record.clone()
+	if rec.Tags == nil {
+		rec.Tags = []string{}
+	}
+	if len(rec.Settings) == 0 {
+		rec.Settings = json.RawMessage("{}")
+	}
 	return apiRecord{
 		ID: rec.ID, ZoneID: z.id, ZoneName: z.name, Name: rec.Name, Type: rec.Type,
 		Content: rec.Content, Priority: rec.Priority,
 		Proxiable: proxiable[rec.Type], Proxied: rec.Proxied, TTL: rec.TTL,
-		Data:      rec.Data,
-		Meta:      apiMeta{Source: "primary", ReadOnly: rec.ReadOnly},
-		Tags:      []string{},
+		Data:    rec.Data,
+		Meta:    apiMeta{Source: "primary", ReadOnly: rec.ReadOnly},
+		Comment: rec.Comment, Tags: rec.Tags, Settings: rec.Settings,
 		CreatedOn: r.created.Format(timeFormat), ModifiedOn: r.modified.Format(timeFormat),
 	}
 }

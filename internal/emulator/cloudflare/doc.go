@@ -17,8 +17,8 @@
 // operation cost.
 //
 // It does not emulate: Punycode conversion of Unicode names, the per-IP limit
-// of 200 requests per second, record comments and tags (accepted and
-// ignored), zone settings, DNSSEC, multi-provider apex NS handling (apex NS
+// of 200 requests per second, the checks Cloudflare makes on record comments,
+// tags and settings (they are stored and returned as sent), zone settings, DNSSEC, multi-provider apex NS handling (apex NS
 // records created through the API are stored and listed like any other
 // record), the 4096-byte wire size and 8192-character RRset limits, and
 // edge propagation delays. All state is in memory and safe for concurrent use.

@@ -808,3 +808,28 @@ func TestConcurrentWrites(t *testing.T) {
 		t.Errorf("%d logged requests, want 50", n)
 	}
 }
+
+// TestMetadata: proxied, comment, tags and settings are stored and
+// returned; a PATCH that leaves them out keeps them, a PUT clears them.
+func TestMetadata(t *testing.T) {
+	s, zid := start(t, Options{})
+	base := "/zones/" + zid + "/dns_records"
+	a := call(t, s, token, "POST", base, `{"type":"A","name":"www","content":"192.0.2.1","proxied":true,"comment":"waf","tags":["team:web"],"settings":{"ipv4_only":true}}`)
+	r := a.record(t)
+	if !r.Proxied || r.Comment == nil || *r.Comment != "waf" || len(r.Tags) != 1 || string(r.Settings) != `{"ipv4_only":true}` {
+		t.Fatalf("created record lost its metadata: %s", a.Raw)
+	}
+	a = call(t, s, token, "POST", base+"/batch", fmt.Sprintf(`{"patches":[{"id":%q,"content":"192.0.2.2"}]}`, r.ID))
+	got := s.Records(zid)[0]
+	if a.Status != 200 || got.Content != "192.0.2.2" || !got.Proxied || got.Comment == nil || *got.Comment != "waf" || len(got.Tags) != 1 || string(got.Settings) != `{"ipv4_only":true}` {
+		t.Errorf("after a batch patch: %d %+v", a.Status, got)
+	}
+	a = call(t, s, token, "POST", base+"/batch", fmt.Sprintf(`{"puts":[{"id":%q,"type":"A","name":"www","content":"192.0.2.3"}]}`, r.ID))
+	got = s.Records(zid)[0]
+	if a.Status != 200 || got.Proxied || got.Comment != nil || got.Tags != nil || got.Settings != nil {
+		t.Errorf("after a batch put: %d %+v", a.Status, got)
+	}
+	if l := call(t, s, token, "GET", base, ""); !strings.Contains(l.Raw, `"tags":[]`) || !strings.Contains(l.Raw, `"settings":{}`) {
+		t.Errorf("listing without tags and settings: %s", l.Raw)
+	}
+}

@@ -26,6 +26,16 @@ type Record struct {
 	// DNSKEY, TLSA, SMIMEA, SSHFP, CERT, NAPTR and LOC records.
 	Data     map[string]any
 	ReadOnly bool // meta.read_only: PATCH, PUT and DELETE are refused
+	// Comment, Tags and Settings are the record's metadata, stored and
+	// returned as sent: a PATCH that leaves them out keeps them, a PUT
+	// that leaves them out clears them (developers.cloudflare.com/api
+	// resources/dns/subresources/records: "comment", "tags", "settings"
+	// of the record object; PATCH is "Update DNS Record", PUT is
+	// "Overwrite DNS Record"). Settings is the raw JSON object
+	// (ipv4_only, ipv6_only, flatten_cname); nil is {}.
+	Comment  *string
+	Tags     []string
+	Settings json.RawMessage
 }
 
 // stored is a record with the bookkeeping the API returns but tests rarely
@@ -212,8 +222,9 @@ func validHost(s string) bool {
 }
 
 // applyFields sets on r the keys present in f. Read-only keys (id,
-// created_on, modified_on, zone_id, zone_name, proxiable, locked, meta,
-// settings) and unsupported ones (comment, tags) are ignored.
+// created_on, modified_on, zone_id, zone_name, proxiable, locked, meta) are
+// ignored; comment, tags and settings are stored unchecked (Cloudflare's
+// checks on them, such as the tag format name:value, are not emulated).
 func applyFields(r *Record, f fields, zone string) *failure {
 	for k, raw := range f {
 		var err error
@@ -248,6 +259,22 @@ func applyFields(r *Record, f fields, zone string) *failure {
 			var m map[string]any
 			err = json.Unmarshal(raw, &m)
 			r.Data = m
+		case "comment":
+			var c *string
+			err = json.Unmarshal(raw, &c)
+			r.Comment = c
+		case "tags":
+			var t []string
+			err = json.Unmarshal(raw, &t)
+			r.Tags = t
+		case "settings":
+			var m map[string]any
+			if err = json.Unmarshal(raw, &m); err == nil {
+				r.Settings = nil
+				if len(m) > 0 {
+					r.Settings = append(json.RawMessage(nil), raw...)
+				}
+			}
 		}
 		if err != nil {
 			return fail(400, 9207, fmt.Sprintf("Request body is invalid: field %s: %v", k, err)) // code unverified
@@ -577,5 +604,11 @@ func (r Record) clone() Record {
 		}
 		r.Data = d
 	}
+	if r.Comment != nil {
+		c := *r.Comment
+		r.Comment = &c
+	}
+	r.Tags = append([]string(nil), r.Tags...)
+	r.Settings = append(json.RawMessage(nil), r.Settings...)
 	return r
 }

@@ -46,11 +46,15 @@ import (
 // the AWS default chain (environment, shared files, profile, instance
 // role) unless access_key_id and secret_access_key are given.
 type Config struct {
-	HostedZoneID    string           `yaml:"hosted_zone_id"`
-	Region          string           `yaml:"region"`
-	Profile         string           `yaml:"profile"`
-	AccessKeyID     providers.Secret `yaml:"access_key_id"`
-	SecretAccessKey providers.Secret `yaml:"secret_access_key"`
+	// HostedZoneID skips the lookup by name for every zone of the provider;
+	// HostedZoneIDs does it per zone (origin → id), for accounts that hold
+	// several public hosted zones of one name.
+	HostedZoneID    string            `yaml:"hosted_zone_id"`
+	HostedZoneIDs   map[string]string `yaml:"hosted_zone_ids"`
+	Region          string            `yaml:"region"`
+	Profile         string            `yaml:"profile"`
+	AccessKeyID     providers.Secret  `yaml:"access_key_id"`
+	SecretAccessKey providers.Secret  `yaml:"secret_access_key"`
 	// Endpoint replaces the Route 53 endpoint (an emulator).
 	Endpoint string `yaml:"endpoint"`
 	// RequestsPerSecond paces requests (default 5).
@@ -104,6 +108,9 @@ func New(ctx context.Context, name string, c Config) (*Provider, error) {
 	// and counts it.
 	p := &Provider{name: name, zoneID: strings.TrimPrefix(c.HostedZoneID, "/hostedzone/"),
 		zones: map[string]string{}, raw: map[string]map[zones.Key]types.ResourceRecordSet{}}
+	for origin, id := range c.HostedZoneIDs {
+		p.zones[zones.CanonicalName(origin)] = strings.TrimPrefix(id, "/hostedzone/")
+	}
 	ns, err := providers.ParseNameservers(c.Nameservers)
 	if err != nil {
 		return nil, err
@@ -172,7 +179,21 @@ func (p *Provider) Capabilities() providers.Capabilities {
 	}
 }
 
-// hostedZone finds the zone's ID once (or takes hosted_zone_id).
+// hostedZone returns the id of the public hosted zone for origin, or
+// hosted_zone_id when it is set; the id found is kept for the provider's
+// life (one run), so the lookup costs one listing per zone.
+//
+// An account may hold several hosted zones of one name (Route 53 allows it;
+// only the one whose name servers the parent delegates to is live), and a
+// private zone may share the name of a public one. ListHostedZonesByName
+// lists zones "by name with the labels reversed", from the first whose name
+// is at or after DNSName, up to 100 a page; NextDNSName and
+// NextHostedZoneId start the next page (API reference,
+// https://docs.aws.amazon.com/Route53/latest/APIReference/API_ListHostedZonesByName.html).
+// So every zone of that name comes first and the walk stops at the first
+// other name. Private zones are never chosen; several public ones are an
+// error that names them, because writing to the undelegated one succeeds
+// and changes nothing anyone resolves.
 func (p *Provider) hostedZone(ctx context.Context, origin string) (string, error) {
 	if p.zoneID != "" {
 		return p.zoneID, nil
@@ -183,20 +204,51 @@ func (p *Provider) hostedZone(ctx context.Context, origin string) (string, error
 	if ok {
 		return id, nil
 	}
-	out, err := p.client.ListHostedZonesByName(ctx, &r53.ListHostedZonesByNameInput{DNSName: aws.String(origin), MaxItems: aws.Int32(10)})
-	if err != nil {
-		return "", fmt.Errorf("find zone %s at %s: %w", origin, p.name, err)
-	}
-	for _, z := range out.HostedZones {
-		if strings.EqualFold(aws.ToString(z.Name), origin) && (z.Config == nil || !z.Config.PrivateZone) {
-			id = strings.TrimPrefix(aws.ToString(z.Id), "/hostedzone/")
-			p.mu.Lock()
-			p.zones[origin] = id
-			p.mu.Unlock()
-			return id, nil
+	var public, private []string
+	in := &r53.ListHostedZonesByNameInput{DNSName: aws.String(origin), MaxItems: aws.Int32(100)}
+walk:
+	for {
+		out, err := p.client.ListHostedZonesByName(ctx, in)
+		if err != nil {
+			return "", fmt.Errorf("find zone %s at %s: %w", origin, p.name, err)
 		}
+		for _, z := range out.HostedZones {
+			if !strings.EqualFold(aws.ToString(z.Name), origin) {
+				break walk
+			}
+			zid := strings.TrimPrefix(aws.ToString(z.Id), "/hostedzone/")
+			if z.Config != nil && z.Config.PrivateZone {
+				private = append(private, zid)
+			} else {
+				public = append(public, zid)
+			}
+		}
+		if !out.IsTruncated || !strings.EqualFold(aws.ToString(out.NextDNSName), origin) {
+			break
+		}
+		if aws.ToString(out.NextHostedZoneId) == aws.ToString(in.HostedZoneId) {
+			return "", fmt.Errorf("find zone %s at %s: the listing does not advance past hosted zone %s", origin, p.name, aws.ToString(in.HostedZoneId))
+		}
+		in.DNSName, in.HostedZoneId = out.NextDNSName, out.NextHostedZoneId
 	}
-	return "", fmt.Errorf("%w: %s at %s", providers.ErrZoneNotFound, origin, p.name)
+	switch len(public) {
+	case 0:
+		if len(private) > 0 {
+			return "", fmt.Errorf("%w: %s at %s has only private hosted zones (%s), which zonecast never writes to",
+				providers.ErrZoneNotFound, origin, p.name, strings.Join(private, ", "))
+		}
+		return "", fmt.Errorf("%w: %s at %s", providers.ErrZoneNotFound, origin, p.name)
+	case 1:
+		id = public[0]
+	default:
+		return "", fmt.Errorf("%s at %s: %d public hosted zones have this name (%s); only the one the parent delegates to is live: "+
+			"set hosted_zone_ids: {%s: ID} in the provider's configuration to that zone (compare each zone's name servers, `aws route53 get-hosted-zone --id ID`, with `dig NS %s`)",
+			origin, p.name, len(public), strings.Join(public, ", "), origin, origin)
+	}
+	p.mu.Lock()
+	p.zones[origin] = id
+	p.mu.Unlock()
+	return id, nil
 }
 
 // Records implements providers.Provider: the zone lookup (first time), then

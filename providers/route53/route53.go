@@ -63,6 +63,10 @@ type Config struct {
 	// 5xx (default 8).
 	MaxAttempts int      `yaml:"max_attempts"`
 	Nameservers []string `yaml:"nameservers"`
+	// WaitInsync bounds how long Apply waits, after each change batch,
+	// for Route 53 to report the change INSYNC (default 2m; negative: do
+	// not wait).
+	WaitInsync time.Duration `yaml:"wait_insync"`
 }
 
 // Driver is the route53 entry of providers/all.
@@ -82,6 +86,7 @@ type Provider struct {
 	requests    atomic.Int64
 	zoneID      string
 	nameservers []providers.Nameserver
+	waitInsync  time.Duration
 
 	mu    sync.Mutex
 	zones map[string]string                                // origin → hosted zone ID
@@ -116,6 +121,10 @@ func New(ctx context.Context, name string, c Config) (*Provider, error) {
 		return nil, err
 	}
 	p.nameservers = ns
+	p.waitInsync = c.WaitInsync
+	if p.waitInsync == 0 {
+		p.waitInsync = 2 * time.Minute
+	}
 	limiter := rate.NewLimiter(rate.Limit(rps), 5)
 	pace := middleware.FinalizeMiddlewareFunc("zonecastPace", func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 		if err := limiter.Wait(ctx); err != nil {
@@ -353,14 +362,19 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		_, err := p.client.ChangeResourceRecordSets(ctx, &r53.ChangeResourceRecordSetsInput{
+		out, err := p.client.ChangeResourceRecordSets(ctx, &r53.ChangeResourceRecordSetsInput{
 			HostedZoneId: aws.String(zid),
 			ChangeBatch:  &types.ChangeBatch{Changes: batch, Comment: aws.String("zonecast")},
 		})
 		if err != nil {
 			return fmt.Errorf("change batch of %d changes to %s at %s: %w", len(batch), origin, p.name, err)
 		}
+		// The batch is committed (it cannot be taken back), so it counts
+		// as applied even when the wait below fails.
 		applied += len(batch)
+		if err := p.waitForInsync(ctx, origin, out.ChangeInfo); err != nil {
+			return err
+		}
 		providers.ReportApplied(ctx, applied)
 		batch, records, chars = nil, 0, 0
 		return nil
@@ -393,6 +407,54 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 		return applied, err
 	}
 	return applied, nil
+}
+
+// Polling of GetChange: the first poll at once, then backoff from
+// insyncPollMin doubling to insyncPollMax.
+const (
+	insyncPollMin = time.Second
+	insyncPollMax = 15 * time.Second
+)
+
+// waitForInsync polls GetChange until the change is INSYNC, for at most
+// the configured wait_insync or until ctx is done. Route 53 answers every
+// ChangeResourceRecordSets with PENDING; "the only way to verify that
+// changes have propagated is to use the GetChange API action. Changes
+// generally propagate to all Route 53 name servers within 60 seconds"
+// (developer guide, Editing records,
+// https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-editing.html).
+// Without the wait, a verify right after apply asks Route 53's name
+// servers before they have the change. The SDK's own waiter starts at 30 s
+// between polls, too slow for a change that is usually done in seconds.
+func (p *Provider) waitForInsync(ctx context.Context, origin string, info *types.ChangeInfo) error {
+	if p.waitInsync < 0 || info == nil || info.Status == types.ChangeStatusInsync {
+		return nil
+	}
+	id := aws.ToString(info.Id)
+	wctx, cancel := context.WithTimeout(ctx, p.waitInsync)
+	defer cancel()
+	delay := insyncPollMin
+	for {
+		out, err := p.client.GetChange(wctx, &r53.GetChangeInput{Id: aws.String(id)})
+		if err == nil && out.ChangeInfo != nil && out.ChangeInfo.Status == types.ChangeStatusInsync {
+			return nil
+		}
+		if err != nil && wctx.Err() == nil {
+			return fmt.Errorf("wait for change %s to %s at %s: %w", id, origin, p.name, err)
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-wctx.Done():
+			t.Stop()
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			return fmt.Errorf("change %s to %s at %s is still PENDING after %v: Route 53 accepted it and will serve it once in sync; "+
+				"run `zonecast verify` later, or raise wait_insync", id, origin, p.name, p.waitInsync)
+		}
+		delay = min(2*delay, insyncPollMax)
+	}
 }
 
 func toChange(c providers.Change, raw map[zones.Key]types.ResourceRecordSet) (types.Change, error) {

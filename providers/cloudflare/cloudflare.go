@@ -59,6 +59,11 @@ type Config struct {
 	// BatchSize is records per batch request (default 200, the free plan's
 	// limit; 3,500 on paid plans).
 	BatchSize int `yaml:"batch_size"`
+	// MaxRecords is the zone's record quota when the token cannot read it
+	// from GET /zones/{id}/dns_records/usage (default 200, the Free plan's
+	// quota for zones created from September 2024; 1,000 for older Free
+	// zones, 3,500 on paid plans).
+	MaxRecords int `yaml:"max_records"`
 	// Timeout for one request (default 60s); MaxAttempts and MaxWait
 	// bound the retries of transient failures.
 	Timeout     time.Duration `yaml:"timeout"`
@@ -86,6 +91,7 @@ type Provider struct {
 	base      string
 	token     providers.Secret
 	batch     int
+	quota     int // max_records
 
 	nameservers []providers.Nameserver
 
@@ -108,6 +114,9 @@ func New(name string, c Config) (*Provider, error) {
 		zones: map[string]string{}, pages: map[string][]cfRecord{}, seen: map[string]bool{}}
 	if p.batch <= 0 {
 		p.batch = 200
+	}
+	if p.quota = c.MaxRecords; p.quota <= 0 {
+		p.quota = freeQuota
 	}
 	ns, err := providers.ParseNameservers(c.Nameservers)
 	if err != nil {
@@ -205,6 +214,7 @@ func (p *Provider) Capabilities() providers.Capabilities {
 			"TTL 60–86400, 1 = automatic; SOA and apex NS are Cloudflare's",
 			fmt.Sprintf("writes in batch requests of at most %d records; reads 100 records a request", p.batch),
 			"read-only records (e.g. Email Routing) are never changed",
+			fmt.Sprintf("a zone holds at most its record quota (read from the API, else max_records: %d); an apply past it is refused before anything is written", p.quota),
 			"edits keep each record's proxied status, comment, tags and settings; a record added to a proxied RRset is proxied too",
 		},
 	}
@@ -440,6 +450,27 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 	}
 	p.mu.Unlock()
 
+	// Every change's operations are worked out first, so that a zone
+	// that would not fit its quota is refused before anything is written.
+	ones := make([]batchBody, len(changes))
+	after := 0
+	for _, rs := range olds {
+		after += len(rs)
+	}
+	for i, c := range changes {
+		var news []cfRecord
+		if !c.Delete {
+			if news, err = toCF(c.Set, origin); err != nil {
+				return 0, err
+			}
+		}
+		ones[i] = replace(olds[c.Set.Key()], news)
+		after += len(ones[i].Posts) - len(ones[i].Deletes)
+	}
+	if err := p.fits(ctx, zid, origin, after); err != nil {
+		return 0, err
+	}
+
 	applied := 0
 	var b batchBody
 	inBatch := 0
@@ -460,14 +491,7 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 		b, inBatch = batchBody{}, 0
 		return nil
 	}
-	for _, c := range changes {
-		var news []cfRecord
-		if !c.Delete {
-			if news, err = toCF(c.Set, origin); err != nil {
-				return applied, err
-			}
-		}
-		one := replace(olds[c.Set.Key()], news)
+	for _, one := range ones {
 		if one.size()+b.size() > p.batch && inBatch > 0 {
 			if err := flush(); err != nil {
 				return applied, err
@@ -482,6 +506,57 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 		return applied, err
 	}
 	return applied, nil
+}
+
+// freeQuota is the record quota of a Free zone created from 2024-09-01, the
+// smallest there is: up to it no zone is ever over quota.
+const freeQuota = 200
+
+// QuotaError is an apply refused because the zone would hold more records
+// than its quota at Cloudflare; nothing was written.
+type QuotaError struct {
+	Zone, Provider string
+	Records, Quota int
+	// FromAPI: the quota was read from the API, not max_records.
+	FromAPI bool
+}
+
+func (e *QuotaError) Error() string {
+	src := "max_records, as the token could not read the zone's quota"
+	if e.FromAPI {
+		src = "read from Cloudflare"
+	}
+	return fmt.Sprintf("%s at %s would hold %d records, over its quota of %d (%s): nothing was written; "+
+		"Free zones hold 200 records (1,000 if created before September 2024), paid plans 3,500: "+
+		"upgrade the zone's plan or ask Cloudflare for more, or move records out of the zone file; "+
+		"if the quota is higher, give the token DNS Read or set max_records", e.Zone, e.Provider, e.Records, e.Quota, src)
+}
+
+// fits checks that a zone holding n records is within its quota. Up to the
+// smallest quota there is it asks nothing; past it, it reads the quota from
+// GET /zones/{id}/dns_records/usage (record_quota, null under an
+// account-level quota: developers.cloudflare.com/api/resources/dns/
+// subresources/usage), and falls back on max_records when that fails.
+// Past the quota Cloudflare refuses each create with 81045 (js-org/js.org#2873),
+// which would leave the zone half-built over several batches.
+func (p *Provider) fits(ctx context.Context, zid, origin string, n int) error {
+	if n <= freeQuota && n <= p.quota {
+		return nil
+	}
+	var usage struct {
+		Quota *int `json:"record_quota"`
+	}
+	quota, fromAPI := p.quota, false
+	if err := p.call(ctx, http.MethodGet, "/zones/"+zid+"/dns_records/usage", nil, &usage); err == nil {
+		if usage.Quota == nil {
+			return nil // an account-level quota: not known per zone
+		}
+		quota, fromAPI = *usage.Quota, true
+	}
+	if n > quota {
+		return &QuotaError{Zone: origin, Provider: p.name, Records: n, Quota: quota, FromAPI: fromAPI}
+	}
+	return nil
 }
 
 // replace returns the batch operations that turn the records olds (one

@@ -103,7 +103,8 @@ func TestDown(t *testing.T) {
 
 // TestCallBudget: a no-change plan makes only the listing calls (one zone
 // lookup and one list request per 100 records); an apply of k RRsets makes
-// one batch request per 200 records.
+// one batch request per 200 records, and one read of the record quota when
+// the zone goes past 200 records.
 func TestCallBudget(t *testing.T) {
 	s, p := setup(t, emu.Options{})
 	var b strings.Builder
@@ -113,11 +114,13 @@ func TestCallBudget(t *testing.T) {
 	}
 	s.ResetRequests()
 	providertest.Converge(t, p, origin, b.String())
-	var lists, batches, other int
+	var lists, batches, usage, other int
 	for _, r := range s.Requests() {
 		switch {
 		case r.Method == "GET" && strings.HasSuffix(r.Path, "/dns_records"):
 			lists++
+		case r.Method == "GET" && strings.HasSuffix(r.Path, "/dns_records/usage"):
+			usage++
 		case strings.HasSuffix(r.Path, "/batch"):
 			batches++
 		case r.Method == "GET" && strings.HasSuffix(r.Path, "/zones"):
@@ -127,8 +130,8 @@ func TestCallBudget(t *testing.T) {
 	}
 	// Plan (1 page: empty), apply 451 records (3 batches of ≤200), plan
 	// again (5 pages of 100).
-	if lists != 1+5 || batches != 3 || other != 0 {
-		t.Errorf("%d list requests, %d batches, %d other requests; want 6, 3, 0", lists, batches, other)
+	if lists != 1+5 || batches != 3 || usage != 1 || other != 0 {
+		t.Errorf("%d list requests, %d batches, %d quota reads, %d other requests; want 6, 3, 1, 0", lists, batches, usage, other)
 	}
 	s.ResetRequests()
 	providertest.Converge(t, p, origin, b.String())
@@ -267,5 +270,47 @@ func TestEditsKeepProxiedAndMetadata(t *testing.T) {
 	}
 	if !ids[www.ID] || !ids[mail.ID] {
 		t.Errorf("the edited records lost their IDs (www %v, mail %v): they were deleted and posted again", ids[www.ID], ids[mail.ID])
+	}
+}
+
+// TestQuota: a first apply of 300 records to a zone with a 200-record quota
+// is refused before any write, naming the quota and the fix; with the quota
+// read from the API (or max_records) at 1,000 it goes through (issue 13,
+// item 2).
+func TestQuota(t *testing.T) {
+	s, p := setup(t, emu.Options{RecordQuota: 200})
+	changes := planned(t, p, hosts(300))
+	s.ResetRequests()
+	n, err := p.Apply(t.Context(), origin, changes)
+	var qe *cloudflare.QuotaError
+	if !errors.As(err, &qe) || n != 0 || qe.Quota != 200 || qe.Records != 301 || !qe.FromAPI ||
+		!strings.Contains(err.Error(), "nothing was written") || !strings.Contains(err.Error(), "max_records") {
+		t.Fatalf("apply over the quota: applied %d, err %v; want a *QuotaError of 301 records over 200", n, err)
+	}
+	for _, r := range s.Requests() {
+		if r.Method != "GET" {
+			t.Errorf("over the quota, the driver still sent %s %s", r.Method, r.Path)
+		}
+	}
+	if got := len(s.Records("example.com")); got != 0 {
+		t.Errorf("%d records written", got)
+	}
+
+	// The usage endpoint refused (a token without DNS Read there):
+	// max_records decides.
+	s.Inject(emu.Fault{Path: "/usage", Status: 403})
+	big, err := cloudflare.New("cloudflare", cloudflare.Config{APIToken: providers.NewSecret("test-token"),
+		APIURL: s.URL + "/client/v4", RequestsPerSecond: 1000, MaxRecords: 150, MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := big.Apply(t.Context(), origin, planned(t, big, hosts(180))); !errors.As(err, &qe) || qe.Quota != 150 || qe.FromAPI {
+		t.Errorf("max_records 150 with 181 records: %v", err)
+	}
+
+	s2, p2 := setup(t, emu.Options{RecordQuota: 1000})
+	providertest.Converge(t, p2, origin, hosts(300))
+	if got := len(s2.Records("example.com")); got != 301 {
+		t.Errorf("%d records at a 1,000-record zone, want 301", got)
 	}
 }

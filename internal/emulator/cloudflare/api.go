@@ -148,6 +148,15 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, path string, body
 		default:
 			writeFailure(w, errMethod)
 		}
+	case len(parts) == 4 && parts[2] == "dns_records" && parts[3] == "usage" && r.Method == http.MethodGet:
+		// GET /zones/{zid}/dns_records/usage: {record_quota, record_usage},
+		// the quota null when none applies (developers.cloudflare.com/api
+		// resources/dns/subresources/usage).
+		var quota *int
+		if s.opts.RecordQuota > 0 {
+			quota = &s.opts.RecordQuota
+		}
+		writeResult(w, map[string]any{"record_quota": quota, "record_usage": len(z.records)}, nil)
 	case len(parts) == 4 && parts[2] == "dns_records" && parts[3] == "batch":
 		if r.Method != http.MethodPost {
 			writeFailure(w, errMethod)
@@ -409,6 +418,9 @@ func (s *Server) create(z *zone, recs map[string]*stored, f fields) (*stored, *f
 	}
 	if bad := checkConflicts(r, recs, z.name, s.opts.CNAMEWithOther); bad != nil {
 		return nil, bad
+	}
+	if q := s.opts.RecordQuota; q > 0 && len(recs) >= q {
+		return nil, errQuota
 	}
 	r.ID = s.newID(z)
 	now := s.opts.Now().UTC()

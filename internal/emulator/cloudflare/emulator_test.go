@@ -833,3 +833,23 @@ func TestMetadata(t *testing.T) {
 		t.Errorf("listing without tags and settings: %s", l.Raw)
 	}
 }
+
+// TestRecordQuota: past RecordQuota a create gets 81045, a batch that would
+// go past it changes nothing, and the usage route reports quota and usage.
+func TestRecordQuota(t *testing.T) {
+	s, zid := start(t, Options{RecordQuota: 2})
+	base := "/zones/" + zid + "/dns_records"
+	s.AddRecord(zid, Record{Type: "A", Name: "a", Content: "192.0.2.1"})
+	if a := call(t, s, token, "POST", base+"/batch", `{"posts":[{"type":"A","name":"b","content":"192.0.2.2"},{"type":"A","name":"c","content":"192.0.2.3"}]}`); a.Status != 400 || fmt.Sprint(a.codes()) != "[81045]" || len(s.Records(zid)) != 1 {
+		t.Errorf("batch past the quota: %d %v, %d records", a.Status, a.codes(), len(s.Records(zid)))
+	}
+	if a := call(t, s, token, "POST", base, `{"type":"A","name":"b","content":"192.0.2.2"}`); a.Status != 200 {
+		t.Errorf("create within the quota: %d %s", a.Status, a.Raw)
+	}
+	if a := call(t, s, token, "POST", base, `{"type":"A","name":"c","content":"192.0.2.3"}`); a.Status != 400 || fmt.Sprint(a.codes()) != "[81045]" {
+		t.Errorf("create past the quota: %d %v", a.Status, a.codes())
+	}
+	if a := call(t, s, token, "GET", base+"/usage", ""); string(a.Result) != `{"record_quota":2,"record_usage":2}` {
+		t.Errorf("usage: %s", a.Raw)
+	}
+}

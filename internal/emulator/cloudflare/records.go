@@ -85,6 +85,9 @@ var (
 	errBadBody       = fail(400, 9207, "Request body is invalid.") // code unverified
 	errNotProxiable  = validation(9004, "This record type cannot be proxied.")
 	errNeedsPriority = validation(9100, "priority is a required field.")
+	// errQuota: the message is the one users quote with code 81045
+	// (js-org/js.org#2873); the HTTP status is unverified.
+	errQuota = fail(400, 81045, "The record quota has been exceeded.")
 )
 
 // errReadOnly answers PATCH, PUT and DELETE of a meta.read_only record. The

@@ -41,6 +41,14 @@ type Options struct {
 	// below the apex. False rejects it like the A/AAAA/CNAME conflicts
 	// (81053/81054). A/AAAA/CNAME conflicts are always rejected.
 	CNAMEWithOther bool
+	// RecordQuota is the number of records a zone may hold (0: no limit).
+	// Cloudflare's per-zone quota is 200 on Free zones created from
+	// 2024-09-01, 1,000 on older Free zones, 3,500 on Pro, Business and
+	// Enterprise (developers.cloudflare.com/dns/manage-dns-records/, "DNS
+	// records quota"; cloudflare/cloudflare-docs#16600). A create past it
+	// gets code 81045 (js-org/js.org#2873; the HTTP status, 400 here, is
+	// unverified), and GET /zones/{zid}/dns_records/usage reports it.
+	RecordQuota int
 	// Enterprise lowers the minimum TTL from 60 to 30 seconds.
 	Enterprise bool
 	// Now is the clock (default time.Now); tests use it to move the rate

@@ -23,11 +23,13 @@ package cloudflare
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -255,8 +257,24 @@ func (p *Provider) Records(ctx context.Context, origin string) ([]zones.RRset, e
 	if err != nil {
 		return nil, fmt.Errorf("list records of %s at %s: %w", origin, p.name, err)
 	}
-	var rest []libdns.Record
-	var txts []dns.RR
+	var rrs []dns.RR
+	// unreadable are the RRsets holding a record the driver cannot read
+	// (a URI with its priority at the top level, a type or content it does
+	// not parse): each is protected, never a failed listing, since
+	// changing it would drop the record zonecast cannot see.
+	unreadable := map[zones.Key]*zones.RRset{}
+	unread := func(name, typ string, ttl time.Duration, data string) {
+		k := zones.Key{Name: zones.CanonicalName(libdns.AbsoluteName(name, origin)), Type: dns.StringToType[strings.ToUpper(typ)]}
+		if k.Type == 0 {
+			return // a type no one can name cannot be planned over either
+		}
+		s := unreadable[k]
+		if s == nil {
+			s = &zones.RRset{Name: k.Name, Type: k.Type, TTL: uint32(ttl / time.Second), Protected: "unreadable by zonecast (" + strings.ToUpper(typ) + " as Cloudflare returns it)"}
+			unreadable[k] = s
+		}
+		s.Data = append(s.Data, data)
+	}
 	for _, r := range recs {
 		rr := r.RR()
 		switch {
@@ -267,25 +285,36 @@ func (p *Provider) Records(ctx context.Context, origin string) ([]zones.RRset, e
 			name := zones.CanonicalName(libdns.AbsoluteName(rr.Name, origin))
 			t, err := dns.NewRR(fmt.Sprintf("%s %d IN TXT %s", name, int64(rr.TTL/time.Second), txtRdata(rr.Data)))
 			if err != nil || t == nil {
-				return nil, fmt.Errorf("%s TXT %q at %s: %v", name, rr.Data, p.name, err)
+				unread(rr.Name, rr.Type, rr.TTL, rr.Data)
+				continue
 			}
-			txts = append(txts, t)
+			rrs = append(rrs, t)
+			continue
 		case rr.Type == "PTR" && !strings.HasSuffix(rr.Data, "."):
 			// Cloudflare sends names without the final dot and libdns
 			// leaves PTR as it is: it is absolute all the same.
 			rr.Data += "."
-			rest = append(rest, rr)
-		default:
-			rest = append(rest, r)
+			r = rr
 		}
+		one, err := providers.LibdnsRRs([]libdns.Record{r}, origin)
+		if err != nil {
+			unread(rr.Name, rr.Type, rr.TTL, rr.Data)
+			continue
+		}
+		rrs = append(rrs, one...)
 	}
-	rrs, err := providers.LibdnsRRs(rest, origin)
+	rrs = slices.DeleteFunc(rrs, func(rr dns.RR) bool {
+		h := rr.Header()
+		return unreadable[zones.Key{Name: zones.CanonicalName(h.Name), Type: h.Rrtype}] != nil
+	})
+	sets, err := zones.FromRRs(origin, rrs)
 	if err != nil {
 		return nil, fmt.Errorf("records of %s at %s: %w", origin, p.name, err)
 	}
-	sets, err := zones.FromRRs(origin, append(rrs, txts...))
-	if err != nil {
-		return nil, fmt.Errorf("records of %s at %s: %w", origin, p.name, err)
+	for _, k := range slices.SortedFunc(maps.Keys(unreadable), func(a, b zones.Key) int {
+		return cmp.Or(strings.Compare(a.Name, b.Name), cmp.Compare(a.Type, b.Type))
+	}) {
+		sets = append(sets, *unreadable[k])
 	}
 	p.mu.Lock()
 	raw := p.pages[zid]

@@ -314,3 +314,26 @@ func TestQuota(t *testing.T) {
 		t.Errorf("%d records at a 1,000-record zone, want 301", got)
 	}
 }
+
+// TestUnreadableRecord: a record the driver cannot read (URI, with its
+// top-level priority) is a protected RRset with a note, and the rest of
+// the zone plans and applies (issue 13, item 3).
+func TestUnreadableRecord(t *testing.T) {
+	s, p := setup(t, emu.Options{})
+	ten := 10
+	s.AddRecord("example.com", emu.Record{Type: "URI", Name: "_ftp._tcp", Priority: &ten, TTL: 300,
+		Data: map[string]any{"weight": 1, "target": "ftp://ftp.example.com/public"}})
+	applied := providertest.Converge(t, p, origin, providertest.Head+"www A 192.0.2.1\n")
+	if !strings.Contains(strings.Join(applied.Notes, "\n"), "_ftp._tcp.example.com. URI at cloudflare is") {
+		t.Errorf("no note about the URI record: %q", applied.Notes)
+	}
+	uri := 0
+	for _, r := range s.Records("example.com") {
+		if r.Type == "URI" {
+			uri++
+		}
+	}
+	if uri != 1 {
+		t.Errorf("%d URI records, want the one left alone", uri)
+	}
+}

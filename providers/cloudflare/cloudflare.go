@@ -92,6 +92,7 @@ type Provider struct {
 	transport *providers.Transport
 	base      string
 	token     providers.Secret
+	zoneToken providers.Secret // zone_token, else the API token
 	batch     int
 	quota     int // max_records
 
@@ -112,7 +113,7 @@ func New(name string, c Config) (*Provider, error) {
 	if rps <= 0 {
 		rps = 4
 	}
-	p := &Provider{name: name, base: apiBase, token: c.APIToken, batch: c.BatchSize,
+	p := &Provider{name: name, base: apiBase, token: c.APIToken, zoneToken: c.APIToken, batch: c.BatchSize,
 		zones: map[string]string{}, pages: map[string][]cfRecord{}, seen: map[string]bool{}}
 	if p.batch <= 0 {
 		p.batch = 200
@@ -142,6 +143,7 @@ func New(name string, c Config) (*Provider, error) {
 	p.lib = &libcf.Provider{APIToken: c.APIToken.Value(), HTTPClient: recorder{p}}
 	if !c.ZoneToken.IsZero() {
 		p.lib.ZoneToken = c.ZoneToken.Value()
+		p.zoneToken = c.ZoneToken
 	}
 	return p, nil
 }
@@ -163,6 +165,9 @@ type recorder struct{ p *Provider }
 
 func (r recorder) Do(req *http.Request) (*http.Response, error) {
 	resp, err := r.p.http.Do(req)
+	if err == nil && req.Method == http.MethodGet && strings.HasSuffix(req.URL.Path, "/zones") && resp.StatusCode == http.StatusOK {
+		return activeOnly(resp)
+	}
 	if err != nil || req.Method != http.MethodGet || !strings.HasSuffix(req.URL.Path, "/dns_records") || resp.StatusCode != http.StatusOK {
 		return resp, err
 	}
@@ -184,6 +189,32 @@ func (r recorder) Do(req *http.Request) (*http.Response, error) {
 		r.p.pages[zid] = append(r.p.pages[zid], env.Result...)
 		r.p.mu.Unlock()
 	}
+	return resp, nil
+}
+
+// activeOnly keeps the active zones of a zone lookup's answer: the library
+// wants exactly one match, and takes it whatever its status; the driver has
+// checked (zoneID) that exactly one is active.
+func activeOnly(resp *http.Response) (*http.Response, error) {
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	var env map[string]json.RawMessage
+	var zs []map[string]any
+	if json.Unmarshal(body, &env) == nil && json.Unmarshal(env["result"], &zs) == nil {
+		zs = slices.DeleteFunc(zs, func(z map[string]any) bool { return z["status"] != "active" })
+		if b, err := json.Marshal(zs); err == nil {
+			env["result"] = b
+			if b, err := json.Marshal(env); err == nil {
+				body = b
+			}
+		}
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	resp.Header.Del("Content-Length")
 	return resp, nil
 }
 
@@ -352,20 +383,50 @@ func (p *Provider) zoneID(ctx context.Context, origin string) (string, error) {
 		return id, nil
 	}
 	var zs []struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
+		ID      string `json:"id"`
+		Name    string `json:"name"`
+		Status  string `json:"status"`
+		Account struct {
+			Name string `json:"name"`
+		} `json:"account"`
 	}
-	q := url.Values{"name": {strings.TrimSuffix(origin, ".")}}
-	if err := p.call(ctx, http.MethodGet, "/zones?"+q.Encode(), nil, &zs); err != nil {
+	// The lookup goes with zone_token when there is one: in
+	// libdns/cloudflare's two-token setup the API token may hold only
+	// Zone.DNS for one zone, and Zone:Read is the zone token's (libdns
+	// cloudflare provider.go, APIToken and ZoneToken; client.go sends the
+	// zone token on GET /zones).
+	q := url.Values{"name": {strings.TrimSuffix(origin, ".")}, "per_page": {"50"}}
+	if err := p.callAs(ctx, p.zoneToken, http.MethodGet, "/zones?"+q.Encode(), nil, &zs); err != nil {
 		return "", fmt.Errorf("find zone %s at %s: %w", origin, p.name, err)
 	}
 	if len(zs) == 0 {
 		return "", fmt.Errorf("%w: %s at %s", providers.ErrZoneNotFound, origin, p.name)
 	}
+	// A name can be added to Cloudflare more than once (another account,
+	// an earlier copy still pending): only an active zone serves, and
+	// writing to another would change nothing that answers queries.
+	var active, others []string
+	for _, z := range zs {
+		desc := fmt.Sprintf("%s (%s, account %q)", z.ID, z.Status, z.Account.Name)
+		if z.Status == "active" {
+			active = append(active, desc)
+			id = z.ID
+		} else {
+			others = append(others, desc)
+		}
+	}
+	switch {
+	case len(active) == 0:
+		return "", fmt.Errorf("zone %s at %s is not active (%s): finish its setup at Cloudflare (delegate it to Cloudflare's nameservers) first",
+			origin, p.name, strings.Join(others, ", "))
+	case len(active) > 1:
+		return "", fmt.Errorf("zone %s at %s: %d active zones of that name (%s): restrict the token to the account that serves it",
+			origin, p.name, len(active), strings.Join(active, ", "))
+	}
 	p.mu.Lock()
-	p.zones[origin] = zs[0].ID
+	p.zones[origin] = id
 	p.mu.Unlock()
-	return zs[0].ID, nil
+	return id, nil
 }
 
 // apiError is an error Cloudflare answered with.
@@ -396,8 +457,13 @@ func (e *apiError) Error() string {
 	return fmt.Sprintf("HTTP %d: %s", e.Status, strings.Join(parts, "; "))
 }
 
-// call sends one API request and decodes its result.
+// call sends one API request with the API token and decodes its result.
 func (p *Provider) call(ctx context.Context, method, path string, body, result any) error {
+	return p.callAs(ctx, p.token, method, path, body, result)
+}
+
+// callAs is call with the given token.
+func (p *Provider) callAs(ctx context.Context, token providers.Secret, method, path string, body, result any) error {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -410,7 +476,7 @@ func (p *Provider) call(ctx context.Context, method, path string, body, result a
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+p.token.Value())
+	req.Header.Set("Authorization", "Bearer "+token.Value())
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

@@ -337,3 +337,30 @@ func TestUnreadableRecord(t *testing.T) {
 		t.Errorf("%d URI records, want the one left alone", uri)
 	}
 }
+
+// TestZoneLookup: with libdns/cloudflare's two tokens (an API token that
+// cannot read zones, a zone token that can only read them) the driver
+// converges; a pending copy of the zone is passed over; a zone that is only
+// pending, or active twice, is an error saying what to do (issue 13,
+// item 4).
+func TestZoneLookup(t *testing.T) {
+	s := emu.New(emu.Options{RecordTokens: []string{"dns-token"}, ZoneTokens: []string{"zone-token"}})
+	t.Cleanup(s.Close)
+	s.AddZoneStatus("example.com", "pending")
+	s.AddZone("example.com")
+	s.AddZoneStatus("example.org", "pending")
+	s.AddZoneStatus("example.net", "active")
+	s.AddZoneStatus("example.net", "active")
+	p, err := cloudflare.New("cloudflare", cloudflare.Config{APIToken: providers.NewSecret("dns-token"), ZoneToken: providers.NewSecret("zone-token"),
+		APIURL: s.URL + "/client/v4", RequestsPerSecond: 1000, MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	providertest.Converge(t, p, origin, providertest.Head+"www A 192.0.2.1\n")
+	if _, err := p.Records(t.Context(), "example.org."); err == nil || !strings.Contains(err.Error(), "not active (") {
+		t.Errorf("a pending zone alone: %v", err)
+	}
+	if _, err := p.Records(t.Context(), "example.net."); err == nil || !strings.Contains(err.Error(), "2 active zones") {
+		t.Errorf("two active zones: %v", err)
+	}
+}

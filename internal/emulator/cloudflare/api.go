@@ -200,10 +200,17 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, path string, body
 	}
 }
 
+func (z *zone) statusOr() string {
+	if z.status == "" {
+		return "active"
+	}
+	return z.status
+}
+
 func (s *Server) apiZone(z *zone) apiZone {
 	t := z.created.Format(timeFormat)
 	return apiZone{
-		ID: z.id, Name: z.name, Status: "active", Type: "full",
+		ID: z.id, Name: z.name, Status: z.statusOr(), Type: "full",
 		NameServers:         []string{"ada.ns.cloudflare.com", "bob.ns.cloudflare.com"},
 		OriginalNameServers: []string{},
 		CreatedOn:           t, ModifiedOn: t, ActivatedOn: t,
@@ -276,7 +283,7 @@ func (s *Server) listZones(w http.ResponseWriter, q url.Values) {
 	s.mu.Lock()
 	var all []apiZone
 	for _, z := range s.sortedZones() {
-		if (name == "" || z.name == name) && (status == "" || status == "active") {
+		if (name == "" || z.name == name) && (status == "" || status == z.statusOr()) {
 			all = append(all, s.apiZone(z))
 		}
 	}

@@ -12,7 +12,9 @@
 //
 // Tests drive it with Inject (faults: 429 with Retry-After, 5xx with an HTML
 // body, latency, connection resets), an optional per-token rate limiter,
-// fixtures (AddZone, AddRecord, including proxied and read-only records) and
+// fixtures (AddZone, AddZoneStatus for pending and duplicate zones,
+// AddRecord, including proxied and read-only records), token scopes
+// (Tokens, ZoneTokens, RecordTokens), a per-zone RecordQuota (81045), and
 // the request log (Requests), which lets a test check how many API calls an
 // operation cost.
 //

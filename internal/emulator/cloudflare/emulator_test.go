@@ -853,3 +853,29 @@ func TestRecordQuota(t *testing.T) {
 		t.Errorf("usage: %s", a.Raw)
 	}
 }
+
+// TestTokenScopesAndDuplicateZones: a record token reads and writes records
+// but not zones; a zone token the reverse; a name added twice is listed
+// twice with its status, and status= filters.
+func TestTokenScopesAndDuplicateZones(t *testing.T) {
+	s := New(Options{RecordTokens: []string{"rec"}, ZoneTokens: []string{"zone"}})
+	t.Cleanup(s.Close)
+	pending := s.AddZoneStatus("example.com", "pending")
+	zid := s.AddZone("example.com")
+	if a := call(t, s, "rec", "GET", "/zones?name=example.com", ""); a.Status != 403 || fmt.Sprint(a.codes()) != "[9109]" {
+		t.Errorf("record token on /zones: %d %v", a.Status, a.codes())
+	}
+	if a := call(t, s, "rec", "GET", "/zones/"+zid+"/dns_records", ""); a.Status != 200 {
+		t.Errorf("record token on dns_records: %d %s", a.Status, a.Raw)
+	}
+	if a := call(t, s, "zone", "GET", "/zones/"+zid+"/dns_records", ""); a.Status != 403 {
+		t.Errorf("zone token on dns_records: %d", a.Status)
+	}
+	a := call(t, s, "zone", "GET", "/zones?name=example.com", "")
+	if a.Status != 200 || !strings.Contains(a.Raw, `"id":"`+pending+`","name":"example.com","status":"pending"`) || strings.Count(a.Raw, `"name":"example.com"`) != 2 {
+		t.Errorf("two zones of one name: %s", a.Raw)
+	}
+	if a := call(t, s, "zone", "GET", "/zones?name=example.com&status=active", ""); strings.Contains(a.Raw, pending) || !strings.Contains(a.Raw, zid) {
+		t.Errorf("status=active: %s", a.Raw)
+	}
+}

@@ -24,6 +24,13 @@ type Options struct {
 	// the Zone:Read token libdns/cloudflare sends as ZoneToken. Used on a
 	// dns_records route they get 403 with code 10000.
 	ZoneTokens []string
+	// RecordTokens are accepted only for the dns_records routes, like a
+	// token with Zone.DNS permissions and no Zone:Read, the APIToken of
+	// libdns/cloudflare's two-token setup (its provider.go: "API token with
+	// Zone.DNS:Write (can be scoped to single Zone if ZoneToken is also
+	// provided)"). On the zone routes they get 403 with code 9109; the
+	// real answer (403, or an empty list) is unverified.
+	RecordTokens []string
 	// PerPageMax caps per_page of dns_records listings (default 5000). The
 	// default page size is 100, or PerPageMax if smaller; tests set it small
 	// to force paging.
@@ -100,6 +107,7 @@ type Server struct {
 
 type zone struct {
 	id, name string
+	status   string // "" is active
 	created  time.Time
 	records  map[string]*stored // by ID
 }
@@ -153,17 +161,33 @@ func (s *Server) Close() {
 
 // AddZone adds a zone and returns its 32-hex ID, derived from the name so
 // that it is stable across runs. The name is stored lower-case without a
-// trailing dot. Adding an existing zone returns its ID.
+// trailing dot. Adding an existing zone returns its ID (zones added with
+// AddZoneStatus do not count).
 func (s *Server) AddZone(name string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.addZone(name).id
 }
 
+// AddZoneStatus adds a zone with a status ("active", "pending",
+// "moved"...), always a new one with its own ID, even if a zone of that name
+// exists: Cloudflare lets a name be added again (in another account, or
+// while an earlier copy is pending), so a lookup by name may match several.
+func (s *Server) AddZoneStatus(name, status string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	name = strings.TrimSuffix(strings.ToLower(name), ".")
+	s.seq++
+	sum := sha256.Sum256(fmt.Appendf(nil, "zone/%s/%d", name, s.seq))
+	z := &zone{id: hex.EncodeToString(sum[:16]), name: name, status: status, created: s.opts.Now().UTC(), records: make(map[string]*stored)}
+	s.zones[z.id] = z
+	return z.id
+}
+
 func (s *Server) addZone(name string) *zone {
 	name = strings.TrimSuffix(strings.ToLower(name), ".")
 	for _, z := range s.zones {
-		if z.name == name {
+		if z.name == name && z.status == "" {
 			return z
 		}
 	}
@@ -392,6 +416,12 @@ func (s *Server) authenticate(r *http.Request, path string) (string, *failure) {
 			ErrorChain: []apiError{{Code: 6111, Message: "Invalid format for Authorization header"}}}}}
 	}
 	zoneRoute := path == "/zones" || (strings.HasPrefix(path, "/zones/") && strings.Count(path, "/") == 2)
+	if contains(s.opts.RecordTokens, token) {
+		if !zoneRoute {
+			return token, nil
+		}
+		return "", fail(403, 9109, "Unauthorized to access requested resource")
+	}
 	if contains(s.opts.ZoneTokens, token) {
 		if zoneRoute && r.Method == http.MethodGet {
 			return token, nil

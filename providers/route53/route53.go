@@ -279,6 +279,18 @@ func (p *Provider) Records(ctx context.Context, origin string) ([]zones.RRset, e
 		if !out.IsTruncated {
 			break
 		}
+		// The next page starts at NextRecordName/Type (and
+		// NextRecordIdentifier inside routing-policy sets of one name and
+		// type), in Route 53's order: reversed labels compared as escaped
+		// ASCII with the dots, so "a-b" lists before "a" and "*" (`\052`)
+		// after digits (API reference, ListResourceRecordSets). Nothing
+		// here depends on that order; the sets are keyed by name and type.
+		// A marker that does not advance would loop for ever: refuse it.
+		if aws.ToString(out.NextRecordName) == aws.ToString(in.StartRecordName) && out.NextRecordType == in.StartRecordType &&
+			aws.ToString(out.NextRecordIdentifier) == aws.ToString(in.StartRecordIdentifier) {
+			return nil, fmt.Errorf("list records of %s at %s: the listing does not advance past %s %s", origin, p.name,
+				aws.ToString(in.StartRecordName), in.StartRecordType)
+		}
 		in.StartRecordName, in.StartRecordType, in.StartRecordIdentifier = out.NextRecordName, out.NextRecordType, out.NextRecordIdentifier
 	}
 

@@ -67,6 +67,13 @@ type Config struct {
 	// for Route 53 to report the change INSYNC (default 2m; negative: do
 	// not wait).
 	WaitInsync time.Duration `yaml:"wait_insync"`
+	// ManageApexNS makes the apex NS set zonecast's to write, so that
+	// Route 53 can answer with every provider's name servers; the set must
+	// keep the hosted zone's own four (its delegation set). Off by default:
+	// AWS advises against editing that record "except in rare
+	// circumstances", and a single-provider zone file's apex NS would
+	// replace Route 53's names.
+	ManageApexNS bool `yaml:"manage_apex_ns"`
 }
 
 // Driver is the route53 entry of providers/all.
@@ -87,9 +94,11 @@ type Provider struct {
 	zoneID      string
 	nameservers []providers.Nameserver
 	waitInsync  time.Duration
+	apexNS      bool
 
 	mu    sync.Mutex
 	zones map[string]string                                // origin → hosted zone ID
+	deleg map[string][]string                              // zone ID → delegation set
 	raw   map[string]map[zones.Key]types.ResourceRecordSet // zone ID → sets of the last listing
 }
 
@@ -112,7 +121,7 @@ func New(ctx context.Context, name string, c Config) (*Provider, error) {
 	// PriorRequestNotComplete); a middleware after them paces each attempt
 	// and counts it.
 	p := &Provider{name: name, zoneID: strings.TrimPrefix(c.HostedZoneID, "/hostedzone/"),
-		zones: map[string]string{}, raw: map[string]map[zones.Key]types.ResourceRecordSet{}}
+		zones: map[string]string{}, deleg: map[string][]string{}, raw: map[string]map[zones.Key]types.ResourceRecordSet{}}
 	for origin, id := range c.HostedZoneIDs {
 		p.zones[zones.CanonicalName(origin)] = strings.TrimPrefix(id, "/hostedzone/")
 	}
@@ -122,6 +131,7 @@ func New(ctx context.Context, name string, c Config) (*Provider, error) {
 	}
 	p.nameservers = ns
 	p.waitInsync = c.WaitInsync
+	p.apexNS = c.ManageApexNS
 	if p.waitInsync == 0 {
 		p.waitInsync = 2 * time.Minute
 	}
@@ -177,11 +187,16 @@ var supported = []uint16{dns.TypeA, dns.TypeAAAA, dns.TypeCAA, dns.TypeCNAME, dn
 
 // Capabilities implements providers.Provider.
 func (p *Provider) Capabilities() providers.Capabilities {
+	owner := "SOA and apex NS are Route 53's (manage_apex_ns: true makes apex NS zonecast's)"
+	if p.apexNS {
+		owner = "SOA is Route 53's; apex NS is zonecast's (manage_apex_ns) and must keep the hosted zone's four Route 53 name servers"
+	}
 	return providers.Capabilities{
-		Types: supported, MaxTTL: 2147483647, OwnsSOA: true, OwnsApexNS: true, ChangesPerBatch: 1000,
+		Types: supported, MaxTTL: 2147483647, OwnsSOA: true, OwnsApexNS: !p.apexNS, ChangesPerBatch: 1000,
 		Nameservers: p.nameservers,
 		Notes: []string{
-			"SOA and apex NS are Route 53's; no LOC, URI, CERT or DNAME",
+			owner,
+			"no LOC, URI, CERT or DNAME",
 			"writes in atomic change batches of at most 1,000 records and 32,000 characters; reads 300 sets a request",
 			"alias and routing-policy (weighted, latency…) sets are never changed",
 		},
@@ -363,6 +378,15 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 	p.mu.Lock()
 	raw := p.raw[zid]
 	p.mu.Unlock()
+	// Checked before anything is sent, so a refused apex NS change leaves
+	// the zone as it was.
+	for _, c := range changes {
+		if c.Set.Type == dns.TypeNS && zones.CanonicalName(c.Set.Name) == origin {
+			if err := p.checkApexNS(ctx, origin, zid, c); err != nil {
+				return 0, err
+			}
+		}
+	}
 
 	applied := 0
 	var batch []types.Change
@@ -419,6 +443,70 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 		return applied, err
 	}
 	return applied, nil
+}
+
+// checkApexNS allows a change of the apex NS set only with manage_apex_ns,
+// never its deletion, and only if it keeps the hosted zone's delegation
+// set.
+//
+// Route 53 creates the apex NS record with the zone's four name servers and
+// advises against adding, changing or deleting them "except in rare
+// circumstances" (developer guide, "NS and SOA records that Amazon Route 53
+// creates for a public hosted zone",
+// https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/SOA-NSrecords.html);
+// the record itself can be replaced but not deleted (Deleting records: "You
+// can't delete the records that have a value of NS or SOA"). AWS does not
+// document that its four names must stay in the set; zonecast requires it
+// because Route 53 answers only on them: an apex NS set without them tells
+// resolvers to stop asking Route 53.
+func (p *Provider) checkApexNS(ctx context.Context, origin, zid string, c providers.Change) error {
+	if !p.apexNS {
+		return fmt.Errorf("%s: the apex NS set at %s is Route 53's; set manage_apex_ns: true to manage it", c, p.name)
+	}
+	if c.Delete {
+		return fmt.Errorf("%s: Route 53 keeps an apex NS set in every hosted zone; list the name servers in the zone file instead of deleting it", c)
+	}
+	deleg, err := p.delegation(ctx, origin, zid)
+	if err != nil {
+		return err
+	}
+	have := map[string]bool{}
+	for _, d := range c.Set.Data {
+		have[strings.ToLower(zones.CanonicalName(d))] = true
+	}
+	var missing []string
+	for _, n := range deleg {
+		if !have[strings.ToLower(zones.CanonicalName(n))] {
+			missing = append(missing, zones.CanonicalName(n))
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%s: the apex NS set at %s must keep the hosted zone's Route 53 name servers; add %s to the zone file's apex NS",
+			c, p.name, strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// delegation returns the hosted zone's four Route 53 name servers
+// (GetHostedZone's DelegationSet), once per zone.
+func (p *Provider) delegation(ctx context.Context, origin, zid string) ([]string, error) {
+	p.mu.Lock()
+	ns, ok := p.deleg[zid]
+	p.mu.Unlock()
+	if ok {
+		return ns, nil
+	}
+	out, err := p.client.GetHostedZone(ctx, &r53.GetHostedZoneInput{Id: aws.String(zid)})
+	if err != nil {
+		return nil, fmt.Errorf("get name servers of %s at %s: %w", origin, p.name, err)
+	}
+	if out.DelegationSet != nil {
+		ns = out.DelegationSet.NameServers
+	}
+	p.mu.Lock()
+	p.deleg[zid] = ns
+	p.mu.Unlock()
+	return ns, nil
 }
 
 // Polling of GetChange: the first poll at once, then backoff from

@@ -10,7 +10,7 @@ LDFLAGS := -X github.com/zonecast/zonecast/internal/cli.Version=$(VERSION)
 FUZZTIME ?= 30000x
 BENCHZONES ?= .bench
 
-.PHONY: build test deps demo bench lint fuzz soak clean
+.PHONY: build test deps demo demo-clouds bench lint fuzz soak clean
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/zonecast
@@ -38,6 +38,12 @@ fuzz:
 # The main job on the built-in example: two zone-file providers, no
 # account, no root, no network. Starts from empty targets each time.
 DEMO := examples/quickstart
+# The cloud drivers against emulated Cloudflare and Route 53 APIs on
+# loopback (cmd/zonecast-emulator): no account needed.
+demo-clouds: build
+	$(GO) build -o bin/zonecast-emulator ./cmd/zonecast-emulator
+	@BIN=$(BIN) EMU=bin/zonecast-emulator bash examples/clouds/demo.sh
+
 demo: build
 	@rm -rf $(DEMO)/out
 	@echo '== zonecast validate example.com.zone'

@@ -1,6 +1,8 @@
 package route53_test
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -70,5 +72,23 @@ func TestWaitInsyncBound(t *testing.T) {
 	}
 	if n := getChanges(s); n != 0 {
 		t.Errorf("wait_insync < 0 made %d GetChange calls", n)
+	}
+}
+
+// TestWaitInsyncStopsWithContext: a context done during the wait ends it
+// with the context's error; the committed batch counts as applied.
+func TestWaitInsyncStopsWithContext(t *testing.T) {
+	hermetic(t)
+	s := emu.New(emu.Options{})
+	t.Cleanup(s.Close)
+	s.AddZone(origin)
+	p := newProvider(t, s, route53.Config{})
+	changes := planned(t, p, hosts(3))
+	s.SetPendingFor(time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	n, err := p.Apply(ctx, origin, changes)
+	if !errors.Is(err, context.DeadlineExceeded) || n != len(changes) {
+		t.Errorf("apply: %d of %d, err %v; want all counted and context.DeadlineExceeded", n, len(changes), err)
 	}
 }

@@ -33,6 +33,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -71,7 +72,11 @@ type Config struct {
 	Timeout     time.Duration `yaml:"timeout"`
 	MaxAttempts int           `yaml:"max_attempts"`
 	MaxWait     time.Duration `yaml:"max_wait"`
-	Nameservers []string      `yaml:"nameservers"`
+	// RateLimitWait is how long a request keeps waiting out HTTP 429, on
+	// top of MaxAttempts and MaxWait (default 6m: past 1,200 requests in
+	// 5 minutes Cloudflare blocks every call for up to 300 s).
+	RateLimitWait time.Duration `yaml:"rate_limit_wait"`
+	Nameservers   []string      `yaml:"nameservers"`
 }
 
 // Driver is the cloudflare entry of providers/all.
@@ -139,7 +144,11 @@ func New(name string, c Config) (*Provider, error) {
 		timeout = time.Minute
 	}
 	// The timeout is per attempt: the transport retries under it.
-	p.http = &http.Client{Transport: &perAttempt{next: p.transport, timeout: timeout}}
+	rlw := c.RateLimitWait
+	if rlw <= 0 {
+		rlw = defaultRateLimitWait
+	}
+	p.http = &http.Client{Transport: &perAttempt{next: p.transport, timeout: timeout, rateLimitWait: rlw}}
 	p.lib = &libcf.Provider{APIToken: c.APIToken.Value(), HTTPClient: recorder{p}}
 	if !c.ZoneToken.IsZero() {
 		p.lib.ZoneToken = c.ZoneToken.Value()
@@ -148,15 +157,56 @@ func New(name string, c Config) (*Provider, error) {
 	return p, nil
 }
 
+// defaultRateLimitWait outlasts Cloudflare's block: past 1,200 requests per
+// 5 minutes every call gets HTTP 429 for 5 minutes, with Retry-After
+// (developers.cloudflare.com/fundamentals/api/reference/limits).
+const defaultRateLimitWait = 6 * time.Minute
+
 // perAttempt gives each attempt of a request its own timeout, so that a slow
-// answer is retried rather than ending the whole request.
+// answer is retried rather than ending the whole request, and keeps waiting
+// out HTTP 429 for up to rateLimitWait after the transport's own retries
+// have given up: a rate-limit block outlasts their budget.
 type perAttempt struct {
-	next    *providers.Transport
-	timeout time.Duration
+	next          *providers.Transport
+	timeout       time.Duration
+	rateLimitWait time.Duration
 }
 
 func (p *perAttempt) RoundTrip(r *http.Request) (*http.Response, error) {
-	return p.next.RoundTrip(r.WithContext(providers.WithAttemptTimeout(r.Context(), p.timeout)))
+	var body []byte
+	if r.Body != nil {
+		var err error
+		if body, err = io.ReadAll(r.Body); err != nil {
+			return nil, err
+		}
+		r.Body.Close()
+	}
+	ctx := r.Context()
+	deadline := time.Now().Add(p.rateLimitWait)
+	for {
+		rr := r.WithContext(providers.WithAttemptTimeout(ctx, p.timeout))
+		if body != nil {
+			rr.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		resp, err := p.next.RoundTrip(rr)
+		if err != nil || resp.StatusCode != http.StatusTooManyRequests {
+			return resp, err
+		}
+		wait := 10 * time.Second // Retry-After is documented on every 429; this is a fallback
+		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s >= 0 {
+			wait = time.Duration(s) * time.Second
+		}
+		if time.Now().Add(wait).After(deadline) {
+			return resp, nil
+		}
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 }
 
 // recorder is the HTTPClient handed to libdns/cloudflare: it sends through
@@ -247,6 +297,7 @@ func (p *Provider) Capabilities() providers.Capabilities {
 			"TTL 60–86400, 1 = automatic; SOA and apex NS are Cloudflare's",
 			fmt.Sprintf("writes in batch requests of at most %d records; reads 100 records a request", p.batch),
 			"read-only records (e.g. Email Routing) are never changed",
+			"HTTP 429 is waited out for up to rate_limit_wait (default 6m; Cloudflare blocks for up to 5 minutes)",
 			fmt.Sprintf("a zone holds at most its record quota (read from the API, else max_records: %d); an apply past it is refused before anything is written", p.quota),
 			"edits keep each record's proxied status, comment, tags and settings; a record added to a proxied RRset is proxied too",
 		},
@@ -499,6 +550,9 @@ func (p *Provider) callAs(ctx context.Context, token providers.Secret, method, p
 	}
 	if resp.StatusCode >= 400 || len(env.Errors) > 0 || !env.Success {
 		env.apiError.Status = resp.StatusCode
+		if resp.StatusCode == http.StatusTooManyRequests {
+			return fmt.Errorf("%w: still rate limited after waiting; raise rate_limit_wait or lower requests_per_second", &env.apiError)
+		}
 		return &env.apiError
 	}
 	if result != nil && len(env.Result) > 0 {

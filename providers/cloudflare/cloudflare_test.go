@@ -364,3 +364,30 @@ func TestZoneLookup(t *testing.T) {
 		t.Errorf("two active zones: %v", err)
 	}
 }
+
+// TestRateLimitBlock: HTTP 429 is waited out past the transport's own
+// budget (max_wait 1s here, shorter than one Retry-After), up to
+// rate_limit_wait; past that the error says which setting to raise
+// (issue 13, item 5).
+func TestRateLimitBlock(t *testing.T) {
+	s, _ := setup(t, emu.Options{})
+	cfg := cloudflare.Config{APIToken: providers.NewSecret("test-token"), APIURL: s.URL + "/client/v4",
+		RequestsPerSecond: 1000, MaxWait: time.Second, RateLimitWait: 10 * time.Second}
+	p, err := cloudflare.New("cloudflare", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Inject(emu.Fault{Path: "/batch", Status: 429, RetryAfter: time.Second, Times: 2})
+	providertest.Converge(t, p, origin, providertest.Head+"www A 192.0.2.1\n")
+
+	cfg.RateLimitWait = 1500 * time.Millisecond
+	short, err := cloudflare.New("cloudflare", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Inject(emu.Fault{Path: "/batch", Status: 429, RetryAfter: time.Second})
+	changes := planned(t, short, providertest.Head+"www A 192.0.2.2\n")
+	if _, err := short.Apply(t.Context(), origin, changes); err == nil || !strings.Contains(err.Error(), "rate_limit_wait") {
+		t.Errorf("a block longer than rate_limit_wait: %v", err)
+	}
+}

@@ -37,6 +37,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	libcf "github.com/libdns/cloudflare"
 	"github.com/libdns/libdns"
@@ -62,6 +63,12 @@ type Config struct {
 	// BatchSize is records per batch request (default 200, the free plan's
 	// limit; 3,500 on paid plans).
 	BatchSize int `yaml:"batch_size"`
+	// Plan is the zones' Cloudflare plan: free (default), pro, business or
+	// enterprise. It sets the lowest TTL (30 s on Enterprise, else 60 s:
+	// the TTL field's doc in cloudflare-go v6 dns/record.go) and the
+	// default batch size and record quota (200 on Free, 3,500 on paid
+	// plans).
+	Plan string `yaml:"plan"`
 	// MaxRecords is the zone's record quota when the token cannot read it
 	// from GET /zones/{id}/dns_records/usage (default 200, the Free plan's
 	// quota for zones created from September 2024; 1,000 for older Free
@@ -100,6 +107,7 @@ type Provider struct {
 	zoneToken providers.Secret // zone_token, else the API token
 	batch     int
 	quota     int // max_records
+	minTTL    uint32
 
 	nameservers []providers.Nameserver
 
@@ -120,11 +128,28 @@ func New(name string, c Config) (*Provider, error) {
 	}
 	p := &Provider{name: name, base: apiBase, token: c.APIToken, zoneToken: c.APIToken, batch: c.BatchSize,
 		zones: map[string]string{}, pages: map[string][]cfRecord{}, seen: map[string]bool{}}
+	paid := false
+	switch c.Plan {
+	case "", "free":
+		p.minTTL = 60
+	case "pro", "business":
+		p.minTTL, paid = 60, true
+	case "enterprise":
+		p.minTTL, paid = 30, true
+	default:
+		return nil, fmt.Errorf("plan %q: want free, pro, business or enterprise", c.Plan)
+	}
 	if p.batch <= 0 {
 		p.batch = 200
+		if paid {
+			p.batch = 3500
+		}
 	}
 	if p.quota = c.MaxRecords; p.quota <= 0 {
 		p.quota = freeQuota
+		if paid {
+			p.quota = 3500
+		}
 	}
 	ns, err := providers.ParseNameservers(c.Nameservers)
 	if err != nil {
@@ -291,10 +316,11 @@ var types = []uint16{dns.TypeA, dns.TypeAAAA, dns.TypeCAA, dns.TypeCNAME, dns.Ty
 // Capabilities implements providers.Provider.
 func (p *Provider) Capabilities() providers.Capabilities {
 	return providers.Capabilities{
-		Types: types, MinTTL: 60, MaxTTL: 86400, OwnsSOA: true, OwnsApexNS: true, AutoTTL: true,
+		Types: types, MinTTL: p.minTTL, MaxTTL: 86400, OwnsSOA: true, OwnsApexNS: true, AutoTTL: true,
 		ChangesPerBatch: p.batch, Nameservers: p.nameservers,
 		Notes: []string{
-			"TTL 60–86400, 1 = automatic; SOA and apex NS are Cloudflare's",
+			fmt.Sprintf("TTL %d–86400 (plan: 30 on enterprise, else 60), 1 = automatic; SOA and apex NS are Cloudflare's", p.minTTL),
+			"TXT: at most 2,048 characters a record and 8,192 a name; an apply past them is refused before anything is written",
 			fmt.Sprintf("writes in batch requests of at most %d records; reads 100 records a request", p.batch),
 			"read-only records (e.g. Email Routing) are never changed",
 			"HTTP 429 is waited out for up to rate_limit_wait (default 6m; Cloudflare blocks for up to 5 minutes)",
@@ -602,6 +628,7 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 	// Every change's operations are worked out first, so that a zone
 	// that would not fit its quota is refused before anything is written.
 	ones := make([]batchBody, len(changes))
+	var tooLong []error
 	after := 0
 	for _, rs := range olds {
 		after += len(rs)
@@ -615,6 +642,12 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 		}
 		ones[i] = replace(olds[c.Set.Key()], news)
 		after += len(ones[i].Posts) - len(ones[i].Deletes)
+		if c.Set.Type == dns.TypeTXT && !c.Delete {
+			tooLong = append(tooLong, txtLimits(news, c.Set.Name)...)
+		}
+	}
+	if len(tooLong) > 0 {
+		return 0, fmt.Errorf("%s at %s: nothing was written: %w", origin, p.name, errors.Join(tooLong...))
 	}
 	if err := p.fits(ctx, zid, origin, after); err != nil {
 		return 0, err
@@ -655,6 +688,34 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 		return applied, err
 	}
 	return applied, nil
+}
+
+// TXT limits at Cloudflare: 2,048 characters of content a record, 8,192 for
+// all the records of a name and type (issue 13, from Cloudflare's DNS record
+// types reference, developers.cloudflare.com/dns/manage-dns-records/
+// reference/dns-record-types; the per-record figure is unverified here).
+// Content is counted as sent: quoted strings and the spaces between them.
+const (
+	maxTXTRecord = 2048
+	maxTXTName   = 8192
+)
+
+// txtLimits returns a problem for each TXT record over Cloudflare's limits,
+// and one for the name when the records add up to more than its limit.
+func txtLimits(recs []cfRecord, name string) []error {
+	var errs []error
+	total := 0
+	for _, r := range recs {
+		n := utf8.RuneCountInString(r.Content)
+		total += n
+		if n > maxTXTRecord {
+			errs = append(errs, fmt.Errorf("%s TXT has a record of %d characters, over Cloudflare's %d: split it into several records", name, n, maxTXTRecord))
+		}
+	}
+	if total > maxTXTName {
+		errs = append(errs, fmt.Errorf("%s TXT holds %d characters in all, over Cloudflare's %d for one name: move some to another name", name, total, maxTXTName))
+	}
+	return errs
 }
 
 // freeQuota is the record quota of a Free zone created from 2024-09-01, the
@@ -868,10 +929,19 @@ func toCF(s zones.RRset, origin string) ([]cfRecord, error) {
 	return out, nil
 }
 
+// svcbData is the data of an HTTPS or SVCB record. Each parameter's value
+// is quoted, as in Cloudflare's own examples (terraform-provider-cloudflare
+// internal/services/dns_record/testdata/recordconfighttps.tf: value =
+// "alpn=\"h2\""); a key without a value (no-default-alpn) stays bare.
 func svcbData(v *dns.SVCB) map[string]any {
 	var params []string
 	for _, kv := range v.Value {
-		params = append(params, kv.Key().String()+"="+kv.String())
+		val := kv.String()
+		if val == "" {
+			params = append(params, kv.Key().String())
+			continue
+		}
+		params = append(params, kv.Key().String()+`="`+strings.ReplaceAll(val, `"`, `\"`)+`"`)
 	}
 	return map[string]any{"priority": v.Priority, "target": v.Target, "value": strings.Join(params, " ")}
 }

@@ -391,3 +391,72 @@ func TestRateLimitBlock(t *testing.T) {
 		t.Errorf("a block longer than rate_limit_wait: %v", err)
 	}
 }
+
+// TestPlanTTLFloor: plan enterprise lowers the TTL floor to 30 s; the free
+// plan raises 30 to 60 with a note (issue 13, item 6).
+func TestPlanTTLFloor(t *testing.T) {
+	s, _ := setup(t, emu.Options{Enterprise: true})
+	p, err := cloudflare.New("cloudflare", cloudflare.Config{APIToken: providers.NewSecret("test-token"), APIURL: s.URL + "/client/v4",
+		RequestsPerSecond: 1000, Plan: "enterprise"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if applied := providertest.Converge(t, p, origin, providertest.Head+"fast 30 A 192.0.2.1\n"); len(applied.Notes) != 0 {
+		t.Errorf("notes on enterprise: %q", applied.Notes)
+	}
+	if r := find(s.Records("example.com"), "fast.example.com"); r == nil || r.TTL != 30 {
+		t.Errorf("fast at the emulator: %+v, want TTL 30", r)
+	}
+	_, free := setup(t, emu.Options{})
+	applied := providertest.Converge(t, free, origin, providertest.Head+"fast 30 A 192.0.2.1\n")
+	if !strings.Contains(strings.Join(applied.Notes, "\n"), "TTL 30 raised to cloudflare's minimum 60") {
+		t.Errorf("free plan notes: %q", applied.Notes)
+	}
+	if _, err := cloudflare.New("cloudflare", cloudflare.Config{APIToken: providers.NewSecret("t"), Plan: "gold"}); err == nil {
+		t.Error("plan gold accepted")
+	}
+}
+
+func find(rs []emu.Record, name string) *emu.Record {
+	for i := range rs {
+		if rs[i].Name == name {
+			return &rs[i]
+		}
+	}
+	return nil
+}
+
+// TestTXTLimits: a TXT record over 2,048 characters, or a name over 8,192,
+// is refused before anything is written (issue 13, item 6).
+func TestTXTLimits(t *testing.T) {
+	s, p := setup(t, emu.Options{})
+	long := `"` + strings.Repeat("a", 255) + `"`
+	rec := strings.TrimSpace(strings.Repeat(long+" ", 9)) // 9×257+8 = 2,321 characters
+	var many strings.Builder
+	for i := range 5 {
+		many.WriteString("many TXT " + strings.TrimSpace(strings.Repeat(long+" ", 7)) + ` "` + itoa(i) + "\"\n") // 5 × 1,8xx
+	}
+	changes := planned(t, p, providertest.Head+"big TXT "+rec+"\n"+many.String()+"ok TXT \"fine\"\n")
+	s.ResetRequests()
+	_, err := p.Apply(t.Context(), origin, changes)
+	if err == nil || !strings.Contains(err.Error(), "big.example.com. TXT has a record of 2321 characters, over Cloudflare's 2048") ||
+		!strings.Contains(err.Error(), "many.example.com. TXT holds") || !strings.Contains(err.Error(), "nothing was written") {
+		t.Errorf("apply over the TXT limits: %v", err)
+	}
+	for _, r := range s.Requests() {
+		if r.Method != "GET" {
+			t.Errorf("over the TXT limits, the driver still sent %s %s", r.Method, r.Path)
+		}
+	}
+}
+
+// TestSVCBQuoted: HTTPS parameters go out quoted, as in Cloudflare's
+// examples, and read back as the same RRset (issue 13, item 6).
+func TestSVCBQuoted(t *testing.T) {
+	s, p := setup(t, emu.Options{})
+	providertest.Converge(t, p, origin, providertest.Head+"svc HTTPS 1 . alpn=h2,h3 port=8443 no-default-alpn\n")
+	r := find(s.Records("example.com"), "svc.example.com")
+	if r == nil || r.Data["value"] != `alpn="h2,h3" no-default-alpn port="8443"` {
+		t.Errorf("HTTPS at the emulator: %+v", r)
+	}
+}

@@ -18,7 +18,16 @@
 //   - Read-only records (meta.read_only) and proxied records are not
 //     visible through libdns: the transport keeps the raw list pages, so
 //     read-only RRsets are protected and record IDs are known.
-//   - No retries or 429 handling: the transport adds them.
+//   - No retries or 429 handling: the transport adds them, and the driver
+//     keeps waiting out 429 (rate_limit_wait) past the transport's budget,
+//     since Cloudflare blocks for up to 5 minutes.
+//   - The zone lookup takes the first match whatever its status: the driver
+//     looks up with zone_token when set, takes the one active zone and
+//     errors on none or several.
+//
+// Before any write, Apply checks what Cloudflare would refuse halfway: the
+// zone's record quota (81045) and the TXT size limits. Records the driver
+// cannot read become protected RRsets.
 package cloudflare
 
 import (

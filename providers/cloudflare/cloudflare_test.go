@@ -460,3 +460,26 @@ func TestSVCBQuoted(t *testing.T) {
 		t.Errorf("HTTPS at the emulator: %+v", r)
 	}
 }
+
+// TestRateLimitWindow: past the emulator's per-token limit every call gets
+// 429 until the window ends (Cloudflare: 1,200 per 5 minutes, then blocked
+// for 5 minutes; here 4 per second), and the driver waits it out although
+// one block is longer than max_wait.
+func TestRateLimitWindow(t *testing.T) {
+	s, _ := setup(t, emu.Options{RateLimit: 4, RateWindow: 1500 * time.Millisecond})
+	p, err := cloudflare.New("cloudflare", cloudflare.Config{APIToken: providers.NewSecret("test-token"), APIURL: s.URL + "/client/v4",
+		RequestsPerSecond: 1000, MaxWait: time.Second, RateLimitWait: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	providertest.Converge(t, p, origin, providertest.Head+"www A 192.0.2.1\nwww A 192.0.2.2\n")
+	n := 0
+	for _, r := range s.Requests() {
+		if r.Status == 429 {
+			n++
+		}
+	}
+	if n == 0 {
+		t.Error("no 429 seen: the test proves nothing")
+	}
+}

@@ -443,8 +443,14 @@ func (p *Provider) Records(ctx context.Context, origin string) ([]zones.RRset, e
 		}
 	}
 	for i := range sets {
-		if readOnly[sets[i].Key()] {
+		switch {
+		case readOnly[sets[i].Key()]:
 			sets[i].Protected = "read-only at Cloudflare"
+		case sets[i].Protected == "" && !slices.Contains(types, sets[i].Type):
+			// A type the driver does not write (DS, TLSA, SSHFP... made
+			// in the dashboard): the plan would otherwise delete it, as
+			// the zone file's copy cannot be replicated here.
+			sets[i].Protected = "of a type zonecast does not write at Cloudflare"
 		}
 	}
 	return sets, nil

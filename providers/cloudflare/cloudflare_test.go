@@ -483,3 +483,21 @@ func TestRateLimitWindow(t *testing.T) {
 		t.Error("no 429 seen: the test proves nothing")
 	}
 }
+
+// TestUnsupportedTypeProtected: a record of a type the driver does not
+// write (SSHFP made in the dashboard) is left alone with a note, not
+// deleted, whether or not the zone file has it (issue 13).
+func TestUnsupportedTypeProtected(t *testing.T) {
+	s, p := setup(t, emu.Options{})
+	s.AddRecord("example.com", emu.Record{Type: "SSHFP", Name: "host", TTL: 300,
+		Data: map[string]any{"algorithm": 4, "type": 2, "fingerprint": "123456789abcdef67890123456789abcdef67890123456789abcdef123456789"}})
+	for _, zone := range []string{"", "host SSHFP 4 2 123456789abcdef67890123456789abcdef67890123456789abcdef123456789\n"} {
+		applied := providertest.Converge(t, p, origin, providertest.Head+zone)
+		if !strings.Contains(strings.Join(applied.Notes, "\n"), "host.example.com. SSHFP at cloudflare is of a type zonecast does not write") {
+			t.Errorf("no note about the SSHFP record: %q", applied.Notes)
+		}
+		if find(s.Records("example.com"), "host.example.com") == nil {
+			t.Fatal("the SSHFP record was deleted")
+		}
+	}
+}

@@ -68,6 +68,10 @@ type Capabilities struct {
 	// ChangesPerBatch is how many RRset changes the driver sends in one API
 	// call or message, for information; zero means it decides by size.
 	ChangesPerBatch int
+	// MaxRecords is the most records one zone may hold at the provider as
+	// far as its configuration tells (a plan's quota); zero means no known
+	// limit. A plan over it says so before any write.
+	MaxRecords int
 	// Nameservers are the provider's authoritative servers for the zones
 	// it serves (configuration `nameservers:`), for verify and failover.
 	Nameservers []Nameserver

@@ -176,6 +176,16 @@ func Compute(in Input) Target {
 	for _, n := range fitNotes {
 		t.Notes = append(t.Notes, n.text)
 	}
+	if in.Caps.MaxRecords > 0 {
+		n := 0
+		for _, s := range desired {
+			n += len(s.Data)
+		}
+		if n > in.Caps.MaxRecords {
+			t.Notes = append(t.Notes, fmt.Sprintf("the zone has %d records, over the %d a zone may hold at %s (its record quota as configured: plan:, max_records:): unless the zone's real quota is larger, the apply there is refused with nothing written; move to a plan with a larger quota, or leave records out (ignore rules)",
+				n, in.Caps.MaxRecords, in.Provider))
+		}
+	}
 	for _, typ := range slices.Sorted(maps.Keys(skippedTypes)) {
 		t.Notes = append(t.Notes, fmt.Sprintf("%d %s RRsets kept in the file, not replicated: providers sign for themselves", skippedTypes[typ], zones.TypeString(typ)))
 	}

@@ -185,3 +185,24 @@ func TestRender(t *testing.T) {
 		t.Errorf("a plan with no changes: %q", one.String())
 	}
 }
+
+// A zone over the provider's record quota is named in the plan, with what
+// to do, before anything is written; within it, nothing is said.
+func TestQuotaNote(t *testing.T) {
+	z := zone(t, "a A 192.0.2.10\nb A 192.0.2.11\nc A 192.0.2.12\n")
+	caps := providers.Capabilities{OwnsSOA: true, OwnsApexNS: true, MaxRecords: 3}
+	got := plan.Compute(plan.Input{Desired: z, Provider: "cf", Caps: caps, Missing: true})
+	found := false
+	for _, n := range got.Notes {
+		found = found || strings.Contains(n, "the zone has 4 records, over the 3 a zone may hold at cf")
+	}
+	if !found {
+		t.Fatalf("no quota note in %q", got.Notes)
+	}
+	caps.MaxRecords = 4
+	for _, n := range plan.Compute(plan.Input{Desired: z, Provider: "cf", Caps: caps, Missing: true}).Notes {
+		if strings.Contains(n, "quota") {
+			t.Fatalf("a note within the quota: %q", n)
+		}
+	}
+}

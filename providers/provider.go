@@ -72,6 +72,11 @@ type Capabilities struct {
 	// far as its configuration tells (a plan's quota); zero means no known
 	// limit. A plan over it says so before any write.
 	MaxRecords int
+	// MaxTXTRecord and MaxTXTName bound a TXT record's data and all the TXT
+	// data of one name, in characters of its presentation form (the
+	// quoted strings and the spaces between them); zero means no limit. A
+	// plan over them says so before any write.
+	MaxTXTRecord, MaxTXTName int
 	// Nameservers are the provider's authoritative servers for the zones
 	// it serves (configuration `nameservers:`), for verify and failover.
 	Nameservers []Nameserver

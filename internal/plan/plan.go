@@ -9,6 +9,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/miekg/dns"
 	"github.com/zonecast/zonecast/providers"
@@ -176,6 +177,7 @@ func Compute(in Input) Target {
 	for _, n := range fitNotes {
 		t.Notes = append(t.Notes, n.text)
 	}
+	t.Notes = append(t.Notes, txtLimits(desired, in.Provider, in.Caps)...)
 	if in.Caps.MaxRecords > 0 {
 		n := 0
 		for _, s := range desired {
@@ -365,6 +367,38 @@ func (p *Plan) Failed() []*Target {
 	for _, t := range p.Targets {
 		if t.Err != nil {
 			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// txtLimits says, for each TXT RRset of desired over the provider's TXT
+// limits, that the apply there will be refused, and what to do.
+func txtLimits(desired map[zones.Key]*zones.RRset, provider string, caps providers.Capabilities) []string {
+	if caps.MaxTXTRecord == 0 && caps.MaxTXTName == 0 {
+		return nil
+	}
+	var out []string
+	for _, k := range slices.SortedFunc(maps.Keys(desired), func(a, b zones.Key) int {
+		return cmp.Or(strings.Compare(zones.OrderKey(a.Name), zones.OrderKey(b.Name)), cmp.Compare(a.Type, b.Type))
+	}) {
+		s := desired[k]
+		if s.Type != dns.TypeTXT {
+			continue
+		}
+		total, longest := 0, 0
+		for _, d := range s.Data {
+			n := utf8.RuneCountInString(d)
+			total += n
+			longest = max(longest, n)
+		}
+		switch {
+		case caps.MaxTXTRecord > 0 && longest > caps.MaxTXTRecord:
+			out = append(out, fmt.Sprintf("%s TXT has a record of %d characters, over the %d %s takes: the apply there is refused with nothing written; split it into several records",
+				s.Name, longest, caps.MaxTXTRecord, provider))
+		case caps.MaxTXTName > 0 && total > caps.MaxTXTName:
+			out = append(out, fmt.Sprintf("%s TXT holds %d characters in all, over the %d %s takes for one name: the apply there is refused with nothing written; move some to another name",
+				s.Name, total, caps.MaxTXTName, provider))
 		}
 	}
 	return out

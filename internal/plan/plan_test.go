@@ -206,3 +206,23 @@ func TestQuotaNote(t *testing.T) {
 		}
 	}
 }
+
+// TXT data over the provider's limits is named in the plan, per record and
+// per name, before anything is written.
+func TestTXTLimitNotes(t *testing.T) {
+	long := strings.Repeat("x", 200)
+	z := zone(t, "big TXT \""+long+"\" \""+long+"\"\nmany TXT \"a\"\nmany TXT \"b\"\nmany TXT \"c\"\nok TXT \"fine\"\n")
+	caps := providers.Capabilities{OwnsSOA: true, OwnsApexNS: true, MaxTXTRecord: 300, MaxTXTName: 8}
+	notes := strings.Join(plan.Compute(plan.Input{Desired: z, Provider: "cf", Caps: caps, Missing: true}).Notes, "\n")
+	for _, want := range []string{
+		"big.example.com. TXT has a record of 405 characters, over the 300 cf takes",
+		"many.example.com. TXT holds 9 characters in all, over the 8 cf takes for one name",
+	} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes lack %q:\n%s", want, notes)
+		}
+	}
+	if strings.Contains(notes, "ok.example.com.") {
+		t.Errorf("a note for a TXT within the limits:\n%s", notes)
+	}
+}

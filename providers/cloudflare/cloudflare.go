@@ -327,6 +327,7 @@ func (p *Provider) Capabilities() providers.Capabilities {
 	return providers.Capabilities{
 		Types: types, MinTTL: p.minTTL, MaxTTL: 86400, OwnsSOA: true, OwnsApexNS: true, AutoTTL: true,
 		ChangesPerBatch: p.batch, Nameservers: p.nameservers, MaxRecords: p.quota,
+		MaxTXTRecord: maxTXTRecord, MaxTXTName: maxTXTName,
 		Notes: []string{
 			fmt.Sprintf("TTL %d–86400 (plan: 30 on enterprise, else 60), 1 = automatic; SOA and apex NS are Cloudflare's", p.minTTL),
 			"TXT: at most 2,048 characters a record and 8,192 a name; an apply past them is refused before anything is written",

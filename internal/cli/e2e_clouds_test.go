@@ -122,6 +122,49 @@ zones:
 					c.cf.ClearFaults()
 				}
 			},
+			// cfrecord add NAME TYPE CONTENT: a proxied record with comment
+			// "keep" and tag "team:web", as made in Cloudflare's dashboard.
+			// cfrecord proxied NAME N: NAME has N records, all proxied.
+			// cfrecord comment NAME CONTENT TEXT: that record's comment.
+			"cfrecord": func(ts *testscript.TestScript, neg bool, args []string) {
+				c := ts.Value("clouds").(*clouds)
+				var at []cfemu.Record
+				if len(args) > 1 {
+					for _, r := range c.cf.Records("example.com") {
+						if r.Name == args[1] {
+							at = append(at, r)
+						}
+					}
+				}
+				switch {
+				case len(args) == 4 && args[0] == "add":
+					keep := "keep"
+					c.cf.AddRecord("example.com", cfemu.Record{Name: args[1], Type: args[2], Content: args[3], Proxied: true, Comment: &keep, Tags: []string{"team:web"}})
+				case len(args) == 3 && args[0] == "proxied":
+					n, err := strconv.Atoi(args[2])
+					ts.Check(err)
+					if len(at) != n {
+						ts.Fatalf("%s has %d records, want %d", args[1], len(at), n)
+					}
+					for _, r := range at {
+						if !r.Proxied {
+							ts.Fatalf("%s %s %s is not proxied: an edit un-proxied it", r.Name, r.Type, r.Content)
+						}
+					}
+				case len(args) == 4 && args[0] == "comment":
+					for _, r := range at {
+						if r.Content == args[2] {
+							if r.Comment == nil || *r.Comment != args[3] || !slices.Contains(r.Tags, "team:web") {
+								ts.Fatalf("%s %s lost its comment or tags: %v %v", r.Name, r.Content, r.Comment, r.Tags)
+							}
+							return
+						}
+					}
+					ts.Fatalf("no record %s %s", args[1], args[2])
+				default:
+					ts.Fatalf("usage: cfrecord add NAME TYPE CONTENT | proxied NAME N | comment NAME CONTENT TEXT")
+				}
+			},
 			// no-secrets FILE...: no configured secret value appears in
 			// the files nor in anything the script's commands printed.
 			"no-secrets": func(ts *testscript.TestScript, neg bool, args []string) {

@@ -28,6 +28,12 @@
 // Before any write, Apply checks what Cloudflare would refuse halfway: the
 // zone's record quota (81045) and the TXT size limits. Records the driver
 // cannot read become protected RRsets.
+//
+// The apex NS set is Cloudflare's unless manage_apex_ns: then it reads as
+// the apex NS records plus the zone's assigned name_servers, Apply writes
+// only the other providers' names as records, and refuses to while the
+// zone's multi-provider DNS setting is off (enable_multi_provider turns it
+// on instead).
 package cloudflare
 
 import (
@@ -93,6 +99,19 @@ type Config struct {
 	// 5 minutes Cloudflare blocks every call for up to 300 s).
 	RateLimitWait time.Duration `yaml:"rate_limit_wait"`
 	Nameservers   []string      `yaml:"nameservers"`
+	// ManageApexNS makes the apex NS set zonecast's to write, for a zone
+	// served by several providers (default false: it is Cloudflare's). The
+	// set read is the apex NS records plus the zone's assigned Cloudflare
+	// nameservers; Cloudflare's own names are never written as records,
+	// and the others are served only with the zone's multi-provider DNS
+	// setting on (developers.cloudflare.com/dns/nameservers/
+	// nameserver-options/#multi-provider-dns).
+	ManageApexNS bool `yaml:"manage_apex_ns"`
+	// EnableMultiProvider lets an apply that writes apex NS records turn
+	// the zone's multi-provider DNS setting on (PATCH dns_settings
+	// multi_provider); without it such an apply is refused while the
+	// setting is off.
+	EnableMultiProvider bool `yaml:"enable_multi_provider"`
 }
 
 // Driver is the cloudflare entry of providers/all.
@@ -119,11 +138,14 @@ type Provider struct {
 	minTTL    uint32
 
 	nameservers []providers.Nameserver
+	apexNS      bool // manage_apex_ns
+	enableMulti bool // enable_multi_provider
 
-	mu    sync.Mutex
-	zones map[string]string     // origin → zone ID
-	pages map[string][]cfRecord // zone ID → records of the last listing
-	seen  map[string]bool       // zone IDs listed since the last Records call
+	mu       sync.Mutex
+	zones    map[string]string     // origin → zone ID
+	assigned map[string][]string   // zone ID → Cloudflare's name_servers, canonical
+	pages    map[string][]cfRecord // zone ID → records of the last listing
+	seen     map[string]bool       // zone IDs listed since the last Records call
 }
 
 // New checks a configuration and returns the provider.
@@ -136,7 +158,8 @@ func New(name string, c Config) (*Provider, error) {
 		rps = 4
 	}
 	p := &Provider{name: name, base: apiBase, token: c.APIToken, zoneToken: c.APIToken, batch: c.BatchSize,
-		zones: map[string]string{}, pages: map[string][]cfRecord{}, seen: map[string]bool{}}
+		zones: map[string]string{}, pages: map[string][]cfRecord{}, seen: map[string]bool{}, assigned: map[string][]string{},
+		apexNS: c.ManageApexNS, enableMulti: c.EnableMultiProvider}
 	paid := false
 	switch c.Plan {
 	case "", "free":
@@ -324,12 +347,17 @@ var types = []uint16{dns.TypeA, dns.TypeAAAA, dns.TypeCAA, dns.TypeCNAME, dns.Ty
 
 // Capabilities implements providers.Provider.
 func (p *Provider) Capabilities() providers.Capabilities {
-	return providers.Capabilities{
-		Types: types, MinTTL: p.minTTL, MaxTTL: 86400, OwnsSOA: true, OwnsApexNS: true, AutoTTL: true,
+	owner := "SOA and apex NS are Cloudflare's (manage_apex_ns: true makes apex NS zonecast's)"
+	if p.apexNS {
+		owner = "SOA is Cloudflare's; apex NS is zonecast's (manage_apex_ns): it must list the zone's Cloudflare nameservers, " +
+			"which are served and never written as records; the others are written as apex NS records, served only with the zone's multi-provider DNS setting on"
+	}
+	c := providers.Capabilities{
+		Types: types, MinTTL: p.minTTL, MaxTTL: 86400, OwnsSOA: true, OwnsApexNS: !p.apexNS, AutoTTL: true,
 		ChangesPerBatch: p.batch, Nameservers: p.nameservers, MaxRecords: p.quota,
 		MaxTXTRecord: maxTXTRecord, MaxTXTName: maxTXTName,
 		Notes: []string{
-			fmt.Sprintf("TTL %d–86400 (plan: 30 on enterprise, else 60), 1 = automatic; SOA and apex NS are Cloudflare's", p.minTTL),
+			fmt.Sprintf("TTL %d–86400 (plan: 30 on enterprise, else 60), 1 = automatic; %s", p.minTTL, owner),
 			"TXT: at most 2,048 characters a record and 8,192 a name; an apply past them is refused before anything is written",
 			fmt.Sprintf("writes in batch requests of at most %d records; reads 100 records a request", p.batch),
 			"read-only records (e.g. Email Routing) are never changed",
@@ -338,6 +366,13 @@ func (p *Provider) Capabilities() providers.Capabilities {
 			"edits keep each record's proxied status, comment, tags and settings; a record added to a proxied RRset is proxied too",
 		},
 	}
+	if p.apexNS && p.enableMulti {
+		c.Notes = append(c.Notes, "enable_multi_provider: an apply that writes apex NS records turns the zone's multi-provider DNS setting on first")
+	} else if p.apexNS {
+		c.Notes = append(c.Notes, "an apply that writes apex NS records is refused while the zone's multi-provider DNS setting is off "+
+			"(dashboard: DNS › Settings › Multi-provider DNS; or enable_multi_provider: true)")
+	}
+	return c
 }
 
 // cfRecord is a DNS record as the API sends it.
@@ -434,6 +469,11 @@ func (p *Provider) Records(ctx context.Context, origin string) ([]zones.RRset, e
 	}) {
 		sets = append(sets, *unreadable[k])
 	}
+	if p.apexNS {
+		if sets, err = p.withAssignedNS(ctx, zid, origin, sets); err != nil {
+			return nil, err
+		}
+	}
 	p.mu.Lock()
 	raw := p.pages[zid]
 	p.mu.Unlock()
@@ -476,10 +516,11 @@ func (p *Provider) zoneID(ctx context.Context, origin string) (string, error) {
 		return id, nil
 	}
 	var zs []struct {
-		ID      string `json:"id"`
-		Name    string `json:"name"`
-		Status  string `json:"status"`
-		Account struct {
+		ID          string   `json:"id"`
+		Name        string   `json:"name"`
+		Status      string   `json:"status"`
+		NameServers []string `json:"name_servers"`
+		Account     struct {
 			Name string `json:"name"`
 		} `json:"account"`
 	}
@@ -499,11 +540,16 @@ func (p *Provider) zoneID(ctx context.Context, origin string) (string, error) {
 	// an earlier copy still pending): only an active zone serves, and
 	// writing to another would change nothing that answers queries.
 	var active, others []string
+	var assigned []string
 	for _, z := range zs {
 		desc := fmt.Sprintf("%s (%s, account %q)", z.ID, z.Status, z.Account.Name)
 		if z.Status == "active" {
 			active = append(active, desc)
 			id = z.ID
+			assigned = assigned[:0]
+			for _, n := range z.NameServers {
+				assigned = append(assigned, strings.ToLower(zones.CanonicalName(n)))
+			}
 		} else {
 			others = append(others, desc)
 		}
@@ -518,6 +564,7 @@ func (p *Provider) zoneID(ctx context.Context, origin string) (string, error) {
 	}
 	p.mu.Lock()
 	p.zones[origin] = id
+	p.assigned[id] = assigned
 	p.mu.Unlock()
 	return id, nil
 }
@@ -649,14 +696,23 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 	for _, rs := range olds {
 		after += len(rs)
 	}
+	needMulti := false
 	for i, c := range changes {
+		set := c.Set
+		apex := p.apexNS && set.Type == dns.TypeNS && zones.CanonicalName(set.Name) == origin
+		if apex && !c.Delete {
+			if set, err = p.othersNS(zid, origin, c); err != nil {
+				return 0, err
+			}
+		}
 		var news []cfRecord
-		if !c.Delete {
-			if news, err = toCF(c.Set, origin); err != nil {
+		if !c.Delete && len(set.Data) > 0 {
+			if news, err = toCF(set, origin); err != nil {
 				return 0, err
 			}
 		}
 		ones[i] = replace(olds[c.Set.Key()], news)
+		needMulti = needMulti || apex && len(ones[i].Posts)+len(ones[i].Patches) > 0
 		after += len(ones[i].Posts) - len(ones[i].Deletes)
 		if c.Set.Type == dns.TypeTXT && !c.Delete {
 			tooLong = append(tooLong, txtLimits(news, c.Set.Name)...)
@@ -667,6 +723,11 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 	}
 	if err := p.fits(ctx, zid, origin, after); err != nil {
 		return 0, err
+	}
+	if needMulti {
+		if err := p.multiProvider(ctx, zid, origin); err != nil {
+			return 0, err
+		}
 	}
 
 	applied := 0
@@ -960,4 +1021,110 @@ func svcbData(v *dns.SVCB) map[string]any {
 		params = append(params, kv.Key().String()+`="`+strings.ReplaceAll(val, `"`, `\"`)+`"`)
 	}
 	return map[string]any{"priority": v.Priority, "target": v.Target, "value": strings.Join(params, " ")}
+}
+
+// ErrMultiProviderOff is an apply refused because it writes apex NS records
+// while the zone's multi-provider DNS setting is off; nothing was written.
+var ErrMultiProviderOff = errors.New("the zone's multi-provider DNS setting is off")
+
+// withAssignedNS adds the zone's assigned Cloudflare nameservers to the apex
+// NS set read (manage_apex_ns), so that it compares with a zone file whose
+// apex NS lists every provider's nameservers: Cloudflare answers with its
+// own names whatever the records say, and with the apex NS records beside
+// them when multi-provider DNS is on ("responses to DNS queries made to the
+// zone apex and requesting NS records will contain both Cloudflare's and
+// your other DNS providers' nameservers",
+// developers.cloudflare.com/dns/nameservers/nameserver-options/). The set
+// keeps the records' TTL; with no record it takes the zone's ns_ttl from
+// dns_settings (86400 when that cannot be read).
+func (p *Provider) withAssignedNS(ctx context.Context, zid, origin string, sets []zones.RRset) ([]zones.RRset, error) {
+	p.mu.Lock()
+	assigned := p.assigned[zid]
+	p.mu.Unlock()
+	if len(assigned) == 0 {
+		return sets, nil
+	}
+	i := slices.IndexFunc(sets, func(s zones.RRset) bool { return s.Type == dns.TypeNS && s.Name == origin })
+	if i < 0 {
+		var st struct {
+			NSTTL uint32 `json:"ns_ttl"`
+		}
+		ttl := uint32(86400)
+		if p.call(ctx, http.MethodGet, "/zones/"+zid+"/dns_settings", nil, &st) == nil && st.NSTTL > 0 {
+			ttl = st.NSTTL
+		}
+		sets = append(sets, zones.RRset{Name: origin, Type: dns.TypeNS, TTL: ttl})
+		i = len(sets) - 1
+	}
+	s := &sets[i]
+	if s.Protected != "" {
+		return sets, nil
+	}
+	for _, n := range assigned {
+		if !slices.ContainsFunc(s.Data, func(d string) bool { return strings.EqualFold(d, n) }) {
+			s.Data = append(s.Data, n)
+		}
+	}
+	slices.Sort(s.Data)
+	return sets, nil
+}
+
+// othersNS is the apex NS change's set less the zone's assigned Cloudflare
+// nameservers, which are served anyway and which Cloudflare refuses as
+// records (octodns/octodns-cloudflare#11). A set without all of them is
+// refused: the plan would never converge, and the zone file would say
+// Cloudflare does not serve the zone while it does.
+func (p *Provider) othersNS(zid, origin string, c providers.Change) (zones.RRset, error) {
+	p.mu.Lock()
+	assigned := p.assigned[zid]
+	p.mu.Unlock()
+	set := c.Set
+	set.Data = nil
+	own := map[string]bool{}
+	for _, d := range c.Set.Data {
+		n := strings.ToLower(zones.CanonicalName(d))
+		if slices.Contains(assigned, n) {
+			own[n] = true
+			continue
+		}
+		set.Data = append(set.Data, d)
+	}
+	var missing []string
+	for _, n := range assigned {
+		if !own[n] {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) > 0 {
+		return set, fmt.Errorf("%s: nothing was written: the apex NS set of %s at %s must list the zone's Cloudflare nameservers, which Cloudflare serves whatever the records say; add %s to the zone file's apex NS",
+			c, origin, p.name, strings.Join(missing, ", "))
+	}
+	return set, nil
+}
+
+// multiProvider checks, before any apex NS record is written, that the
+// zone's multi-provider DNS setting is on (GET /zones/{id}/dns_settings,
+// multi_provider: Cloudflare's TypeScript SDK, resources/dns/settings/
+// zone.ts): while it is off Cloudflare ignores apex NS records and answers
+// only with its own names. With enable_multi_provider it turns the setting
+// on (PATCH dns_settings); without, it refuses with ErrMultiProviderOff.
+func (p *Provider) multiProvider(ctx context.Context, zid, origin string) error {
+	var st struct {
+		MultiProvider bool `json:"multi_provider"`
+	}
+	if err := p.call(ctx, http.MethodGet, "/zones/"+zid+"/dns_settings", nil, &st); err != nil {
+		return fmt.Errorf("read dns_settings of %s at %s (needed to write apex NS records): %w", origin, p.name, err)
+	}
+	if st.MultiProvider {
+		return nil
+	}
+	if !p.enableMulti {
+		return fmt.Errorf("%s at %s: nothing was written: %w, so Cloudflare would ignore the apex NS records for the other providers; "+
+			"turn it on in the dashboard (DNS › Settings › Multi-provider DNS) or with PATCH /zones/%s/dns_settings {\"multi_provider\": true}, "+
+			"or set enable_multi_provider: true to let zonecast turn it on", origin, p.name, ErrMultiProviderOff, zid)
+	}
+	if err := p.call(ctx, http.MethodPatch, "/zones/"+zid+"/dns_settings", map[string]bool{"multi_provider": true}, nil); err != nil {
+		return fmt.Errorf("turn on multi-provider DNS of %s at %s (enable_multi_provider): %w", origin, p.name, err)
+	}
+	return nil
 }

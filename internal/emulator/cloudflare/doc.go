@@ -18,11 +18,19 @@
 // the request log (Requests), which lets a test check how many API calls an
 // operation cost.
 //
+// Multi-provider apex NS: every zone object carries the same two assigned
+// name_servers (NameServers); GET and PATCH /zones/{zid}/dns_settings keep
+// multi_provider (default false; SetMultiProvider for fixtures). Apex NS
+// records are stored and listed either way, as Cloudflare's docs say it
+// ignores them while the setting is off rather than refusing them;
+// ServedApexNS returns what the zone would answer: Cloudflare's names, plus
+// the apex NS records when multi_provider is on. An apex NS record naming
+// one of the zone's own nameservers is refused (octodns-cloudflare#11).
+//
 // It does not emulate: Punycode conversion of Unicode names, the per-IP limit
 // of 200 requests per second, the checks Cloudflare makes on record comments,
-// tags and settings (they are stored and returned as sent), zone settings,
-// DNSSEC, multi-provider apex NS handling (apex NS records created through
-// the API are stored and listed like any other record), the 4096-byte wire
+// tags and settings (they are stored and returned as sent), zone settings
+// other than dns_settings multi_provider, DNSSEC, the 4096-byte wire
 // size and the TXT limits (2,048 characters a record, 8,192 a name), and edge
 // propagation delays. All state is in memory and safe for concurrent use.
 //
@@ -30,5 +38,7 @@
 // 81045 (400); the answer to a token without Zone:Read on GET /zones (403
 // with 9109); whether a PUT clears comment, tags and settings (as the API
 // reference's "overwrite" suggests); the quota counting records other
-// Cloudflare products create.
+// Cloudflare products create; whether apex NS records are refused or only
+// ignored while multi_provider is off, and the code and message of the
+// refusal of an apex NS naming Cloudflare's own nameservers (81058 here).
 package cloudflare

@@ -9,6 +9,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -110,6 +111,9 @@ type zone struct {
 	status   string // "" is active
 	created  time.Time
 	records  map[string]*stored // by ID
+	// multiProvider is the zone's dns_settings multi_provider (default
+	// false): only then are user-added apex NS records served.
+	multiProvider bool
 }
 
 type faultState struct {
@@ -245,6 +249,56 @@ func (s *Server) AddRecord(zoneRef string, r Record) Record {
 	z.records[r.ID] = &stored{Record: r, created: now, modified: now}
 	return r.clone()
 }
+
+// NameServers returns the two nameservers Cloudflare assigns zone (a name
+// or an ID), as its zone object's name_servers: fixed names here.
+func (s *Server) NameServers(zoneRef string) []string {
+	return slices.Clone(assignedNS)
+}
+
+// SetMultiProvider sets zone's dns_settings multi_provider, as the dashboard's
+// DNS › Settings › Multi-provider DNS switch does.
+func (s *Server) SetMultiProvider(zoneRef string, on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if z := s.zoneByRef(zoneRef); z != nil {
+		z.multiProvider = on
+	}
+}
+
+// MultiProvider reports zone's dns_settings multi_provider.
+func (s *Server) MultiProvider(zoneRef string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	z := s.zoneByRef(zoneRef)
+	return z != nil && z.multiProvider
+}
+
+// ServedApexNS returns the apex NS names Cloudflare would answer for zone,
+// sorted: its own assigned nameservers, plus the user-added apex NS records
+// when multi_provider is on; off, those records are stored but ignored
+// (developers.cloudflare.com/dns/nameservers/nameserver-options/, "Cloudflare
+// will no longer ignore NS records created on the zone apex"; also
+// octodns/octodns-cloudflare#11, dig showing only Cloudflare's names).
+func (s *Server) ServedApexNS(zoneRef string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := slices.Clone(assignedNS)
+	z := s.zoneByRef(zoneRef)
+	if z == nil || !z.multiProvider {
+		return out
+	}
+	for _, r := range z.records {
+		if r.Type == "NS" && r.Name == z.name && !slices.Contains(out, r.Content) {
+			out = append(out, r.Content)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// assignedNS are the nameservers every emulated zone is given.
+var assignedNS = []string{"ada.ns.cloudflare.com", "bob.ns.cloudflare.com"}
 
 // newID returns a fresh record ID: 32 hex digits, deterministic per server.
 func (s *Server) newID(z *zone) string {

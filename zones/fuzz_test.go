@@ -93,8 +93,14 @@ func FuzzParseFile(f *testing.F) {
 			return
 		}
 		first := dump(t, z)
-		if first != zones.EscapeText(first) {
-			t.Fatalf("the dump holds a control character:\n%q", first)
+		// Tabs and newlines are the dump's own layout; inside a field
+		// no control character may appear.
+		for _, line := range strings.Split(first, "\n") {
+			for _, field := range strings.Split(line, "\t") {
+				if field != zones.EscapeText(field) {
+					t.Fatalf("the dump holds a control character:\n%q", first)
+				}
+			}
 		}
 		z2, diags2, err := zones.Parse(strings.NewReader(first), "dump", zones.Options{Origin: "example.com."})
 		if err != nil || diags2.HasErrors() {

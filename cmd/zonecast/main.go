@@ -9,7 +9,7 @@ import (
 )
 
 func main() {
-	ctx, stop := cli.SignalContext(os.Stderr)
+	ctx, stop := cli.SignalContext(os.Stderr, os.Exit)
 	code := cli.Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

@@ -16,7 +16,7 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		// As cmd/zonecast does: SIGINT and SIGTERM cancel the context.
 		"zonecast": func() {
-			ctx, stop := SignalContext(os.Stderr)
+			ctx, stop := SignalContext(os.Stderr, os.Exit)
 			code := Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
 			stop()
 			os.Exit(code)

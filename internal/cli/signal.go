@@ -17,10 +17,11 @@ const StopGrace = 5 * time.Second
 // SignalContext returns a context that SIGINT and SIGTERM cancel: the run
 // stops between messages, reports what it did and exits 3. Work that does
 // not notice within StopGrace (a parser, a library call that ignores its
-// context), or a second signal, ends the process at once with exit 3: every
+// context), or a second signal, ends the process at once: SignalContext
+// calls exit(3) (the caller's os.Exit: only a main ends the process). Every
 // write zonecast does is whole or not done (UPDATE messages, file renames)
 // and the apply lock goes with the process, so a re-run converges.
-func SignalContext(stderr io.Writer) (context.Context, func()) {
+func SignalContext(stderr io.Writer, exit func(code int)) (context.Context, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
@@ -41,7 +42,7 @@ func SignalContext(stderr io.Writer) (context.Context, func()) {
 		case <-done:
 			return
 		}
-		os.Exit(3)
+		exit(3)
 	}()
 	return ctx, func() {
 		signal.Stop(sigs)

@@ -20,7 +20,7 @@ func TestSignalHelperProcess(t *testing.T) {
 	if os.Getenv("ZONECAST_SIGNAL_HELPER") != "1" {
 		return
 	}
-	ctx, stop := SignalContext(os.Stderr)
+	ctx, stop := SignalContext(os.Stderr, os.Exit)
 	defer stop()
 	fmt.Println("ready")
 	<-ctx.Done()

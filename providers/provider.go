@@ -103,3 +103,16 @@ func (e *TimeoutError) Error() string {
 }
 
 func (e *TimeoutError) Unwrap() error { return e.Err }
+
+// ReadWithin reads origin at p within limit (key names the configuration
+// key that sets it): a read cut short by the limit, not by ctx, is a
+// *TimeoutError.
+func ReadWithin(ctx context.Context, p Provider, origin string, limit time.Duration, key string) ([]zones.RRset, error) {
+	rctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	current, err := p.Records(rctx, origin)
+	if err != nil && ctx.Err() == nil && rctx.Err() != nil {
+		return nil, &TimeoutError{What: "reading the zone", Limit: limit, Key: key, Err: err}
+	}
+	return current, err
+}

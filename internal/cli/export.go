@@ -56,12 +56,7 @@ func runExport(ctx context.Context, ios *streams, opts *exportOptions) error {
 		return fmt.Errorf("--provider %s: no such provider in %s", opts.provider, cfg.File)
 	}
 	origin := zones.CanonicalName(opts.zone)
-	rctx, cancel := context.WithTimeout(ctx, cfg.Limits.ReadTimeout)
-	defer cancel()
-	sets, err := p.Records(rctx, origin)
-	if err != nil && ctx.Err() == nil && rctx.Err() != nil {
-		err = &providers.TimeoutError{What: "reading the zone", Limit: cfg.Limits.ReadTimeout, Key: "limits.read_timeout", Err: err}
-	}
+	sets, err := providers.ReadWithin(ctx, p, origin, cfg.Limits.ReadTimeout, "limits.read_timeout")
 	if err != nil {
 		return fmt.Errorf("read %s at %s: %w", origin, opts.provider, err)
 	}

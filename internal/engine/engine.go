@@ -393,14 +393,7 @@ func (e *Engine) read(ctx context.Context, t Target) ([]zones.RRset, error) {
 
 // readZone reads origin at p within limits.read_timeout.
 func (e *Engine) readZone(ctx context.Context, p providers.Provider, origin string) ([]zones.RRset, error) {
-	limit := cmp.Or(e.Config.Limits.ReadTimeout, config.DefaultReadTimeout)
-	rctx, cancel := context.WithTimeout(ctx, limit)
-	defer cancel()
-	current, err := p.Records(rctx, origin)
-	if err != nil && ctx.Err() == nil && rctx.Err() != nil {
-		return nil, &providers.TimeoutError{What: "reading the zone", Limit: limit, Key: "limits.read_timeout", Err: err}
-	}
-	return current, err
+	return providers.ReadWithin(ctx, p, origin, cmp.Or(e.Config.Limits.ReadTimeout, config.DefaultReadTimeout), "limits.read_timeout")
 }
 
 // writeTimeout is limits.write_timeout, for apply.Job.Timeout.

@@ -33,6 +33,11 @@ type RRset struct {
 	// Protected, set by a provider, says why zonecast must never change or
 	// delete this RRset there (a read-only record, an alias set).
 	Protected string `json:"protected,omitempty"`
+	// Proxied, set by a provider that proxies traffic for a name
+	// (Cloudflare), counts the set's records served through the proxy.
+	// The driver keeps it on every edit; the plan says what an edit does
+	// to it. It is not part of the set's value (Equal ignores it).
+	Proxied int `json:"proxied,omitempty"`
 }
 
 // Key returns the set's key.

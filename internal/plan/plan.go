@@ -236,6 +236,7 @@ func Compute(in Input) Target {
 		}
 	}
 	Sort(t.Changes)
+	t.Notes = append(t.Notes, proxyNotes(t.Changes, in.Provider)...)
 	limit := in.MaxChangePercent
 	if limit == 0 {
 		limit = DefaultMaxChangePercent
@@ -249,6 +250,45 @@ func Compute(in Input) Target {
 
 // same compares two RRsets as a provider serves them: an SOA's serial is
 // the provider's to bump, so it is left out.
+// proxyNotes say what the changes do to RRsets the provider proxies
+// (zones.RRset.Proxied): records added to a proxied set are proxied too,
+// records changed in place keep their status, and a proxied set replaced by
+// another type at its name leaves the new one DNS-only, the origin's address
+// in plain sight.
+func proxyNotes(changes []Change, provider string) []string {
+	var notes []string
+	created := map[string][]string{}
+	for _, c := range changes {
+		if c.Op == Create {
+			created[c.After.Name] = append(created[c.After.Name], c.After.TypeString())
+		}
+	}
+	for _, c := range changes {
+		if c.Before == nil || c.Before.Proxied == 0 {
+			continue
+		}
+		b := c.Before
+		switch c.Op {
+		case Update:
+			if added := len(c.After.Data) - len(b.Data); added > 0 {
+				notes = append(notes, fmt.Sprintf("%s %s at %s is proxied (%d of %d records): the %d %s this change adds %s proxied too; turn the proxy off there if %s must not be",
+					b.Name, b.TypeString(), provider, b.Proxied, len(b.Data), added, plural(added, "record", "records"), plural(added, "is", "are"), plural(added, "it", "they")))
+			} else {
+				notes = append(notes, fmt.Sprintf("%s %s at %s is proxied (%d of %d records): the records changed keep their proxy status, comment and tags",
+					b.Name, b.TypeString(), provider, b.Proxied, len(b.Data)))
+			}
+		case Delete:
+			if types := created[b.Name]; len(types) > 0 {
+				notes = append(notes, fmt.Sprintf("%s %s at %s is proxied and is deleted; the %s created at that name is not proxied: it serves the origin's own data unless the proxy is turned on for it there",
+					b.Name, b.TypeString(), provider, strings.Join(types, ", ")))
+			} else {
+				notes = append(notes, fmt.Sprintf("%s %s at %s is proxied and is deleted", b.Name, b.TypeString(), provider))
+			}
+		}
+	}
+	return notes
+}
+
 func same(a, b *zones.RRset) bool {
 	if a.Type != dns.TypeSOA {
 		return a.Equal(b)

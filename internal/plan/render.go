@@ -276,19 +276,21 @@ type jsonChange struct {
 type jsonSet struct {
 	TTL  uint32   `json:"ttl"`
 	Data []string `json:"data"`
+	// Proxied counts the records the provider proxies (zones.RRset.Proxied).
+	Proxied int `json:"proxied,omitempty"`
 }
 
 func toJSONSet(s *zones.RRset) *jsonSet {
 	if s == nil {
 		return nil
 	}
-	return &jsonSet{TTL: s.TTL, Data: s.Data}
+	return &jsonSet{TTL: s.TTL, Data: s.Data, Proxied: s.Proxied}
 }
 
 // WriteJSON writes the plan as JSON:
 //
 //	{"version":1,"changes":N,"refused":N,"targets":[{"zone","provider","changes":[{"op","name","type",
-//	  "before":{"ttl","data"},"after":{"ttl","data"}}],"notes","current_rrsets",
+//	  "before":{"ttl","data","proxied"},"after":{"ttl","data"}}],"notes","current_rrsets",
 //	  "zone_missing","fingerprint","refused":{"zone","provider","updates","deletes",
 //	  "existing_rrsets","limit_percent","most_deleted","share_percent","message"},"error"}],
 //	 "pending":[{"kind","zone","provider","since","error"}]}

@@ -478,12 +478,18 @@ func (p *Provider) Records(ctx context.Context, origin string) ([]zones.RRset, e
 	raw := p.pages[zid]
 	p.mu.Unlock()
 	readOnly := map[zones.Key]bool{}
+	proxied := map[zones.Key]int{}
 	for _, r := range raw {
+		k := zones.Key{Name: zones.CanonicalName(r.Name), Type: dns.StringToType[r.Type]}
 		if r.Meta != nil && r.Meta.ReadOnly {
-			readOnly[zones.Key{Name: zones.CanonicalName(r.Name), Type: dns.StringToType[r.Type]}] = true
+			readOnly[k] = true
+		}
+		if r.Proxied {
+			proxied[k]++
 		}
 	}
 	for i := range sets {
+		sets[i].Proxied = proxied[sets[i].Key()]
 		switch {
 		case readOnly[sets[i].Key()]:
 			sets[i].Protected = "read-only at Cloudflare"

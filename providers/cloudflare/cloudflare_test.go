@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/zonecast/zonecast/internal/apply"
+	"github.com/zonecast/zonecast/internal/plan"
 	emu "github.com/zonecast/zonecast/internal/emulator/cloudflare"
 	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/providers/cloudflare"
@@ -253,13 +255,21 @@ func TestEditsKeepProxiedAndMetadata(t *testing.T) {
 		}
 	}
 	wwwMeta := `proxied=true ttl=1 comment="origin behind the WAF" tags=[team:web] settings={"ipv4_only":true}`
-	providertest.Converge(t, p, origin, providertest.Head+"www A 192.0.2.80\nwww A 192.0.2.81\nmail 300 A 192.0.2.25\n")
+	notes := func(step string, first plan.Target, want string) {
+		t.Helper()
+		if !slices.Contains(first.Notes, want) {
+			t.Errorf("%s: the plan's notes %q lack %q", step, first.Notes, want)
+		}
+	}
+	first := providertest.Converge(t, p, origin, providertest.Head+"www A 192.0.2.80\nwww A 192.0.2.81\nmail 300 A 192.0.2.25\n")
+	notes("add an address", first, "www.example.com. A at cloudflare is proxied (1 of 1 records): the 1 record this change adds is proxied too; turn the proxy off there if it must not be")
 	check("add an address", map[string]string{
 		"www.example.com 192.0.2.80":  wwwMeta,
 		"www.example.com 192.0.2.81":  `proxied=true ttl=1 comment="" tags=[] settings=`,
 		"mail.example.com 192.0.2.25": `proxied=false ttl=300 comment="origin behind the WAF" tags=[team:mail] settings=`,
 	})
-	providertest.Converge(t, p, origin, providertest.Head+"www A 192.0.2.90\nmail 600 A 192.0.2.25\n")
+	first = providertest.Converge(t, p, origin, providertest.Head+"www A 192.0.2.90\nmail 600 A 192.0.2.25\n")
+	notes("change the value", first, "www.example.com. A at cloudflare is proxied (2 of 2 records): the records changed keep their proxy status, comment and tags")
 	check("change the value and a TTL", map[string]string{
 		"www.example.com 192.0.2.90":  wwwMeta,
 		"mail.example.com 192.0.2.25": `proxied=false ttl=600 comment="origin behind the WAF" tags=[team:mail] settings=`,
@@ -270,6 +280,11 @@ func TestEditsKeepProxiedAndMetadata(t *testing.T) {
 	}
 	if !ids[www.ID] || !ids[mail.ID] {
 		t.Errorf("the edited records lost their IDs (www %v, mail %v): they were deleted and posted again", ids[www.ID], ids[mail.ID])
+	}
+	first = providertest.Converge(t, p, origin, providertest.Head+"www CNAME origin.example.net.\nmail 600 A 192.0.2.25\n")
+	notes("A to CNAME", first, "www.example.com. A at cloudflare is proxied and is deleted; the CNAME created at that name is not proxied: it serves the origin's own data unless the proxy is turned on for it there")
+	if r := find(s.Records("example.com"), "www.example.com"); r == nil || r.Proxied {
+		t.Errorf("www after A to CNAME: %+v, want the CNAME DNS-only as the note says", r)
 	}
 }
 

@@ -38,6 +38,13 @@ type RRset struct {
 	// The driver keeps it on every edit; the plan says what an edit does
 	// to it. It is not part of the set's value (Equal ignores it).
 	Proxied int `json:"proxied,omitempty"`
+	// Required, set by a provider, lists the values it serves in this set
+	// whatever zonecast writes (a cloud's own apex nameservers): a change
+	// that leaves one out is refused there, and the plan says so.
+	Required []string `json:"required,omitempty"`
+	// Refuse, set by a provider, says why it refuses any change to this
+	// set as it is configured now, and what the user can do.
+	Refuse string `json:"refuse,omitempty"`
 }
 
 // Key returns the set's key.

@@ -62,6 +62,8 @@ func serve(ctx context.Context, args []string, out io.Writer, ready chan<- struc
 	configOut := fs.String("config-out", "", "write a zonecast.yaml for the emulated clouds here")
 	zoneFile := fs.String("zone-file", "example.com.zone", "the zone file the written configuration names (relative to it)")
 	fault := fs.String("fault", "", "inject a fault: cf-429 or r53-throttle")
+	r53Duplicate := fs.Bool("r53-duplicate-zone", false, "Route 53 holds a second public hosted zone of each name, as a leftover would (zonecast then asks for hosted_zone_ids)")
+	r53Pending := fs.Duration("r53-pending", 0, "Route 53 reports each change PENDING for this long before INSYNC (the real service: usually under 60s)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -75,7 +77,11 @@ func serve(ctx context.Context, args []string, out io.Writer, ready chan<- struc
 	for _, z := range zs {
 		cf.AddZone(z)
 		r53.AddZone(z + ".")
+		if *r53Duplicate {
+			r53.AddZone(z + ".")
+		}
 	}
+	r53.SetPendingFor(*r53Pending)
 	switch *fault {
 	case "":
 	case "cf-429":

@@ -36,6 +36,8 @@ type clouds struct {
 //	stores-equal FILE              BIND's AXFR and both emulators' stores hold FILE's RRsets
 //	                               (less what each provider owns: SOA, apex NS)
 //	cloudflare down|up             the Cloudflare API answers 500 to everything, or works again
+//	route53 duplicate-zone|pending DUR|config KEY VALUE
+//	                               Route 53 account states and route53 provider settings
 func TestEndToEndClouds(t *testing.T) {
 	dnstest.Tool(t, "named")
 	testscript.Run(t, testscript.Params{
@@ -163,6 +165,34 @@ zones:
 					ts.Fatalf("no record %s %s", args[1], args[2])
 				default:
 					ts.Fatalf("usage: cfrecord add NAME TYPE CONTENT | proxied NAME N | comment NAME CONTENT TEXT")
+				}
+			},
+			// route53 duplicate-zone: a second public hosted zone of
+			// example.com. appears in the account (a leftover, not delegated).
+			// route53 pending DUR: each change stays PENDING for DUR.
+			// route53 config KEY VALUE: the route53 provider's KEY is VALUE
+			// in zonecast.yaml, ZID in VALUE standing for the first zone's id.
+			"route53": func(ts *testscript.TestScript, neg bool, args []string) {
+				c := ts.Value("clouds").(*clouds)
+				switch {
+				case len(args) == 1 && args[0] == "duplicate-zone":
+					c.r53.AddZone("example.com.")
+				case len(args) == 2 && args[0] == "pending":
+					d, err := time.ParseDuration(args[1])
+					ts.Check(err)
+					c.r53.SetPendingFor(d)
+				case len(args) == 3 && args[0] == "config":
+					file := ts.MkAbs("zonecast.yaml")
+					text := ts.ReadFile(file)
+					anchor := "\n  bind:\n" // the block after route53's
+					if !strings.Contains(text, anchor) {
+						ts.Fatalf("zonecast.yaml has no route53 block to extend")
+					}
+					line := "\n    " + args[1] + ": " + strings.ReplaceAll(args[2], "ZID", c.r53zid)
+					text = strings.Replace(text, anchor, line+anchor, 1)
+					ts.Check(os.WriteFile(file, []byte(text), 0o644))
+				default:
+					ts.Fatalf("usage: route53 duplicate-zone | pending DUR | config KEY VALUE")
 				}
 			},
 			// no-secrets FILE...: no configured secret value appears in

@@ -237,6 +237,7 @@ func Compute(in Input) Target {
 	}
 	Sort(t.Changes)
 	t.Notes = append(t.Notes, proxyNotes(t.Changes, in.Provider)...)
+	t.Notes = append(t.Notes, refusedNotes(t.Changes, in.Provider)...)
 	limit := in.MaxChangePercent
 	if limit == 0 {
 		limit = DefaultMaxChangePercent
@@ -284,6 +285,41 @@ func proxyNotes(changes []Change, provider string) []string {
 			} else {
 				notes = append(notes, fmt.Sprintf("%s %s at %s is proxied and is deleted", b.Name, b.TypeString(), provider))
 			}
+		}
+	}
+	return notes
+}
+
+// refusedNotes say, before any API call, which changes the provider will
+// refuse as it told the read (zones.RRset.Required and Refuse), and what to
+// write instead.
+func refusedNotes(changes []Change, provider string) []string {
+	var notes []string
+	for _, c := range changes {
+		b := c.Before
+		if b == nil || c.Op == Create {
+			continue
+		}
+		if b.Refuse != "" {
+			notes = append(notes, fmt.Sprintf("%s %s at %s: this change will be refused there with nothing written: %s", b.Name, b.TypeString(), provider, b.Refuse))
+		}
+		if len(b.Required) == 0 {
+			continue
+		}
+		if c.Op == Delete {
+			notes = append(notes, fmt.Sprintf("%s %s at %s: the deletion will be refused there: %s always serves %s; list them in the zone file",
+				b.Name, b.TypeString(), provider, provider, strings.Join(b.Required, ", ")))
+			continue
+		}
+		var missing []string
+		for _, r := range b.Required {
+			if !slices.ContainsFunc(c.After.Data, func(d string) bool { return strings.EqualFold(zones.CanonicalName(d), zones.CanonicalName(r)) }) {
+				missing = append(missing, r)
+			}
+		}
+		if len(missing) > 0 {
+			notes = append(notes, fmt.Sprintf("%s %s at %s: this change will be refused there with nothing written: the set must keep %s, which %s serves whatever the records say; add %s to the zone file",
+				b.Name, b.TypeString(), provider, strings.Join(b.Required, ", "), provider, strings.Join(missing, ", ")))
 		}
 	}
 	return notes

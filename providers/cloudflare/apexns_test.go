@@ -12,6 +12,7 @@ import (
 	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/providers/cloudflare"
 	"github.com/zonecast/zonecast/providers/providertest"
+	"github.com/zonecast/zonecast/zones"
 )
 
 // apexZone is a zone whose apex NS lists ns.
@@ -78,6 +79,7 @@ func TestManageApexNS(t *testing.T) {
 	if p.Capabilities().OwnsApexNS {
 		t.Error("with manage_apex_ns Capabilities say Cloudflare owns the apex NS set")
 	}
+	wantNote(t, p, multi, "example.com. NS at cloudflare: this change will be refused there with nothing written: the zone's multi-provider DNS setting is off")
 	changes := planned(t, p, multi)
 	s.ResetRequests()
 	_, err := p.Apply(t.Context(), origin, changes)
@@ -119,6 +121,7 @@ func TestManageApexNS(t *testing.T) {
 	if diff := cmp.Diff(others[:1], apexRecords(s)); diff != "" {
 		t.Errorf("apex NS records after dropping one (-want +got):\n%s", diff)
 	}
+	wantNote(t, p, apexZone(all[2:]...), "example.com. NS at cloudflare: this change will be refused there with nothing written: the set must keep "+strings.Join(all[:2], ", "))
 	changes = planned(t, p, apexZone(all[2:]...))
 	s.ResetRequests()
 	if _, err := p.Apply(t.Context(), origin, changes); err == nil || !strings.Contains(err.Error(), own[0]) {
@@ -146,5 +149,18 @@ func TestEnableMultiProvider(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"ns1.other.net"}, apexRecords(s)); diff != "" {
 		t.Errorf("apex NS records (-want +got):\n%s", diff)
+	}
+}
+
+// wantNote fails unless the plan of text at p has a note starting with want.
+func wantNote(t *testing.T, p *cloudflare.Provider, text, want string) {
+	t.Helper()
+	z, diags, err := zones.Parse(strings.NewReader(text), "desired.zone", zones.Options{Origin: origin})
+	if err != nil || diags.HasErrors() {
+		t.Fatal(err, diags.Err())
+	}
+	notes := providertest.PlanOf(t.Context(), t, p, z).Notes
+	if !slices.ContainsFunc(notes, func(n string) bool { return strings.HasPrefix(n, want) }) {
+		t.Errorf("plan notes %q: none starts with %q", notes, want)
 	}
 }

@@ -1050,13 +1050,19 @@ func (p *Provider) withAssignedNS(ctx context.Context, zid, origin string, sets 
 	if len(assigned) == 0 {
 		return sets, nil
 	}
+	// One read of dns_settings: the apex NS TTL when no NS record is there,
+	// and whether the plan can write the apex NS set at all (multiProvider).
+	var st struct {
+		NSTTL         uint32 `json:"ns_ttl"`
+		MultiProvider *bool  `json:"multi_provider"`
+	}
+	if err := p.call(ctx, http.MethodGet, "/zones/"+zid+"/dns_settings", nil, &st); err != nil {
+		st.NSTTL, st.MultiProvider = 0, nil // Apply reads it again and says why
+	}
 	i := slices.IndexFunc(sets, func(s zones.RRset) bool { return s.Type == dns.TypeNS && s.Name == origin })
 	if i < 0 {
-		var st struct {
-			NSTTL uint32 `json:"ns_ttl"`
-		}
 		ttl := uint32(86400)
-		if p.call(ctx, http.MethodGet, "/zones/"+zid+"/dns_settings", nil, &st) == nil && st.NSTTL > 0 {
+		if st.NSTTL > 0 {
 			ttl = st.NSTTL
 		}
 		sets = append(sets, zones.RRset{Name: origin, Type: dns.TypeNS, TTL: ttl})
@@ -1072,6 +1078,11 @@ func (p *Provider) withAssignedNS(ctx context.Context, zid, origin string, sets 
 		}
 	}
 	slices.Sort(s.Data)
+	s.Required = slices.Clone(assigned)
+	if st.MultiProvider != nil && !*st.MultiProvider && !p.enableMulti {
+		s.Refuse = "the zone's multi-provider DNS setting is off, so Cloudflare ignores apex NS records and answers only with its own names; " +
+			"turn it on in the dashboard (DNS › Settings › Multi-provider DNS) or set enable_multi_provider: true"
+	}
 	return sets, nil
 }
 

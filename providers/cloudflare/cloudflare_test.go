@@ -11,8 +11,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/zonecast/zonecast/internal/apply"
-	"github.com/zonecast/zonecast/internal/plan"
 	emu "github.com/zonecast/zonecast/internal/emulator/cloudflare"
+	"github.com/zonecast/zonecast/internal/plan"
 	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/providers/cloudflare"
 	"github.com/zonecast/zonecast/providers/providertest"

@@ -5,9 +5,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zonecast/zonecast/internal/apply"
 	emu "github.com/zonecast/zonecast/internal/emulator/route53"
 	"github.com/zonecast/zonecast/providers/providertest"
 	"github.com/zonecast/zonecast/providers/route53"
+	"github.com/zonecast/zonecast/zones"
 )
 
 // apexNS is the emulated zone's apex NS values.
@@ -59,10 +61,20 @@ func TestManageApexNS(t *testing.T) {
 		t.Errorf("managed: apex NS: %s", diff)
 	}
 
-	// Dropping Route 53's own names is refused, naming them; nothing sent.
-	changes := planned(t, p, zone("ns1.other-provider.net.", "ns2.other-provider.net."))
+	// Dropping Route 53's own names: the plan says it will be refused,
+	// naming them, before any write; the apply refuses it; nothing sent.
+	z, diags, err := zones.Parse(strings.NewReader(zone("ns1.other-provider.net.", "ns2.other-provider.net.")), "desired.zone", zones.Options{Origin: origin})
+	if err != nil || diags.HasErrors() {
+		t.Fatal(err, diags.Err())
+	}
+	target := providertest.PlanOf(t.Context(), t, p, z)
+	note := strings.Join(target.Notes, "\n")
+	if !strings.Contains(note, "this change will be refused there with nothing written") || !strings.Contains(note, "add "+own[0]) {
+		t.Errorf("plan notes %q: want the refusal naming %s", target.Notes, own[0])
+	}
+	changes := apply.Order(target.Changes)
 	s.ResetRequests()
-	_, err := p.Apply(t.Context(), origin, changes)
+	_, err = p.Apply(t.Context(), origin, changes)
 	if err == nil || !strings.Contains(err.Error(), own[0]) {
 		t.Errorf("apex NS without Route 53's names: err %v, want one naming %s", err, own[0])
 	}

@@ -19,9 +19,12 @@
 package route53
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -341,11 +344,24 @@ func (p *Provider) Records(ctx context.Context, origin string) ([]zones.RRset, e
 			}
 			rr, err := dns.NewRR(fmt.Sprintf("%s %d IN %s %s", name, aws.ToInt64(s.TTL), s.Type, value))
 			if err != nil || rr == nil {
-				return nil, fmt.Errorf("%s %s %q at %s: %v", name, s.Type, value, p.name, err)
+				// A value (or type) the driver cannot read is left alone,
+				// never a failed listing: changing its set would drop
+				// what zonecast cannot see.
+				ps := protected[key]
+				if ps == nil {
+					ps = &zones.RRset{Name: name, Type: t, TTL: uint32(aws.ToInt64(s.TTL)), Protected: "unreadable by zonecast (" + string(s.Type) + " as Route 53 returns it)"}
+					protected[key] = ps
+				}
+				ps.Data = append(ps.Data, value)
+				continue
 			}
 			rrs = append(rrs, rr)
 		}
 	}
+	rrs = slices.DeleteFunc(rrs, func(rr dns.RR) bool {
+		h := rr.Header()
+		return protected[zones.Key{Name: zones.CanonicalName(h.Name), Type: h.Rrtype}] != nil
+	})
 	p.mu.Lock()
 	p.raw[zid] = raw
 	p.mu.Unlock()
@@ -353,8 +369,25 @@ func (p *Provider) Records(ctx context.Context, origin string) ([]zones.RRset, e
 	if err != nil {
 		return nil, err
 	}
-	for _, ps := range protected {
-		out = append(out, *ps)
+	for _, k := range slices.SortedFunc(maps.Keys(protected), func(a, b zones.Key) int {
+		return cmp.Or(strings.Compare(a.Name, b.Name), cmp.Compare(a.Type, b.Type))
+	}) {
+		out = append(out, *protected[k])
+	}
+	if p.apexNS {
+		// The plan checks that the apex NS set keeps the hosted zone's
+		// own name servers (see checkApexNS) before any write.
+		deleg, err := p.delegation(ctx, origin, zid)
+		if err != nil {
+			return nil, err
+		}
+		for i := range out {
+			if out[i].Type == dns.TypeNS && out[i].Name == origin && out[i].Protected == "" {
+				for _, n := range deleg {
+					out[i].Required = append(out[i].Required, zones.CanonicalName(n))
+				}
+			}
+		}
 	}
 	return out, nil
 }

@@ -7,6 +7,22 @@ import (
 	"github.com/miekg/dns"
 )
 
+// Packable reports why rr cannot be put on the wire (rdata that parsed as
+// text but does not encode, such as SSHFP with a fingerprint that is not
+// hex), or nil: FromRRs refuses such records, so a driver that reads a
+// provider checks each with it first and protects its set instead of
+// failing the whole listing.
+func Packable(rr dns.RR) error {
+	if plainPresentation(rr.Header().Rrtype) {
+		return nil
+	}
+	var wire [65535]byte
+	if _, err := dns.PackRR(rr, wire[:], 0, nil, false); err != nil {
+		return fmt.Errorf("%s %s: %w", rr.Header().Name, TypeString(rr.Header().Rrtype), err)
+	}
+	return nil
+}
+
 // FromRRs groups records read from a server (an AXFR, say) into canonical
 // RRsets of the zone origin, as ParseFile would from a file: canonical names
 // and rdata, duplicates collapsed, the first TTL of an RRset kept. Records

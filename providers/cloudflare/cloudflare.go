@@ -450,6 +450,9 @@ func (p *Provider) Records(ctx context.Context, origin string) ([]zones.RRset, e
 			r = rr
 		}
 		one, err := providers.LibdnsRRs([]libdns.Record{r}, origin)
+		for _, rr := range one {
+			err = cmp.Or(err, zones.Packable(rr))
+		}
 		if err != nil {
 			unread(rr.Name, rr.Type, rr.TTL, rr.Data)
 			continue

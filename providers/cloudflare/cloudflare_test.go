@@ -338,9 +338,16 @@ func TestUnreadableRecord(t *testing.T) {
 	ten := 10
 	s.AddRecord("example.com", emu.Record{Type: "URI", Name: "_ftp._tcp", Priority: &ten, TTL: 300,
 		Data: map[string]any{"weight": 1, "target": "ftp://ftp.example.com/public"}})
+	// A value that reads as text but does not encode (a fingerprint that is
+	// not hex) is left alone too, not a failed listing.
+	s.AddRecord("example.com", emu.Record{Type: "SSHFP", Name: "host", TTL: 300,
+		Data: map[string]any{"algorithm": 1, "type": 1, "fingerprint": "not-hex"}})
 	applied := providertest.Converge(t, p, origin, providertest.Head+"www A 192.0.2.1\n")
 	if !strings.Contains(strings.Join(applied.Notes, "\n"), "_ftp._tcp.example.com. URI at cloudflare is") {
 		t.Errorf("no note about the URI record: %q", applied.Notes)
+	}
+	if !strings.Contains(strings.Join(applied.Notes, "\n"), "host.example.com. SSHFP at cloudflare is unreadable by zonecast") {
+		t.Errorf("no note about the SSHFP record: %q", applied.Notes)
 	}
 	uri := 0
 	for _, r := range s.Records("example.com") {

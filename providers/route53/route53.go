@@ -343,6 +343,9 @@ func (p *Provider) Records(ctx context.Context, origin string) ([]zones.RRset, e
 				value = fromR53TXT(value)
 			}
 			rr, err := dns.NewRR(fmt.Sprintf("%s %d IN %s %s", name, aws.ToInt64(s.TTL), s.Type, value))
+			if err == nil && rr != nil {
+				err = zones.Packable(rr)
+			}
 			if err != nil || rr == nil {
 				// A value (or type) the driver cannot read is left alone,
 				// never a failed listing: changing its set would drop

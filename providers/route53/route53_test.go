@@ -3,6 +3,7 @@ package route53_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -220,5 +221,29 @@ func TestCancelBetweenBatches(t *testing.T) {
 	}
 	if len(s.Requests()) != 0 {
 		t.Errorf("apply with a cancelled context sent %d requests", len(s.Requests()))
+	}
+}
+
+// TestUnreadableValueProtected: a value the driver cannot read (made
+// outside zonecast, or a form Route 53 returns that miekg/dns does not
+// parse) protects its set with a plan note; the rest of the zone plans and
+// converges, and the set is never changed (issue 13: never a failed read).
+func TestUnreadableValueProtected(t *testing.T) {
+	hermetic(t)
+	s := emu.New(emu.Options{})
+	t.Cleanup(s.Close)
+	zid := s.AddZone(origin)
+	odd := emu.RRSet{Name: "odd.example.com.", Type: "SSHFP", TTL: 300, Values: []string{"9 9 not-hex"}}
+	s.AddRRSet(zid, odd)
+	p := newProvider(t, s, route53.Config{})
+	applied := providertest.Converge(t, p, origin, providertest.Head+"www A 192.0.2.1\nodd 300 SSHFP 1 1 0123456789abcdef0123456789abcdef01234567\n")
+	want := `odd.example.com. SSHFP at route53 is unreadable by zonecast (SSHFP as Route 53 returns it): left alone`
+	if !slices.Contains(applied.Notes, want) {
+		t.Errorf("notes %q lack %q", applied.Notes, want)
+	}
+	for _, r := range s.RRSets(zid) {
+		if r.Name == odd.Name && r.Type == odd.Type && !slices.Equal(r.Values, odd.Values) {
+			t.Errorf("the unreadable set was changed: %v", r.Values)
+		}
 	}
 }

@@ -3,10 +3,12 @@ package plan
 import (
 	"cmp"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
+	"math/bits"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -134,7 +136,7 @@ func Compute(in Input) Target {
 		return true
 	}
 
-	desired := make(map[zones.Key]*zones.RRset)
+	desired := make(map[zones.Key]*zones.RRset, len(in.Desired.Sets))
 	skippedTypes := map[uint16]int{}
 	ignored := 0
 	// Desired.Sets is a map: the notes about fitting are gathered with
@@ -159,16 +161,21 @@ func Compute(in Input) Target {
 			fitNotes = append(fitNotes, fitNote{s, fmt.Sprintf("%s cannot hold %s records: %s %s is not replicated there", in.Provider, s.TypeString(), s.Name, s.TypeString())})
 			continue
 		}
-		fit := *s
+		// A set is copied only when it is fitted: the desired zone is
+		// never changed, and most sets fit as they are.
 		switch {
-		case in.Caps.MinTTL > 0 && fit.TTL < in.Caps.MinTTL:
+		case in.Caps.MinTTL > 0 && s.TTL < in.Caps.MinTTL:
 			fitNotes = append(fitNotes, fitNote{s, fmt.Sprintf("%s %s: TTL %d raised to %s's minimum %d", s.Name, s.TypeString(), s.TTL, in.Provider, in.Caps.MinTTL)})
+			fit := *s
 			fit.TTL = in.Caps.MinTTL
-		case in.Caps.MaxTTL > 0 && fit.TTL > in.Caps.MaxTTL:
+			s = &fit
+		case in.Caps.MaxTTL > 0 && s.TTL > in.Caps.MaxTTL:
 			fitNotes = append(fitNotes, fitNote{s, fmt.Sprintf("%s %s: TTL %d lowered to %s's maximum %d", s.Name, s.TypeString(), s.TTL, in.Provider, in.Caps.MaxTTL)})
+			fit := *s
 			fit.TTL = in.Caps.MaxTTL
+			s = &fit
 		}
-		desired[fit.Key()] = &fit
+		desired[s.Key()] = s
 	}
 	slices.SortFunc(fitNotes, func(a, b fitNote) int {
 		return cmp.Or(strings.Compare(zones.OrderKey(a.set.Name), zones.OrderKey(b.set.Name)),
@@ -195,7 +202,7 @@ func Compute(in Input) Target {
 		t.Notes = append(t.Notes, fmt.Sprintf("%d RRsets of the zone file match ignore rules and are left alone", ignored))
 	}
 
-	current := make(map[zones.Key]*zones.RRset)
+	current := make(map[zones.Key]*zones.RRset, len(in.Current))
 	for i := range in.Current {
 		s := &in.Current[i]
 		if s.Protected != "" {
@@ -376,18 +383,39 @@ func Sort(cs []Change) {
 	}
 }
 
-// Fingerprint hashes RRsets in canonical form, whatever their order.
+// Fingerprint hashes RRsets in canonical form, whatever their order: the
+// SHA-256 of each set, added up modulo 2^256 (a multiset hash, so that no
+// sort is needed), then hashed with the number of sets.
 func Fingerprint(sets []zones.RRset) string {
-	lines := make([]string, 0, len(sets))
-	for _, s := range sets {
-		lines = append(lines, fmt.Sprintf("%s %d %d %d %s", s.Name, s.Type, s.Covers, s.TTL, strings.Join(s.Data, "\x00")))
-	}
-	slices.Sort(lines)
+	var sum [4]uint64
 	h := sha256.New()
-	for _, l := range lines {
-		h.Write([]byte(l))
-		h.Write([]byte{'\n'})
+	buf := make([]byte, 0, 512)
+	var digest [sha256.Size]byte
+	for i := range sets {
+		s := &sets[i]
+		buf = append(buf[:0], s.Name...)
+		buf = append(buf, 0)
+		buf = binary.BigEndian.AppendUint16(buf, s.Type)
+		buf = binary.BigEndian.AppendUint16(buf, s.Covers)
+		buf = binary.BigEndian.AppendUint32(buf, s.TTL)
+		buf = binary.BigEndian.AppendUint32(buf, uint32(len(s.Data)))
+		for _, d := range s.Data {
+			buf = binary.BigEndian.AppendUint32(buf, uint32(len(d)))
+			buf = append(buf, d...)
+		}
+		h.Reset()
+		h.Write(buf)
+		h.Sum(digest[:0])
+		var carry uint64
+		for w := 3; w >= 0; w-- {
+			sum[w], carry = bits.Add64(sum[w], binary.BigEndian.Uint64(digest[8*w:]), carry)
+		}
 	}
+	h.Reset()
+	for _, w := range sum {
+		h.Write(binary.BigEndian.AppendUint64(nil, w))
+	}
+	h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(sets))))
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
 

@@ -90,6 +90,15 @@ type Target struct {
 	Parent   bool
 }
 
+// targetKey identifies a target: zone, provider, and whether it is the
+// zone's delegation in its parent.
+type targetKey struct {
+	origin, provider string
+	parent           bool
+}
+
+func (t Target) key() targetKey { return targetKey{t.Zone.Origin, t.Provider.Name(), t.Parent} }
+
 // same reports whether t and u are the same target.
 func (t Target) same(u Target) bool {
 	return t.Zone.Origin == u.Zone.Origin && t.Provider.Name() == u.Provider.Name() && t.Parent == u.Parent

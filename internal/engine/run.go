@@ -308,11 +308,13 @@ func (e *Engine) planReady(ctx context.Context, wait time.Duration) (p *plan.Pla
 		r readResult
 	}
 	targets := make([]Target, 0, len(e.Targets)+len(e.Out)+len(e.Parents))
+	byKey := make(map[targetKey]int, cap(targets))
 	results := make(chan indexed, cap(targets))
 	sem := make(chan struct{}, 8)
 	launch := func(t Target) int {
 		targets = append(targets, t)
 		i := len(targets) - 1
+		byKey[t.key()] = i
 		go func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
@@ -324,30 +326,41 @@ func (e *Engine) planReady(ctx context.Context, wait time.Duration) (p *plan.Pla
 		launch(t)
 	}
 	index := func(t Target) int {
-		return slices.IndexFunc(targets, t.same)
+		if j, ok := byKey[t.key()]; ok {
+			return j
+		}
+		return -1
 	}
 	reads := map[int]readResult{}
-	waiting := func() int {
-		n := 0
+	// wanted is what the run waits for: the targets (of e.all(), which
+	// adopting a failover state changes) not read yet. It is counted again
+	// only when the targets change, so that waiting costs O(1) per read.
+	var wanted map[targetKey]bool
+	count := func() {
+		wanted = map[targetKey]bool{}
 		for _, t := range e.all() {
 			if j := index(t); j >= 0 {
 				if _, ok := reads[j]; !ok {
-					n++
+					wanted[t.key()] = true
 				}
 			}
 		}
-		return n
 	}
+	count()
+	states := stateReads{}
 	var timer <-chan time.Time
 	if wait > 0 {
 		timer = time.After(wait)
 	}
 	expired := false
-	for waiting() > 0 && !(expired && len(reads) > 0) {
+	for len(wanted) > 0 && !(expired && len(reads) > 0) {
 		select {
 		case r := <-results:
 			reads[r.i] = r.r
-			e.adopt(targets, reads)
+			delete(wanted, targets[r.i].key())
+			if states.add(targets, r.i, r.r) && e.adopt(targets[r.i].Zone.Origin, states) {
+				count()
+			}
 		case <-timer:
 			expired, timer = true, nil
 		}
@@ -392,78 +405,97 @@ func (e *Engine) planReady(ctx context.Context, wait time.Duration) (p *plan.Pla
 	return p, out, len(latePos)
 }
 
-// adopt takes, for each zone, the newest failover state record among the
-// reads (by index in targets) when it is newer than the local state: the
-// providers it names leave the targets, those it no longer names come
-// back, the desired zone follows, and the local state file is updated. A
-// record that names its own provider as out of service is not believed (a
-// provider that came back with what it held before its drop).
-func (e *Engine) adopt(targets []Target, reads map[int]readResult) {
-	changed := false
-	for _, zc := range e.Config.Zones {
-		origin := zc.Origin
-		if _, ok := e.Desired[origin]; !ok {
-			continue
-		}
-		var best failover.Shared
-		from := ""
-		for i, r := range reads {
-			t := targets[i]
-			if t.Zone.Origin != origin || t.Parent || r.err != nil {
-				continue
-			}
-			for k := range r.current {
-				set := &r.current[k]
-				if set.Type != dns.TypeTXT || !failover.IsStateName(set.Name, origin) {
-					continue
-				}
-				sh, err := failover.ParseRecord(set)
-				if _, self := sh.Out[t.Provider.Name()]; err == nil && !self && sh.Serial > best.Serial {
-					best, from = sh, t.Provider.Name()
-				}
-			}
-		}
-		if best.Serial == 0 {
-			continue
-		}
-		before := e.State.Record(origin)
-		if !e.State.Adopt(origin, zc.Providers, best) {
-			continue
-		}
-		desired, err := e.without(origin, "")
-		if err != nil {
-			// A state that leaves the zone no nameservers is not taken.
-			e.Adopted = append(e.Adopted, fmt.Sprintf("%s: the failover state at %s is not taken: %v", origin, from, err))
-			if before == nil {
-				delete(e.State.Serials, origin)
-			}
-			continue
-		}
-		changed = true
-		e.Desired[origin] = desired
-		var out []string
-		for _, name := range zc.Providers {
-			if e.State.IsDropped(name, origin) {
-				d := e.State.Dropped[name]
-				out = append(out, fmt.Sprintf("%s (since %s: %s)", name, d.Since.Format(time.RFC3339), cmp.Or(d.Reason, "no reason given")))
-				e.Targets, e.Out = moveTargets(e.Targets, e.Out, origin, name)
-			} else if len(e.selected) == 0 || slices.Contains(e.selected, name) {
-				e.Out, e.Targets = moveTargets(e.Out, e.Targets, origin, name)
-			}
-		}
-		what := "no provider is out of service"
-		if len(out) > 0 {
-			what = "out of service: " + strings.Join(out, ", ") + "; left out"
-		}
-		e.Adopted = append(e.Adopted, fmt.Sprintf("%s: failover state from %s (newer than this machine's): %s", origin, from, what))
+// stateReads holds, per zone, the newest failover state record each read
+// target serves (see internal/failover), found once per read.
+type stateReads map[string][]stateRead
+
+type stateRead struct {
+	provider string
+	shared   failover.Shared
+}
+
+// add scans the read of targets[i] for failover state records and reports
+// whether it holds one another machine may have written.
+func (s stateReads) add(targets []Target, i int, r readResult) bool {
+	t := targets[i]
+	if t.Parent || r.err != nil {
+		return false
 	}
-	if !changed {
-		return
+	origin := t.Zone.Origin
+	var best failover.Shared
+	for k := range r.current {
+		set := &r.current[k]
+		if set.Type != dns.TypeTXT || !failover.IsStateName(set.Name, origin) {
+			continue
+		}
+		sh, err := failover.ParseRecord(set)
+		if _, self := sh.Out[t.Provider.Name()]; err == nil && !self && sh.Serial > best.Serial {
+			best = sh
+		}
 	}
+	if best.Serial == 0 {
+		return false
+	}
+	s[origin] = append(s[origin], stateRead{t.Provider.Name(), best})
+	return true
+}
+
+// adopt takes, for the zone origin, the newest failover state record among
+// the reads so far when it is newer than the local state: the providers it
+// names leave the targets, those it no longer names come back, the desired
+// zone follows, and the local state file is updated. A record that names
+// its own provider as out of service is not believed (a provider that came
+// back with what it held before its drop). It reports whether the targets
+// changed.
+func (e *Engine) adopt(origin string, states stateReads) bool {
+	zc := e.zoneConfig(origin)
+	if _, ok := e.Desired[origin]; !ok || zc.Origin == "" {
+		return false
+	}
+	var best failover.Shared
+	from := ""
+	for _, sr := range states[origin] {
+		if sr.shared.Serial > best.Serial {
+			best, from = sr.shared, sr.provider
+		}
+	}
+	if best.Serial == 0 {
+		return false
+	}
+	before := e.State.Record(origin)
+	if !e.State.Adopt(origin, zc.Providers, best) {
+		return false
+	}
+	desired, err := e.without(origin, "")
+	if err != nil {
+		// A state that leaves the zone no nameservers is not taken.
+		e.Adopted = append(e.Adopted, fmt.Sprintf("%s: the failover state at %s is not taken: %v", origin, from, err))
+		if before == nil {
+			delete(e.State.Serials, origin)
+		}
+		return false
+	}
+	e.Desired[origin] = desired
+	var out []string
+	for _, name := range zc.Providers {
+		if e.State.IsDropped(name, origin) {
+			d := e.State.Dropped[name]
+			out = append(out, fmt.Sprintf("%s (since %s: %s)", name, d.Since.Format(time.RFC3339), cmp.Or(d.Reason, "no reason given")))
+			e.Targets, e.Out = moveTargets(e.Targets, e.Out, origin, name)
+		} else if len(e.selected) == 0 || slices.Contains(e.selected, name) {
+			e.Out, e.Targets = moveTargets(e.Out, e.Targets, origin, name)
+		}
+	}
+	what := "no provider is out of service"
+	if len(out) > 0 {
+		what = "out of service: " + strings.Join(out, ", ") + "; left out"
+	}
+	e.Adopted = append(e.Adopted, fmt.Sprintf("%s: failover state from %s (newer than this machine's): %s", origin, from, what))
 	e.sortTargets()
 	if err := e.State.Save(e.Config.State); err != nil {
 		e.Adopted = append(e.Adopted, fmt.Sprintf("cannot keep the failover state in %s: %v", e.Config.State, err))
 	}
+	return true
 }
 
 // sortTargets puts the targets in the order of the configuration.

@@ -114,7 +114,7 @@ func render(ios *streams, p *plan.Plan, format string) error {
 	case "json":
 		return plan.WriteJSON(ios.out, p)
 	case "markdown":
-		return plan.WriteMarkdown(ios.out, p)
+		return plan.WriteMarkdown(ios.out, p, plan.Style{})
 	}
 	return plan.WriteText(ios.out, p, plan.Style{Color: colorOK(ios.out)})
 }

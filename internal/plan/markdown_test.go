@@ -189,3 +189,22 @@ func BenchmarkMarkdown(b *testing.B) {
 		})
 	}
 }
+
+// Owner names in markdown are relative to the zone; a name that only looks
+// as if it were under it (an escaped dot) stays absolute.
+func TestMarkdownRelativeNames(t *testing.T) {
+	tg := &plan.Target{Zone: "example.com.", Provider: "p", Changes: []plan.Change{
+		{Op: plan.Create, After: &zones.RRset{Name: "example.com.", Type: 16, TTL: 300, Data: []string{`"apex"`}}},
+		{Op: plan.Create, After: &zones.RRset{Name: "a.b.example.com.", Type: 16, TTL: 300, Data: []string{`"below"`}}},
+		{Op: plan.Create, After: &zones.RRset{Name: `a\.example.com.`, Type: 16, TTL: 300, Data: []string{`"outside"`}}},
+	}}
+	var b bytes.Buffer
+	if err := plan.WriteMarkdown(&b, &plan.Plan{Targets: []*plan.Target{tg}}, plan.Style{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"\n+ @ 300 TXT \"apex\"\n", "\n+ a.b 300 TXT \"below\"\n", "\n+ a\\.example.com. 300 TXT \"outside\"\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("markdown lacks %q:\n%s", want, b.String())
+		}
+	}
+}

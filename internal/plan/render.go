@@ -199,7 +199,9 @@ func relative(name, zone string) string {
 		return "@"
 	case zone == ".":
 		return strings.TrimSuffix(name, ".")
-	case strings.HasSuffix(name, "."+zone):
+	case strings.HasSuffix(name, "."+zone) && dns.IsSubDomain(zone, name):
+		// Label by label: "a\.example.com." ends in ".example.com." but is
+		// a name under com., not under example.com.
 		return strings.TrimSuffix(name, "."+zone)
 	}
 	return name

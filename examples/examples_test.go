@@ -318,6 +318,17 @@ func TestWorkflowStructure(t *testing.T) {
 		t.Errorf("job %s: no actions/upload-artifact step with path plan.json", plan.name)
 	}
 	artifact := str(up, "with", "name")
+	// The comment is cut to fit (plan --max-bytes); the whole plan is kept.
+	if !slices.ContainsFunc(zonecastLines(jobs), func(l string) bool {
+		return strings.Contains(l, "--max-bytes") && strings.Contains(l, "--full plan-full.md")
+	}) {
+		t.Errorf("job %s: the plan is not cut with --max-bytes, the whole of it not written with --full plan-full.md", plan.name)
+	}
+	if !slices.ContainsFunc(list(plan.body, "steps"), func(s any) bool {
+		return strings.HasPrefix(str(s, "uses"), "actions/upload-artifact@") && str(s, "with", "path") == "plan-full.md"
+	}) {
+		t.Errorf("job %s: no actions/upload-artifact step with path plan-full.md (the whole plan)", plan.name)
+	}
 	if s := usesStep(plan, "actions/github-script"); s == nil || !strings.Contains(str(s, "with", "script"), "plan.md") {
 		t.Errorf("job %s: no actions/github-script step posting plan.md", plan.name)
 	}
@@ -433,6 +444,9 @@ zones:
 			}
 			if _, err := os.Stat(filepath.Join(repo, "plan.json")); err != nil {
 				t.Errorf("no plan.json: %v", err)
+			}
+			if full := readFile(t, filepath.Join(repo, "plan-full.md")); !strings.Contains(full, "| zone | provider |") {
+				t.Errorf("plan-full.md is not the whole markdown plan:\n%s", full)
 			}
 		}},
 		{"zonecast apply plan.json", func(t *testing.T) {

@@ -3,11 +3,17 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/miekg/dns"
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/zonecast/zonecast/internal/config"
 	"github.com/zonecast/zonecast/internal/failover"
@@ -20,31 +26,54 @@ type exportOptions struct {
 	config   string
 	provider string
 	zone     string
+	all      bool
 	out      string
 }
 
 func newExportCmd(ios *streams) *cobra.Command {
 	opts := &exportOptions{}
 	cmd := &cobra.Command{
-		Use:   "export --provider P --zone Z [-o FILE]",
+		Use:   "export --provider P (--zone Z [-o FILE] | --all [-o DIR])",
 		Short: "Write what a provider serves as a BIND zone file",
 		Long: `Read what PROVIDER serves for ZONE and write it as a zone file in canonical
-form that 'zonecast validate' accepts: the way to move an existing zone into
-git. Where the provider keeps the SOA and apex NS to itself (the clouds), an
-SOA is made up and the apex NS set comes from the provider's nameservers:,
-both marked in comments to review. Alias and read-only records are listed
-as comments. DNSSEC records are left out.` + exitStatus,
+form that 'zonecast validate' accepts whatever the file is named: it starts
+with $ORIGIN and $TTL. The way to move an existing zone into git. Where the
+provider keeps the SOA and apex NS to itself (the clouds), an SOA is made up
+and the apex NS set comes from the provider's nameservers:, both marked in
+comments to review. Alias and read-only records are listed as comments.
+DNSSEC records are left out.
+
+With --all, every zone the configuration lists for PROVIDER is exported, in
+the order of the configuration: with -o DIR, one file each, DIR/ORIGIN.zone
+(example.com.zone; DIR is created, files in it overwritten); without -o, to
+stdout one after another, each starting with its own comment line and
+$ORIGIN. A zone that cannot be read is reported and the others are still
+written; the exit status is then 1.` + exitStatus,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runExport(cmd.Context(), ios, opts) },
 	}
 	cmd.Flags().StringVar(&opts.config, "config", config.DefaultPath, "the configuration file")
 	cmd.Flags().StringVar(&opts.provider, "provider", "", "the provider to read (required)")
-	cmd.Flags().StringVar(&opts.zone, "zone", "", "the zone to export (required)")
-	cmd.Flags().StringVarP(&opts.out, "output", "o", "", "write to this file instead of stdout")
+	cmd.Flags().StringVar(&opts.zone, "zone", "", "the zone to export")
+	cmd.Flags().BoolVar(&opts.all, "all", false, "export every zone the configuration lists for the provider")
+	cmd.Flags().StringVarP(&opts.out, "output", "o", "", "write to this file (with --all: this directory) instead of stdout")
 	cmd.MarkFlagRequired("provider")
-	cmd.MarkFlagRequired("zone")
+	cmd.MarkFlagsMutuallyExclusive("zone", "all")
+	cmd.MarkFlagsOneRequired("zone", "all")
 	return cmd
 }
+
+// exported is one zone as export writes it, or why it could not be read.
+type exported struct {
+	origin string
+	text   []byte
+	sets   int
+	err    error
+}
+
+// exportReads bounds how many zones export --all reads at once: a cloud's
+// API rate limit is per account, not per zone.
+const exportReads = 4
 
 func runExport(ctx context.Context, ios *streams, opts *exportOptions) error {
 	cfg, err := config.Load(opts.config, all.Drivers())
@@ -55,10 +84,93 @@ func runExport(ctx context.Context, ios *streams, opts *exportOptions) error {
 	if !ok {
 		return fmt.Errorf("--provider %s: no such provider in %s", opts.provider, cfg.File)
 	}
-	origin := zones.CanonicalName(opts.zone)
+	origins := []string{zones.CanonicalName(opts.zone)}
+	if opts.all {
+		origins = nil
+		for _, z := range cfg.Zones {
+			if slices.Contains(z.Providers, opts.provider) {
+				origins = append(origins, z.Origin)
+			}
+		}
+		if len(origins) == 0 {
+			return fmt.Errorf("--all: no zone in %s lists provider %s", cfg.File, opts.provider)
+		}
+	}
+
+	// Results go into index slots and are written in the configuration's
+	// order; one zone that cannot be read does not stop the others.
+	results := make([]exported, len(origins))
+	var g errgroup.Group
+	g.SetLimit(exportReads)
+	for i, origin := range origins {
+		g.Go(func() error {
+			results[i] = exportZone(ctx, p, cfg, opts.provider, origin)
+			return nil
+		})
+	}
+	g.Wait()
+
+	var errs []error
+	for i, r := range results {
+		if r.err != nil {
+			errs = append(errs, r.err)
+			continue
+		}
+		switch {
+		case !opts.all && opts.out == "":
+			if _, err := ios.out.Write(r.text); err != nil {
+				return err
+			}
+		case !opts.all:
+			if err := os.WriteFile(opts.out, r.text, 0o644); err != nil {
+				return err
+			}
+			fmt.Fprintf(ios.err, "%s: %d RRsets of %s at %s\n", opts.out, r.sets, r.origin, opts.provider)
+		case opts.out == "":
+			if i > 0 {
+				fmt.Fprintln(ios.out)
+			}
+			if _, err := ios.out.Write(r.text); err != nil {
+				return err
+			}
+		default:
+			if err := os.MkdirAll(opts.out, 0o755); err != nil {
+				return err
+			}
+			file := filepath.Join(opts.out, zoneFileName(r.origin))
+			if err := os.WriteFile(file, r.text, 0o644); err != nil {
+				return err
+			}
+			fmt.Fprintf(ios.err, "%s: %d RRsets of %s at %s\n", file, r.sets, r.origin, opts.provider)
+		}
+	}
+	if len(errs) > 0 {
+		for _, err := range errs {
+			fmt.Fprintf(ios.err, "zonecast: %v\n", err)
+		}
+		return reported{errors.Join(errs...)}
+	}
+	return nil
+}
+
+// zoneFileName is the file export --all writes a zone to: the origin
+// without its trailing dot, then ".zone", which validate reads as that
+// zone's file even without the $ORIGIN; the root zone is "root.zone".
+// Names are escaped (zones.EscapeText) and never hold a slash.
+func zoneFileName(origin string) string {
+	name := strings.TrimSuffix(zones.EscapeText(origin), ".")
+	if name == "" {
+		name = "root"
+	}
+	return strings.ReplaceAll(name, "/", "\\047") + ".zone"
+}
+
+// exportZone reads origin at p and writes it as a zone file: a comment
+// line, $ORIGIN and $TTL, the notes, then the RRsets (zones.Write).
+func exportZone(ctx context.Context, p providers.Provider, cfg *config.Config, provider, origin string) exported {
 	sets, err := providers.ReadWithin(ctx, p, origin, cfg.Limits.ReadTimeout, "limits.read_timeout")
 	if err != nil {
-		return fmt.Errorf("read %s at %s: %w", origin, opts.provider, err)
+		return exported{origin: origin, err: fmt.Errorf("read %s at %s: %w", origin, provider, err)}
 	}
 	z := zones.NewZone(origin)
 	var notes []string
@@ -81,7 +193,7 @@ func runExport(ctx context.Context, ios *streams, opts *exportOptions) error {
 		}
 		z.Sets[zones.Key{Name: origin, Type: dns.TypeSOA}] = &zones.RRset{Name: origin, Type: dns.TypeSOA, TTL: 3600,
 			Data: []string{fmt.Sprintf("%s hostmaster.%s 1 7200 900 1209600 300", mname, origin)}}
-		notes = append(notes, "; REVIEW: "+opts.provider+" keeps its SOA to itself; this SOA is made up")
+		notes = append(notes, "; REVIEW: "+provider+" keeps its SOA to itself; this SOA is made up")
 	}
 	if z.Lookup(origin, dns.TypeNS) == nil {
 		var names []string
@@ -92,26 +204,39 @@ func runExport(ctx context.Context, ios *streams, opts *exportOptions) error {
 		}
 		if len(names) > 0 {
 			z.Sets[zones.Key{Name: origin, Type: dns.TypeNS}] = &zones.RRset{Name: origin, Type: dns.TypeNS, TTL: 3600, Data: names}
-			notes = append(notes, "; REVIEW: the apex NS set comes from the nameservers: of "+opts.provider+"; add every provider's")
+			notes = append(notes, "; REVIEW: the apex NS set comes from the nameservers: of "+provider+"; add every provider's")
 		} else {
-			notes = append(notes, "; REVIEW: "+opts.provider+" keeps its apex NS to itself: add the NS records of every provider")
+			notes = append(notes, "; REVIEW: "+provider+" keeps its apex NS to itself: add the NS records of every provider")
 		}
 	}
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "; %s as %s served it, exported by zonecast %s\n", origin, opts.provider, version())
+	fmt.Fprintf(&b, "; %s as %s served it, exported by zonecast %s\n", zones.EscapeText(origin), provider, version())
+	// $ORIGIN makes the file this zone's whatever it is named (validate
+	// otherwise takes the origin from the file name); $TTL, the TTL most
+	// RRsets have, is the default for records added by hand (RFC 2308).
+	// Every record below keeps its own TTL.
+	fmt.Fprintf(&b, "$ORIGIN %s\n$TTL %d\n", zones.EscapeText(origin), commonTTL(z))
 	for _, n := range notes {
 		b.WriteString(n + "\n")
 	}
 	if err := zones.Write(&b, z); err != nil {
-		return err
+		return exported{origin: origin, err: fmt.Errorf("write %s: %w", origin, err)}
 	}
-	if opts.out == "" {
-		_, err := ios.out.Write(b.Bytes())
-		return err
+	return exported{origin: origin, text: b.Bytes(), sets: len(z.Sets)}
+}
+
+// commonTTL is the TTL most RRsets of z have, the smallest on a tie.
+func commonTTL(z *zones.Zone) uint32 {
+	count := map[uint32]int{}
+	for _, s := range z.Sets {
+		count[s.TTL]++
 	}
-	if err := os.WriteFile(opts.out, b.Bytes(), 0o644); err != nil {
-		return err
+	ttls := slices.Sorted(maps.Keys(count))
+	best := ttls[0]
+	for _, ttl := range ttls {
+		if count[ttl] > count[best] {
+			best = ttl
+		}
 	}
-	fmt.Fprintf(ios.err, "%s: %d RRsets of %s at %s\n", opts.out, len(z.Sets), origin, opts.provider)
-	return nil
+	return best
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/zonecast/zonecast/internal/config"
 	"github.com/zonecast/zonecast/internal/plan"
+	"github.com/zonecast/zonecast/zones"
 )
 
 type planOptions struct {
@@ -16,6 +18,11 @@ type planOptions struct {
 	format   string
 	exitCode bool
 	out      string
+	// maxBytes caps the markdown (0: no cap); full is a file for the
+	// whole markdown plan, fullLink where readers find it.
+	maxBytes int
+	full     string
+	fullLink string
 }
 
 func addSelectionFlags(cmd *cobra.Command, sel *selection) {
@@ -42,7 +49,13 @@ EXIT STATUS
 
 With --out FILE the plan is also saved for 'zonecast apply FILE', which applies
 exactly these changes, and only if no provider and no zone file changed since.
-The file holds no secrets.`,
+The file holds no secrets.
+
+With --format markdown (for a pull-request comment) the plan is cut, between
+RRsets, to --max-bytes (default 60000; a GitHub comment holds 65,536
+characters); a cut plan says per target how much it leaves out. --full FILE
+writes the whole markdown plan to FILE as well, and --full-link URL is where
+readers find it (the CI run's artifacts); a cut plan names both.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runPlan(cmd.Context(), ios, opts) },
 	}
@@ -50,6 +63,9 @@ The file holds no secrets.`,
 	cmd.Flags().StringVar(&opts.format, "format", "text", "text, markdown or json")
 	cmd.Flags().BoolVar(&opts.exitCode, "exit-code", false, "exit 2 when there are changes")
 	cmd.Flags().StringVar(&opts.out, "out", "", "also save the plan to this file, for `zonecast apply FILE`")
+	cmd.Flags().IntVar(&opts.maxBytes, "max-bytes", plan.DefaultMaxBytes, "with --format markdown: cut the plan, between RRsets, to this size (0: no cap)")
+	cmd.Flags().StringVar(&opts.full, "full", "", "with --format markdown: also write the whole plan, uncapped, to this file")
+	cmd.Flags().StringVar(&opts.fullLink, "full-link", "", "with --format markdown: where readers find the whole plan (a URL), named in a cut plan")
 	return cmd
 }
 
@@ -57,12 +73,18 @@ func runPlan(ctx context.Context, ios *streams, opts *planOptions) error {
 	if err := checkFormat(opts.format); err != nil {
 		return err
 	}
+	if opts.format != "markdown" && (opts.full != "" || opts.fullLink != "") {
+		return fmt.Errorf("--full and --full-link are for --format markdown, not %s", opts.format)
+	}
+	if opts.maxBytes < 0 {
+		return fmt.Errorf("--max-bytes %d: want a size in bytes, or 0 for no cap", opts.maxBytes)
+	}
 	e, err := load(ios, opts.selection.engine())
 	if err != nil {
 		return err
 	}
 	p := e.Plan(ctx)
-	if err := render(ios, p, opts.format); err != nil {
+	if err := render(ios, p, opts); err != nil {
 		return err
 	}
 	if opts.out != "" && len(p.Failed()) == 0 {
@@ -109,14 +131,42 @@ func checkFormat(f string) error {
 	return fmt.Errorf("--format %q: want text, markdown or json", f)
 }
 
-func render(ios *streams, p *plan.Plan, format string) error {
-	switch format {
+func render(ios *streams, p *plan.Plan, opts *planOptions) error {
+	switch opts.format {
 	case "json":
 		return plan.WriteJSON(ios.out, p)
 	case "markdown":
-		return plan.WriteMarkdown(ios.out, p)
+		if opts.full != "" {
+			var whole bytes.Buffer
+			if err := plan.WriteMarkdown(&whole, p, plan.Style{MaxBytes: -1}); err != nil {
+				return err
+			}
+			if err := os.WriteFile(opts.full, whole.Bytes(), 0o644); err != nil {
+				return fmt.Errorf("write the whole plan: %w", err)
+			}
+		}
+		st := plan.Style{MaxBytes: opts.maxBytes, FullPlan: fullPlan(opts.full, opts.fullLink)}
+		if opts.maxBytes == 0 {
+			st.MaxBytes = -1
+		}
+		return plan.WriteMarkdown(ios.out, p, st)
 	}
 	return plan.WriteText(ios.out, p, plan.Style{Color: colorOK(ios.out)})
+}
+
+// fullPlan says, in markdown, where the whole plan is: the file --full
+// wrote, linked to --full-link when given, or how to make it.
+func fullPlan(file, link string) string {
+	file, link = zones.EscapeText(file), zones.EscapeText(link)
+	switch {
+	case file != "" && link != "":
+		return fmt.Sprintf("[`%s`](%s)", file, link)
+	case file != "":
+		return "`" + file + "`"
+	case link != "":
+		return "<" + link + ">"
+	}
+	return "`zonecast plan --format markdown --max-bytes 0`"
 }
 
 // colorOK: colour only on a terminal, and never with NO_COLOR set.

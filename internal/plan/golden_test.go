@@ -117,7 +117,12 @@ func TestGoldenPlan(t *testing.T) {
 		write func(*bytes.Buffer) error
 	}{
 		{"text", "plan.txt.golden", func(b *bytes.Buffer) error { return plan.WriteText(b, p, plan.Style{}) }},
-		{"markdown", "plan.md.golden", func(b *bytes.Buffer) error { return plan.WriteMarkdown(b, p) }},
+		{"markdown", "plan.md.golden", func(b *bytes.Buffer) error { return plan.WriteMarkdown(b, p, plan.Style{}) }},
+		// The same plan cut to 4,000 bytes: the small targets whole, the
+		// large ones cut between RRsets, each saying what it leaves out.
+		{"markdown capped", "plan.capped.md.golden", func(b *bytes.Buffer) error {
+			return plan.WriteMarkdown(b, p, plan.Style{MaxBytes: 4000, FullPlan: "`plan-full.md` in the artifacts of this run"})
+		}},
 		{"json", "plan.json.golden", func(b *bytes.Buffer) error { return plan.WriteJSON(b, p) }},
 	}
 	for _, tt := range tests {

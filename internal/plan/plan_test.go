@@ -144,8 +144,8 @@ func TestRender(t *testing.T) {
 	}
 
 	var md strings.Builder
-	plan.WriteMarkdown(&md, p)
-	for _, s := range []string{"| `example.com.` | p | 1 | 1 | 1 |", "```diff\n", "\n+ new.example.com. 300 TXT \"a\" \"b\"\n"} {
+	plan.WriteMarkdown(&md, p, plan.Style{})
+	for _, s := range []string{"| `example.com.` | p | 1 | 1 | 1 | ok |", "```diff\n", "\n+ new 300 TXT \"a\" \"b\"\n", "\n~ www A (TTL 300 → 600)\n-     192.0.2.2\n+     192.0.2.3\n```\n"} {
 		if !strings.Contains(md.String(), s) {
 			t.Errorf("markdown lacks %q:\n%s", s, md.String())
 		}

@@ -4,16 +4,29 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/miekg/dns"
 	"github.com/zonecast/zonecast/zones"
 )
 
-// Style says how text output is coloured.
+// Style says how a plan is rendered: colour for text, size for markdown.
 type Style struct {
+	// Color paints text output for a terminal (WriteText).
 	Color bool
+	// MaxBytes caps the size of WriteMarkdown's output: 0 means
+	// DefaultMaxBytes, a negative value no cap.
+	MaxBytes int
+	// FullPlan is markdown that says where the whole plan is (a file name,
+	// a link), written by WriteMarkdown when the cap leaves changes out. It
+	// comes from the caller and is written as it is.
+	FullPlan string
 }
+
+// DefaultMaxBytes is the markdown cap when Style.MaxBytes is 0: a GitHub
+// comment holds 65,536 characters, and the workflow adds a few lines.
+const DefaultMaxBytes = 60000
 
 const (
 	green  = "\x1b[32m"
@@ -112,10 +125,16 @@ func orderedForDisplay(t *Target) []Change {
 // indented by two and the values of an update by six more, marker included.
 // In a Markdown diff block (diff true) GitHub colours a line only when its
 // first character is the + or -, so the markers go to the first column and
-// the indentation after them. Names and data are escaped (esc).
+// the indentation after them, and owner names are relative to the zone
+// (relative), as in a zone file: in a plan of thousands of records the
+// zone's name on every line is most of the comment. Names and data are
+// escaped (esc).
 func writeChange(b *strings.Builder, c Change, st Style, zone string, diff bool) {
 	s := c.RRset()
 	name := esc(s.Name)
+	if diff {
+		name = esc(relative(s.Name, zone))
+	}
 	apexNS := ""
 	if s.Type == dns.TypeNS && s.Name == zone {
 		apexNS = "  (apex NS: who serves the zone)"
@@ -170,73 +189,336 @@ func plural(n int, one, many string) string {
 	return many
 }
 
+// relative writes an owner name as a zone file under $ORIGIN zone would:
+// "@" for the apex, the labels below it without the zone's name. A name
+// outside the zone (none should be) stays absolute, trailing dot and all,
+// so that it cannot be read as one inside.
+func relative(name, zone string) string {
+	switch {
+	case name == zone:
+		return "@"
+	case zone == ".":
+		return strings.TrimSuffix(name, ".")
+	case strings.HasSuffix(name, "."+zone) && dns.IsSubDomain(zone, name):
+		// Label by label: "a\.example.com." ends in ".example.com." but is
+		// a name under com., not under example.com.
+		return strings.TrimSuffix(name, "."+zone)
+	}
+	return name
+}
+
 // WriteMarkdown writes the plan for a pull-request comment: a summary table
-// of zone × provider counts, then the changes of each in a diff block, apex
-// NS changes first, notes folded away. Names, data and messages are
-// escaped as in WriteText, and "|" in table cells.
-func WriteMarkdown(w io.Writer, p *Plan) error {
-	var b strings.Builder
-	b.WriteString("### zonecast plan\n\n")
+// (zone × provider: creates, updates, deletes, the safety verdict, errors),
+// then per target a diff block with the markers in the first column (GitHub
+// colours those lines), owner names relative to the zone, apex NS changes
+// first, notes folded away. Names, data and messages are escaped as in
+// WriteText, and "|" in table cells.
+//
+// The output is at most st.MaxBytes long (DefaultMaxBytes when 0; no cap
+// when negative). A plan over the cap is cut between RRsets, never inside a
+// code block: the summary table, every target's heading and safety warning
+// and the pending work are always written; the rest of the room is shared
+// among the targets (the small ones in full, the large ones up to an equal
+// share), each showing the first of its changes in order, then its notes.
+// A target that is cut says, after its closed block, how many RRsets of
+// each operation and how many notes were left out, and where the whole plan
+// is (st.FullPlan). Only a plan with so many targets that those fixed parts
+// pass the cap is longer than it.
+func WriteMarkdown(w io.Writer, p *Plan, st Style) error {
+	var head strings.Builder
+	head.WriteString("### zonecast plan\n\n")
 	for _, n := range p.Notes {
-		fmt.Fprintf(&b, "> **note:** %s\n\n", esc(n))
+		fmt.Fprintf(&head, "> **note:** %s\n\n", esc(n))
 	}
 	if p.inSync() {
-		fmt.Fprintf(&b, "No changes: %d zone × provider %s in sync.\n", len(p.Targets), plural(len(p.Targets), "pair is", "pairs are"))
-		_, err := io.WriteString(w, b.String())
+		fmt.Fprintf(&head, "No changes: %d zone × provider %s in sync.\n", len(p.Targets), plural(len(p.Targets), "pair is", "pairs are"))
+		_, err := io.WriteString(w, head.String())
 		return err
 	}
-	b.WriteString("| zone | provider | create | update | delete | |\n|---|---|--:|--:|--:|---|\n")
-	for _, t := range p.Targets {
-		c, u, d := t.Counts()
-		status := ""
-		switch {
-		case t.Err != nil:
-			status = "cannot read: " + cell(t.Err.Error())
-		case t.Refused != nil:
-			status = fmt.Sprintf("**refused by the safety limit**: %.0f%% of %d RRsets (limit %d%%)", t.Refused.Share(), t.Refused.Existing, t.Refused.Limit)
-			if t.Refused.MostDeleted {
-				status = fmt.Sprintf("**refused by the safety limit**: deletes %d of %d RRsets", t.Refused.Deletes, t.Refused.Existing)
-			}
-		case t.Missing:
-			status = "zone will be created"
-		case hasApexNS(t):
-			status = "apex NS changes"
-		}
-		fmt.Fprintf(&b, "| `%s` | %s | %d | %d | %d | %s |\n", cell(t.Zone), cell(t.Provider), c, u, d, status)
-	}
+	writeSummary(&head, p)
+
+	var secs []mdSection
 	for _, t := range p.Targets {
 		if len(t.Changes) == 0 && len(t.Notes) == 0 {
 			continue
 		}
-		fmt.Fprintf(&b, "\n#### `%s` at %s\n", esc(t.Zone), esc(t.Provider))
-		if t.Refused != nil {
-			fmt.Fprintf(&b, "\n> [!CAUTION]\n> Apply will refuse this: %s\n", esc(t.Refused.Error()))
-		}
-		if len(t.Changes) > 0 {
-			b.WriteString("\n```diff\n")
-			for _, ch := range orderedForDisplay(t) {
-				writeChange(&b, ch, Style{}, t.Zone, true)
-			}
-			b.WriteString("```\n")
-		}
-		if len(t.Notes) > 0 {
-			fmt.Fprintf(&b, "\n<details><summary>%d %s</summary>\n\n", len(t.Notes), plural(len(t.Notes), "note", "notes"))
-			for _, n := range t.Notes {
-				fmt.Fprintf(&b, "- %s\n", esc(n))
-			}
-			b.WriteString("\n</details>\n")
-		}
+		secs = append(secs, newSection(t))
 	}
+	var pending strings.Builder
 	if len(p.Pending) > 0 {
-		b.WriteString("\n#### Pending from earlier runs\n\n")
+		pending.WriteString("\n#### Pending from earlier runs\n\n")
 		for _, pd := range p.Pending {
-			fmt.Fprintf(&b, "- %s\n", esc(pd.String()))
+			fmt.Fprintf(&pending, "- %s\n", esc(pd.String()))
 		}
 	}
-	_, err := io.WriteString(w, b.String())
+
+	limit := st.MaxBytes
+	if limit == 0 {
+		limit = DefaultMaxBytes
+	}
+	for i := range secs {
+		secs[i].shown = len(secs[i].units)
+	}
+	doc := renderMarkdown(head.String(), secs, pending.String(), st.FullPlan)
+	if limit > 0 && len(doc) > limit {
+		// The fixed parts, with room for the warning and each target's
+		// account of what it leaves out (as long as it can be: all left
+		// out); what remains is shared out. Should the estimate fall short,
+		// share less and try again.
+		fixed := len(head.String()) + len(pending.String()) + len(cutWarning(secs, st.FullPlan, true))
+		for i := range secs {
+			s := secs[i]
+			s.shown = 0
+			fixed += len(s.head) + len(s.cutNote(st.FullPlan))
+		}
+		budget := limit - fixed
+		for range 8 {
+			share(secs, budget)
+			doc = renderMarkdown(head.String(), secs, pending.String(), st.FullPlan)
+			if len(doc) <= limit || budget <= 0 {
+				break
+			}
+			budget -= len(doc) - limit
+		}
+	}
+	_, err := io.WriteString(w, doc)
 	return err
 }
 
+// writeSummary writes the line of totals and the table, a row per target.
+func writeSummary(b *strings.Builder, p *Plan) {
+	changed := 0
+	for _, t := range p.Targets {
+		if len(t.Changes) > 0 {
+			changed++
+		}
+	}
+	fmt.Fprintf(b, "**%d %s** at %d of %d zone × provider %s", p.Changes(), plural(p.Changes(), "RRset change", "RRset changes"),
+		changed, len(p.Targets), plural(len(p.Targets), "pair", "pairs"))
+	if n := len(p.Refusals()); n > 0 {
+		fmt.Fprintf(b, "; **%d refused** by the safety limit", n)
+	}
+	if n := len(p.Failed()); n > 0 {
+		fmt.Fprintf(b, "; **%d could not be read**", n)
+	}
+	b.WriteString(". Owner names are relative to their zone (`@` is its apex).\n\n")
+	b.WriteString("| zone | provider | create | update | delete | safety | remarks |\n|---|---|--:|--:|--:|---|---|\n")
+	for _, t := range p.Targets {
+		c, u, d := t.Counts()
+		verdict := "ok"
+		switch {
+		case t.Err != nil:
+			verdict = "not read"
+		case t.Refused != nil && t.Refused.MostDeleted:
+			verdict = fmt.Sprintf("**refused by the safety limit**: deletes %d of %d RRsets", t.Refused.Deletes, t.Refused.Existing)
+		case t.Refused != nil:
+			verdict = fmt.Sprintf("**refused by the safety limit**: %.0f%% of %d RRsets (limit %d%%)", t.Refused.Share(), t.Refused.Existing, t.Refused.Limit)
+		}
+		var remarks []string
+		if t.Err != nil {
+			remarks = append(remarks, "**error**: cannot read: "+cell(t.Err.Error()))
+		}
+		if t.Missing {
+			remarks = append(remarks, "zone will be created")
+		}
+		if hasApexNS(t) {
+			remarks = append(remarks, "apex NS changes")
+		}
+		if n := len(t.Notes); n > 0 {
+			remarks = append(remarks, fmt.Sprintf("%d %s", n, plural(n, "note", "notes")))
+		}
+		fmt.Fprintf(b, "| `%s` | %s | %d | %d | %d | %s | %s |\n", cell(t.Zone), cell(t.Provider), c, u, d, verdict, strings.Join(remarks, "; "))
+	}
+}
+
+// mdSection is one target's part of a markdown plan: its heading and
+// safety warning, always written, and its units: one per RRset change
+// (display order), then one per note, each the text it adds.
+type mdSection struct {
+	t       *Target
+	head    string
+	units   []string
+	changes int // units[:changes] are changes, the rest notes
+	ops     []Op
+	// shown is how many units are written: a prefix.
+	shown int
+}
+
+func newSection(t *Target) mdSection {
+	s := mdSection{t: t}
+	var h strings.Builder
+	fmt.Fprintf(&h, "\n#### `%s` at %s\n", esc(t.Zone), esc(t.Provider))
+	if t.Missing {
+		fmt.Fprintf(&h, "\n%s serves no zone `%s` yet: it will be created.\n", esc(t.Provider), esc(t.Zone))
+	}
+	if t.Refused != nil {
+		fmt.Fprintf(&h, "\n> [!CAUTION]\n> Apply will refuse this: %s\n", esc(t.Refused.Error()))
+	}
+	s.head = h.String()
+	for _, ch := range orderedForDisplay(t) {
+		var b strings.Builder
+		writeChange(&b, ch, Style{}, t.Zone, true)
+		s.units = append(s.units, b.String())
+		s.ops = append(s.ops, ch.Op)
+	}
+	s.changes = len(s.units)
+	for _, n := range t.Notes {
+		s.units = append(s.units, "- "+esc(n)+"\n")
+	}
+	return s
+}
+
+const (
+	diffOpen  = "\n```diff\n"
+	diffClose = "```\n"
+)
+
+func notesOpen(n int) string {
+	return fmt.Sprintf("\n<details><summary>%d %s</summary>\n\n", n, plural(n, "note", "notes"))
+}
+
+const notesClose = "\n</details>\n"
+
+// cost is the size unit i adds, with the opening and closing of its block
+// when it is the first of its kind.
+func (s *mdSection) cost(i int) int {
+	n := len(s.units[i])
+	switch i {
+	case 0:
+		if s.changes > 0 {
+			n += len(diffOpen) + len(diffClose)
+		} else {
+			n += len(notesOpen(len(s.units))) + len(notesClose)
+		}
+	case s.changes:
+		n += len(notesOpen(len(s.units)-s.changes)) + len(notesClose)
+	}
+	return n
+}
+
+// share gives each section a prefix of its units within budget, in all:
+// sections that need less than an equal share of what is left get all
+// they need, the others an equal share of the rest (water filling), so
+// that a large target cannot crowd a small one out of the comment.
+func share(secs []mdSection, budget int) {
+	need := make([]int, len(secs))
+	order := make([]int, len(secs))
+	for i := range secs {
+		order[i] = i
+		for u := range secs[i].units {
+			need[i] += secs[i].cost(u)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return need[a] - need[b] })
+	left := max(budget, 0)
+	for k, i := range order {
+		room := left / (len(order) - k)
+		s := &secs[i]
+		s.shown = 0
+		used := 0
+		for s.shown < len(s.units) && used+s.cost(s.shown) <= room {
+			used += s.cost(s.shown)
+			s.shown++
+		}
+		left -= used
+	}
+}
+
+func renderMarkdown(head string, secs []mdSection, pending, full string) string {
+	var b strings.Builder
+	b.WriteString(head)
+	if w := cutWarning(secs, full, false); w != "" {
+		b.WriteString(w)
+	}
+	for i := range secs {
+		s := &secs[i]
+		b.WriteString(s.head)
+		if shown := min(s.shown, s.changes); shown > 0 {
+			b.WriteString(diffOpen)
+			for _, u := range s.units[:shown] {
+				b.WriteString(u)
+			}
+			b.WriteString(diffClose)
+		}
+		if shown := s.shown - s.changes; shown > 0 {
+			b.WriteString(notesOpen(len(s.units) - s.changes))
+			for _, u := range s.units[s.changes:s.shown] {
+				b.WriteString(u)
+			}
+			b.WriteString(notesClose)
+		}
+		b.WriteString(s.cutNote(full))
+	}
+	b.WriteString(pending)
+	return b.String()
+}
+
+// cutNote says what of the section is left out, and where the whole plan
+// is; nothing when all of it is shown.
+func (s *mdSection) cutNote(full string) string {
+	if s.shown >= len(s.units) {
+		return ""
+	}
+	var counts [3]int
+	for _, op := range s.ops[min(s.shown, s.changes):] {
+		counts[op]++
+	}
+	var parts []string
+	for op, n := range counts {
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%d to %s", n, Op(op)))
+		}
+	}
+	// "3 of its 10 RRset changes", or "its 10 RRset changes" when none is shown.
+	part := func(left, all int, one, many string) string {
+		if left == all {
+			return fmt.Sprintf("its %d %s", all, plural(all, one, many))
+		}
+		return fmt.Sprintf("%d of its %d %s", left, all, plural(all, one, many))
+	}
+	var what []string
+	if left := s.changes - min(s.shown, s.changes); left > 0 {
+		what = append(what, part(left, s.changes, "RRset change", "RRset changes")+" ("+strings.Join(parts, ", ")+")")
+	}
+	if notes := len(s.units) - s.changes; notes > 0 {
+		if left := notes - max(s.shown-s.changes, 0); left > 0 {
+			what = append(what, part(left, notes, "note", "notes"))
+		}
+	}
+	note := fmt.Sprintf("\n> [!NOTE]\n> Left out here to fit a comment: %s.", strings.Join(what, " and "))
+	if full != "" {
+		note += " The whole plan: " + full + "."
+	}
+	return note + "\n"
+}
+
+// cutWarning is the warning under the table of a plan that is cut, or ""
+// for a whole one. worst gives the longest it can be, for the reckoning
+// of the room left.
+func cutWarning(secs []mdSection, full string, worst bool) string {
+	left, changes := 0, 0
+	for i := range secs {
+		s := &secs[i]
+		changes += s.changes
+		if worst {
+			left += s.changes
+		} else {
+			left += s.changes - min(s.shown, s.changes)
+		}
+	}
+	cut := worst
+	for i := range secs {
+		cut = cut || secs[i].shown < len(secs[i].units)
+	}
+	if !cut {
+		return ""
+	}
+	w := fmt.Sprintf("\n> [!WARNING]\n> This plan is cut to fit a comment, between RRsets: %d of %d RRset changes are left out (each target says how many of its own).", left, changes)
+	if full != "" {
+		w += " The whole plan: " + full + "."
+	}
+	return w + "\n"
+}
 func hasApexNS(t *Target) bool {
 	for _, c := range t.Changes {
 		if s := c.RRset(); s.Type == dns.TypeNS && s.Name == t.Zone {

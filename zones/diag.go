@@ -85,6 +85,18 @@ const (
 	// CodeBadOctet is an octet BIND refuses where it stands: a NUL outside
 	// a quoted string, a carriage return inside a line.
 	CodeBadOctet = "bad-octet"
+	// What BIND 9.18 refuses and miekg/dns reads (bindchecks.go): an apex
+	// CDS or CDNSKEY whose algorithm no apex DNSKEY has, or a delete form
+	// beside other records; NS at a wildcard owner; an NSEC3 next hashed
+	// owner name that is not base32hex or not 20 octets for SHA-1; a ZONEMD
+	// digest of the wrong length for its hash algorithm; RFC 3597 rdata
+	// longer than its known type's data.
+	CodeCDSMismatch        = "cds-mismatch"
+	CodeCDNSKEYMismatch    = "cdnskey-mismatch"
+	CodeWildcardNS         = "wildcard-ns"
+	CodeNSEC3NextHash      = "nsec3-next-hash"
+	CodeZONEMDDigestLength = "zonemd-digest-length"
+	CodeGenericRdataLength = "generic-rdata-length"
 	// The limits (Limits): past the first three reading stops.
 	CodeZoneTooLarge    = "zone-too-large"
 	CodeTooManyRecords  = "too-many-records"

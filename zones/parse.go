@@ -1059,6 +1059,13 @@ func (p *parser) add(r record) {
 			"zonecast serves class IN only; remove the record or write it as IN")
 		return
 	}
+	if bindRdataSuspect(h) {
+		// Data BIND refuses and miekg/dns reads (bindchecks.go).
+		if d, bad := bindRdataCheck(rr, pos, raw); bad {
+			p.added = append(p.added, d)
+			return
+		}
+	}
 	// A record whose type ends the file comes back from the ZoneParser
 	// with no rdata at all (its form for dynamic-update deletions); before a
 	// newline the ZoneParser itself refuses it. Long TXT strings are split

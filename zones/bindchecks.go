@@ -236,8 +236,12 @@ func checkCDS(z *Zone, s *RRset) Diagnostics {
 			if len(s.Data) == 1 {
 				return nil
 			}
-			return bad(fmt.Sprintf("the %s RRset at %s holds the delete record %s and %d others", typ, s.Name, del, len(s.Data)-1),
-				fmt.Sprintf("to ask the parent to remove the DS records keep only %s %s (RFC 8078 §4); otherwise remove it", typ, del))
+			others := "1 other record"
+			if len(s.Data) > 2 {
+				others = fmt.Sprintf("%d other records", len(s.Data)-1)
+			}
+			return bad(fmt.Sprintf("the %s RRset at %s holds the delete record %s beside %s", typ, s.Name, del, others),
+				fmt.Sprintf("to ask the parent to remove the DS records, keep only %s %s (RFC 8078 §4); otherwise remove the delete record", typ, del))
 		}
 	}
 	var algs [256]bool

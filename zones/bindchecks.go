@@ -3,6 +3,7 @@ package zones
 import (
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -266,7 +267,53 @@ func checkCDS(z *Zone, s *RRset) Diagnostics {
 		return bad(fmt.Sprintf("%s %s at %s has algorithm %d (%s), but no apex DNSKEY has that algorithm", typ, shortRdata(rd), s.Name, a, dns.AlgorithmToString[uint8(a)]),
 			fmt.Sprintf("a %s must name a key of the zone's DNSKEY RRset (RFC 7344 §4.1); correct it from the signer's output or remove it", typ))
 	}
-	return nil
+	return unmatchedCDS(z, s, keys)
+}
+
+// unmatchedCDS warns of the records of the apex CDS or CDNSKEY RRset s that
+// match no apex DNSKEY (keys): BIND loads them, but the parent would publish
+// a DS of no key of the zone. A CDS of a digest type miekg/dns cannot compute
+// (other than SHA-1, SHA-256, SHA-384) is not judged.
+func unmatchedCDS(z *Zone, s *RRset, keys *RRset) Diagnostics {
+	var parsed []*dns.DNSKEY
+	if s.Type == dns.TypeCDS {
+		for _, rd := range keys.Data {
+			if rr, err := dns.NewRR(z.Origin + " DNSKEY " + rd); err == nil {
+				if k, ok := rr.(*dns.DNSKEY); ok {
+					parsed = append(parsed, k)
+				}
+			}
+		}
+	}
+	var ds Diagnostics
+	for _, rd := range s.Data {
+		matched := false
+		if s.Type == dns.TypeCDNSKEY {
+			matched = slices.Contains(keys.Data, rd)
+		} else {
+			digestType, ok := field(rd, 2)
+			switch {
+			case !ok:
+				continue
+			case digestType != int(dns.SHA1) && digestType != int(dns.SHA256) && digestType != int(dns.SHA384):
+				continue
+			}
+			for _, k := range parsed {
+				if d := k.ToDS(uint8(digestType)); d != nil &&
+					strings.EqualFold(fmt.Sprintf("%d %d %d %s", d.KeyTag, d.Algorithm, d.DigestType, d.Digest), rd) {
+					matched = true
+					break
+				}
+			}
+		}
+		if !matched {
+			ds = append(ds, Diagnostic{Pos: s.Pos, Severity: Warning, Code: CodeCDSUnmatched,
+				Message: fmt.Sprintf("%s %s at %s matches no apex DNSKEY: the parent would publish a DS of no key of the zone", s.TypeString(), shortRdata(rd), s.Name),
+				Hint: "correct it from the signer's output; ignore this while the parent is to publish the DS of a key " +
+					"not yet in the DNSKEY RRset (a double-DS rollover, RFC 6781 §4.1.2)"})
+		}
+	}
+	return ds
 }
 
 // field returns the n-th (from 0) space-separated field of rd as a number

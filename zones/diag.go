@@ -97,6 +97,9 @@ const (
 	CodeNSEC3NextHash      = "nsec3-next-hash"
 	CodeZONEMDDigestLength = "zonemd-digest-length"
 	CodeGenericRdataLength = "generic-rdata-length"
+	// CodeCDSUnmatched, a warning: an apex CDS or CDNSKEY that matches no
+	// apex DNSKEY (BIND loads it).
+	CodeCDSUnmatched = "cds-unmatched"
 	// The limits (Limits): past the first three reading stops.
 	CodeZoneTooLarge    = "zone-too-large"
 	CodeTooManyRecords  = "too-many-records"

@@ -73,15 +73,15 @@ func bindRdataSuspect(h *dns.RR_Header) bool {
 // genericTrailing decodes again the RFC 3597 rdata of rr's entry raw and
 // reports whether rr's type, unpacked from it, leaves octets over: miekg/dns
 // ignores them (it keeps the record as read up to there), BIND refuses the
-// record (RFC 3597 §5: the data must be valid for the type). used is the
-// octets the type's data takes, n the octets given. An entry that cannot be
-// read here (none, or not in this form) is not judged.
+// record ("extra input data"). used is the octets the type's data takes, n
+// the octets given. An entry that cannot be read here (none, or not in this
+// form) is not judged.
 func genericTrailing(rr dns.RR, raw []byte) (used, n int, bad bool) {
 	if raw == nil {
 		return 0, 0, false
 	}
 	toks := tokens(raw)
-	i := 0
+	i := headerLen(raw, toks) + 1 // past the owner, TTL, class and type
 	for i < len(toks) && toks[i] != `\#` {
 		i++
 	}

@@ -18,8 +18,12 @@ import (
 //
 // Two kinds: checks of one record's data, made as the record is added
 // (bindRdataCheck: BIND refuses those in dns_rdata_fromtext, at the
-// record's line), and checks of RRsets against the zone (bindChecks: BIND
-// makes those once the zone is loaded).
+// record's line), and checks of RRsets against the zone (bindChecks: BIND's
+// refusal of NS at a wildcard owner, and its CDS/CDNSKEY consistency check
+// once the zone is loaded). The first need the record as the ZoneParser
+// returned it: miekg/dns reads RFC 3597 rdata of a known type into the
+// typed record and drops the octets past its data, and it normalises an
+// NSEC3 next hash when packed, so the canonical RRsets no longer show either.
 
 // bindRdataCheck checks one record as BIND reads its data: rdata in RFC 3597
 // form that does not decode exactly as its type, an NSEC3 next hashed owner
@@ -29,7 +33,7 @@ import (
 //
 // It returns the diagnostic and true when BIND would refuse the record. The
 // caller calls it only for records bindRdataSuspect picks, so the everyday
-// records cost one comparison.
+// records cost three comparisons of their header.
 func bindRdataCheck(rr dns.RR, pos Pos, raw []byte) (Diagnostic, bool) {
 	h := rr.Header()
 	d := Diagnostic{Pos: pos, Severity: Error}

@@ -253,13 +253,13 @@ func checkCDS(z *Zone, s *RRset) Diagnostics {
 	keys := z.Lookup(z.Origin, dns.TypeDNSKEY)
 	if keys != nil {
 		for _, rd := range keys.Data {
-			if a, ok := field(rd, 2); ok {
+			if a, ok := rdataNumber(rd, 2); ok {
 				algs[a] = true
 			}
 		}
 	}
 	for _, rd := range s.Data {
-		a, ok := field(rd, algField)
+		a, ok := rdataNumber(rd, algField)
 		if !ok || algs[a] {
 			continue
 		}
@@ -295,7 +295,7 @@ func unmatchedCDS(z *Zone, s *RRset, keys *RRset) Diagnostics {
 		if s.Type == dns.TypeCDNSKEY {
 			matched = slices.Contains(keys.Data, rd)
 		} else {
-			digestType, ok := field(rd, 2)
+			digestType, ok := rdataNumber(rd, 2)
 			switch {
 			case !ok:
 				continue
@@ -320,9 +320,9 @@ func unmatchedCDS(z *Zone, s *RRset, keys *RRset) Diagnostics {
 	return ds
 }
 
-// field returns the n-th (from 0) space-separated field of rd as a number
+// rdataNumber returns the n-th (from 0) space-separated field of rd as a number
 // of at most 255.
-func field(rd string, n int) (int, bool) {
+func rdataNumber(rd string, n int) (int, bool) {
 	for ; n > 0; n-- {
 		i := strings.IndexByte(rd, ' ')
 		if i < 0 {

@@ -62,6 +62,7 @@ func check(z *Zone, sets []*RRset, names map[string]uint8) Diagnostics {
 		add(ds.Pos, Error, CodeDSAtApex, fmt.Sprintf("DS at the apex %s", apex),
 			"a zone's DS records belong in its parent zone; remove them here")
 	}
+	ds = append(ds, bindChecks(z, sets)...)
 
 	parts := parallel(sets, c.checkSets)
 	dnssec := make(map[uint16][]*RRset)
@@ -81,7 +82,6 @@ func check(z *Zone, sets []*RRset, names map[string]uint8) Diagnostics {
 		add(first.Pos, Info, CodeDNSSECNotReplicas, fmt.Sprintf("%d %s RRsets kept in the file, not replicated: providers sign for themselves", len(sets), TypeString(t)),
 			"nothing to do; remove them if the file is not also served signed as it is")
 	}
-	ds = append(ds, bindChecks(z, sets)...)
 	return ds
 }
 

@@ -85,6 +85,11 @@ const (
 	// CodeBadOctet is an octet BIND refuses where it stands: a NUL outside
 	// a quoted string, a carriage return inside a line.
 	CodeBadOctet = "bad-octet"
+	// The limits (Limits): past the first three reading stops.
+	CodeZoneTooLarge    = "zone-too-large"
+	CodeTooManyRecords  = "too-many-records"
+	CodeTooManyIncludes = "too-many-includes"
+	CodeIncludeDepth    = "include-depth"
 	// What BIND 9.18 refuses and miekg/dns reads (bindchecks.go): an apex
 	// CDS or CDNSKEY whose algorithm no apex DNSKEY has, or a delete form
 	// beside other records; NS at a wildcard owner; an NSEC3 next hashed
@@ -100,11 +105,6 @@ const (
 	// CodeCDSUnmatched, a warning: an apex CDS or CDNSKEY that matches no
 	// apex DNSKEY (BIND loads it).
 	CodeCDSUnmatched = "cds-unmatched"
-	// The limits (Limits): past the first three reading stops.
-	CodeZoneTooLarge    = "zone-too-large"
-	CodeTooManyRecords  = "too-many-records"
-	CodeTooManyIncludes = "too-many-includes"
-	CodeIncludeDepth    = "include-depth"
 )
 
 // Diagnostic is one problem found in a zone file.

@@ -1049,6 +1049,13 @@ func (p *parser) add(r record) {
 	rr, pos, raw := r.rr, r.pos, r.raw
 	h := rr.Header()
 	typ := TypeString(h.Rrtype)
+	if bindRdataSuspect(h) && !isMeta(h.Rrtype) && h.Class == dns.ClassINET {
+		// Data BIND refuses and miekg/dns reads (bindchecks.go).
+		if d, bad := bindRdataCheck(rr, pos, raw); bad {
+			p.added = append(p.added, d)
+			return
+		}
+	}
 	if isMeta(h.Rrtype) {
 		p.addDiag(pos, Error, CodeMetaType, fmt.Sprintf("%s has type %s, a meta type that cannot be stored in a zone", h.Name, typ),
 			"types 41 and 128-255 exist only in queries and transport (RFC 6895 §3.1); remove the record")
@@ -1058,13 +1065,6 @@ func (p *parser) add(r record) {
 		p.addDiag(pos, Error, CodeClass, fmt.Sprintf("%s %s is in class %s", h.Name, typ, dns.Class(h.Class)),
 			"zonecast serves class IN only; remove the record or write it as IN")
 		return
-	}
-	if bindRdataSuspect(h) {
-		// Data BIND refuses and miekg/dns reads (bindchecks.go).
-		if d, bad := bindRdataCheck(rr, pos, raw); bad {
-			p.added = append(p.added, d)
-			return
-		}
 	}
 	// A record whose type ends the file comes back from the ZoneParser
 	// with no rdata at all (its form for dynamic-update deletions); before a

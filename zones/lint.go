@@ -1,0 +1,460 @@
+package zones
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/miekg/dns"
+	"golang.org/x/net/idna"
+)
+
+// lint runs the checks a reviewer of a zone-file change wants and BIND does
+// not make: data that loads and is served, but is most likely not what was
+// meant. Every finding is a warning (an error under validate --strict):
+//
+//   - spf-multiple: two SPF policies at one name (RFC 7208 §4.5);
+//   - spf-too-many-lookups: an SPF policy needing more than 10 DNS lookups
+//     (RFC 7208 §4.6.4), following include: and redirect= into the zone;
+//   - caa-unknown-tag: a CAA property tag not in the IANA registry;
+//   - missing-trailing-dot: a name that ends with the origin twice;
+//   - utf8-label: a label of raw UTF-8 where the DNS wants an A-label.
+//
+// Positions are those of the RRsets (their first record): the zone keeps no
+// position per record, so a message names the record it is about.
+func lint(z *Zone, sets []*RRset) Diagnostics {
+	l := &linter{z: z, spf: make(map[string]*spfCount)}
+	var ds Diagnostics
+	add := func(pos Pos, code, msg, hint string) {
+		ds = append(ds, Diagnostic{Pos: pos, Severity: Warning, Code: code, Message: msg, Hint: hint})
+	}
+	// Owner names are linted once per name, at the name's first record.
+	// The SPF lookup count follows include: into other RRsets and memoises
+	// per name. Both run on one core; the rest runs per RRset on every core.
+	owners := make(map[string]int) // name → its finding's index in ds
+	for _, s := range sets {
+		if s.Type == dns.TypeTXT {
+			l.spfLookups(s, add)
+		}
+		if i, ok := owners[s.Name]; ok {
+			if posLess(s.Pos, ds[i].Pos) {
+				ds[i].Pos = s.Pos
+			}
+			continue
+		}
+		n := len(ds)
+		l.lintName(s.Pos, s.Name, "owner name "+s.Name, add)
+		if len(ds) > n {
+			owners[s.Name] = n
+		}
+	}
+	for _, part := range parallel(sets, l.lintSets) {
+		ds = append(ds, part...)
+	}
+	return ds
+}
+
+// linter holds what the lints share.
+type linter struct {
+	z *Zone
+	// spf memoises the lookup count of the SPF policy at each name, for
+	// include: and redirect= targets inside the zone; a nil count says the
+	// name has no single policy.
+	spf map[string]*spfCount
+}
+
+// lintSets runs the lints of single RRsets' data; it reads only the zone.
+func (l *linter) lintSets(sets []*RRset) Diagnostics {
+	var ds Diagnostics
+	add := func(pos Pos, code, msg, hint string) {
+		ds = append(ds, Diagnostic{Pos: pos, Severity: Warning, Code: code, Message: msg, Hint: hint})
+	}
+	for _, s := range sets {
+		for _, n := range rdataNames(s) {
+			l.lintName(s.Pos, n, fmt.Sprintf("%s target %s at %s", s.TypeString(), n, s.Name), add)
+		}
+		switch s.Type {
+		case dns.TypeTXT, dns.TypeSPF:
+			spfMultiple(s, add)
+		case dns.TypeCAA:
+			caaTags(s, add)
+		}
+	}
+	return ds
+}
+
+// lintName checks one name, which what describes: the origin written
+// twice, raw UTF-8.
+func (l *linter) lintName(pos Pos, name, what string, add func(Pos, string, string, string)) {
+	origin := l.z.Origin
+	if origin != "." && (name == origin+origin || strings.HasSuffix(name, "."+origin+origin)) {
+		add(pos, CodeMissingTrailingDot, fmt.Sprintf("%s ends with the origin %s twice", what, origin),
+			fmt.Sprintf("a name without a trailing dot is relative to the origin: write `%s` with a trailing dot", strings.TrimSuffix(name, origin)))
+	}
+	if a, u, ok := aLabel(name); ok {
+		hint := fmt.Sprintf("write the A-label form `%s` (IDNA, RFC 5891): resolvers look names up in that form", a)
+		if a == "" {
+			hint = "it is no valid internationalised name (IDNA, RFC 5891): write the name in ASCII"
+		}
+		add(pos, CodeUTF8Label, fmt.Sprintf("%s has a label of raw UTF-8 (%s)", what, u), hint)
+	}
+}
+
+// aLabel returns name with its UTF-8 labels as A-labels (punycode, RFC
+// 5891), and name as Unicode text, when a label of name is valid UTF-8
+// outside ASCII; a is empty when such a label is no valid U-label. ok is
+// false when name has no such label: it is ASCII, or its high octets are
+// no UTF-8 (a binary label is no text to convert).
+func aLabel(name string) (a, u string, ok bool) {
+	if !strings.Contains(name, `\`) {
+		return "", "", false // canonical names write every octet over 0x7e as \DDD
+	}
+	valid := true
+	var as, us []string
+	for _, lb := range splitLabels(name) {
+		if !hasHigh(lb) || !utf8.Valid(lb) {
+			text := labelText(lb)
+			as, us = append(as, text), append(us, text)
+			continue
+		}
+		ok = true
+		us = append(us, string(lb))
+		al, err := idna.Lookup.ToASCII(string(lb))
+		if err != nil || al == "" || strings.Contains(al, ".") {
+			valid = false
+		}
+		as = append(as, al)
+	}
+	if !ok {
+		return "", "", false
+	}
+	if valid {
+		a = strings.Join(as, ".") + "."
+	}
+	return a, strings.Join(us, ".") + ".", true
+}
+
+func hasHigh(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+// labelText writes one label in presentation form, as CanonicalName does.
+func labelText(lb []byte) string {
+	var b strings.Builder
+	for _, c := range lb {
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '*' {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "\\%03d", c)
+	}
+	return strings.TrimSuffix(CanonicalName(b.String()), ".")
+}
+
+// nameFields are the fields of canonical rdata (split at spaces) that hold
+// domain names, per type; -1 is the last field.
+var nameFields = map[uint16][]int{
+	dns.TypeNS:    {0},
+	dns.TypeCNAME: {0},
+	dns.TypeDNAME: {0},
+	dns.TypePTR:   {0},
+	dns.TypeMX:    {1},
+	dns.TypeKX:    {1},
+	dns.TypeAFSDB: {1},
+	dns.TypeRT:    {1},
+	dns.TypeSRV:   {3},
+	dns.TypeNAPTR: {-1},
+	dns.TypeSVCB:  {1},
+	dns.TypeHTTPS: {1},
+	dns.TypeSOA:   {0, 1},
+	dns.TypeRP:    {0, 1},
+	dns.TypeMINFO: {0, 1},
+}
+
+// rdataNames returns the domain names in s's rdata (targets, exchanges,
+// nameservers), each once, "." left out.
+func rdataNames(s *RRset) []string {
+	fields, ok := nameFields[s.Type]
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, rd := range s.Data {
+		f := strings.Fields(rd)
+		for _, i := range fields {
+			if i < 0 {
+				i += len(f)
+			}
+			if i < 0 || i >= len(f) || f[i] == "." || slices.Contains(out, f[i]) {
+				continue
+			}
+			out = append(out, f[i])
+		}
+	}
+	return out
+}
+
+// spfMultiple warns of a TXT (or SPF) RRset with more than one SPF policy:
+// a receiver then fails the check (RFC 7208 §4.5, permerror).
+func spfMultiple(s *RRset, add func(Pos, string, string, string)) {
+	n := 0
+	for _, rd := range s.Data {
+		if isSPF(txtText(rd)) {
+			n++
+		}
+	}
+	if n < 2 {
+		return
+	}
+	hint := "merge them into one v=spf1 record: with two, every receiver's SPF check fails (RFC 7208 §4.5, permerror)"
+	if s.Type == dns.TypeSPF {
+		hint = "keep one; receivers read SPF from TXT only, and the SPF type is obsolete (RFC 7208 §3.1, §14.1)"
+	}
+	add(s.Pos, CodeSPFMultiple, fmt.Sprintf("%d SPF records (v=spf1) in the %s RRset at %s", n, s.TypeString(), s.Name), hint)
+}
+
+// isSPF reports whether a TXT record's text is an SPF policy: "v=spf1"
+// alone or followed by a space (RFC 7208 §4.5), in any case.
+func isSPF(text string) bool {
+	const v = "v=spf1"
+	return len(text) >= len(v) && strings.EqualFold(text[:len(v)], v) && (len(text) == len(v) || text[len(v)] == ' ')
+}
+
+// txtText returns the text of canonical TXT rdata: its character-strings
+// unescaped and joined with nothing between them, as SPF reads them (RFC
+// 7208 §3.3).
+func txtText(rd string) string {
+	var b strings.Builder
+	quoted := false
+	for i := 0; i < len(rd); i++ {
+		c := rd[i]
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case c == '\\' && i+3 < len(rd) && isDigit(rd[i+1]) && isDigit(rd[i+2]) && isDigit(rd[i+3]):
+			b.WriteByte(byte(int(rd[i+1]-'0')*100 + int(rd[i+2]-'0')*10 + int(rd[i+3]-'0')))
+			i += 3
+		case c == '\\' && i+1 < len(rd):
+			b.WriteByte(rd[i+1])
+			i++
+		case quoted:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// spfLimit is the number of DNS-querying terms an SPF evaluation may take
+// (RFC 7208 §4.6.4).
+const spfLimit = 10
+
+// spfCount is the number of DNS lookups an SPF policy takes.
+type spfCount struct {
+	n int
+	// outside are the include: and redirect= targets outside the zone (or
+	// written with macros), each counted as one lookup: n is a lower bound
+	// when there are any.
+	outside []string
+	// loop is the target where an include: or redirect= chain comes back
+	// to itself, which no lookup limit survives.
+	loop string
+}
+
+// spfLookups warns of each SPF policy of s that takes more than spfLimit DNS
+// lookups.
+func (l *linter) spfLookups(s *RRset, add func(Pos, string, string, string)) {
+	for _, rd := range s.Data {
+		text := txtText(rd)
+		if !isSPF(text) {
+			continue
+		}
+		c := l.countSPF(text, []string{s.Name})
+		if c.n <= spfLimit && c.loop == "" {
+			continue
+		}
+		hint := "past 10 lookups (include:, a, mx, ptr, exists:, redirect=) receivers fail the check (RFC 7208 §4.6.4, permerror); " +
+			"replace includes with ip4:/ip6: ranges or drop unused ones"
+		var msg string
+		switch {
+		case c.loop != "":
+			msg = fmt.Sprintf("the SPF record at %s reaches an include loop: the policy at %s includes itself through include: or redirect=, so no evaluation ends within %d DNS lookups",
+				s.Name, c.loop, spfLimit)
+			hint = "break the loop; receivers fail the check once past 10 lookups (RFC 7208 §4.6.4, permerror)"
+		case len(c.outside) > 0:
+			msg = fmt.Sprintf("the SPF record at %s needs at least %d DNS lookups, over the limit of %d (a lower bound: %s outside the zone counted as 1 lookup each)",
+				s.Name, c.n, spfLimit, listSome(c.outside, 3))
+		default:
+			msg = fmt.Sprintf("the SPF record at %s needs %d DNS lookups, over the limit of %d", s.Name, c.n, spfLimit)
+		}
+		add(s.Pos, CodeSPFTooManyLookups, msg, hint)
+	}
+}
+
+// listSome lists the first n of names and says how many more there are.
+func listSome(names []string, n int) string {
+	names = slices.Compact(slices.Clone(names))
+	if len(names) <= n {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:n], ", "), len(names)-n)
+}
+
+// countSPF counts the DNS lookups of the SPF policy text, which path (the
+// names being counted, outermost first) leads to.
+func (l *linter) countSPF(text string, path []string) spfCount {
+	var c spfCount
+	var redirect string
+	hasAll := false
+	for _, term := range strings.Fields(text)[1:] {
+		term = strings.ToLower(term)
+		mech := strings.TrimLeft(term, "+-~?")
+		name, arg, _ := strings.Cut(mech, ":")
+		if i := strings.IndexByte(name, '/'); i >= 0 {
+			name = name[:i] // a/24, mx//64
+		}
+		switch {
+		case strings.HasPrefix(term, "redirect="):
+			redirect = strings.TrimPrefix(term, "redirect=")
+		case name == "all":
+			hasAll = true
+		case name == "a" || name == "mx" || name == "ptr" || name == "exists":
+			c.n++
+		case name == "include":
+			c.n++
+			c.follow(l, arg, path)
+		}
+	}
+	// redirect= is ignored when the policy has an "all" (RFC 7208 §6.1).
+	if redirect != "" && !hasAll {
+		c.n++
+		c.follow(l, redirect, path)
+	}
+	return c
+}
+
+// follow adds the lookups of the policy at target, an include: or
+// redirect= domain, when the zone holds it.
+func (c *spfCount) follow(l *linter, target string, path []string) {
+	if target == "" || strings.Contains(target, "%") {
+		c.outside = append(c.outside, target) // macros are known only at evaluation
+		return
+	}
+	name := CanonicalName(target)
+	if !inZone(name, l.z.Origin) {
+		c.outside = append(c.outside, name)
+		return
+	}
+	if slices.Contains(path, name) {
+		if c.loop == "" {
+			c.loop = name
+		}
+		return
+	}
+	sub, ok := l.spf[name]
+	if !ok {
+		sub = l.policyAt(name, append(path[:len(path):len(path)], name))
+		l.spf[name] = sub
+	}
+	if sub == nil {
+		return // no single policy there: the include fails, it takes no more lookups
+	}
+	c.n += sub.n
+	c.outside = append(c.outside, sub.outside...)
+	if c.loop == "" {
+		c.loop = sub.loop
+	}
+}
+
+// policyAt counts the SPF policy at name, or returns nil when name has not
+// exactly one.
+func (l *linter) policyAt(name string, path []string) *spfCount {
+	s := l.z.Lookup(name, dns.TypeTXT)
+	if s == nil {
+		return nil
+	}
+	var policy string
+	for _, rd := range s.Data {
+		if text := txtText(rd); isSPF(text) {
+			if policy != "" {
+				return nil
+			}
+			policy = text
+		}
+	}
+	if policy == "" {
+		return nil
+	}
+	c := l.countSPF(policy, path)
+	return &c
+}
+
+// registeredCAATags are the CAA property tags in the IANA registry (RFC 8659 §7.2,
+// RFC 8657, RFC 9495, the BIMI VMC tag); auth, path and policy are reserved.
+var registeredCAATags = []string{"issue", "issuewild", "iodef", "contactemail", "contactphone", "issuemail", "issuevmc"}
+
+// caaTags warns of CAA records whose tag is not registered: a CA ignores
+// such a property, or refuses to issue at all when it is marked critical
+// (RFC 8659 §4.1).
+func caaTags(s *RRset, add func(Pos, string, string, string)) {
+	for _, rd := range s.Data {
+		f := strings.Fields(rd)
+		if len(f) < 2 {
+			continue
+		}
+		tag := strings.ToLower(f[1]) // tags match case-insensitively (RFC 8659 §4.1)
+		if slices.Contains(registeredCAATags, tag) {
+			continue
+		}
+		msg := fmt.Sprintf("CAA at %s has the tag %q, which is not registered (%s)", s.Name, f[1], rd)
+		if flags, err := strconv.Atoi(f[0]); err == nil && flags&128 != 0 {
+			msg += "; it is marked critical, so every CA refuses to issue"
+		} else {
+			msg += "; CAs ignore it"
+		}
+		hint := "the registered tags are " + strings.Join(registeredCAATags, ", ")
+		if near := closest(tag, registeredCAATags); near != "" {
+			hint = fmt.Sprintf("did you mean %q? %s", near, hint)
+		}
+		add(s.Pos, CodeCAAUnknownTag, msg, hint)
+	}
+}
+
+// closest returns the word of words nearest to w by edit distance, if it is
+// near enough to be a typing slip (at most 2 edits, fewer than half of w).
+func closest(w string, words []string) string {
+	best, bestD := "", 3
+	for _, c := range words {
+		if d := editDistance(w, c); d < bestD && 2*d < len(w) {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

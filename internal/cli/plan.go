@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/zonecast/zonecast/internal/config"
 	"github.com/zonecast/zonecast/internal/plan"
+	"github.com/zonecast/zonecast/zones"
 )
 
 type planOptions struct {
@@ -16,6 +17,7 @@ type planOptions struct {
 	format   string
 	exitCode bool
 	out      string
+	strict   bool
 }
 
 func addSelectionFlags(cmd *cobra.Command, sel *selection) {
@@ -42,7 +44,10 @@ EXIT STATUS
 
 With --out FILE the plan is also saved for 'zonecast apply FILE', which applies
 exactly these changes, and only if no provider and no zone file changed since.
-The file holds no secrets.`,
+The file holds no secrets.
+
+With --strict, a warning about a zone file (the same ones validate shows)
+fails the command with status 1 before any provider is read.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runPlan(cmd.Context(), ios, opts) },
 	}
@@ -50,6 +55,7 @@ The file holds no secrets.`,
 	cmd.Flags().StringVar(&opts.format, "format", "text", "text, markdown or json")
 	cmd.Flags().BoolVar(&opts.exitCode, "exit-code", false, "exit 2 when there are changes")
 	cmd.Flags().StringVar(&opts.out, "out", "", "also save the plan to this file, for `zonecast apply FILE`")
+	cmd.Flags().BoolVar(&opts.strict, "strict", false, "fail on zone-file warnings too, before reading any provider")
 	return cmd
 }
 
@@ -60,6 +66,13 @@ func runPlan(ctx context.Context, ios *streams, opts *planOptions) error {
 	e, err := load(ios, opts.selection.engine())
 	if err != nil {
 		return err
+	}
+	if n := e.Diagnostics.Count(zones.Warning); opts.strict && n > 0 {
+		noun := "warnings"
+		if n == 1 {
+			noun = "warning"
+		}
+		return fmt.Errorf("--strict: the zone files have %d %s; nothing was planned", n, noun)
 	}
 	p := e.Plan(ctx)
 	if err := render(ios, p, opts.format); err != nil {

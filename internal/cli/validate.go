@@ -24,7 +24,10 @@ func newValidateCmd(ios *streams) *cobra.Command {
 		Use:   "validate FILE...",
 		Short: "Parse and check zone files; no network",
 		Long: `Parse and check zone files as BIND reads them, reporting every problem
-in one pass as file:line:col: severity: message [code].
+in one pass as file:line:col: severity: message [code]. Besides what BIND
+refuses it warns of likely mistakes: two SPF records at a name, SPF over 10
+DNS lookups, an unregistered CAA tag, the origin written twice (a missing
+trailing dot), raw UTF-8 labels.
 
 The origin of each file comes from --origin, else a $ORIGIN at its top,
 else its name (example.com.zone, db.example.com).` + exitStatus + `

@@ -16,6 +16,7 @@ type validateOptions struct {
 	origin string
 	strict bool
 	format string
+	idn    bool
 }
 
 func newValidateCmd(ios *streams) *cobra.Command {
@@ -41,6 +42,7 @@ else its name (example.com.zone, db.example.com).` + exitStatus + `
 	f := cmd.Flags()
 	f.StringVar(&opts.origin, "origin", "", "the zone's origin (default: $ORIGIN in the file, else its name)")
 	f.BoolVar(&opts.strict, "strict", false, "fail on warnings too")
+	f.BoolVar(&opts.idn, "idn", false, "accept names in raw UTF-8 as their A-labels (as idn: true in the config)")
 	f.StringVar(&opts.format, "format", "text", "output format: text or json")
 	return cmd
 }
@@ -71,7 +73,7 @@ func runValidate(_ context.Context, ios *streams, opts *validateOptions) error {
 	report := validateReport{Version: 1, OK: true}
 	for _, file := range opts.files {
 		fr := validateFileReport{File: file, Diagnostics: zones.Diagnostics{}}
-		z, diags, err := zones.ParseFile(file, zones.Options{Origin: opts.origin})
+		z, diags, err := zones.ParseFile(file, zones.Options{Origin: opts.origin, IDN: opts.idn})
 		if err != nil {
 			code := zones.CodeOrigin
 			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {

@@ -25,7 +25,7 @@ import (
 // Positions are those of the RRsets (their first record): the zone keeps no
 // position per record, so a message names the record it is about.
 func lint(z *Zone, sets []*RRset) Diagnostics {
-	l := &linter{z: z, spf: make(map[string]*spfCount)}
+	l := &linter{z: z, spf: make(map[string]*spfCount), twice: "." + z.Origin + z.Origin}
 	var ds Diagnostics
 	add := func(pos Pos, code, msg, hint string) {
 		ds = append(ds, Diagnostic{Pos: pos, Severity: Warning, Code: code, Message: msg, Hint: hint})
@@ -42,6 +42,9 @@ func lint(z *Zone, sets []*RRset) Diagnostics {
 			if posLess(s.Pos, ds[i].Pos) {
 				ds[i].Pos = s.Pos
 			}
+			continue
+		}
+		if !l.suspect(s.Name) {
 			continue
 		}
 		n := len(ds)
@@ -63,6 +66,15 @@ type linter struct {
 	// include: and redirect= targets inside the zone; a nil count says the
 	// name has no single policy.
 	spf map[string]*spfCount
+	// twice is the origin written twice after a dot.
+	twice string
+}
+
+// suspect reports cheaply whether lintName may have something to say of
+// name: it ends with the origin twice, or it has an escape (a canonical
+// name writes every octet over 0x7e as \DDD).
+func (l *linter) suspect(name string) bool {
+	return strings.HasSuffix(name, l.twice) || name == l.twice[1:] || strings.IndexByte(name, '\\') >= 0
 }
 
 // lintSets runs the lints of single RRsets' data; it reads only the zone.
@@ -72,8 +84,18 @@ func (l *linter) lintSets(sets []*RRset) Diagnostics {
 		ds = append(ds, Diagnostic{Pos: pos, Severity: Warning, Code: code, Message: msg, Hint: hint})
 	}
 	for _, s := range sets {
-		for _, n := range rdataNames(s) {
-			l.lintName(s.Pos, n, fmt.Sprintf("%s target %s at %s", s.TypeString(), n, s.Name), add)
+		if fields, ok := nameFields[s.Type]; ok {
+			var seen []string // linted already, in an earlier record of s
+			for _, rd := range s.Data {
+				for _, i := range fields {
+					n := fieldAt(rd, i)
+					if n == "" || n == "." || !l.suspect(n) || slices.Contains(seen, n) {
+						continue
+					}
+					seen = append(seen, n)
+					l.lintName(s.Pos, n, fmt.Sprintf("%s target %s at %s", s.TypeString(), n, s.Name), add)
+				}
+			}
 		}
 		switch s.Type {
 		case dns.TypeTXT, dns.TypeSPF:
@@ -178,27 +200,31 @@ var nameFields = map[uint16][]int{
 	dns.TypeMINFO: {0, 1},
 }
 
-// rdataNames returns the domain names in s's rdata (targets, exchanges,
-// nameservers), each once, "." left out.
-func rdataNames(s *RRset) []string {
-	fields, ok := nameFields[s.Type]
-	if !ok {
-		return nil
-	}
-	var out []string
-	for _, rd := range s.Data {
-		f := strings.Fields(rd)
-		for _, i := range fields {
-			if i < 0 {
-				i += len(f)
+// fieldAt returns field i (counting from 0, or from the end when negative:
+// -1 is the last) of canonical rdata rd, its fields split at spaces, or ""
+// when there is no such field.
+func fieldAt(rd string, i int) string {
+	if i < 0 {
+		for ; i < -1; i++ {
+			j := strings.LastIndexByte(rd, ' ')
+			if j < 0 {
+				return ""
 			}
-			if i < 0 || i >= len(f) || f[i] == "." || slices.Contains(out, f[i]) {
-				continue
-			}
-			out = append(out, f[i])
+			rd = rd[:j]
 		}
+		return rd[strings.LastIndexByte(rd, ' ')+1:]
 	}
-	return out
+	for ; i > 0; i-- {
+		j := strings.IndexByte(rd, ' ')
+		if j < 0 {
+			return ""
+		}
+		rd = rd[j+1:]
+	}
+	if j := strings.IndexByte(rd, ' '); j >= 0 {
+		return rd[:j]
+	}
+	return rd
 }
 
 // spfMultiple warns of a TXT (or SPF) RRset with more than one SPF policy:
@@ -206,7 +232,7 @@ func rdataNames(s *RRset) []string {
 func spfMultiple(s *RRset, add func(Pos, string, string, string)) {
 	n := 0
 	for _, rd := range s.Data {
-		if isSPF(txtText(rd)) {
+		if _, ok := spfText(rd); ok {
 			n++
 		}
 	}
@@ -218,6 +244,28 @@ func spfMultiple(s *RRset, add func(Pos, string, string, string)) {
 		hint = "keep one; receivers read SPF from TXT only, and the SPF type is obsolete (RFC 7208 §3.1, §14.1)"
 	}
 	add(s.Pos, CodeSPFMultiple, fmt.Sprintf("%d SPF records (v=spf1) in the %s RRset at %s", n, s.TypeString(), s.Name), hint)
+}
+
+// spfText returns the text of canonical TXT rdata rd when it is an SPF
+// policy.
+func spfText(rd string) (string, bool) {
+	// Most TXT records are no SPF policy: look at the first octet of text
+	// before unescaping. Empty strings may come first.
+	i := 0
+	for strings.HasPrefix(rd[i:], `"" `) {
+		i += 3
+	}
+	if i+1 >= len(rd) || rd[i] != '"' {
+		return "", false
+	}
+	// Unescape only what may be SPF: a first string of plain text that
+	// starts otherwise is none.
+	if head := rd[i+1:]; len(head) >= 7 && !strings.ContainsAny(head[:7], `"\\`) &&
+		(!strings.EqualFold(head[:6], "v=spf1") || head[6] != ' ') {
+		return "", false
+	}
+	text := txtText(rd)
+	return text, isSPF(text)
 }
 
 // isSPF reports whether a TXT record's text is an SPF policy: "v=spf1"
@@ -232,6 +280,7 @@ func isSPF(text string) bool {
 // 7208 §3.3).
 func txtText(rd string) string {
 	var b strings.Builder
+	b.Grow(len(rd))
 	quoted := false
 	for i := 0; i < len(rd); i++ {
 		c := rd[i]
@@ -271,8 +320,8 @@ type spfCount struct {
 // lookups.
 func (l *linter) spfLookups(s *RRset, add func(Pos, string, string, string)) {
 	for _, rd := range s.Data {
-		text := txtText(rd)
-		if !isSPF(text) {
+		text, ok := spfText(rd)
+		if !ok {
 			continue
 		}
 		c := l.countSPF(text, []string{s.Name})
@@ -381,7 +430,7 @@ func (l *linter) policyAt(name string, path []string) *spfCount {
 	}
 	var policy string
 	for _, rd := range s.Data {
-		if text := txtText(rd); isSPF(text) {
+		if text, ok := spfText(rd); ok {
 			if policy != "" {
 				return nil
 			}

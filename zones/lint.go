@@ -30,17 +30,29 @@ func lint(z *Zone, sets []*RRset) Diagnostics {
 	add := func(pos Pos, code, msg, hint string) {
 		ds = append(ds, Diagnostic{Pos: pos, Severity: Warning, Code: code, Message: msg, Hint: hint})
 	}
+	// A UTF-8 origin is said once, not at every name of the zone.
+	if a, u, ok := aLabel(z.Origin); ok {
+		l.utf8Origin = true
+		hint := fmt.Sprintf("give the origin as its A-label form `%s` (--origin, $ORIGIN or the file name)", a)
+		if a == "" {
+			hint = "it is no valid internationalised name (IDNA, RFC 5891): give the origin in ASCII"
+		}
+		add(Pos{File: z.File, Line: 1, Col: 1}, CodeUTF8Label, fmt.Sprintf("the origin %s has a label of raw UTF-8 (%s)", z.Origin, u), hint)
+	}
 	// Owner names are linted once per name, at the name's first record.
 	// The SPF lookup count follows include: into other RRsets and memoises
 	// per name. Both run on one core; the rest runs per RRset on every core.
-	owners := make(map[string]int) // name → its finding's index in ds
+	type span struct{ from, to int }
+	owners := make(map[string]span) // name → its findings in ds
 	for _, s := range sets {
 		if s.Type == dns.TypeTXT {
 			l.spfLookups(s, add)
 		}
-		if i, ok := owners[s.Name]; ok {
-			if posLess(s.Pos, ds[i].Pos) {
-				ds[i].Pos = s.Pos
+		if f, ok := owners[s.Name]; ok {
+			for i := f.from; i < f.to; i++ {
+				if posLess(s.Pos, ds[i].Pos) {
+					ds[i].Pos = s.Pos
+				}
 			}
 			continue
 		}
@@ -50,7 +62,7 @@ func lint(z *Zone, sets []*RRset) Diagnostics {
 		n := len(ds)
 		l.lintName(s.Pos, s.Name, "owner name "+s.Name, add)
 		if len(ds) > n {
-			owners[s.Name] = n
+			owners[s.Name] = span{n, len(ds)}
 		}
 	}
 	for _, part := range parallel(sets, l.lintSets) {
@@ -68,6 +80,8 @@ type linter struct {
 	spf map[string]*spfCount
 	// twice is the origin written twice after a dot.
 	twice string
+	// utf8Origin: the origin has a UTF-8 label, said once.
+	utf8Origin bool
 }
 
 // suspect reports cheaply whether lintName may have something to say of
@@ -115,13 +129,26 @@ func (l *linter) lintName(pos Pos, name, what string, add func(Pos, string, stri
 		add(pos, CodeMissingTrailingDot, fmt.Sprintf("%s ends with the origin %s twice", what, origin),
 			fmt.Sprintf("a name without a trailing dot is relative to the origin: write `%s` with a trailing dot", strings.TrimSuffix(name, origin)))
 	}
-	if a, u, ok := aLabel(name); ok {
+	if a, u, ok := aLabel(name); ok && (!l.utf8Origin || l.ownUTF8(name)) {
 		hint := fmt.Sprintf("write the A-label form `%s` (IDNA, RFC 5891): resolvers look names up in that form", a)
 		if a == "" {
 			hint = "it is no valid internationalised name (IDNA, RFC 5891): write the name in ASCII"
 		}
 		add(pos, CodeUTF8Label, fmt.Sprintf("%s has a label of raw UTF-8 (%s)", what, u), hint)
 	}
+}
+
+// ownUTF8 reports whether name has a UTF-8 label other than the origin's.
+func (l *linter) ownUTF8(name string) bool {
+	if name == l.z.Origin {
+		return false
+	}
+	rel, in := strings.CutSuffix(name, "."+l.z.Origin)
+	if !in {
+		return true
+	}
+	_, _, ok := aLabel(rel + ".")
+	return ok
 }
 
 // aLabel returns name with its UTF-8 labels as A-labels (punycode, RFC
@@ -348,7 +375,13 @@ func (l *linter) spfLookups(s *RRset, add func(Pos, string, string, string)) {
 
 // listSome lists the first n of names and says how many more there are.
 func listSome(names []string, n int) string {
-	names = slices.Compact(slices.Clone(names))
+	var once []string
+	for _, s := range names {
+		if !slices.Contains(once, s) {
+			once = append(once, s)
+		}
+	}
+	names = once
 	if len(names) <= n {
 		return strings.Join(names, ", ")
 	}
@@ -444,8 +477,10 @@ func (l *linter) policyAt(name string, path []string) *spfCount {
 	return &c
 }
 
-// registeredCAATags are the CAA property tags in the IANA registry (RFC 8659 §7.2,
-// RFC 8657, RFC 9495, the BIMI VMC tag); auth, path and policy are reserved.
+// registeredCAATags are the CAA property tags of the IANA registry: RFC
+// 8659's three, contactemail and contactphone (CA/Browser Forum), issuemail
+// (RFC 9495) and issuevmc (BIMI). auth, path and policy are reserved, not
+// usable.
 var registeredCAATags = []string{"issue", "issuewild", "iodef", "contactemail", "contactphone", "issuemail", "issuevmc"}
 
 // caaTags warns of CAA records whose tag is not registered: a CA ignores
@@ -461,7 +496,11 @@ func caaTags(s *RRset, add func(Pos, string, string, string)) {
 		if slices.Contains(registeredCAATags, tag) {
 			continue
 		}
-		msg := fmt.Sprintf("CAA at %s has the tag %q, which is not registered (%s)", s.Name, f[1], rd)
+		quoted := rd
+		if len(quoted) > 60 {
+			quoted = quoted[:57] + "..."
+		}
+		msg := fmt.Sprintf("CAA at %s has the tag %q, which is not registered (%s)", s.Name, f[1], quoted)
 		if flags, err := strconv.Atoi(f[0]); err == nil && flags&128 != 0 {
 			msg += "; it is marked critical, so every CA refuses to issue"
 		} else {

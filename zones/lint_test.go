@@ -62,6 +62,9 @@ func TestLints(t *testing.T) {
 		{"11 lookups warn, a lower bound with includes outside the zone",
 			"@ TXT \"v=spf1 a mx/24 ptr:x.example.net exists:%{i}.example.net" + includes(6) + " redirect=r.example.net\"\n",
 			[]string{"5:1 warning spf-too-many-lookups: the SPF record at example.com. needs at least 11 DNS lookups, over the limit of 10 (a lower bound: s0.example.net., s1.example.net., s2.example.net. and 4 more outside the zone counted as 1 lookup each); " + spfHint}},
+		{"an outside target included twice is listed once",
+			"@ TXT \"v=spf1 a a a a a a a a a include:x.example.net include:x.example.net -all\"\n",
+			[]string{"5:1 warning spf-too-many-lookups: the SPF record at example.com. needs at least 11 DNS lookups, over the limit of 10 (a lower bound: x.example.net. outside the zone counted as 1 lookup each); " + spfHint}},
 		{"ip4, ip6, all and exp= take no lookup", "@ TXT \"v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 exp=e.example.net a a a a a a a a a a -all\"\n", nil},
 		{"redirect= is ignored beside all (RFC 7208 §6.1)", "@ TXT \"v=spf1 a a a a a a a a a a -all redirect=r.example.net\"\n", nil},
 		{"includes inside the zone are followed: an exact count",
@@ -85,6 +88,9 @@ func TestLints(t *testing.T) {
 		{"a CAA tag one letter off",
 			"@ CAA 0 isue \"ca.example.net\"\n",
 			[]string{`5:1 warning caa-unknown-tag: CAA at example.com. has the tag "isue", which is not registered (0 isue "ca.example.net"); CAs ignore it; did you mean "issue"? ` + caaHint}},
+		{"a long CAA value is cut in the message",
+			"@ CAA 0 issuer \"" + strings.Repeat("x", 100) + "\"\n",
+			[]string{`5:1 warning caa-unknown-tag: CAA at example.com. has the tag "issuer", which is not registered (0 issuer "` + strings.Repeat("x", 47) + `...); CAs ignore it; did you mean "issue"? ` + caaHint}},
 		{"a critical unknown CAA tag, nothing near",
 			"@ CAA 128 tbs \"x\"\n",
 			[]string{`5:1 warning caa-unknown-tag: CAA at example.com. has the tag "tbs", which is not registered (128 tbs "x"); it is marked critical, so every CA refuses to issue; ` + caaHint}},
@@ -120,6 +126,12 @@ func TestLints(t *testing.T) {
 		{"UTF-8 that is no valid U-label",
 			"x CNAME a\u200d.example.net.\n",
 			[]string{"5:1 warning utf8-label: CNAME target a\\226\\128\\141.example.net. at x.example.com. has a label of raw UTF-8 (a\u200d.example.net.); it is no valid internationalised name (IDNA, RFC 5891): write the name in ASCII"}},
+		{"an owner with both findings, once for its two RRsets",
+			"mail TXT x\ncafé.example.com A 192.0.2.2\ncafé.example.com TXT y\n",
+			[]string{
+				"6:1 warning missing-trailing-dot: owner name caf\\195\\169.example.com.example.com. ends with the origin example.com. twice; a name without a trailing dot is relative to the origin: write `caf\\195\\169.example.com.` with a trailing dot",
+				"6:1 warning utf8-label: owner name caf\\195\\169.example.com.example.com. has a label of raw UTF-8 (café.example.com.example.com.); " + utf8Hint1 + "xn--caf-dma.example.com.example.com." + utf8Hint2,
+			}},
 		{"A-labels and binary octets are fine", "xn--caf-dma A 192.0.2.2\nb\\200\\201 A 192.0.2.3\n", nil},
 	}
 	for _, tt := range tests {
@@ -129,5 +141,23 @@ func TestLints(t *testing.T) {
 				t.Errorf("diagnostics (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestLintUTF8OriginOnce(t *testing.T) {
+	_, diags, err := zones.Parse(strings.NewReader(head+"www A 192.0.2.2\ncafé A 192.0.2.3\n"), "z.zone", zones.Options{Origin: "bücher.example."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range diags {
+		got = append(got, fmt.Sprintf("%s %s: %s; %s", posString(d.Pos), d.Code, d.Message, d.Hint))
+	}
+	want := []string{
+		"1:1 utf8-label: the origin b\\195\\188cher.example. has a label of raw UTF-8 (bücher.example.); give the origin as its A-label form `xn--bcher-kva.example.` (--origin, $ORIGIN or the file name)",
+		"6:1 utf8-label: owner name caf\\195\\169.b\\195\\188cher.example. has a label of raw UTF-8 (café.bücher.example.); write the A-label form `xn--caf-dma.xn--bcher-kva.example.` (IDNA, RFC 5891): resolvers look names up in that form",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("diagnostics (-want +got):\n%s", diff)
 	}
 }

@@ -341,6 +341,9 @@ type spfCount struct {
 	// loop is the target where an include: or redirect= chain comes back
 	// to itself, which no lookup limit survives.
 	loop string
+	// cut: counting stopped once past the limit, so n is a lower bound.
+	// It also bounds how deep a chain of includes is followed.
+	cut bool
 }
 
 // spfLookups warns of each SPF policy of s that takes more than spfLimit DNS
@@ -351,7 +354,7 @@ func (l *linter) spfLookups(s *RRset, add func(Pos, string, string, string)) {
 		if !ok {
 			continue
 		}
-		c := l.countSPF(text, []string{s.Name})
+		c := l.countSPF(text, []string{s.Name}, spfLimit)
 		if c.n <= spfLimit && c.loop == "" {
 			continue
 		}
@@ -366,6 +369,8 @@ func (l *linter) spfLookups(s *RRset, add func(Pos, string, string, string)) {
 		case len(c.outside) > 0:
 			msg = fmt.Sprintf("the SPF record at %s needs at least %d DNS lookups, over the limit of %d (a lower bound: %s outside the zone counted as 1 lookup each)",
 				s.Name, c.n, spfLimit, listSome(c.outside, 3))
+		case c.cut:
+			msg = fmt.Sprintf("the SPF record at %s needs at least %d DNS lookups, over the limit of %d (counting stops there)", s.Name, c.n, spfLimit)
 		default:
 			msg = fmt.Sprintf("the SPF record at %s needs %d DNS lookups, over the limit of %d", s.Name, c.n, spfLimit)
 		}
@@ -389,8 +394,10 @@ func listSome(names []string, n int) string {
 }
 
 // countSPF counts the DNS lookups of the SPF policy text, which path (the
-// names being counted, outermost first) leads to.
-func (l *linter) countSPF(text string, path []string) spfCount {
+// names being counted, outermost first) leads to. Past budget lookups the
+// verdict is known and counting stops (cut): so a top-level count follows at
+// most about spfLimit includes, however long a chain the zone holds.
+func (l *linter) countSPF(text string, path []string, budget int) spfCount {
 	var c spfCount
 	var redirect string
 	hasAll := false
@@ -401,29 +408,44 @@ func (l *linter) countSPF(text string, path []string) spfCount {
 		if i := strings.IndexByte(name, '/'); i >= 0 {
 			name = name[:i] // a/24, mx//64
 		}
+		lookup := name == "a" || name == "mx" || name == "ptr" || name == "exists" || name == "include"
+		if lookup && c.n > budget {
+			// Over the limit already: what follows changes no verdict,
+			// and a chain of includes is followed no deeper.
+			c.cut = true
+			return c
+		}
 		switch {
 		case strings.HasPrefix(term, "redirect="):
 			redirect = strings.TrimPrefix(term, "redirect=")
 		case name == "all":
 			hasAll = true
-		case name == "a" || name == "mx" || name == "ptr" || name == "exists":
-			c.n++
 		case name == "include":
 			c.n++
-			c.follow(l, arg, path)
+			c.follow(l, arg, path, budget-c.n)
+		case lookup:
+			c.n++
+		}
+		if c.loop != "" {
+			return c
 		}
 	}
 	// redirect= is ignored when the policy has an "all" (RFC 7208 §6.1).
 	if redirect != "" && !hasAll {
+		if c.n > budget {
+			c.cut = true
+			return c
+		}
 		c.n++
-		c.follow(l, redirect, path)
+		c.follow(l, redirect, path, budget-c.n)
 	}
 	return c
 }
 
 // follow adds the lookups of the policy at target, an include: or
-// redirect= domain, when the zone holds it.
-func (c *spfCount) follow(l *linter, target string, path []string) {
+// redirect= domain, when the zone holds it, counting at most budget more.
+// Complete counts are memoised; cut ones depend on the budget and are not.
+func (c *spfCount) follow(l *linter, target string, path []string, budget int) {
 	if target == "" || strings.Contains(target, "%") {
 		c.outside = append(c.outside, target) // macros are known only at evaluation
 		return
@@ -441,14 +463,17 @@ func (c *spfCount) follow(l *linter, target string, path []string) {
 	}
 	sub, ok := l.spf[name]
 	if !ok {
-		sub = l.policyAt(name, append(path[:len(path):len(path)], name))
-		l.spf[name] = sub
+		sub = l.policyAt(name, append(path[:len(path):len(path)], name), budget)
+		if sub == nil || !sub.cut {
+			l.spf[name] = sub
+		}
 	}
 	if sub == nil {
 		return // no single policy there: the include fails, it takes no more lookups
 	}
 	c.n += sub.n
 	c.outside = append(c.outside, sub.outside...)
+	c.cut = c.cut || sub.cut
 	if c.loop == "" {
 		c.loop = sub.loop
 	}
@@ -456,7 +481,7 @@ func (c *spfCount) follow(l *linter, target string, path []string) {
 
 // policyAt counts the SPF policy at name, or returns nil when name has not
 // exactly one.
-func (l *linter) policyAt(name string, path []string) *spfCount {
+func (l *linter) policyAt(name string, path []string, budget int) *spfCount {
 	s := l.z.Lookup(name, dns.TypeTXT)
 	if s == nil {
 		return nil
@@ -473,7 +498,7 @@ func (l *linter) policyAt(name string, path []string) *spfCount {
 	if policy == "" {
 		return nil
 	}
-	c := l.countSPF(policy, path)
+	c := l.countSPF(policy, path, budget)
 	return &c
 }
 

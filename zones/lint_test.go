@@ -33,6 +33,18 @@ func includes(n int) string {
 	return b.String()
 }
 
+// chain returns an SPF policy at the apex that includes _1, which includes
+// _2, and so on to _n, whose policy takes no lookup.
+func chain(n int) string {
+	var b strings.Builder
+	b.WriteString("@ TXT \"v=spf1 include:_1.example.com -all\"\n")
+	for i := 1; i < n; i++ {
+		fmt.Fprintf(&b, "_%d TXT \"v=spf1 include:_%d.example.com -all\"\n", i, i+1)
+	}
+	fmt.Fprintf(&b, "_%d TXT \"v=spf1 -all\"\n", n)
+	return b.String()
+}
+
 func TestLints(t *testing.T) {
 	const (
 		spfHint   = "past 10 lookups (include:, a, mx, ptr, exists:, redirect=) receivers fail the check (RFC 7208 §4.6.4, permerror); replace includes with ip4:/ip6: ranges or drop unused ones"
@@ -73,6 +85,12 @@ func TestLints(t *testing.T) {
 		{"includes inside the zone, 11 in all",
 			"@ TXT \"v=spf1 include:_spf.example.com include:_spf2.example.com -all\"\n_spf TXT \"v=spf1 a mx a:x.example.net mx:y.example.net -all\"\n_spf2 TXT \"v=spf1 a a a a a -all\"\n",
 			[]string{"5:1 warning spf-too-many-lookups: the SPF record at example.com. needs 11 DNS lookups, over the limit of 10; " + spfHint}},
+		{"a chain of includes inside the zone: counting stops past the limit",
+			chain(12),
+			[]string{
+				"5:1 warning spf-too-many-lookups: the SPF record at example.com. needs at least 11 DNS lookups, over the limit of 10 (counting stops there); " + spfHint,
+				"6:1 warning spf-too-many-lookups: the SPF record at _1.example.com. needs 11 DNS lookups, over the limit of 10; " + spfHint,
+			}},
 		{"an include loop",
 			"@ TXT \"v=spf1 include:_a.example.com -all\"\n_a TXT \"v=spf1 redirect=_b.example.com\"\n_b TXT \"v=spf1 include:_a.example.com -all\"\n",
 			[]string{
@@ -159,5 +177,19 @@ func TestLintUTF8OriginOnce(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("diagnostics (-want +got):\n%s", diff)
+	}
+}
+
+// TestLintLongSPFChain: a hostile chain of includes costs each policy about
+// spfLimit steps, not the length of the chain.
+func TestLintLongSPFChain(t *testing.T) {
+	const n = 20000
+	_, diags, err := zones.Parse(strings.NewReader(head+chain(n)), "example.com.zone", zones.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The apex and _1 … _(n-11) are over the limit; _(n-10) … _n are not.
+	if got, want := len(diags), n-10; got != want {
+		t.Errorf("%d diagnostics, want %d", got, want)
 	}
 }

@@ -525,7 +525,11 @@ func caaTags(s *RRset, add func(Pos, string, string, string)) {
 		if len(quoted) > 60 {
 			quoted = quoted[:57] + "..."
 		}
-		msg := fmt.Sprintf("CAA at %s has the tag %q, which is not registered (%s)", s.Name, f[1], quoted)
+		what := "not registered"
+		if tag == "auth" || tag == "path" || tag == "policy" {
+			what = "reserved, not usable (RFC 8659 §7.2)"
+		}
+		msg := fmt.Sprintf("CAA at %s has the tag %q, which is %s (%s)", s.Name, f[1], what, quoted)
 		if flags, err := strconv.Atoi(f[0]); err == nil && flags&128 != 0 {
 			msg += "; it is marked critical, so every CA refuses to issue"
 		} else {

@@ -90,6 +90,12 @@ const (
 	CodeTooManyRecords  = "too-many-records"
 	CodeTooManyIncludes = "too-many-includes"
 	CodeIncludeDepth    = "include-depth"
+	// The lints (lint.go): warnings, errors under validate --strict.
+	CodeSPFMultiple        = "spf-multiple"
+	CodeSPFTooManyLookups  = "spf-too-many-lookups"
+	CodeCAAUnknownTag      = "caa-unknown-tag"
+	CodeMissingTrailingDot = "missing-trailing-dot"
+	CodeUTF8Label          = "utf8-label"
 )
 
 // Diagnostic is one problem found in a zone file.

@@ -23,6 +23,7 @@ type planOptions struct {
 	maxBytes int
 	full     string
 	fullLink string
+	strict   bool
 }
 
 func addSelectionFlags(cmd *cobra.Command, sel *selection) {
@@ -55,7 +56,10 @@ With --format markdown (for a pull-request comment) the plan is cut, between
 RRsets, to --max-bytes (default 60000; a GitHub comment holds 65,536
 characters); a cut plan says per target how much it leaves out. --full FILE
 writes the whole markdown plan to FILE as well, and --full-link URL is where
-readers find it (the CI run's artifacts); a cut plan names both.`,
+readers find it (the CI run's artifacts); a cut plan names both.
+
+With --strict, a warning about a zone file (the same ones validate shows)
+fails the command with status 1 before any provider is read.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runPlan(cmd.Context(), ios, opts) },
 	}
@@ -66,6 +70,7 @@ readers find it (the CI run's artifacts); a cut plan names both.`,
 	cmd.Flags().IntVar(&opts.maxBytes, "max-bytes", plan.DefaultMaxBytes, "with --format markdown: cut the plan, between RRsets, to this size (0: no cap)")
 	cmd.Flags().StringVar(&opts.full, "full", "", "with --format markdown: also write the whole plan, uncapped, to this file")
 	cmd.Flags().StringVar(&opts.fullLink, "full-link", "", "with --format markdown: where readers find the whole plan (a URL), named in a cut plan")
+	cmd.Flags().BoolVar(&opts.strict, "strict", false, "fail on zone-file warnings too, before reading any provider")
 	return cmd
 }
 
@@ -82,6 +87,13 @@ func runPlan(ctx context.Context, ios *streams, opts *planOptions) error {
 	e, err := load(ios, opts.selection.engine())
 	if err != nil {
 		return err
+	}
+	if n := e.Diagnostics.Count(zones.Warning); opts.strict && n > 0 {
+		noun := "warnings"
+		if n == 1 {
+			noun = "warning"
+		}
+		return fmt.Errorf("--strict: the zone files have %d %s; nothing was planned", n, noun)
 	}
 	p := e.Plan(ctx)
 	if err := render(ios, p, opts); err != nil {

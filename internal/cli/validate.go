@@ -16,6 +16,7 @@ type validateOptions struct {
 	origin string
 	strict bool
 	format string
+	idn    bool
 }
 
 func newValidateCmd(ios *streams) *cobra.Command {
@@ -24,7 +25,10 @@ func newValidateCmd(ios *streams) *cobra.Command {
 		Use:   "validate FILE...",
 		Short: "Parse and check zone files; no network",
 		Long: `Parse and check zone files as BIND reads them, reporting every problem
-in one pass as file:line:col: severity: message [code].
+in one pass as file:line:col: severity: message [code]. Besides what BIND
+refuses it warns of likely mistakes: two SPF records at a name, SPF over 10
+DNS lookups, an unregistered CAA tag, the origin written twice (a missing
+trailing dot), raw UTF-8 labels.
 
 The origin of each file comes from --origin, else a $ORIGIN at its top,
 else its name (example.com.zone, db.example.com).` + exitStatus + `
@@ -38,6 +42,7 @@ else its name (example.com.zone, db.example.com).` + exitStatus + `
 	f := cmd.Flags()
 	f.StringVar(&opts.origin, "origin", "", "the zone's origin (default: $ORIGIN in the file, else its name)")
 	f.BoolVar(&opts.strict, "strict", false, "fail on warnings too")
+	f.BoolVar(&opts.idn, "idn", false, "accept names in raw UTF-8 as their A-labels (as idn: true in the config)")
 	f.StringVar(&opts.format, "format", "text", "output format: text or json")
 	return cmd
 }
@@ -68,7 +73,7 @@ func runValidate(_ context.Context, ios *streams, opts *validateOptions) error {
 	report := validateReport{Version: 1, OK: true}
 	for _, file := range opts.files {
 		fr := validateFileReport{File: file, Diagnostics: zones.Diagnostics{}}
-		z, diags, err := zones.ParseFile(file, zones.Options{Origin: opts.origin})
+		z, diags, err := zones.ParseFile(file, zones.Options{Origin: opts.origin, IDN: opts.idn})
 		if err != nil {
 			code := zones.CodeOrigin
 			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {

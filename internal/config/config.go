@@ -123,6 +123,9 @@ type Zone struct {
 	// folder (follow_symlinks: true); otherwise such a link is refused, as
 	// a $INCLUDE leaving the folder is.
 	FollowSymlinks bool
+	// IDN accepts names in the zone file written in raw UTF-8 and stores
+	// them as their A-labels (idn: true; zones.Options.IDN).
+	IDN bool
 }
 
 // Parent is where a zone's delegation lives.
@@ -171,6 +174,8 @@ type (
 		Parent    *parentYAML  `yaml:"parent"`
 		// FollowSymlinks: the zone file may link out of its folder.
 		FollowSymlinks bool `yaml:"follow_symlinks"`
+		// IDN: names in raw UTF-8 are stored as their A-labels.
+		IDN bool `yaml:"idn"`
 	}
 	parentYAML struct {
 		Provider string `yaml:"provider"`
@@ -406,7 +411,7 @@ func (d *decoder) zones(raw []zoneYAML, declared []string) []Zone {
 	seen := map[string]int{} // origin → line
 	for i, r := range raw {
 		zkey := index(key, i)
-		z := Zone{Providers: r.Providers, FollowSymlinks: r.FollowSymlinks}
+		z := Zone{Providers: r.Providers, FollowSymlinks: r.FollowSymlinks, IDN: r.IDN}
 
 		okey := join(zkey, "origin")
 		switch origin, err := canonicalOrigin(r.Origin); {

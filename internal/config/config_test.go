@@ -118,6 +118,7 @@ zones:
     file: /ABSOLUTE/example.org.zone
     providers: [plain]
     follow_symlinks: true
+    idn: true
 safety:
   max_change_percent: 20
 limits:
@@ -207,6 +208,7 @@ func TestLoadGood(t *testing.T) {
 				File:           filepath.Join(abs, "example.org.zone"),
 				Providers:      []string{"plain"},
 				FollowSymlinks: true,
+				IDN:            true,
 			},
 		},
 		Safety:   Safety{MaxChangePercent: 20},
@@ -327,7 +329,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:   "unknown zone key",
 			config: base + "    ignores: []\n",
-			want:   []string{"zonecast.yaml:10: zones[0].ignores: unknown key (known: file, follow_symlinks, ignore, origin, parent, providers)"},
+			want:   []string{"zonecast.yaml:10: zones[0].ignores: unknown key (known: file, follow_symlinks, idn, ignore, origin, parent, providers)"},
 		},
 		{
 			name:   "unknown ignore key",

@@ -142,7 +142,7 @@ func Load(sel Selection) (*Engine, error) {
 		if len(sel.Zones) > 0 && !slices.ContainsFunc(sel.Zones, func(z string) bool { return zones.CanonicalName(z) == zc.Origin }) {
 			continue
 		}
-		z, diags, err := zones.ParseFile(zc.File, zones.Options{Origin: zc.Origin, FollowSymlinks: zc.FollowSymlinks,
+		z, diags, err := zones.ParseFile(zc.File, zones.Options{Origin: zc.Origin, FollowSymlinks: zc.FollowSymlinks, IDN: zc.IDN,
 			Limits: zones.Limits{MaxFileBytes: cfg.Limits.ZoneFileBytes, MaxRecords: cfg.Limits.ZoneRecords,
 				MaxIncludeDepth: cfg.Limits.IncludeDepth, MaxIncludes: cfg.Limits.Includes}})
 		if err != nil {

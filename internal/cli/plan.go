@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -62,7 +64,9 @@ func runPlan(ctx context.Context, ios *streams, opts *planOptions) error {
 		return err
 	}
 	p := e.Plan(ctx)
-	if err := render(ios, p, opts.format); err != nil {
+	if ios.quiet && opts.format == "text" {
+		writeSummary(ios.out, p)
+	} else if err := render(ios, p, opts.format); err != nil {
 		return err
 	}
 	if opts.out != "" && len(p.Failed()) == 0 {
@@ -73,13 +77,13 @@ func runPlan(ctx context.Context, ios *streams, opts *planOptions) error {
 		if err := f.Write(opts.out); err != nil {
 			return fmt.Errorf("save plan: %w", err)
 		}
-		fmt.Fprintf(ios.err, "Plan saved to %s; apply it with: zonecast apply %s\n", opts.out, opts.out)
+		ios.say(slog.LevelInfo, fmt.Sprintf("Plan saved to %s; apply it with: zonecast apply %s", opts.out, opts.out), "file", opts.out)
 	}
 	if failed := p.Failed(); len(failed) > 0 {
 		errs := make([]error, len(failed))
 		for i, t := range failed {
 			errs[i] = t.Err
-			fmt.Fprintf(ios.err, "zonecast: %v\n", t.Err)
+			ios.say(slog.LevelError, fmt.Sprintf("zonecast: %v", t.Err), "zone", t.Zone, "provider", t.Provider)
 		}
 		return reported{errors.Join(errs...)}
 	}
@@ -91,7 +95,7 @@ func runPlan(ctx context.Context, ios *streams, opts *planOptions) error {
 		errs := make([]error, len(refusals))
 		for i, r := range refusals {
 			errs[i] = r
-			fmt.Fprintf(ios.err, "zonecast: apply would refuse: %v\n", r)
+			ios.say(slog.LevelError, fmt.Sprintf("zonecast: apply would refuse: %v", r))
 		}
 		return reported{errors.Join(errs...)}
 	}
@@ -99,6 +103,26 @@ func runPlan(ctx context.Context, ios *streams, opts *planOptions) error {
 		return reported{errDiffers}
 	}
 	return nil
+}
+
+// writeSummary is the text plan with --quiet: one line per zone × provider
+// with changes (and one more when apply would refuse them), one per work
+// pending; nothing when everything is in sync. A provider that cannot be
+// read is an error, on stderr.
+func writeSummary(w io.Writer, p *plan.Plan) {
+	for _, t := range p.Targets {
+		if t.Err != nil || len(t.Changes) == 0 {
+			continue
+		}
+		c, u, d := t.Counts()
+		fmt.Fprintf(w, "%s at %s: %d to create, %d to update, %d to delete\n", t.Zone, t.Provider, c, u, d)
+		if t.Refused != nil {
+			fmt.Fprintf(w, "%s at %s: REFUSED by the safety limit: apply will not change it: %v\n", t.Zone, t.Provider, t.Refused)
+		}
+	}
+	for _, pd := range p.Pending {
+		fmt.Fprintf(w, "PENDING: %s\n", pd)
+	}
 }
 
 func checkFormat(f string) error {
@@ -119,9 +143,10 @@ func render(ios *streams, p *plan.Plan, format string) error {
 	return plan.WriteText(ios.out, p, plan.Style{Color: colorOK(ios.out)})
 }
 
-// colorOK: colour only on a terminal, and never with NO_COLOR set.
+// colorOK: colour only on a terminal, and never when NO_COLOR is set to
+// anything but the empty string (https://no-color.org).
 func colorOK(w any) bool {
-	if _, ok := os.LookupEnv("NO_COLOR"); ok {
+	if os.Getenv("NO_COLOR") != "" {
 		return false
 	}
 	f, ok := w.(*os.File)

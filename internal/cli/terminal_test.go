@@ -193,3 +193,23 @@ func TestColorOK(t *testing.T) {
 		})
 	}
 }
+
+// The progress bar is drawn only on a terminal, for a person: with
+// --log-format json progress is logged, with --quiet not shown.
+func TestProgressBarOnlyForAPerson(t *testing.T) {
+	_, tty := openPTY(t)
+	for _, tc := range []struct {
+		name        string
+		json, quiet bool
+		want        bool
+	}{
+		{name: "text", want: true},
+		{name: "json", json: true, want: false},
+		{name: "quiet", quiet: true, want: false},
+	} {
+		p := newProgress(t.Context(), &streams{err: tty, raw: tty, json: tc.json, quiet: tc.quiet})
+		if p.tty != tc.want {
+			t.Errorf("%s on a terminal: bar %v, want %v", tc.name, p.tty, tc.want)
+		}
+	}
+}

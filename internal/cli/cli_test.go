@@ -45,7 +45,7 @@ func TestScripts(t *testing.T) {
 			"release-lock": func(ts *testscript.TestScript, neg bool, args []string) {
 				ts.Check(held[ts].Release())
 			},
-			"hostile": hostileCmd,
+			"hostile":    hostileCmd,
 			"json-lines": jsonLinesCmd,
 			// edit-json FILE changes one value in a saved plan, as a
 			// careless or malicious edit would.

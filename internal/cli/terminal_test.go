@@ -157,6 +157,27 @@ func TestApplyAsksOnlyATerminal(t *testing.T) {
 	})
 }
 
+// With --quiet, apply on a terminal shows the plan's summary before it
+// asks, and then one line per result.
+func TestApplyQuietAsks(t *testing.T) {
+	inApplyDir(t)
+	master, slave := openPTY(t)
+	if _, err := master.WriteString("y\n"); err != nil {
+		t.Fatal(err)
+	}
+	var out, errs bytes.Buffer
+	if code := run(t.Context(), &streams{in: slave, out: &out, err: &errs}, []string{"apply", "-q"}); code != exitOK {
+		t.Fatalf("exit %d, want 0; stderr:\n%s", code, errs.String())
+	}
+	want := "example.com. at files: 3 to create, 0 to update, 0 to delete\nexample.com. at files: applied (3 of 3 changes); converged\n"
+	if out.String() != want {
+		t.Errorf("stdout %q, want %q", out.String(), want)
+	}
+	if errs.String() != "Apply 3 changes? [y/N] " {
+		t.Errorf("stderr %q, want only the question", errs.String())
+	}
+}
+
 // Colour needs a terminal, and NO_COLOR turns it off only when it is not
 // empty (https://no-color.org).
 func TestColorOK(t *testing.T) {

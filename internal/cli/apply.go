@@ -47,7 +47,8 @@ serves nothing of the zone is restored without --force.
 
 One zonecast at a time applies a zone: a second one fails at once, naming the
 holder of the lock. On a terminal apply asks for confirmation of a fresh plan;
-elsewhere it needs --yes. SIGINT or SIGTERM stops between messages and
+elsewhere (stdin /dev/null, a file, a pipe: never read for an answer) it needs
+--yes. With -q it prints one line per zone × provider result. SIGINT or SIGTERM stops between messages and
 reports what was applied; running apply again converges.
 
 EXIT STATUS

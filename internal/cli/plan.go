@@ -44,7 +44,11 @@ EXIT STATUS
 
 With --out FILE the plan is also saved for 'zonecast apply FILE', which applies
 exactly these changes, and only if no provider and no zone file changed since.
-The file holds no secrets.`,
+The file holds no secrets.
+
+With -q the text plan is one line per zone × provider with changes (and one
+for a safety refusal), nothing when everything is in sync. With --provider
+only the selected providers' secrets are read.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runPlan(cmd.Context(), ios, opts) },
 	}

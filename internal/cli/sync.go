@@ -74,7 +74,11 @@ EXIT STATUS (with --once)
   2  with --dry-run: drift found (nothing applied)
   3  some providers failed or could not be read, or work is still pending
      (a reload, a parent delegation; the next cycle retries it)
-  4  drift over the safety limit was left alone`,
+  4  drift over the safety limit was left alone
+
+With --dry-run (and for drift over the safety limit) each zone × provider's
+line is followed by the RRsets that drifted, the first 10: + missing at the
+provider, ~ different there, - there and not in the zone file.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runSync(cmd.Context(), ios, opts) },
 	}

@@ -271,8 +271,11 @@ func run(ctx context.Context, ios *streams, args []string) int {
 		// The flags were not all read (a bad flag) or were bad: report
 		// as far as they say, else as text.
 		if ios.setup() != nil {
-			ios.logFormat, ios.logLevel = "text", "info"
-			ios.setup()
+			ios.logLevel = "info"
+			if ios.setup() != nil {
+				ios.logFormat = "text"
+				ios.setup()
+			}
 		}
 	}
 	defer func() {

@@ -130,8 +130,13 @@ func runSync(ctx context.Context, ios *streams, opts *syncOptions) error {
 			ios.say(slog.LevelWarn, w)
 		}
 		for _, t := range c.Targets {
-			log.Info("sync", "zone", t.Zone, "provider", t.Provider, "drift", t.Drift, "applied", t.Applied,
-				"dropped", t.Dropped, "refused", t.Refused, "err", t.Err)
+			attrs := []any{"zone", t.Zone, "provider", t.Provider, "drift", t.Drift, "applied", t.Applied,
+				"dropped", t.Dropped, "refused", t.Refused, "err", t.Err}
+			if len(t.Drifted) > 0 {
+				// What drifted, as the --once output names it.
+				attrs = append(attrs, "drifted", strings.Join(t.Drifted[:min(len(t.Drifted), maxDriftedShown)], "; "))
+			}
+			log.Info("sync", attrs...)
 		}
 		for _, ev := range c.Events {
 			level := slog.LevelWarn

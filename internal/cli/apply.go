@@ -48,8 +48,9 @@ serves nothing of the zone is restored without --force.
 One zonecast at a time applies a zone: a second one fails at once, naming the
 holder of the lock. On a terminal apply asks for confirmation of a fresh plan;
 elsewhere (stdin /dev/null, a file, a pipe: never read for an answer) it needs
---yes. With -q it prints one line per zone × provider result. SIGINT or SIGTERM stops between messages and
-reports what was applied; running apply again converges.
+--yes. With -q it prints one line per zone × provider result. SIGINT or
+SIGTERM stops between messages and reports what was applied; running apply
+again converges.
 
 EXIT STATUS
   0  every provider applied and converged (or nothing to do)
@@ -170,8 +171,10 @@ func runApply(ctx context.Context, ios *streams, opts *applyOptions) error {
 		return err
 	}
 	p := rep.Plan
-	quiet := p.Changes() == 0 && len(p.Failed()) == 0 && len(rep.Finished) == 0 && len(rep.Pending) == 0
-	if ios.quiet || !quiet {
+	// Nothing done: the plan said so. With --quiet the plan was not
+	// shown: the result lines say it.
+	nothing := p.Changes() == 0 && len(p.Failed()) == 0 && len(rep.Finished) == 0 && len(rep.Pending) == 0
+	if ios.quiet || !nothing {
 		writeRun(ios, rep)
 	}
 	if err != nil {

@@ -263,7 +263,9 @@ func run(ctx context.Context, ios *streams, args []string) int {
 	ios.raw = ios.err
 	root := newRootCmd(ios)
 	root.SetArgs(args)
-	root.SetIn(ios.in)
+	if ios.in != nil {
+		root.SetIn(ios.in)
+	}
 	root.SetOut(ios.out)
 	root.SetErr(stderrOf{ios})
 	cmd, err := root.ExecuteContextC(ctx)

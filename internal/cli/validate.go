@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 
 	"github.com/spf13/cobra"
 	"github.com/zonecast/zonecast/zones"
@@ -104,8 +105,9 @@ func runValidate(_ context.Context, ios *streams, opts *validateOptions) error {
 				fmt.Fprintln(ios.out, d)
 			}
 			if fr.Origin != "" {
-				fmt.Fprintf(ios.err, "%s: zone %s (origin from %s): %d RRsets, %d records, %d errors, %d warnings\n",
-					fr.File, fr.Origin, fr.OriginFrom, fr.RRsets, fr.Records, fr.Errors, fr.Warnings)
+				ios.say(slog.LevelInfo, fmt.Sprintf("%s: zone %s (origin from %s): %d RRsets, %d records, %d errors, %d warnings",
+					fr.File, fr.Origin, fr.OriginFrom, fr.RRsets, fr.Records, fr.Errors, fr.Warnings),
+					"file", fr.File, "zone", fr.Origin, "rrsets", fr.RRsets, "records", fr.Records, "errors", fr.Errors, "warnings", fr.Warnings)
 			}
 		}
 	}

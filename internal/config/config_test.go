@@ -631,3 +631,62 @@ func TestIgnoreMatches(t *testing.T) {
 		})
 	}
 }
+
+// LoadSelected reads the secrets of the selected providers only: a
+// missing variable of another provider fails nothing and that provider's
+// secret keeps its reference, unread; Load and a selection naming that
+// provider fail on the variable.
+func TestLoadSelectedSecrets(t *testing.T) {
+	const cfg = `providers:
+  mine:
+    type: fake
+    api_token: env:ZONECAST_TEST_MINE
+  theirs:
+    type: fake
+    api_token: env:ZONECAST_TEST_THEIRS
+    tsig: {name: k., algorithm: hmac-sha256, secret: file:secrets/absent}
+zones:
+  - origin: example.com.
+    file: example.com.zone
+    providers: [mine, theirs]
+`
+	dir := writeFiles(t, map[string]string{"zonecast.yaml": cfg, "example.com.zone": zoneText})
+	path := filepath.Join(dir, "zonecast.yaml")
+	t.Setenv("ZONECAST_TEST_MINE", tokenValue)
+	t.Setenv("ZONECAST_TEST_THEIRS", "") // restored after the test
+	os.Unsetenv("ZONECAST_TEST_THEIRS")
+
+	c, err := LoadSelected(path, testDrivers, []string{"mine"})
+	if err != nil {
+		t.Fatalf("LoadSelected(mine): %v", err)
+	}
+	mine := c.Providers["mine"].(*fakeProvider).cfg.APIToken
+	if !mine.Resolved() || mine.Value() != tokenValue {
+		t.Errorf("mine's token: resolved %v, value %q; want resolved %q", mine.Resolved(), mine.Value(), tokenValue)
+	}
+	theirs := c.Providers["theirs"].(*fakeProvider).cfg
+	for _, s := range []providers.Secret{theirs.APIToken, theirs.TSIG.Secret} {
+		if s.Resolved() || s.IsZero() || s.Value() != "" {
+			t.Errorf("theirs' secret %s: resolved %v, zero %v, value %q; want an unread reference", s.Ref(), s.Resolved(), s.IsZero(), s.Value())
+		}
+	}
+	if got, want := theirs.APIToken.Ref(), "env:ZONECAST_TEST_THEIRS"; got != want {
+		t.Errorf("theirs' token reference %q, want %q", got, want)
+	}
+
+	for _, only := range [][]string{nil, {"mine", "theirs"}, {"theirs"}} {
+		_, err := LoadSelected(path, testDrivers, only)
+		if err == nil {
+			t.Errorf("LoadSelected(%v): no error for the missing secrets of theirs", only)
+			continue
+		}
+		for _, want := range []string{"providers.theirs.api_token", "environment variable ZONECAST_TEST_THEIRS is not set", "providers.theirs.tsig.secret"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("LoadSelected(%v): error %q lacks %q", only, err, want)
+			}
+		}
+	}
+	if _, err := Load(path, testDrivers); err == nil || !strings.Contains(err.Error(), "ZONECAST_TEST_THEIRS") {
+		t.Errorf("Load: error %v, want the missing ZONECAST_TEST_THEIRS", err)
+	}
+}

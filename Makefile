@@ -2,7 +2,9 @@
 # `make test` runs everything CI runs.
 GO      ?= go
 BIN     ?= bin/zonecast
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# Without git (a source tarball) VERSION is empty and zonecast --version
+# falls back to the build info: "(devel)" and the commit when known.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 LDFLAGS := -X github.com/zonecast/zonecast/internal/cli.Version=$(VERSION)
 # Fuzzing in make test is bounded by executions, not by time: a time limit
 # that runs out while the engine is busy ends, now and then, in the engine's

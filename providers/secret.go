@@ -18,7 +18,12 @@ type Secret struct {
 
 // NewSecret returns a Secret holding value, for tests and callers that
 // already have the value.
-func NewSecret(value string) Secret { return Secret{ref: "literal", value: value} }
+func NewSecret(value string) Secret {
+	if value == "" {
+		return Secret{}
+	}
+	return Secret{ref: "literal", value: value}
+}
 
 // ResolveSecret reads the secret a reference names: env:NAME reads the
 // environment variable, file:PATH the file (trailing newline removed; a
@@ -67,8 +72,14 @@ func SecretFile(ref, dir string) (string, bool) {
 // Value returns the secret itself, for the one place that sends it.
 func (s Secret) Value() string { return s.value }
 
-// IsZero reports whether no secret was given.
-func (s Secret) IsZero() bool { return s.value == "" }
+// IsZero reports whether no secret was given: neither a value nor a
+// reference. A reference not resolved (config.LoadSelected leaves those of
+// the providers a run does not use) is given: IsZero is false, Resolved
+// false and Value empty.
+func (s Secret) IsZero() bool { return s.value == "" && s.ref == "" }
+
+// Resolved reports whether the secret holds its value.
+func (s Secret) Resolved() bool { return s.value != "" }
 
 // Ref returns the reference the secret came from (env:NAME, file:PATH),
 // which is safe to show.

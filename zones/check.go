@@ -12,7 +12,7 @@ import (
 
 // check runs the zone-wide checks: SOA and apex NS, CNAME and DNAME rules,
 // NS/MX/SRV targets, glue, occluded data, DS at the apex and DNSSEC records;
-// then what BIND refuses beyond those (bindChecks).
+// what BIND refuses beyond those (bindChecks); then the lints (lint).
 //
 // sets is every RRset of the zone (in any order) and names the kinds of
 // RRsets at each owner (typeBit), gathered while parsing, so the checks need
@@ -82,7 +82,7 @@ func check(z *Zone, sets []*RRset, names map[string]uint8) Diagnostics {
 		add(first.Pos, Info, CodeDNSSECNotReplicas, fmt.Sprintf("%d %s RRsets kept in the file, not replicated: providers sign for themselves", len(sets), TypeString(t)),
 			"nothing to do; remove them if the file is not also served signed as it is")
 	}
-	return ds
+	return append(ds, lint(z, sets)...)
 }
 
 // checker holds what the per-RRset checks share; they only read it.

@@ -90,6 +90,12 @@ const (
 	CodeTooManyRecords  = "too-many-records"
 	CodeTooManyIncludes = "too-many-includes"
 	CodeIncludeDepth    = "include-depth"
+	// The lints (lint.go): warnings, errors under validate --strict.
+	CodeSPFMultiple        = "spf-multiple"
+	CodeSPFTooManyLookups  = "spf-too-many-lookups"
+	CodeCAAUnknownTag      = "caa-unknown-tag"
+	CodeMissingTrailingDot = "missing-trailing-dot"
+	CodeUTF8Label          = "utf8-label"
 	// What BIND 9.18 refuses and miekg/dns reads (bindchecks.go): an apex
 	// CDS or CDNSKEY whose algorithm no apex DNSKEY has, or a delete form
 	// beside other records; NS at a wildcard owner; an NSEC3 next hashed

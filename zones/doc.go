@@ -15,7 +15,11 @@
 //
 // Every problem in a file is collected in one pass as a [Diagnostic] with a
 // file:line:col position, a severity, a stable code and a hint. A zone with
-// any error-severity diagnostic must not be pushed anywhere.
+// any error-severity diagnostic must not be pushed anywhere. Besides what BIND
+// refuses, lints warn of data that loads but is most likely a mistake (two
+// SPF policies at a name, SPF over 10 lookups, an unregistered CAA tag, the
+// origin written twice, raw UTF-8 labels); [Options].IDN stores UTF-8 names
+// as their A-labels instead.
 //
 // The package does no network I/O and prints nothing; its output is
 // deterministic. What it writes (Write, diagnostics) holds no raw control

@@ -18,6 +18,8 @@ func FuzzParse(f *testing.F) {
 	f.Add(head + "$GENERATE 1-3 h$ CNAME x${1,2,x}\n")
 	f.Add(head + "$ORIGIN sub\n@ AAAA ::1\n  MX 0 .\n")
 	f.Add(head + "u TYPE65534 \\# 3 abcdef\nx\\.y\\032 SRV 0 0 1 .\n")
+	f.Add(head + "@ TXT \"v=spf1 include:_s.example.com redirect=_s.example.com\"\n_s TXT \"v=spf1 include:example.com\"\n@ CAA 128 isue \"x\"\n")
+	f.Add(head + "café CNAME bücher.example.com\nxn--caf-dma MX 10 café.example.com.example.com.\n")
 	for _, dir := range []string{"good", "bad"} {
 		files, _ := filepath.Glob(filepath.Join("..", "testdata", "zones", dir, "*.zone"))
 		for _, p := range files {
@@ -34,6 +36,17 @@ func FuzzParse(f *testing.F) {
 		for _, d := range diags {
 			if d.Pos.Line < 0 || d.Code == "" || d.Message == "" {
 				t.Fatalf("malformed diagnostic %+v", d)
+			}
+		}
+		// The IDN form reads back as itself too, its names all ASCII.
+		if zi, di, err := zones.Parse(strings.NewReader(text), "example.com.zone", zones.Options{Origin: "example.com.", IDN: true}); err == nil && !di.HasErrors() {
+			d := dump(t, zi)
+			zi2, di2, err := zones.Parse(strings.NewReader(d), "dump", zones.Options{Origin: "example.com."})
+			if err != nil || di2.HasErrors() {
+				t.Fatalf("the dump of an accepted IDN zone does not parse: %v\n%s\ndump:\n%s", err, join(di2), d)
+			}
+			if diff := cmp.Diff(d, dump(t, zi2)); diff != "" {
+				t.Fatalf("IDN dump → parse → dump changed (-first +second):\n%s", diff)
 			}
 		}
 		if diags.HasErrors() {

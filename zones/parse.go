@@ -30,6 +30,9 @@ type Options struct {
 	FollowSymlinks bool
 	// Limits bound what reading the zone may cost.
 	Limits Limits
+	// IDN accepts names written in raw UTF-8 (U-labels) and stores them
+	// as their A-labels (punycode, RFC 5891), owners and rdata targets.
+	IDN bool
 }
 
 // Where an origin came from, as Zone.OriginFrom says.
@@ -201,6 +204,9 @@ func parse(data []byte, path string, opts Options, root *os.Root) (*Zone, Diagno
 	p.soaDefaultTTL(main)
 	p.run(main)
 	parallel(p.sets, finish)
+	if opts.IDN {
+		p.sets, p.names = idnToASCII(z, p.sets, p.names)
+	}
 	p.diags = append(p.diags, p.added...)
 	if !p.stopped {
 		// A zone read only in part would give misleading findings.

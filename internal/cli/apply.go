@@ -5,7 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -47,8 +47,10 @@ serves nothing of the zone is restored without --force.
 
 One zonecast at a time applies a zone: a second one fails at once, naming the
 holder of the lock. On a terminal apply asks for confirmation of a fresh plan;
-elsewhere it needs --yes. SIGINT or SIGTERM stops between messages and
-reports what was applied; running apply again converges.
+elsewhere (stdin /dev/null, a file, a pipe: never read for an answer) it needs
+--yes. With -q it prints one line per zone × provider result. SIGINT or
+SIGTERM stops between messages and reports what was applied; running apply
+again converges.
 
 EXIT STATUS
   0  every provider applied and converged (or nothing to do)
@@ -99,34 +101,49 @@ func runApply(ctx context.Context, ios *streams, opts *applyOptions) error {
 	if err != nil {
 		return err
 	}
+	confirm := !opts.yes && pol.Saved == nil
 	pol.Review = func(p *plan.Plan) error {
-		if err := plan.WriteText(ios.out, p, plan.Style{Color: colorOK(ios.out)}); err != nil {
-			return err
+		// With --quiet the plan is shown only to be confirmed, and then
+		// as its summary.
+		switch {
+		case !ios.quiet:
+			if err := plan.WriteText(ios.out, p, plan.Style{Color: colorOK(ios.out)}); err != nil {
+				return err
+			}
+		case confirm && p.Changes() > 0:
+			writeSummary(ios.out, p)
 		}
 		for _, t := range p.Targets {
 			if t.Restore() && len(t.Changes) > 0 {
-				fmt.Fprintf(ios.err, "zonecast: RESTORE: %s serves nothing of %s: all %d changes will be applied to restore it\n", t.Provider, t.Zone, len(t.Changes))
+				ios.say(slog.LevelWarn, fmt.Sprintf("zonecast: RESTORE: %s serves nothing of %s: all %d changes will be applied to restore it", t.Provider, t.Zone, len(t.Changes)),
+					"zone", t.Zone, "provider", t.Provider, "changes", len(t.Changes))
 			}
 		}
-		if p.Changes() == 0 || opts.yes || pol.Saved != nil {
+		if p.Changes() == 0 || !confirm {
 			return nil
 		}
-		if !isTerminal(os.Stdin) {
-			return errors.New("not on a terminal: pass --yes to apply")
+		// Only a person answers: stdin that is /dev/null, a file or a
+		// pipe is never read for a "yes".
+		if !isTerminal(ios.in) {
+			return errors.New("stdin is not a terminal, so apply cannot ask for confirmation: pass --yes to apply")
 		}
-		fmt.Fprintf(ios.err, "Apply %d changes? [y/N] ", p.Changes())
-		line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+		// The question is for the person at the terminal, whatever the
+		// log format.
+		fmt.Fprintf(ios.raw, "Apply %d changes? [y/N] ", p.Changes())
+		line, _ := bufio.NewReader(ios.in).ReadString('\n')
 		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
 			return errors.New("not applied")
 		}
 		return nil
 	}
-	if opts.yes || pol.Saved != nil {
+	if !confirm {
 		// Nobody confirms: a provider that is slow to read holds no other.
 		pol.SlowReadWait = e.Config.Limits.SlowReadWait
-		pol.Late = func(t *plan.Target) {
-			fmt.Fprintln(ios.out)
-			plan.WriteText(ios.out, &plan.Plan{Targets: []*plan.Target{t}}, plan.Style{Color: colorOK(ios.out)})
+		if !ios.quiet {
+			pol.Late = func(t *plan.Target) {
+				fmt.Fprintln(ios.out)
+				plan.WriteText(ios.out, &plan.Plan{Targets: []*plan.Target{t}}, plan.Style{Color: colorOK(ios.out)})
+			}
 		}
 	}
 	prog := newProgress(ctx, ios)
@@ -145,26 +162,28 @@ func runApply(ctx context.Context, ios *streams, opts *applyOptions) error {
 			}
 			if len(refusals) > 0 && err != nil {
 				for _, r := range refusals {
-					fmt.Fprintf(ios.err, "zonecast: %v\n", r)
+					ios.say(slog.LevelError, fmt.Sprintf("zonecast: %v", r))
 				}
-				fmt.Fprintln(ios.err, "zonecast: nothing was changed")
+				ios.say(slog.LevelError, "zonecast: nothing was changed")
 				return reported{err}
 			}
 		}
 		return err
 	}
 	p := rep.Plan
-	quiet := p.Changes() == 0 && len(p.Failed()) == 0 && len(rep.Finished) == 0 && len(rep.Pending) == 0
-	if !quiet {
+	// Nothing done: the plan said so. With --quiet the plan was not
+	// shown: the result lines say it.
+	nothing := p.Changes() == 0 && len(p.Failed()) == 0 && len(rep.Finished) == 0 && len(rep.Pending) == 0
+	if ios.quiet || !nothing {
 		writeRun(ios, rep)
 	}
 	if err != nil {
 		switch {
 		case rep.Interrupted:
-			fmt.Fprintln(ios.err, "zonecast: interrupted; run apply again to converge")
+			ios.say(slog.LevelError, "zonecast: interrupted; run apply again to converge")
 		case rep.Verified != nil && !served(rep.Verified):
 			writeVerify(ios, rep.Verified)
-			fmt.Fprintf(ios.err, "zonecast: not every server serves the zone after %s\n", opts.verifyTimeout)
+			ios.say(slog.LevelError, fmt.Sprintf("zonecast: not every server serves the zone after %s", opts.verifyTimeout))
 		default:
 			failed := 0
 			for _, t := range rep.Targets {
@@ -172,7 +191,7 @@ func runApply(ctx context.Context, ios *streams, opts *applyOptions) error {
 					failed++
 				}
 			}
-			fmt.Fprintf(ios.err, "zonecast: %d of %d zone × provider pairs did not converge (or have work pending); run apply again once the cause is fixed\n", failed, len(rep.Targets))
+			ios.say(slog.LevelError, fmt.Sprintf("zonecast: %d of %d zone × provider pairs did not converge (or have work pending); run apply again once the cause is fixed", failed, len(rep.Targets)))
 		}
 		return reported{err}
 	}
@@ -185,7 +204,9 @@ func runApply(ctx context.Context, ios *streams, opts *applyOptions) error {
 // writeRun shows what a run applied, per zone × provider, and the work
 // finished or still pending.
 func writeRun(ios *streams, rep *engine.Report) {
-	fmt.Fprintln(ios.out)
+	if !ios.quiet {
+		fmt.Fprintln(ios.out)
+	}
 	for _, t := range rep.Targets {
 		r := t.Result
 		if rep.Interrupted {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -44,7 +45,8 @@ func TestScripts(t *testing.T) {
 			"release-lock": func(ts *testscript.TestScript, neg bool, args []string) {
 				ts.Check(held[ts].Release())
 			},
-			"hostile": hostileCmd,
+			"hostile":    hostileCmd,
+			"json-lines": jsonLinesCmd,
 			// edit-json FILE changes one value in a saved plan, as a
 			// careless or malicious edit would.
 			"edit-json": func(ts *testscript.TestScript, neg bool, args []string) {
@@ -86,4 +88,28 @@ func hostileCmd(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Defer(func() { h.Close() })
 	ts.Setenv("HOSTILE_ADDR", h.Addr())
 	ts.Setenv("TSIG_SECRET", secret)
+}
+
+// jsonLinesCmd is `json-lines FILE`: every line of FILE (a copy of a
+// command's stderr) is one JSON object with time, level and msg, as
+// log/slog's JSON handler writes them, and there is at least one.
+func jsonLinesCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: json-lines FILE")
+	}
+	text := ts.ReadFile(args[0])
+	if text == "" {
+		ts.Fatalf("%s is empty", args[0])
+	}
+	for i, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			ts.Fatalf("%s:%d is not a JSON object: %q (%v)", args[0], i+1, line, err)
+		}
+		for _, k := range []string{"time", "level", "msg"} {
+			if _, ok := rec[k]; !ok {
+				ts.Fatalf("%s:%d has no %q: %s", args[0], i+1, k, line)
+			}
+		}
+	}
 }

@@ -76,7 +76,9 @@ type exported struct {
 const exportReads = 4
 
 func runExport(ctx context.Context, ios *streams, opts *exportOptions) error {
-	cfg, err := config.Load(opts.config, all.Drivers())
+	// Only the exported provider's secrets are read: exporting from one
+	// provider needs no other's credentials.
+	cfg, err := config.LoadSelected(opts.config, all.Drivers(), []string{opts.provider})
 	if err != nil {
 		return err
 	}

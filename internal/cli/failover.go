@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -103,7 +104,7 @@ func runDrop(ctx context.Context, ios *streams, opts *failoverOptions, name stri
 	tr, err := e.Drop(ctx, name, opts.reason, opts.force)
 	if tr != nil {
 		for _, u := range tr.Unverified {
-			fmt.Fprintf(ios.err, "zonecast: warning: %s cannot be verified (no nameservers configured)\n", u)
+			ios.say(slog.LevelWarn, fmt.Sprintf("zonecast: warning: %s cannot be verified (no nameservers configured)", u))
 		}
 	}
 	var refused *engine.RefusedError
@@ -112,7 +113,7 @@ func runDrop(ctx context.Context, ios *streams, opts *failoverOptions, name stri
 			fmt.Fprintf(ios.err, "zonecast: %s: %s does not serve the whole current zone:\n", rep.Zone, rep.Provider)
 			writeVerify(&streams{out: ios.err, err: ios.err}, []verify.Provider{rep})
 		}
-		fmt.Fprintf(ios.err, "zonecast: %v; nothing was changed\n", err)
+		ios.say(slog.LevelError, fmt.Sprintf("zonecast: %v; nothing was changed", err))
 		return reported{err}
 	}
 	if tr == nil || tr.Zones == nil {
@@ -136,7 +137,7 @@ func runRestore(ctx context.Context, ios *streams, opts *failoverOptions, name s
 	var ns *engine.NotServingError
 	if errors.As(err, &ns) {
 		writeVerify(ios, []verify.Provider{ns.Report})
-		fmt.Fprintf(ios.err, "zonecast: %v\n", err)
+		ios.say(slog.LevelError, fmt.Sprintf("zonecast: %v", err))
 		return reported{err}
 	}
 	if err != nil {
@@ -153,7 +154,8 @@ func runRestore(ctx context.Context, ios *streams, opts *failoverOptions, name s
 func writeTransition(ios *streams, tr *engine.Transition) {
 	for _, st := range tr.Steps {
 		if st.Err != nil {
-			fmt.Fprintf(ios.err, "zonecast: %s at %s: FAILED: %s: %v (recorded; run the command again or let sync finish it)\n", st.Zone, st.Provider, st.What, st.Err)
+			ios.say(slog.LevelError, fmt.Sprintf("zonecast: %s at %s: FAILED: %s: %v (recorded; run the command again or let sync finish it)", st.Zone, st.Provider, st.What, st.Err),
+				"zone", st.Zone, "provider", st.Provider)
 			continue
 		}
 		if strings.HasPrefix(st.What, "delegation") {
@@ -191,7 +193,7 @@ func runStatus(ctx context.Context, ios *streams, opts *failoverOptions) error {
 	// changed; this machine's file is only a cache of it.
 	e.Discover(ctx)
 	for _, n := range e.Adopted {
-		fmt.Fprintf(ios.err, "zonecast: note: %s\n", n)
+		ios.say(slog.LevelInfo, fmt.Sprintf("zonecast: note: %s", n))
 	}
 	for _, zc := range e.Config.Zones {
 		if _, ok := e.Files[zc.Origin]; !ok {

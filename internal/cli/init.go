@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -82,6 +83,6 @@ func runInit(_ context.Context, ios *streams, opts *initOptions) error {
 	if err := os.WriteFile(opts.path, []byte(starter), 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(ios.err, "wrote %s; edit it, then run: zonecast plan --config %s\n", opts.path, opts.path)
+	ios.say(slog.LevelInfo, fmt.Sprintf("wrote %s; edit it, then run: zonecast plan --config %s", opts.path, opts.path), "file", opts.path)
 	return nil
 }

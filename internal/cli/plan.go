@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -23,6 +25,7 @@ type planOptions struct {
 	maxBytes int
 	full     string
 	fullLink string
+	strict   bool
 }
 
 func addSelectionFlags(cmd *cobra.Command, sel *selection) {
@@ -55,7 +58,14 @@ With --format markdown (for a pull-request comment) the plan is cut, between
 RRsets, to --max-bytes (default 60000; a GitHub comment holds 65,536
 characters); a cut plan says per target how much it leaves out. --full FILE
 writes the whole markdown plan to FILE as well, and --full-link URL is where
-readers find it (the CI run's artifacts); a cut plan names both.`,
+readers find it (the CI run's artifacts); a cut plan names both.
+
+With --strict, a warning about a zone file (the same ones validate shows)
+fails the command with status 1 before any provider is read.
+
+With -q the text plan is one line per zone × provider with changes (and one
+for a safety refusal), nothing when everything is in sync. With --provider
+only the selected providers' secrets are read.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runPlan(cmd.Context(), ios, opts) },
 	}
@@ -66,6 +76,7 @@ readers find it (the CI run's artifacts); a cut plan names both.`,
 	cmd.Flags().IntVar(&opts.maxBytes, "max-bytes", plan.DefaultMaxBytes, "with --format markdown: cut the plan, between RRsets, to this size (0: no cap)")
 	cmd.Flags().StringVar(&opts.full, "full", "", "with --format markdown: also write the whole plan, uncapped, to this file")
 	cmd.Flags().StringVar(&opts.fullLink, "full-link", "", "with --format markdown: where readers find the whole plan (a URL), named in a cut plan")
+	cmd.Flags().BoolVar(&opts.strict, "strict", false, "fail on zone-file warnings too, before reading any provider")
 	return cmd
 }
 
@@ -83,8 +94,17 @@ func runPlan(ctx context.Context, ios *streams, opts *planOptions) error {
 	if err != nil {
 		return err
 	}
+	if n := e.Diagnostics.Count(zones.Warning); opts.strict && n > 0 {
+		noun := "warnings"
+		if n == 1 {
+			noun = "warning"
+		}
+		return fmt.Errorf("--strict: the zone files have %d %s; nothing was planned", n, noun)
+	}
 	p := e.Plan(ctx)
-	if err := render(ios, p, opts); err != nil {
+	if ios.quiet && opts.format == "text" {
+		writeSummary(ios.out, p)
+	} else if err := render(ios, p, opts); err != nil {
 		return err
 	}
 	if opts.out != "" && len(p.Failed()) == 0 {
@@ -95,13 +115,13 @@ func runPlan(ctx context.Context, ios *streams, opts *planOptions) error {
 		if err := f.Write(opts.out); err != nil {
 			return fmt.Errorf("save plan: %w", err)
 		}
-		fmt.Fprintf(ios.err, "Plan saved to %s; apply it with: zonecast apply %s\n", opts.out, opts.out)
+		ios.say(slog.LevelInfo, fmt.Sprintf("Plan saved to %s; apply it with: zonecast apply %s", opts.out, opts.out), "file", opts.out)
 	}
 	if failed := p.Failed(); len(failed) > 0 {
 		errs := make([]error, len(failed))
 		for i, t := range failed {
 			errs[i] = t.Err
-			fmt.Fprintf(ios.err, "zonecast: %v\n", t.Err)
+			ios.say(slog.LevelError, fmt.Sprintf("zonecast: %v", t.Err), "zone", t.Zone, "provider", t.Provider)
 		}
 		return reported{errors.Join(errs...)}
 	}
@@ -113,7 +133,7 @@ func runPlan(ctx context.Context, ios *streams, opts *planOptions) error {
 		errs := make([]error, len(refusals))
 		for i, r := range refusals {
 			errs[i] = r
-			fmt.Fprintf(ios.err, "zonecast: apply would refuse: %v\n", r)
+			ios.say(slog.LevelError, fmt.Sprintf("zonecast: apply would refuse: %v", r))
 		}
 		return reported{errors.Join(errs...)}
 	}
@@ -121,6 +141,26 @@ func runPlan(ctx context.Context, ios *streams, opts *planOptions) error {
 		return reported{errDiffers}
 	}
 	return nil
+}
+
+// writeSummary is the text plan with --quiet: one line per zone × provider
+// with changes (and one more when apply would refuse them), one per work
+// pending; nothing when everything is in sync. A provider that cannot be
+// read is an error, on stderr.
+func writeSummary(w io.Writer, p *plan.Plan) {
+	for _, t := range p.Targets {
+		if t.Err != nil || len(t.Changes) == 0 {
+			continue
+		}
+		c, u, d := t.Counts()
+		fmt.Fprintf(w, "%s at %s: %d to create, %d to update, %d to delete\n", t.Zone, t.Provider, c, u, d)
+		if t.Refused != nil {
+			fmt.Fprintf(w, "%s at %s: REFUSED by the safety limit: apply will not change it: %v\n", t.Zone, t.Provider, t.Refused)
+		}
+	}
+	for _, pd := range p.Pending {
+		fmt.Fprintf(w, "PENDING: %s\n", pd)
+	}
 }
 
 func checkFormat(f string) error {
@@ -169,9 +209,10 @@ func fullPlan(file, link string) string {
 	return "`zonecast plan --format markdown --max-bytes 0`"
 }
 
-// colorOK: colour only on a terminal, and never with NO_COLOR set.
+// colorOK: colour only on a terminal, and never when NO_COLOR is set to
+// anything but the empty string (https://no-color.org).
 func colorOK(w any) bool {
-	if _, ok := os.LookupEnv("NO_COLOR"); ok {
+	if os.Getenv("NO_COLOR") != "" {
 		return false
 	}
 	f, ok := w.(*os.File)

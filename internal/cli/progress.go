@@ -14,7 +14,8 @@ import (
 // progress reports long applies (over 1,000 changes at a provider) from
 // what the drivers report applied: on a terminal, a bar per provider
 // redrawn on one stderr line; elsewhere, a log line every 10 seconds. It
-// only observes; it never changes how changes are sent.
+// only observes; it never changes how changes are sent. With --log-format
+// json it logs, as elsewhere; with --quiet it shows nothing.
 type progress struct {
 	ios   *streams
 	log   *slog.Logger
@@ -28,7 +29,9 @@ type progress struct {
 
 func newProgress(ctx context.Context, ios *streams) *progress {
 	p := &progress{ios: ios, log: logger(ctx), done: map[string][2]int{}}
-	if f, ok := ios.err.(*os.File); ok {
+	// The bar is for a person at a terminal: JSON logs get log records,
+	// --quiet nothing (they are at info).
+	if f, ok := ios.raw.(*os.File); ok && !ios.json && !ios.quiet {
 		p.tty = isTerminal(f)
 	}
 	return p
@@ -94,7 +97,7 @@ func (p *progress) draw(final bool) {
 		if final {
 			end = "\n"
 		}
-		fmt.Fprintf(p.ios.err, "\r\x1b[K%s%s", strings.Join(parts, "  "), end)
+		fmt.Fprintf(p.ios.raw, "\r\x1b[K%s%s", strings.Join(parts, "  "), end)
 	}
 }
 

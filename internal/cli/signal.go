@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -21,8 +22,12 @@ const StopGrace = 5 * time.Second
 // calls exit(3) (the caller's os.Exit: only a main ends the process). Every
 // write zonecast does is whole or not done (UPDATE messages, file renames)
 // and the apply lock goes with the process, so a re-run converges.
+//
+// The two lines it may write go to stderr, or, once Main has read
+// --log-format json, as JSON log records.
 func SignalContext(stderr io.Writer, exit func(code int)) (context.Context, func()) {
-	ctx, cancel := context.WithCancel(context.Background())
+	notice := &stopNotice{say: func(msg string) { fmt.Fprintf(stderr, "zonecast: %s\n", msg) }}
+	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), stopNoticeKey{}, notice))
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	done := make(chan struct{})
@@ -36,9 +41,9 @@ func SignalContext(stderr io.Writer, exit func(code int)) (context.Context, func
 		cancel()
 		select {
 		case again := <-sigs:
-			fmt.Fprintf(stderr, "zonecast: %v after %v: exiting now; run again to converge\n", again, sig)
+			notice.write(fmt.Sprintf("%v after %v: exiting now; run again to converge", again, sig))
 		case <-time.After(StopGrace):
-			fmt.Fprintf(stderr, "zonecast: did not stop within %s of %v: exiting now; run again to converge\n", StopGrace, sig)
+			notice.write(fmt.Sprintf("did not stop within %s of %v: exiting now; run again to converge", StopGrace, sig))
 		case <-done:
 			return
 		}
@@ -49,4 +54,25 @@ func SignalContext(stderr io.Writer, exit func(code int)) (context.Context, func
 		close(done)
 		cancel()
 	}
+}
+
+// stopNotice is how SignalContext says it ends the process: Main replaces
+// say once it knows the log format.
+type stopNotice struct {
+	mu  sync.Mutex
+	say func(msg string)
+}
+
+type stopNoticeKey struct{}
+
+func (n *stopNotice) set(say func(msg string)) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.say = say
+}
+
+func (n *stopNotice) write(msg string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.say(msg)
 }

@@ -3,8 +3,10 @@ package cli
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -22,6 +24,12 @@ func TestSignalHelperProcess(t *testing.T) {
 	}
 	ctx, stop := SignalContext(os.Stderr, os.Exit)
 	defer stop()
+	if os.Getenv("ZONECAST_SIGNAL_JSON") == "1" {
+		// As zonecast --log-format json does before its command runs.
+		if code := Main(ctx, []string{"--log-format", "json", "version"}, io.Discard, os.Stderr); code != 0 {
+			os.Exit(code)
+		}
+	}
 	fmt.Println("ready")
 	<-ctx.Done()
 	fmt.Println("cancelled")
@@ -29,10 +37,10 @@ func TestSignalHelperProcess(t *testing.T) {
 }
 
 // startStuck starts the helper and waits until it has its signal handler.
-func startStuck(t *testing.T) (*exec.Cmd, *bufio.Scanner, *bytes.Buffer) {
+func startStuck(t *testing.T, env ...string) (*exec.Cmd, *bufio.Scanner, *bytes.Buffer) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestSignalHelperProcess$")
-	cmd.Env = append(os.Environ(), "ZONECAST_SIGNAL_HELPER=1")
+	cmd.Env = append(append(os.Environ(), "ZONECAST_SIGNAL_HELPER=1"), env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
@@ -100,5 +108,26 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 	}
 	if want := "interrupt after terminated: exiting now"; !strings.Contains(stderr.String(), want) {
 		t.Fatalf("stderr %q lacks %q", stderr, want)
+	}
+}
+
+// With --log-format json the line saying zonecast ends now is a JSON
+// record too, and the only thing on stderr.
+func TestSignalNoticeJSON(t *testing.T) {
+	cmd, sc, stderr := startStuck(t, "ZONECAST_SIGNAL_JSON=1")
+	cmd.Process.Signal(syscall.SIGTERM)
+	if !sc.Scan() || sc.Text() != "cancelled" {
+		t.Fatalf("context not cancelled by SIGTERM: %q", sc.Text())
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	if code := wait(t, cmd, StopGrace+30*time.Second); code != 3 {
+		t.Fatalf("exit %d, want 3; stderr: %s", code, stderr)
+	}
+	var rec struct{ Level, Msg string }
+	if err := json.Unmarshal(bytes.TrimSuffix(stderr.Bytes(), []byte("\n")), &rec); err != nil {
+		t.Fatalf("stderr is not one JSON record: %v\n%s", err, stderr)
+	}
+	if want := "interrupt after terminated: exiting now; run again to converge"; rec.Level != "ERROR" || rec.Msg != want {
+		t.Fatalf("record level %q msg %q, want ERROR %q", rec.Level, rec.Msg, want)
 	}
 }

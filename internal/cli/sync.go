@@ -74,7 +74,11 @@ EXIT STATUS (with --once)
   2  with --dry-run: drift found (nothing applied)
   3  some providers failed or could not be read, or work is still pending
      (a reload, a parent delegation; the next cycle retries it)
-  4  drift over the safety limit was left alone`,
+  4  drift over the safety limit was left alone
+
+With --dry-run (and for drift over the safety limit) each zone × provider's
+line is followed by the RRsets that drifted, the first 10: + missing at the
+provider, ~ different there, - there and not in the zone file.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runSync(cmd.Context(), ios, opts) },
 	}
@@ -93,7 +97,9 @@ func runSync(ctx context.Context, ios *streams, opts *syncOptions) error {
 	// to stderr: one lock for both, so that lines are not interleaved (and
 	// a writer that is not safe for concurrent use, as a test's, is safe).
 	var mu sync.Mutex
-	ios = &streams{out: ios.out, err: lockedWriter{&mu, ios.err}}
+	locked := *ios
+	locked.err = lockedWriter{&mu, ios.err}
+	ios = &locked
 	log := slog.New(lockedHandler{&mu, logger(ctx).Handler()})
 	if opts.auditEvery < 0 {
 		return fmt.Errorf("--audit-every %s: want a duration of 0 (never) or more", opts.auditEvery)
@@ -121,11 +127,16 @@ func runSync(ctx context.Context, ios *streams, opts *syncOptions) error {
 		c := syncd.RunCycle(ctx, syncd.Options{Config: opts.config, DryRun: opts.dryRun,
 			Streaks: status.Streaks(), Loaded: status.SetLimits})
 		for _, w := range c.Warnings {
-			fmt.Fprintln(ios.err, w)
+			ios.say(slog.LevelWarn, w)
 		}
 		for _, t := range c.Targets {
-			log.Info("sync", "zone", t.Zone, "provider", t.Provider, "drift", t.Drift, "applied", t.Applied,
-				"dropped", t.Dropped, "refused", t.Refused, "err", t.Err)
+			attrs := []any{"zone", t.Zone, "provider", t.Provider, "drift", t.Drift, "applied", t.Applied,
+				"dropped", t.Dropped, "refused", t.Refused, "err", t.Err}
+			if len(t.Drifted) > 0 {
+				// What drifted, as the --once output names it.
+				attrs = append(attrs, "drifted", strings.Join(t.Drifted[:min(len(t.Drifted), maxDriftedShown)], "; "))
+			}
+			log.Info("sync", attrs...)
 		}
 		for _, ev := range c.Events {
 			level := slog.LevelWarn
@@ -205,7 +216,7 @@ func logAudits(ctx context.Context, log *slog.Logger, a *syncd.Audits) {
 
 func writeCycle(ios *streams, c *syncd.Cycle) {
 	if c.Err != "" {
-		fmt.Fprintf(ios.err, "zonecast: %s\n", c.Err)
+		ios.say(slog.LevelError, "zonecast: "+c.Err)
 		return
 	}
 	for _, t := range c.Targets {
@@ -239,6 +250,9 @@ func writeCycle(ios *streams, c *syncd.Cycle) {
 			state += fmt.Sprintf(" (%d failed cycles in a row)", t.FailedCycles)
 		}
 		fmt.Fprintf(ios.out, "%s at %s: %s\n", t.Zone, t.Provider, state)
+		if c.DryRun || t.Refused {
+			writeDrifted(ios.out, t)
+		}
 	}
 	for _, p := range c.Finished {
 		fmt.Fprintf(ios.out, "done: %s %s at %s (pending from an earlier run)\n", p.Kind, p.Zone, p.Provider)
@@ -251,6 +265,25 @@ func writeCycle(ios *streams, c *syncd.Cycle) {
 	}
 	for _, p := range c.Pending {
 		fmt.Fprintf(ios.out, "PENDING: %s\n", p)
+	}
+}
+
+// maxDriftedShown is how many drifted RRsets sync names per zone ×
+// provider; `zonecast plan` shows them all.
+const maxDriftedShown = 10
+
+// writeDrifted names the RRsets that drifted at a target, indented under
+// its line: + missing at the provider, ~ different there, - there and not
+// in the zone file.
+func writeDrifted(w io.Writer, t syncd.Target) {
+	for i, d := range t.Drifted {
+		if i == maxDriftedShown {
+			break
+		}
+		fmt.Fprintf(w, "  %s\n", d)
+	}
+	if more := t.Drift - min(len(t.Drifted), maxDriftedShown); more > 0 && len(t.Drifted) > 0 {
+		fmt.Fprintf(w, "  … and %d more; `zonecast plan --zone %s --provider %s` shows them all\n", more, t.Zone, t.Provider)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 
 	"github.com/spf13/cobra"
 	"github.com/zonecast/zonecast/zones"
@@ -16,6 +17,7 @@ type validateOptions struct {
 	origin string
 	strict bool
 	format string
+	idn    bool
 }
 
 func newValidateCmd(ios *streams) *cobra.Command {
@@ -24,7 +26,10 @@ func newValidateCmd(ios *streams) *cobra.Command {
 		Use:   "validate FILE...",
 		Short: "Parse and check zone files; no network",
 		Long: `Parse and check zone files as BIND reads them, reporting every problem
-in one pass as file:line:col: severity: message [code].
+in one pass as file:line:col: severity: message [code]. Besides what BIND
+refuses it warns of likely mistakes: two SPF records at a name, SPF over 10
+DNS lookups, an unregistered CAA tag, the origin written twice (a missing
+trailing dot), raw UTF-8 labels.
 
 The origin of each file comes from --origin, else a $ORIGIN at its top,
 else its name (example.com.zone, db.example.com).` + exitStatus + `
@@ -38,6 +43,7 @@ else its name (example.com.zone, db.example.com).` + exitStatus + `
 	f := cmd.Flags()
 	f.StringVar(&opts.origin, "origin", "", "the zone's origin (default: $ORIGIN in the file, else its name)")
 	f.BoolVar(&opts.strict, "strict", false, "fail on warnings too")
+	f.BoolVar(&opts.idn, "idn", false, "accept names in raw UTF-8 as their A-labels (as idn: true in the config)")
 	f.StringVar(&opts.format, "format", "text", "output format: text or json")
 	return cmd
 }
@@ -68,7 +74,7 @@ func runValidate(_ context.Context, ios *streams, opts *validateOptions) error {
 	report := validateReport{Version: 1, OK: true}
 	for _, file := range opts.files {
 		fr := validateFileReport{File: file, Diagnostics: zones.Diagnostics{}}
-		z, diags, err := zones.ParseFile(file, zones.Options{Origin: opts.origin})
+		z, diags, err := zones.ParseFile(file, zones.Options{Origin: opts.origin, IDN: opts.idn})
 		if err != nil {
 			code := zones.CodeOrigin
 			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
@@ -99,8 +105,9 @@ func runValidate(_ context.Context, ios *streams, opts *validateOptions) error {
 				fmt.Fprintln(ios.out, d)
 			}
 			if fr.Origin != "" {
-				fmt.Fprintf(ios.err, "%s: zone %s (origin from %s): %d RRsets, %d records, %d errors, %d warnings\n",
-					fr.File, fr.Origin, fr.OriginFrom, fr.RRsets, fr.Records, fr.Errors, fr.Warnings)
+				ios.say(slog.LevelInfo, fmt.Sprintf("%s: zone %s (origin from %s): %d RRsets, %d records, %d errors, %d warnings",
+					fr.File, fr.Origin, fr.OriginFrom, fr.RRsets, fr.Records, fr.Errors, fr.Warnings),
+					"file", fr.File, "zone", fr.Origin, "rrsets", fr.RRsets, "records", fr.Records, "errors", fr.Errors, "warnings", fr.Warnings)
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -117,7 +118,7 @@ func runVerify(ctx context.Context, ios *streams, opts *verifyOptions) error {
 	}
 	for _, d := range delegations {
 		if !d.Checked {
-			fmt.Fprintf(ios.err, "zonecast: warning: the delegation of %s was not checked: %s (--no-parent skips the check)\n", d.Zone, d.Err)
+			ios.say(slog.LevelWarn, fmt.Sprintf("zonecast: warning: the delegation of %s was not checked: %s (--no-parent skips the check)", d.Zone, d.Err), "zone", d.Zone)
 		}
 	}
 	return verifyExit(ios, reports, delegations)
@@ -237,11 +238,11 @@ func verifyExit(ios *streams, reports []verify.Provider, delegations []verify.De
 	if len(unverified) == len(reports) {
 		// Nothing was asked: saying "ok" would be a lie.
 		err := fmt.Errorf("%w: no selected provider has nameservers configured; add `nameservers:` (names, or address:port) to %s in the configuration", engine.ErrNothingVerified, strings.Join(unverified, ", "))
-		fmt.Fprintf(ios.err, "zonecast: %v\n", err)
+		ios.say(slog.LevelError, fmt.Sprintf("zonecast: %v", err))
 		return reported{err}
 	}
 	if len(unverified) > 0 {
-		fmt.Fprintf(ios.err, "zonecast: warning: not verified (no nameservers configured): %s\n", strings.Join(unverified, ", "))
+		ios.say(slog.LevelWarn, fmt.Sprintf("zonecast: warning: not verified (no nameservers configured): %s", strings.Join(unverified, ", ")))
 	}
 	if mismatch {
 		return reported{errDiffers}

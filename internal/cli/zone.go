@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/spf13/cobra"
 	"github.com/zonecast/zonecast/zones"
@@ -50,8 +51,11 @@ func runZoneDump(_ context.Context, ios *streams, opts *zoneDumpOptions) error {
 		return fmt.Errorf("%s: %w", opts.file, err)
 	}
 	for _, d := range diags {
-		if d.Severity > zones.Info {
-			fmt.Fprintln(ios.err, d)
+		switch {
+		case d.Severity >= zones.Error:
+			ios.say(slog.LevelError, d.String(), "file", d.Pos.File, "line", d.Pos.Line, "code", d.Code)
+		case d.Severity > zones.Info:
+			ios.say(slog.LevelWarn, d.String(), "file", d.Pos.File, "line", d.Pos.Line, "code", d.Code)
 		}
 	}
 	if diags.HasErrors() {

@@ -123,6 +123,9 @@ type Zone struct {
 	// folder (follow_symlinks: true); otherwise such a link is refused, as
 	// a $INCLUDE leaving the folder is.
 	FollowSymlinks bool
+	// IDN accepts names in the zone file written in raw UTF-8 and stores
+	// them as their A-labels (idn: true; zones.Options.IDN).
+	IDN bool
 }
 
 // Parent is where a zone's delegation lives.
@@ -171,6 +174,8 @@ type (
 		Parent    *parentYAML  `yaml:"parent"`
 		// FollowSymlinks: the zone file may link out of its folder.
 		FollowSymlinks bool `yaml:"follow_symlinks"`
+		// IDN: names in raw UTF-8 are stored as their A-labels.
+		IDN bool `yaml:"idn"`
 	}
 	parentYAML struct {
 		Provider string `yaml:"provider"`
@@ -202,6 +207,19 @@ type provider struct {
 // joined with errors.Join and sorted by line, and no provider is built
 // then. Errors from Driver.New are *Errors too, at the provider's name.
 func Load(path string, drivers []providers.Driver) (*Config, error) {
+	return LoadSelected(path, drivers, nil)
+}
+
+// LoadSelected is Load for a run that uses only the providers named in
+// only (every provider when only is empty), as `plan --provider P` does.
+// The other providers are checked and built as Load does, so the file is
+// checked whole, but their secrets are not read: an env: variable or a
+// file: another machine has (another team's API token) fails nothing here.
+// Their Secrets keep the reference without the value (Resolved is false),
+// so such a provider serves for its settings (its nameservers) only and
+// must not be asked anything. Names in only that the file lacks are the
+// caller's to report.
+func LoadSelected(path string, drivers []providers.Driver, only []string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read configuration: %w", err)
@@ -230,6 +248,7 @@ func Load(path string, drivers []providers.Driver) (*Config, error) {
 	}
 
 	d := newDecoder(name, dir, root)
+	d.only = only
 	var raw fileYAML
 	if root != nil {
 		if body, _, _ := d.resolve(root); body != nil {
@@ -366,7 +385,9 @@ func (d *decoder) providers(n ast.Node, drivers []providers.Driver) (out []provi
 			continue
 		}
 		before = len(d.errs)
+		d.unused = len(d.only) > 0 && !slices.Contains(d.only, name)
 		d.decodeStruct(body, v.Elem(), pkey, line, 1, []string{"type"})
+		d.unused = false
 		if len(d.errs) > before {
 			continue
 		}
@@ -406,7 +427,7 @@ func (d *decoder) zones(raw []zoneYAML, declared []string) []Zone {
 	seen := map[string]int{} // origin → line
 	for i, r := range raw {
 		zkey := index(key, i)
-		z := Zone{Providers: r.Providers, FollowSymlinks: r.FollowSymlinks}
+		z := Zone{Providers: r.Providers, FollowSymlinks: r.FollowSymlinks, IDN: r.IDN}
 
 		okey := join(zkey, "origin")
 		switch origin, err := canonicalOrigin(r.Origin); {

@@ -118,6 +118,7 @@ zones:
     file: /ABSOLUTE/example.org.zone
     providers: [plain]
     follow_symlinks: true
+    idn: true
 safety:
   max_change_percent: 20
 limits:
@@ -207,6 +208,7 @@ func TestLoadGood(t *testing.T) {
 				File:           filepath.Join(abs, "example.org.zone"),
 				Providers:      []string{"plain"},
 				FollowSymlinks: true,
+				IDN:            true,
 			},
 		},
 		Safety:   Safety{MaxChangePercent: 20},
@@ -327,7 +329,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:   "unknown zone key",
 			config: base + "    ignores: []\n",
-			want:   []string{"zonecast.yaml:10: zones[0].ignores: unknown key (known: file, follow_symlinks, ignore, origin, parent, providers)"},
+			want:   []string{"zonecast.yaml:10: zones[0].ignores: unknown key (known: file, follow_symlinks, idn, ignore, origin, parent, providers)"},
 		},
 		{
 			name:   "unknown ignore key",
@@ -627,5 +629,64 @@ func TestIgnoreMatches(t *testing.T) {
 				t.Errorf("%+v.Matches(%q, %q, %s) = %v, want %v", tt.rule, tt.owner, tt.origin, dns.TypeToString[tt.rrtype], got, tt.want)
 			}
 		})
+	}
+}
+
+// LoadSelected reads the secrets of the selected providers only: a
+// missing variable of another provider fails nothing and that provider's
+// secret keeps its reference, unread; Load and a selection naming that
+// provider fail on the variable.
+func TestLoadSelectedSecrets(t *testing.T) {
+	const cfg = `providers:
+  mine:
+    type: fake
+    api_token: env:ZONECAST_TEST_MINE
+  theirs:
+    type: fake
+    api_token: env:ZONECAST_TEST_THEIRS
+    tsig: {name: k., algorithm: hmac-sha256, secret: file:secrets/absent}
+zones:
+  - origin: example.com.
+    file: example.com.zone
+    providers: [mine, theirs]
+`
+	dir := writeFiles(t, map[string]string{"zonecast.yaml": cfg, "example.com.zone": zoneText})
+	path := filepath.Join(dir, "zonecast.yaml")
+	t.Setenv("ZONECAST_TEST_MINE", tokenValue)
+	t.Setenv("ZONECAST_TEST_THEIRS", "") // restored after the test
+	os.Unsetenv("ZONECAST_TEST_THEIRS")
+
+	c, err := LoadSelected(path, testDrivers, []string{"mine"})
+	if err != nil {
+		t.Fatalf("LoadSelected(mine): %v", err)
+	}
+	mine := c.Providers["mine"].(*fakeProvider).cfg.APIToken
+	if !mine.Resolved() || mine.Value() != tokenValue {
+		t.Errorf("mine's token: resolved %v, value %q; want resolved %q", mine.Resolved(), mine.Value(), tokenValue)
+	}
+	theirs := c.Providers["theirs"].(*fakeProvider).cfg
+	for _, s := range []providers.Secret{theirs.APIToken, theirs.TSIG.Secret} {
+		if s.Resolved() || s.IsZero() || s.Value() != "" {
+			t.Errorf("theirs' secret %s: resolved %v, zero %v, value %q; want an unread reference", s.Ref(), s.Resolved(), s.IsZero(), s.Value())
+		}
+	}
+	if got, want := theirs.APIToken.Ref(), "env:ZONECAST_TEST_THEIRS"; got != want {
+		t.Errorf("theirs' token reference %q, want %q", got, want)
+	}
+
+	for _, only := range [][]string{nil, {"mine", "theirs"}, {"theirs"}} {
+		_, err := LoadSelected(path, testDrivers, only)
+		if err == nil {
+			t.Errorf("LoadSelected(%v): no error for the missing secrets of theirs", only)
+			continue
+		}
+		for _, want := range []string{"providers.theirs.api_token", "environment variable ZONECAST_TEST_THEIRS is not set", "providers.theirs.tsig.secret"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("LoadSelected(%v): error %q lacks %q", only, err, want)
+			}
+		}
+	}
+	if _, err := Load(path, testDrivers); err == nil || !strings.Contains(err.Error(), "ZONECAST_TEST_THEIRS") {
+		t.Errorf("Load: error %v, want the missing ZONECAST_TEST_THEIRS", err)
 	}
 }

@@ -36,6 +36,11 @@ type decoder struct {
 	warns   []*Error
 	// lines maps every decoded key path to the line of its value.
 	lines map[string]int
+	// only names the providers the run uses (all when empty); unused is
+	// set while a provider outside them is decoded: its secrets are kept
+	// as references, not read (LoadSelected).
+	only   []string
+	unused bool
 }
 
 var (
@@ -524,6 +529,9 @@ func (d *decoder) decodeSecret(n ast.Node, v reflect.Value, key string, line int
 	s := v.Addr().Interface().(*providers.Secret)
 	if err := s.UnmarshalText([]byte(ref)); err != nil {
 		d.errorf(line, key, "%s: %v", ref, err)
+		return
+	}
+	if d.unused {
 		return
 	}
 	if err := s.Resolve(d.dir); err != nil {

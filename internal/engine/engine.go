@@ -112,7 +112,9 @@ var ErrInvalidZones = errors.New("zone files have errors; nothing was planned or
 // file. Any error stops here, before a provider is asked anything. With
 // ErrInvalidZones the returned engine still carries the diagnostics.
 func Load(sel Selection) (*Engine, error) {
-	cfg, err := config.Load(sel.Config, all.Drivers())
+	// Only the selected providers' secrets are read: `plan --provider
+	// P` needs no other provider's credentials.
+	cfg, err := config.LoadSelected(sel.Config, all.Drivers(), sel.Providers)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +144,7 @@ func Load(sel Selection) (*Engine, error) {
 		if len(sel.Zones) > 0 && !slices.ContainsFunc(sel.Zones, func(z string) bool { return zones.CanonicalName(z) == zc.Origin }) {
 			continue
 		}
-		z, diags, err := zones.ParseFile(zc.File, zones.Options{Origin: zc.Origin, FollowSymlinks: zc.FollowSymlinks,
+		z, diags, err := zones.ParseFile(zc.File, zones.Options{Origin: zc.Origin, FollowSymlinks: zc.FollowSymlinks, IDN: zc.IDN,
 			Limits: zones.Limits{MaxFileBytes: cfg.Limits.ZoneFileBytes, MaxRecords: cfg.Limits.ZoneRecords,
 				MaxIncludeDepth: cfg.Limits.IncludeDepth, MaxIncludes: cfg.Limits.Includes}})
 		if err != nil {

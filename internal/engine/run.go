@@ -562,6 +562,9 @@ func (e *Engine) settlePending(ctx context.Context, rep *Report) error {
 			}
 			err = rl.Reload(ctx, pd.Zone)
 		case plan.PendingDelegation:
+			if zc := e.zoneConfig(pd.Zone); zc.Parent != nil && len(e.selected) > 0 && !slices.Contains(e.selected, zc.Parent.Provider) {
+				continue // its parent provider is not selected: its secrets were not read
+			}
 			_, err = e.delegate(ctx, pd.Zone)
 		}
 		if err != nil {

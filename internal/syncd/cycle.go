@@ -76,6 +76,7 @@ func RunCycle(ctx context.Context, opts Options) *Cycle {
 		t := Target{Zone: tr.Zone, Provider: tr.Provider, Parent: i >= len(e.Targets), Reachable: pt.Err == nil, Drift: len(pt.Changes),
 			Refused: tr.Refused, Applied: tr.Result.Applied, Mismatches: -1}
 		t.Restore = pt.Err == nil && t.Drift > 0 && pt.Restore()
+		t.Drifted = drifted(pt.Changes)
 		if ns := e.Desired[tr.Zone].Lookup(tr.Zone, dns.TypeNS); ns != nil {
 			t.ApexNS = ns.Data
 		}

@@ -25,6 +25,7 @@ import (
 
 	"github.com/zonecast/zonecast/internal/config"
 	"github.com/zonecast/zonecast/internal/plan"
+	"github.com/zonecast/zonecast/zones"
 )
 
 // Target is one zone × provider in a cycle.
@@ -43,6 +44,11 @@ type Target struct {
 	// the provider had lost the zone.
 	Drift   int  `json:"drift"`
 	Restore bool `json:"restore,omitempty"`
+	// Drifted names the first MaxDrifted of the Drift RRsets, in the
+	// plan's order, as "+ NAME TYPE" (missing at the provider), "~ NAME
+	// TYPE" (different there) or "- NAME TYPE" (there, not in the zone
+	// file).
+	Drifted []string `json:"drifted,omitempty"`
 	// Refused: the drift is over the safety limit: reported, not applied.
 	Refused bool   `json:"refused,omitempty"`
 	Applied int    `json:"applied"`
@@ -57,6 +63,22 @@ type Target struct {
 	// FailedCycles is how many cycles in a row, this one included, could
 	// not read or write the provider (0 when this one could).
 	FailedCycles int `json:"failed_cycles,omitempty"`
+}
+
+// MaxDrifted bounds Target.Drifted: a provider that lost a zone of a
+// million records is named by its count, not by a million lines.
+const MaxDrifted = 100
+
+// drifted names the first MaxDrifted RRsets changes would change.
+func drifted(changes []plan.Change) []string {
+	var out []string
+	for _, ch := range changes[:min(len(changes), MaxDrifted)] {
+		mark := map[plan.Op]string{plan.Create: "+", plan.Update: "~", plan.Delete: "-"}[ch.Op]
+		s := ch.RRset()
+		// A deleted name comes from the provider: escaped for a terminal.
+		out = append(out, fmt.Sprintf("%s %s %s", mark, zones.EscapeText(s.Name), s.TypeString()))
+	}
+	return out
 }
 
 // OK reports whether the target ended the cycle in sync (or is dropped).

@@ -287,11 +287,6 @@ type parser struct {
 	// wire checks that a record can be encoded and carried alone in one
 	// DNS message (64 KiB less the 12-octet header), as AXFR must.
 	wire [65535 - 12]byte
-	// genOff and genTTL cache the TTL of the $GENERATE entry being read.
-	genOff int
-	genSrc *source
-	genTTL uint32
-	genHas bool
 	// cur is the source the ZoneParser read a byte from last: the file the
 	// record it returns was written in.
 	cur *source
@@ -344,7 +339,15 @@ type source struct {
 	// odd: the file holds a NUL or a carriage return, which ReadByte checks.
 	odd bool
 	// Line numbering of the ZoneParser reading this source, for its errors.
-	startLine, prefixLines, ownerPrefix int
+	// ownerLine: the line (counted from startLine) that ownerPrefix octets
+	// of a previous owner were read before.
+	startLine, prefixLines, ownerPrefix, ownerLine int
+	// gen makes the records of the $GENERATE entry being read (generate.go).
+	gen *generator
+	// zp is the ZoneParser run started on this source, if any; left: the
+	// file has ended and its $TTL passed on to its parent (leave).
+	zp   *dns.ZoneParser
+	left bool
 }
 
 func (p *parser) newSource(data []byte, name, display string) *source {
@@ -357,15 +360,27 @@ func (s *source) ReadByte() (byte, error) {
 	if s.p.cur != s {
 		s.p.cur = s
 	}
+again:
 	if len(s.prefix) > 0 {
 		c := s.prefix[0]
 		s.prefix = s.prefix[1:]
 		return c, nil
 	}
+	if s.gen != nil && !s.p.stopped && s.generated() {
+		goto again
+	}
 	if s.off >= len(s.data) || s.p.stopped {
+		if !s.left && s.parent != nil && !s.p.stopped {
+			s.leave()
+		}
 		return 0, io.EOF
 	}
 	c := s.data[s.off]
+	if c == '$' && s.bol && s.off == s.lineOff && isGenerateAt(s.data[s.off:]) {
+		// BIND's $GENERATE, which miekg/dns reads differently.
+		s.startGenerate()
+		goto again
+	}
 	if s.odd && (c == 0 || c == '\r') {
 		if err := s.checkOctet(c); err != nil {
 			// The ZoneParser may report the entry cut short in its own
@@ -502,6 +517,7 @@ func (s *source) endEntry() {
 	case "$ORIGIN":
 		s.origin = absolute(f[1], s.origin)
 	case "$TTL":
+		s.checkTTLDirective(s.data[s.entryOff:s.off])
 		if ttl, ok := parseTTL(f[1]); ok {
 			s.ttl, s.ttlSet, s.ttlByDirective = ttl, true, true
 		}
@@ -772,7 +788,7 @@ func (p *parser) run(src *source) {
 // zoneParser starts a ZoneParser at src's current offset with src's state.
 func (p *parser) zoneParser(src *source) *dns.ZoneParser {
 	var prefix []byte
-	src.prefixLines, src.ownerPrefix = 0, 0
+	src.prefixLines, src.ownerPrefix, src.ownerLine, src.gen = 0, 0, 1, nil
 	if src.ttlByDirective {
 		prefix = fmt.Appendf(prefix, "$TTL %d\n", src.ttl)
 		src.prefixLines = 1
@@ -785,6 +801,7 @@ func (p *parser) zoneParser(src *source) *dns.ZoneParser {
 	src.prefix = prefix
 	src.startLine = src.line
 	zp := dns.NewZoneParser(src, src.origin, src.name)
+	src.zp = zp
 	if src.ttlSet && !src.ttlByDirective {
 		zp.SetDefaultTTL(src.ttl)
 	}
@@ -840,7 +857,7 @@ func (p *parser) syntaxError(err error, src *source) int {
 		col, _ := strconv.Atoi(m[5])
 		if m[1] == src.name && line > src.prefixLines && !(src.entryDirective && isGenerate(src)) {
 			line -= src.prefixLines
-			if line == 1 {
+			if line == src.ownerLine {
 				col -= src.ownerPrefix
 			}
 			// miekg/dns reports the column where it stopped reading, at
@@ -937,29 +954,6 @@ func (p *parser) soaDefaultTTL(main *source) {
 	}
 }
 
-// generateTTL gives a record made by $GENERATE the TTL BIND gives it: the
-// one on the $GENERATE line, else the default in force there. miekg/dns gives
-// them 3600 whatever $TTL says (generate.go: SetDefaultTTL(defaultTtl)).
-func (p *parser) generateTTL(src *source, h *dns.RR_Header) {
-	if p.genSrc != src || p.genOff != src.entryOff {
-		p.genSrc, p.genOff, p.genHas = src, src.entryOff, false
-		// $GENERATE range lhs [ttl] [class] type rhs
-		toks := tokens(src.data[src.entryOff:src.off])
-		for i := 3; i < len(toks) && i < 5; i++ {
-			if ttl, ok := parseTTL(toks[i]); ok {
-				p.genTTL, p.genHas = ttl, true
-				break
-			}
-		}
-		if !p.genHas && src.ttlSet {
-			p.genTTL, p.genHas = src.ttl, true
-		}
-	}
-	if p.genHas {
-		h.Ttl = p.genTTL
-	}
-}
-
 // isMeta reports types that exist only in queries and transport: OPT and
 // the range 128-255 (RFC 6895 §3.1).
 // inZone reports whether the canonical name is the origin or below it.
@@ -1037,8 +1031,6 @@ func (p *parser) take(rr dns.RR) record {
 			src.ttl, src.ttlSet = h.Ttl, true
 		}
 		r.raw = src.data[src.entryOff:src.off]
-	case isGenerate(src):
-		p.generateTTL(src, h)
 	}
 	return r
 }
@@ -1058,6 +1050,12 @@ func (p *parser) add(r record) {
 		p.addDiag(pos, Error, CodeClass, fmt.Sprintf("%s %s is in class %s", h.Name, typ, dns.Class(h.Class)),
 			"zonecast serves class IN only; remove the record or write it as IN")
 		return
+	}
+	if raw != nil {
+		if d := recordTTLProblem(raw, pos); d != nil {
+			p.added = append(p.added, *d)
+			return
+		}
 	}
 	// A record whose type ends the file comes back from the ZoneParser
 	// with no rdata at all (its form for dynamic-update deletions); before a

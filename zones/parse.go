@@ -348,6 +348,8 @@ type source struct {
 	// file has ended and its $TTL passed on to its parent (leave).
 	zp   *dns.ZoneParser
 	left bool
+	// quiet: a look ahead, whose findings are made again by the real read.
+	quiet bool
 }
 
 func (p *parser) newSource(data []byte, name, display string) *source {
@@ -918,6 +920,7 @@ func isMissingTTL(err error) bool {
 // warning, and so does zonecast (miekg/dns alone would refuse the file).
 func (p *parser) soaDefaultTTL(main *source) {
 	look := p.newSource(main.data, main.name, main.display)
+	look.quiet = true
 	for look.off < len(look.data) {
 		look.off++
 		look.step(look.data[look.off-1])
@@ -1052,9 +1055,10 @@ func (p *parser) add(r record) {
 		return
 	}
 	if raw != nil {
-		if d := recordTTLProblem(raw, pos); d != nil {
+		if d := recordTTLProblem(raw, pos, h.Rrtype == dns.TypeSOA); d != nil {
+			// Kept, so that the zone-wide checks see it; the error
+			// alone refuses the zone.
 			p.added = append(p.added, *d)
-			return
 		}
 	}
 	// A record whose type ends the file comes back from the ZoneParser

@@ -72,21 +72,36 @@ func bindTTL(s string) (ttl uint32, why string) {
 }
 
 // miekgTTL tells whether miekg/dns's stringToTTL reads s as a TTL: digits
-// and the letters of the units, in any order.
+// and the letters of the units in any order, adding up to at most 2^32-1.
 func miekgTTL(s string) bool {
 	if s == "" {
 		return false
 	}
+	var total, n uint64
 	for i := 0; i < len(s); i++ {
+		var unit uint64
 		switch s[i] | 0x20 {
-		case 's', 'm', 'h', 'd', 'w':
+		case 's':
+			unit = 1
+		case 'm':
+			unit = 60
+		case 'h':
+			unit = 3600
+		case 'd':
+			unit = 86400
+		case 'w':
+			unit = 7 * 86400
 		default:
 			if !isDigit(s[i]) {
 				return false
 			}
+			n = n*10 + uint64(s[i]-'0')
+			continue
 		}
+		total += n * unit
+		n = 0
 	}
-	return true
+	return total+n <= math.MaxUint32
 }
 
 // ttlProblem is the diagnostic for a TTL BIND refuses.
@@ -119,7 +134,7 @@ func posIn(raw []byte, start Pos, off int) Pos {
 // reads (it reports the rest itself). raw is the entry, "$TTL value ...".
 func (s *source) checkTTLDirective(raw []byte) {
 	start, end, next := nextToken(raw, 0) // $TTL
-	if start < 0 {
+	if start < 0 || s.quiet {
 		return
 	}
 	start, end, _ = nextToken(raw, next)
@@ -136,30 +151,32 @@ func (s *source) checkTTLDirective(raw []byte) {
 }
 
 // recordTTLProblem finds the TTL field of a raw record entry that
-// miekg/dns read and tells whether BIND refuses it. The header is [owner]
-// then up to two of TTL and class, then the type: a header token that is
-// neither a class nor a type is what miekg/dns took for the TTL. It
+// miekg/dns read and tells whether BIND refuses it; for an SOA, the four
+// fields after the serial too, which BIND reads as TTLs. The header is
+// [owner] then up to two of TTL and class, then the type: a header token
+// that is neither a class nor a type is what miekg/dns took for the TTL. It
 // allocates nothing for the usual entries.
-func recordTTLProblem(raw []byte, at Pos) *Diagnostic {
+func recordTTLProblem(raw []byte, at Pos, soa bool) *Diagnostic {
 	i := 0
 	if len(raw) > 0 && raw[0] != ' ' && raw[0] != '\t' {
 		_, _, i = nextToken(raw, 0) // owner
 	}
-	for n := 0; n < 2; n++ {
+	for n := 0; n < 3; n++ {
 		start, end, next := nextToken(raw, i)
 		if start < 0 {
 			return nil
 		}
 		t := raw[start:end]
 		i = next
-		if isClassBytes(t) {
+		if n < 2 && isClassBytes(t) {
 			continue
 		}
-		if !isDigit(t[0]) && !unitLettersOnly(t) {
-			return nil // the type
-		}
-		if !isDigit(t[0]) && isTypeName(string(t)) {
-			return nil // a type spelled with unit letters only: MD
+		if n == 2 || (!isDigit(t[0]) && (!unitLettersOnly(t) || isTypeName(string(t)))) {
+			// The type (MD is spelled with unit letters only).
+			if soa {
+				return soaTTLProblem(raw, at, i)
+			}
+			return nil
 		}
 		if allDigits(t) && len(t) <= 9 {
 			continue
@@ -171,6 +188,31 @@ func recordTTLProblem(raw []byte, at Pos) *Diagnostic {
 	}
 	return nil
 }
+
+// soaTTLProblem checks the REFRESH, RETRY, EXPIRE and MINIMUM fields of
+// the SOA rdata at raw[i:].
+func soaTTLProblem(raw []byte, at Pos, i int) *Diagnostic {
+	for n := 0; n < 7; n++ {
+		start, end, next := nextToken(raw, i)
+		if start < 0 {
+			return nil
+		}
+		i = next
+		t := raw[start:end]
+		if n < 3 || (allDigits(t) && len(t) <= 9) || !miekgTTL(string(t)) {
+			continue
+		}
+		tok := string(t)
+		if _, why := bindTTL(tok); why != "" {
+			d := ttlProblem(posIn(raw, at, start), tok, why)
+			d.Message = fmt.Sprintf("SOA %s %s", soaField[n-3], strings.TrimPrefix(d.Message, "TTL "))
+			return d
+		}
+	}
+	return nil
+}
+
+var soaField = [4]string{"REFRESH", "RETRY", "EXPIRE", "MINIMUM"}
 
 func isClassBytes(t []byte) bool {
 	switch len(t) {

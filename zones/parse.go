@@ -1088,6 +1088,12 @@ func (p *parser) add(r record) {
 			return
 		}
 	}
+	if h.Rrtype == dns.TypeSVCB || h.Rrtype == dns.TypeHTTPS {
+		if d := svcbProblem(rr, raw, pos); d != nil {
+			p.added = append(p.added, *d)
+			return
+		}
+	}
 	plain := plainPresentation(h.Rrtype)
 	// The everyday types are checked by the ZoneParser already, unless
 	// they are large enough to overflow a message.

@@ -28,7 +28,9 @@ type generator struct {
 	head       string // " [ttl] type " written between owner and rdata
 	cur, stop  int64
 	step       int64
-	pos        Pos
+	pos        Pos // of the entry
+	lhsPos     Pos // of the templates' first characters
+	rhsPos     Pos
 	err        *Diagnostic // a value that cannot be expanded, found by next
 	line       []byte
 	lhsB, rhsB []byte
@@ -155,7 +157,7 @@ func parseGenerate(raw []byte, pos Pos) (g *generator, ttl uint32, explicitTTL b
 	if toks[2].quoted {
 		return nil, 0, false, quoted(toks[2])
 	}
-	g.lhs = toks[2].text
+	g.lhs, g.lhsPos = toks[2].text, toks[2].pos
 	i := 3
 	class := false
 	if i < len(toks) && !toks[i].quoted && isClass(toks[i].text) {
@@ -205,10 +207,13 @@ func parseGenerate(raw []byte, pos Pos) (g *generator, ttl uint32, explicitTTL b
 	if i >= len(toks) {
 		return nil, 0, false, end("right-hand side (rdata)")
 	}
-	g.rhs = toks[i].text
+	g.rhs, g.rhsPos = toks[i].text, toks[i].pos
+	if toks[i].quoted {
+		g.rhsPos.Col++
+	}
 	if i+1 < len(toks) {
 		return nil, 0, false, genProblem(toks[i+1].pos, "$GENERATE has more than one right-hand-side field (BIND: extra input text)",
-			fmt.Sprintf(`BIND reads one field after the type: quote rdata with blanks, as in "$GENERATE 1-9 host$ MX \"10 mail$\""`))
+			`BIND reads one field after the type: quote rdata with blanks, as in $GENERATE 1-9 host$ MX "10 mail$"`)
 	}
 	return g, ttl, explicitTTL, nil
 }
@@ -351,7 +356,10 @@ const genNumMax = 128 - 1
 // does: $$ is a dollar; \x is kept as written (the name or rdata parser reads
 // it later); $ alone or ${offset}, ${offset,width}, ${offset,width,base}
 // with base d, o, x, X (printf) or n, N (nibbles) is the number.
-func expand(dst []byte, template string, it int32) ([]byte, string) {
+//
+// why is empty when it could, else says why not; at is then the offset in
+// template of the $ it could not replace.
+func expand(dst []byte, template string, it int32) (out []byte, why string, at int) {
 	for i := 0; i < len(template); {
 		c := template[i]
 		switch {
@@ -369,6 +377,7 @@ func expand(dst []byte, template string, it int32) ([]byte, string) {
 			dst = append(dst, '$')
 			i += 2
 		default:
+			at = i
 			i++
 			delta, width, mode := int32(0), uint32(0), byte('d')
 			padded := false
@@ -377,12 +386,12 @@ func expand(dst []byte, template string, it int32) ([]byte, string) {
 				var n int
 				delta, width, mode, padded, n, ok = genModifier(template[i:])
 				if !ok {
-					return dst, "a bad modifier: write ${offset}, ${offset,width} or ${offset,width,base} with base d, o, x, X, n or N"
+					return dst, "a bad modifier: write ${offset}, ${offset,width} or ${offset,width,base} with base d, o, x, X, n or N", at
 				}
 				i += n
 			}
 			if it > 0 && delta > math.MaxInt32-it {
-				return dst, fmt.Sprintf("a value past 2^31-1 (%d + %d; BIND: out of range)", it, delta)
+				return dst, fmt.Sprintf("a value past 2^31-1 (%d + %d; BIND: out of range)", it, delta), at
 			}
 			v := it + delta
 			before := len(dst)
@@ -408,14 +417,14 @@ func expand(dst []byte, template string, it int32) ([]byte, string) {
 				}
 			}
 			if count > genNumMax {
-				return dst, "a number longer than 127 characters (BIND: ran out of space)"
+				return dst, "a number longer than 127 characters (BIND: ran out of space)", at
 			}
 		}
 		if len(dst) > genMax {
-			return dst, "more than 2047 characters once expanded (BIND: ran out of space)"
+			return dst, "more than 2047 characters once expanded (BIND: ran out of space)", 0
 		}
 	}
-	return dst, ""
+	return dst, "", 0
 }
 
 // genModifier reads "{offset[,width[,base]]}" at the start of s as BIND's
@@ -485,11 +494,15 @@ func (g *generator) next() []byte {
 	it := int32(g.cur)
 	g.cur += g.step
 	var why string
-	if g.lhsB, why = expand(g.lhsB[:0], g.lhs, it); why == "" {
-		g.rhsB, why = expand(g.rhsB[:0], g.rhs, it)
+	var at int
+	pos := g.lhsPos
+	if g.lhsB, why, at = expand(g.lhsB[:0], g.lhs, it); why == "" {
+		pos = g.rhsPos
+		g.rhsB, why, at = expand(g.rhsB[:0], g.rhs, it)
 	}
 	if why != "" {
-		g.err = genProblem(g.pos, fmt.Sprintf("$GENERATE value %d gives %s", it, why), "correct the $GENERATE line")
+		pos.Col += at
+		g.err = genProblem(pos, fmt.Sprintf("$GENERATE value %d gives %s", it, why), "correct the $GENERATE line")
 		return nil
 	}
 	if strings.IndexByte(string(g.rhsB), '\n') >= 0 {

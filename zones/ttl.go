@@ -38,7 +38,7 @@ func bindTTL(s string) (ttl uint32, why string) {
 			if i == 0 {
 				return 0, "it does not start with a number"
 			}
-			return 0, fmt.Sprintf("the unit %q has no number before it", s[i-1:i+1])
+			return 0, fmt.Sprintf("the unit %q after %q has no number before it", s[i:i+1], s[:i])
 		}
 		if j == len(s) {
 			if total != 0 {

@@ -1,6 +1,7 @@
 package zones
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"strconv"
@@ -535,6 +536,9 @@ func (s *source) startGenerate() {
 			break
 		}
 	}
+	// The ZoneParser is not shown the entry's line ends either: its line
+	// count runs behind by as many.
+	s.prefixLines -= bytes.Count(s.data[start:s.off], []byte{'\n'})
 	g, ttl, explicit, d := parseGenerate(s.data[start:s.off], s.entry)
 	if d != nil {
 		s.p.diags = append(s.p.diags, *d)

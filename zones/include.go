@@ -1,6 +1,9 @@
 package zones
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // leave passes the TTL state of an $INCLUDEd file that has ended on to the
 // file that included it. BIND restores only the origin after an $INCLUDE:
@@ -10,8 +13,31 @@ import "fmt"
 // position; a last TTL without $TTL is set on the parent's ZoneParser when
 // zonecast started it (a parent itself included is read by a ZoneParser of
 // miekg/dns's own, out of reach).
+//
+// A file that ends without a line end is left with its last entry unread:
+// a $TTL there is noted here, a record's TTL when take passes it on again.
+//
+// BIND refuses a $TTL, $ORIGIN or $GENERATE ended by the end of the file
+// rather than a line end ("extra input text"), in any file; miekg/dns reads
+// it. That is reported here too.
 func (s *source) leave() {
 	s.left = true
+	if !s.bol && s.entryDirective {
+		s.endEntry()
+		if f := strings.Fields(stripComment(string(s.data[s.entryOff:]))); len(f) > 1 && !strings.EqualFold(f[0], "$INCLUDE") {
+			s.p.diags = append(s.p.diags, Diagnostic{Pos: s.entry, Severity: Error, Code: CodeSyntax,
+				Message: fmt.Sprintf("%s ends the file without a line end (BIND: extra input text)", strings.ToUpper(f[0])),
+				Hint:    "end the file with a line end"})
+		}
+	}
+	if s.parent != nil {
+		s.passTTL()
+	}
+}
+
+// passTTL gives the parent the TTL state of s, an included file that has
+// ended, where it differs.
+func (s *source) passTTL() {
 	par := s.parent
 	if !s.ttlSet || (par.ttlSet && par.ttl == s.ttl && par.ttlByDirective == s.ttlByDirective) {
 		return

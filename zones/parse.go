@@ -372,7 +372,7 @@ again:
 		goto again
 	}
 	if s.off >= len(s.data) || s.p.stopped {
-		if !s.left && s.parent != nil && !s.p.stopped {
+		if !s.left && !s.p.stopped {
 			s.leave()
 		}
 		return 0, io.EOF
@@ -1032,6 +1032,9 @@ func (p *parser) take(rr dns.RR) record {
 		src.lastOwner = h.Name
 		if !src.ttlByDirective {
 			src.ttl, src.ttlSet = h.Ttl, true
+			if src.left && src.parent != nil {
+				src.passTTL() // the file's last record, read after its end
+			}
 		}
 		r.raw = src.data[src.entryOff:src.off]
 	}

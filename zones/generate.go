@@ -42,14 +42,16 @@ type genToken struct {
 	text   string
 	quoted bool
 	pos    Pos
+	depth  int // parentheses open before it
 }
 
 // genTokens splits a $GENERATE entry as BIND's lexer does: blanks and
-// parentheses separate, a quoted string is one token (its quotes removed, its
-// escapes kept), an escape keeps its backslash, comments are dropped.
+// parentheses separate, a quoted string is one token (its quotes removed,
+// \" read as ", other escapes kept), an escape keeps its backslash, comments
+// are dropped.
 func genTokens(raw []byte, start Pos) ([]genToken, *Diagnostic) {
 	var out []genToken
-	line, col := start.Line, 0
+	line, col, depth := start.Line, 0, 0
 	for i := 0; i < len(raw); {
 		c := raw[i]
 		switch c {
@@ -57,7 +59,15 @@ func genTokens(raw []byte, start Pos) ([]genToken, *Diagnostic) {
 			line, col = line+1, 0
 			i++
 			continue
-		case ' ', '\t', '\r', '(', ')':
+		case '(':
+			depth++
+			i, col = i+1, col+1
+			continue
+		case ')':
+			depth--
+			i, col = i+1, col+1
+			continue
+		case ' ', '\t', '\r':
 			i, col = i+1, col+1
 			continue
 		case ';':
@@ -69,7 +79,7 @@ func genTokens(raw []byte, start Pos) ([]genToken, *Diagnostic) {
 			return nil, &Diagnostic{Pos: Pos{File: start.File, Line: line, Col: col + 1}, Severity: Error, Code: CodeBadOctet,
 				Message: "a NUL octet in a $GENERATE line (BIND refuses it: syntax error)", Hint: "remove it"}
 		}
-		t := genToken{pos: Pos{File: start.File, Line: line, Col: col + 1}}
+		t := genToken{pos: Pos{File: start.File, Line: line, Col: col + 1}, depth: depth}
 		var b strings.Builder
 		if c == '"' {
 			t.quoted = true
@@ -82,7 +92,9 @@ func genTokens(raw []byte, start Pos) ([]genToken, *Diagnostic) {
 				}
 				i, col = i+1, col+1
 				if d == '\\' && i < len(raw) && raw[i] != '\n' {
-					b.WriteByte(d)
+					if raw[i] != '"' {
+						b.WriteByte(d)
+					}
 					d = raw[i]
 					i, col = i+1, col+1
 				} else if d == '"' {
@@ -209,6 +221,16 @@ func parseGenerate(raw []byte, pos Pos) (g *generator, ttl uint32, explicitTTL b
 		return nil, 0, false, end("right-hand side (rdata)")
 	}
 	g.rhs, g.rhsPos = toks[i].text, toks[i].pos
+	if r := strings.TrimLeft(g.rhs, " \t"); r == "" || r[0] == ';' {
+		return nil, 0, false, genProblem(toks[i].pos, "$GENERATE has an empty right-hand side (BIND: unexpected end of input)",
+			"write the rdata after the type")
+	}
+	if toks[i].depth > 0 {
+		// BIND reads the rdata with the lexer that is still inside the
+		// parentheses (BIND: unbalanced parentheses).
+		return nil, 0, false, genProblem(toks[i].pos, "$GENERATE has its right-hand side inside parentheses (BIND: unbalanced parentheses)",
+			"write the $GENERATE entry on one line, without parentheses")
+	}
 	if toks[i].quoted {
 		g.rhsPos.Col++
 	}

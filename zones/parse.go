@@ -1016,7 +1016,8 @@ func nameLengthProblem(token, origin string) (code, hint string) {
 type record struct {
 	rr    dns.RR
 	pos   Pos
-	raw   []byte // the entry's text; nil for records $GENERATE makes
+	raw   []byte // the entry's text, or for a record $GENERATE made its line
+	gen   bool   // made by $GENERATE: raw is not in the file, pos is its line
 	atEOF bool   // the entry ends the file
 }
 
@@ -1037,6 +1038,9 @@ func (p *parser) take(rr dns.RR) record {
 			}
 		}
 		r.raw = src.data[src.entryOff:src.off]
+	case src.gen != nil:
+		// Made by $GENERATE: its line, for the checks made on the text.
+		r.raw, r.gen = bytes.Clone(src.gen.line), true
 	}
 	return r
 }
@@ -1057,7 +1061,7 @@ func (p *parser) add(r record) {
 			"zonecast serves class IN only; remove the record or write it as IN")
 		return
 	}
-	if raw != nil {
+	if raw != nil && !r.gen {
 		if d := recordTTLProblem(raw, pos, h.Rrtype == dns.TypeSOA); d != nil {
 			// Kept, so that the zone-wide checks see it; the error
 			// alone refuses the zone.
@@ -1092,7 +1096,7 @@ func (p *parser) add(r record) {
 		}
 	}
 	if h.Rrtype == dns.TypeSVCB || h.Rrtype == dns.TypeHTTPS {
-		if d := svcbProblem(rr, raw, pos); d != nil {
+		if d := svcbProblem(rr, raw, pos, !r.gen); d != nil {
 			p.added = append(p.added, *d)
 			return
 		}

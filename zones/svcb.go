@@ -83,15 +83,16 @@ func svcbParamText(raw []byte, key string) (value string, off int) {
 
 // svcbProblem checks the parameters of rr, an SVCB or HTTPS record read
 // from raw (nil when its text is not at hand), and mends the mandatory key
-// list that miekg/dns misread. pos is the entry's position.
-func svcbProblem(rr dns.RR, raw []byte, pos Pos) *Diagnostic {
+// list that miekg/dns misread. pos is the entry's position; inFile: raw is
+// the entry as written at pos, so a problem can be placed in it.
+func svcbProblem(rr dns.RR, raw []byte, pos Pos, inFile bool) *Diagnostic {
 	s := svcbParams(rr)
 	if s == nil {
 		return nil
 	}
 	typ := TypeString(rr.Header().Rrtype)
 	at := func(key string) Pos {
-		if raw != nil {
+		if raw != nil && inFile {
 			if _, off := svcbParamText(raw, key); off >= 0 {
 				return posIn(raw, Pos{File: pos.File, Line: pos.Line, Col: 1}, off)
 			}

@@ -127,6 +127,8 @@ func TestDirectiveDiagnostics(t *testing.T) {
 		{"SVCB mandatory lists key0", head + "s SVCB 1 . alpn=h2 mandatory=key0\n", []string{"5:20 error svcb-params"}},
 		{"HTTPS mandatory lists a key twice", head + "s HTTPS 1 . alpn=h2 mandatory=alpn,alpn\n", []string{"5:21 error svcb-params"}},
 		{"SVCB mandatory unknown key", head + "s SVCB 1 . alpn=h2 mandatory=bogus\n", []string{"5:20 error svcb-params"}},
+		{"SVCB mandatory keyNNN in upper case", head + "s SVCB 1 . key65000=x mandatory=KEY65000\n", []string{"5:23 error svcb-params"}},
+		{"SVCB mandatory names in any case", head + "s SVCB 1 . alpn=h2 port=1 mandatory=Port,ALPN\n", nil},
 		{"SVCB mandatory empty", head + "s SVCB 1 . alpn=h2 mandatory=\n", []string{"5:20 error svcb-params"}},
 		{"HTTPS no-default-alpn without alpn", head + "s HTTPS 1 . no-default-alpn\n", []string{"5:13 error svcb-params"}},
 		{"SVCB empty alpn", head + "s SVCB 1 . alpn= port=1\n", []string{"5:12 error svcb-params"}},

@@ -38,10 +38,11 @@ var svcbKeyNames = map[string]dns.SVCBKey{
 	"dohpath": 7,
 }
 
-// svcbKey reads a key as BIND does: a name, or keyNNN for any NNN up to
-// 65534 without leading zeros.
+// svcbKey reads a key of a mandatory list as BIND does: a name in any case
+// (as a parameter, only in lower case), or keyNNN for any NNN up to 65534
+// without leading zeros.
 func svcbKey(s string) (dns.SVCBKey, bool) {
-	if k, ok := svcbKeyNames[s]; ok {
+	if k, ok := svcbKeyNames[strings.ToLower(s)]; ok {
 		return k, true
 	}
 	if n, ok := strings.CutPrefix(s, "key"); ok && n != "" && allDigits([]byte(n)) && (n[0] != '0' || n == "0") {
@@ -139,6 +140,7 @@ func svcbProblem(rr dns.RR, raw []byte, pos Pos, inFile bool) *Diagnostic {
 			codes = codes[:0:0]
 			for name := range strings.SplitSeq(text, ",") {
 				k, ok := svcbKey(name)
+
 				if !ok {
 					return bad("mandatory", fmt.Sprintf("mandatory names the unknown key %s (BIND: syntax error)", quoteToken(name)),
 						"name keys as alpn, port, ... or key65000 (RFC 9460 §14.3.2)")

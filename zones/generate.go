@@ -567,8 +567,9 @@ func (s *source) startGenerate() {
 		return
 	}
 	if explicit && !s.ttlByDirective {
-		// As in BIND, a TTL on a $GENERATE line is the last TTL seen.
-		s.ttl, s.ttlSet = ttl, true
+		// As in BIND, a TTL on a $GENERATE line is the last TTL seen; the
+		// ZoneParser takes it from the lines made too.
+		s.ttl, s.ttlSet, s.forceTTL = ttl, true, false
 	}
 	s.gen = g
 }

@@ -11,8 +11,9 @@ import (
 // there) stays in force in the including file. miekg/dns restores both, so
 // the parent is shown a "$TTL n" line before its next octet, which moves no
 // position; a last TTL without $TTL is set on the parent's ZoneParser when
-// zonecast started it (a parent itself included is read by a ZoneParser of
-// miekg/dns's own, out of reach).
+// zonecast started it; a parent itself included is read by a ZoneParser of
+// miekg/dns's own, out of reach, so take gives its records that TTL instead
+// (forceTTL) until one has a TTL of its own.
 //
 // A file that ends without a line end is left with its last entry unread:
 // a $TTL there is noted here, a record's TTL when take passes it on again.
@@ -47,7 +48,10 @@ func (s *source) passTTL() {
 	case s.ttlByDirective:
 		par.prefix = fmt.Appendf(par.prefix, "$TTL %d\n", s.ttl)
 		par.prefixLines++
+		par.forceTTL = false
 	case par.zp != nil:
 		par.zp.SetDefaultTTL(s.ttl)
+	default:
+		par.forceTTL = true
 	}
 }

@@ -350,6 +350,10 @@ type source struct {
 	left bool
 	// quiet: a look ahead, whose findings are made again by the real read.
 	quiet bool
+	// forceTTL: the default TTL of this file (ttl, not by $TTL) is one its
+	// ZoneParser, miekg/dns's own, does not know (include.go): take gives
+	// it to the records without a TTL of their own.
+	forceTTL bool
 }
 
 func (p *parser) newSource(data []byte, name, display string) *source {
@@ -521,7 +525,7 @@ func (s *source) endEntry() {
 	case "$TTL":
 		s.checkTTLDirective(s.data[s.entryOff:s.off])
 		if ttl, ok := parseTTL(f[1]); ok {
-			s.ttl, s.ttlSet, s.ttlByDirective = ttl, true, true
+			s.ttl, s.ttlSet, s.ttlByDirective, s.forceTTL = ttl, true, true, false
 		}
 	}
 }
@@ -791,6 +795,7 @@ func (p *parser) run(src *source) {
 func (p *parser) zoneParser(src *source) *dns.ZoneParser {
 	var prefix []byte
 	src.prefixLines, src.ownerPrefix, src.ownerLine, src.gen = 0, 0, 1, nil
+	src.forceTTL = false // SetDefaultTTL below
 	if src.ttlByDirective {
 		prefix = fmt.Appendf(prefix, "$TTL %d\n", src.ttl)
 		src.prefixLines = 1
@@ -1031,6 +1036,13 @@ func (p *parser) take(rr dns.RR) record {
 	switch {
 	case !src.entryDirective:
 		src.lastOwner = h.Name
+		if src.forceTTL {
+			if hasTTLField(src.data[src.entryOff:src.off]) {
+				src.forceTTL = false // the ZoneParser's default is this TTL now
+			} else {
+				h.Ttl = src.ttl
+			}
+		}
 		if !src.ttlByDirective {
 			src.ttl, src.ttlSet = h.Ttl, true
 			if src.left && src.parent != nil {
@@ -1041,6 +1053,9 @@ func (p *parser) take(rr dns.RR) record {
 	case src.gen != nil:
 		// Made by $GENERATE: its line, for the checks made on the text.
 		r.raw, r.gen = bytes.Clone(src.gen.line), true
+		if src.forceTTL {
+			h.Ttl = src.ttl
+		}
 	}
 	return r
 }

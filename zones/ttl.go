@@ -246,3 +246,25 @@ func isTypeName(s string) bool {
 	_, ok := genType(s)
 	return ok
 }
+
+// hasTTLField reports whether a raw record entry that miekg/dns read has a
+// TTL in its header, as recordTTLProblem tells the header's tokens apart.
+func hasTTLField(raw []byte) bool {
+	i := 0
+	if len(raw) > 0 && raw[0] != ' ' && raw[0] != '\t' {
+		_, _, i = nextToken(raw, 0) // owner
+	}
+	for n := 0; n < 2; n++ {
+		start, end, next := nextToken(raw, i)
+		if start < 0 {
+			return false
+		}
+		t := raw[start:end]
+		i = next
+		if isClassBytes(t) {
+			continue
+		}
+		return isDigit(t[0]) || (unitLettersOnly(t) && !isTypeName(string(t)))
+	}
+	return false
+}

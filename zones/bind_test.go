@@ -34,8 +34,6 @@ var disagreements = map[string]string{
 	"bad/out-of-zone.example.zone":         outOfZone,
 	"public/ldns/A.2.Complex-EXAMPLE-Zone": outOfZone,
 	"public/pdns/nztest.com":               outOfZone,
-	"public/bind9/good-generate-modifier.db": "miekg/dns v1.1.73's $GENERATE lacks BIND's nibble modifiers (${0,3,n}); " +
-		"zonecast reports those lines as syntax errors rather than guess",
 	"public/bind9/example-in.db": `"TXT \# text": BIND reads a \# without a length as a plain string; ` +
 		"miekg/dns takes it as RFC 3597 generic rdata and refuses the line",
 	"public/bind9/tsig-example.db": "obsolete types miekg/dns does not know (WKS, NSAP), GPOS with quoted fields " +

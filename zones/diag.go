@@ -85,6 +85,16 @@ const (
 	// CodeBadOctet is an octet BIND refuses where it stands: a NUL outside
 	// a quoted string, a carriage return inside a line.
 	CodeBadOctet = "bad-octet"
+	// CodeTTLSyntax is a TTL that miekg/dns reads but BIND refuses: a
+	// trailing number without a unit (1h30), a unit twice in a row (5mm).
+	CodeTTLSyntax = "ttl-syntax"
+	// CodeGenerate is a $GENERATE line BIND refuses: its range, a
+	// modifier, a value out of range, a field too many.
+	CodeGenerate = "generate"
+	// CodeSVCBParams is SVCB or HTTPS parameters BIND refuses: a mandatory
+	// key the record lacks, mandatory listing itself, a key twice,
+	// no-default-alpn without alpn.
+	CodeSVCBParams = "svcb-params"
 	// The limits (Limits): past the first three reading stops.
 	CodeZoneTooLarge    = "zone-too-large"
 	CodeTooManyRecords  = "too-many-records"

@@ -2,8 +2,11 @@
 // checks them.
 //
 // A zone file is parsed with miekg/dns's ZoneParser ($ORIGIN, $TTL, $INCLUDE
-// confined to the zone file's folder, $GENERATE, RFC 3597 generic syntax, every
-// type miekg/dns knows). Each record is reduced to its canonical form: an
+// confined to the zone file's folder, RFC 3597 generic syntax, every type
+// miekg/dns knows), corrected where it reads differently from BIND 9.18:
+// $GENERATE is expanded here (generate.go), a $TTL set in an $INCLUDE file
+// stays in force after it (include.go), and TTLs and SVCB parameters BIND
+// refuses are refused (ttl.go, svcb.go). Each record is reduced to its canonical form: an
 // absolute lower-case owner name and canonical presentation rdata. Records are
 // grouped into RRsets keyed by (owner, type); duplicates are collapsed and an
 // RRset has a single TTL (the first one seen, as BIND does).

@@ -293,11 +293,6 @@ type parser struct {
 	// wire checks that a record can be encoded and carried alone in one
 	// DNS message (64 KiB less the 12-octet header), as AXFR must.
 	wire [65535 - 12]byte
-	// genOff and genTTL cache the TTL of the $GENERATE entry being read.
-	genOff int
-	genSrc *source
-	genTTL uint32
-	genHas bool
 	// cur is the source the ZoneParser read a byte from last: the file the
 	// record it returns was written in.
 	cur *source
@@ -350,7 +345,21 @@ type source struct {
 	// odd: the file holds a NUL or a carriage return, which ReadByte checks.
 	odd bool
 	// Line numbering of the ZoneParser reading this source, for its errors.
-	startLine, prefixLines, ownerPrefix int
+	// ownerLine: the line (counted from startLine) that ownerPrefix octets
+	// of a previous owner were read before.
+	startLine, prefixLines, ownerPrefix, ownerLine int
+	// gen makes the records of the $GENERATE entry being read (generate.go).
+	gen *generator
+	// zp is the ZoneParser run started on this source, if any; left: the
+	// file has ended and its $TTL passed on to its parent (leave).
+	zp   *dns.ZoneParser
+	left bool
+	// quiet: a look ahead, whose findings are made again by the real read.
+	quiet bool
+	// forceTTL: the default TTL of this file (ttl, not by $TTL) is one its
+	// ZoneParser, miekg/dns's own, does not know (include.go): take gives
+	// it to the records without a TTL of their own.
+	forceTTL bool
 }
 
 func (p *parser) newSource(data []byte, name, display string) *source {
@@ -363,15 +372,27 @@ func (s *source) ReadByte() (byte, error) {
 	if s.p.cur != s {
 		s.p.cur = s
 	}
+again:
 	if len(s.prefix) > 0 {
 		c := s.prefix[0]
 		s.prefix = s.prefix[1:]
 		return c, nil
 	}
+	if s.gen != nil && !s.p.stopped && s.generated() {
+		goto again
+	}
 	if s.off >= len(s.data) || s.p.stopped {
+		if !s.left && !s.p.stopped {
+			s.leave()
+		}
 		return 0, io.EOF
 	}
 	c := s.data[s.off]
+	if c == '$' && s.bol && s.off == s.lineOff && isGenerateAt(s.data[s.off:]) {
+		// BIND's $GENERATE, which miekg/dns reads differently.
+		s.startGenerate()
+		goto again
+	}
 	if s.odd && (c == 0 || c == '\r') {
 		if err := s.checkOctet(c); err != nil {
 			// The ZoneParser may report the entry cut short in its own
@@ -508,8 +529,9 @@ func (s *source) endEntry() {
 	case "$ORIGIN":
 		s.origin = absolute(f[1], s.origin)
 	case "$TTL":
+		s.checkTTLDirective(s.data[s.entryOff:s.off])
 		if ttl, ok := parseTTL(f[1]); ok {
-			s.ttl, s.ttlSet, s.ttlByDirective = ttl, true, true
+			s.ttl, s.ttlSet, s.ttlByDirective, s.forceTTL = ttl, true, true, false
 		}
 	}
 }
@@ -778,7 +800,8 @@ func (p *parser) run(src *source) {
 // zoneParser starts a ZoneParser at src's current offset with src's state.
 func (p *parser) zoneParser(src *source) *dns.ZoneParser {
 	var prefix []byte
-	src.prefixLines, src.ownerPrefix = 0, 0
+	src.prefixLines, src.ownerPrefix, src.ownerLine, src.gen = 0, 0, 1, nil
+	src.forceTTL = false // SetDefaultTTL below
 	if src.ttlByDirective {
 		prefix = fmt.Appendf(prefix, "$TTL %d\n", src.ttl)
 		src.prefixLines = 1
@@ -791,6 +814,7 @@ func (p *parser) zoneParser(src *source) *dns.ZoneParser {
 	src.prefix = prefix
 	src.startLine = src.line
 	zp := dns.NewZoneParser(src, src.origin, src.name)
+	src.zp = zp
 	if src.ttlSet && !src.ttlByDirective {
 		zp.SetDefaultTTL(src.ttl)
 	}
@@ -846,7 +870,7 @@ func (p *parser) syntaxError(err error, src *source) int {
 		col, _ := strconv.Atoi(m[5])
 		if m[1] == src.name && line > src.prefixLines && !(src.entryDirective && isGenerate(src)) {
 			line -= src.prefixLines
-			if line == 1 {
+			if line == src.ownerLine {
 				col -= src.ownerPrefix
 			}
 			// miekg/dns reports the column where it stopped reading, at
@@ -907,6 +931,7 @@ func isMissingTTL(err error) bool {
 // warning, and so does zonecast (miekg/dns alone would refuse the file).
 func (p *parser) soaDefaultTTL(main *source) {
 	look := p.newSource(main.data, main.name, main.display)
+	look.quiet = true
 	for look.off < len(look.data) {
 		look.off++
 		look.step(look.data[look.off-1])
@@ -940,29 +965,6 @@ func (p *parser) soaDefaultTTL(main *source) {
 			}
 			return
 		}
-	}
-}
-
-// generateTTL gives a record made by $GENERATE the TTL BIND gives it: the
-// one on the $GENERATE line, else the default in force there. miekg/dns gives
-// them 3600 whatever $TTL says (generate.go: SetDefaultTTL(defaultTtl)).
-func (p *parser) generateTTL(src *source, h *dns.RR_Header) {
-	if p.genSrc != src || p.genOff != src.entryOff {
-		p.genSrc, p.genOff, p.genHas = src, src.entryOff, false
-		// $GENERATE range lhs [ttl] [class] type rhs
-		toks := tokens(src.data[src.entryOff:src.off])
-		for i := 3; i < len(toks) && i < 5; i++ {
-			if ttl, ok := parseTTL(toks[i]); ok {
-				p.genTTL, p.genHas = ttl, true
-				break
-			}
-		}
-		if !p.genHas && src.ttlSet {
-			p.genTTL, p.genHas = src.ttl, true
-		}
-	}
-	if p.genHas {
-		h.Ttl = p.genTTL
 	}
 }
 
@@ -1025,7 +1027,8 @@ func nameLengthProblem(token, origin string) (code, hint string) {
 type record struct {
 	rr    dns.RR
 	pos   Pos
-	raw   []byte // the entry's text; nil for records $GENERATE makes
+	raw   []byte // the entry's text, or for a record $GENERATE made its line
+	gen   bool   // made by $GENERATE: raw is not in the file, pos is its line
 	atEOF bool   // the entry ends the file
 }
 
@@ -1039,12 +1042,26 @@ func (p *parser) take(rr dns.RR) record {
 	switch {
 	case !src.entryDirective:
 		src.lastOwner = h.Name
+		if src.forceTTL {
+			if hasTTLField(src.data[src.entryOff:src.off]) {
+				src.forceTTL = false // the ZoneParser's default is this TTL now
+			} else {
+				h.Ttl = src.ttl
+			}
+		}
 		if !src.ttlByDirective {
 			src.ttl, src.ttlSet = h.Ttl, true
+			if src.left && src.parent != nil {
+				src.passTTL() // the file's last record, read after its end
+			}
 		}
 		r.raw = src.data[src.entryOff:src.off]
-	case isGenerate(src):
-		p.generateTTL(src, h)
+	case src.gen != nil:
+		// Made by $GENERATE: its line, for the checks made on the text.
+		r.raw, r.gen = bytes.Clone(src.gen.line), true
+		if src.forceTTL {
+			h.Ttl = src.ttl
+		}
 	}
 	return r
 }
@@ -1072,6 +1089,13 @@ func (p *parser) add(r record) {
 			"zonecast serves class IN only; remove the record or write it as IN")
 		return
 	}
+	if raw != nil && !r.gen {
+		if d := recordTTLProblem(raw, pos, h.Rrtype == dns.TypeSOA); d != nil {
+			// Kept, so that the zone-wide checks see it; the error
+			// alone refuses the zone.
+			p.added = append(p.added, *d)
+		}
+	}
 	// A record whose type ends the file comes back from the ZoneParser
 	// with no rdata at all (its form for dynamic-update deletions); before a
 	// newline the ZoneParser itself refuses it. Long TXT strings are split
@@ -1096,6 +1120,12 @@ func (p *parser) add(r record) {
 			// miekg/dns splits such a string in two; BIND refuses it.
 			p.addDiag(pos, Error, CodeTXTTooLong, fmt.Sprintf("%s %s has a character-string of %d octets", h.Name, typ, longest),
 				`split it into strings of at most 255 octets: "part one" "part two" (RFC 1035 §3.3)`)
+			return
+		}
+	}
+	if h.Rrtype == dns.TypeSVCB || h.Rrtype == dns.TypeHTTPS {
+		if d := svcbProblem(rr, raw, pos, !r.gen); d != nil {
+			p.added = append(p.added, *d)
 			return
 		}
 	}

@@ -47,7 +47,6 @@ var disagreements = map[string]string{
 	// corpus-import (i14): one entry a file, by class of difference
 	"public/bind9/good-nsap.db":                  "NSAP (obsolete, RFC 1706) is unknown to miekg/dns",
 	"public/bind9/good-nsec3-nopadhash.db":       "NSEC bitmap out of order: BIND sorts the NSEC3 type list, miekg/dns refuses to pack it unsorted",
-	"public/bind9/bad-svcb-mandatory.db":         "SVCB mandatory key missing: mandatory=alpn without alpn is refused by BIND, accepted by miekg/dns",
 	"public/bind9/bad-eui64-trailing-garbage.db": "EUI64 trailing garbage: BIND 9.18 reads the address and ignores what follows, miekg/dns refuses it",
 	"public/bind9/notify-example1.db":            "obsolete types miekg/dns does not know (WKS, NSAP), GPOS with quoted fields and an old-style numeric NSEC bitmap",
 	"public/bind9/additional-nid.db":             "NID/L64 locator groups without leading zeros (0:0:0:0): BIND reads them, miekg/dns wants four hex digits a group",

@@ -673,6 +673,13 @@ func (p *parser) Open(name string) (fs.File, error) {
 	// including file's origin.
 	if len(f) > 2 {
 		s.origin = absolute(f[2], parent.origin)
+		// miekg/dns v1.1.73 ignores an origin argument that spells a
+		// type ("a", "mx": its lexer takes it for one) and reads the
+		// file with the including file's origin (BIND's
+		// bind9/include.db test zone): the file begins with an $ORIGIN
+		// of it, read before its first line.
+		s.prefix = []byte("$ORIGIN " + s.origin + "\n")
+		s.prefixLines = 1
 	}
 	s.ttl, s.ttlSet, s.ttlByDirective = parent.ttl, parent.ttlSet, parent.ttlByDirective
 	return s, nil

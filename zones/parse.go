@@ -964,7 +964,10 @@ func (p *parser) soaDefaultTTL(main *source) {
 			zp.SetDefaultTTL(0)
 			if soa, ok := zp.Next(); ok {
 				if soa, ok := soa.(*dns.SOA); ok {
-					main.ttl, main.ttlSet = soa.Minttl, true
+					// As if by $TTL: BIND gives it to every record without a
+					// TTL until a $TTL, not the last TTL written (RFC 1035
+					// semantics hold only when the SOA has a TTL).
+					main.ttl, main.ttlSet, main.ttlByDirective = soa.Minttl, true, true
 					p.diag(look.entry, Warning, CodeMissingTTL,
 						fmt.Sprintf("no TTL on the SOA and no $TTL before it; using the SOA minimum %d, as BIND does", soa.Minttl),
 						"add a $TTL line at the top of the file (RFC 2308)")

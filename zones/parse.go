@@ -731,6 +731,21 @@ func (p *parser) run(src *source) {
 			src = failed
 			continue
 		}
+		if r, ok := p.rescue(err, failed); ok && p.records < p.limits.MaxRecords {
+			// BIND reads this entry, miekg/dns does not (rescue.go).
+			p.records++
+			batch = append(batch, r)
+			if len(batch) == batchSize {
+				batches <- batch
+				batch = make([]record, 0, batchSize)
+			}
+			if failed.off >= len(failed.data) {
+				src = failed.parent
+				continue
+			}
+			src = failed
+			continue
+		}
 		errLine := p.syntaxError(err, failed)
 		if p.stopped {
 			break

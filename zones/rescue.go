@@ -1,0 +1,744 @@
+package zones
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/miekg/dns"
+)
+
+// rescue reads again, the way BIND reads it, an entry the ZoneParser
+// refused, for the forms BIND loads and miekg/dns v1.1.73 does not:
+//
+//   - types miekg/dns does not implement (WKS, NSAP, DSYNC, HHIT, BRID,
+//     WALLET), kept in RFC 3597 generic form, wire-exact;
+//   - GPOS in its quoted RFC 1712 form;
+//   - LOC with minutes or seconds left out (RFC 1876 §3 defaults them to 0);
+//   - NAPTR with unquoted flags, services or regexp;
+//   - key flags, protocols, algorithms and digest types written as BIND's
+//     mnemonics (DNSKEY, CDNSKEY, KEY, DS, CDS, RRSIG, SIG);
+//   - type bitmaps (NSEC, NSEC3, CSYNC) and covered types naming a type
+//     miekg/dns has no name for;
+//   - the RFC 3597 \# form of a type known only to BIND, and BIND's reading
+//     of "TXT \# text" (a \# not followed by a length is the string "#");
+//   - an IPSECKEY followed by another line, which the ZoneParser reads as
+//     part of the record (it eats the newline) and refuses.
+//
+// err is the ZoneParser's error and src the file it was reading. When the
+// entry is one of these and BIND would load it, rescue returns the record,
+// moves src to where reading resumes and keeps src's state as take does;
+// otherwise it changes nothing and the caller reports err. It runs only
+// after an error, so the everyday path pays nothing for it.
+func (p *parser) rescue(err error, src *source) (record, bool) {
+	var pe *dns.ParseError
+	if !errors.As(err, &pe) || src.entry.Line == 0 || src.entryDirective {
+		return record{}, false
+	}
+	m := parseErrRe.FindStringSubmatch(err.Error())
+	if m == nil || m[1] != src.name {
+		return record{}, false
+	}
+	line, _ := strconv.Atoi(m[4])
+	if line <= src.prefixLines {
+		return record{}, false
+	}
+	line += src.startLine - 1 - src.prefixLines
+	token, _ := strconv.Unquote(m[3])
+
+	// Which entry failed: the current one, or the one before when the
+	// ZoneParser went on into this one (the IPSECKEY parser eats the
+	// newline; the garbage it then finds is this entry's first token).
+	start, resume := src.entryOff, -1
+	if line < src.entry.Line || (line == src.entry.Line && m[2] == "garbage after rdata" && firstToken(src.data[src.entryOff:]) == token) {
+		if src.prevEntryOff >= src.entryOff {
+			return record{}, false
+		}
+		start, resume = src.prevEntryOff, src.entryOff
+	}
+	end := entryEnd(src, start)
+	if resume >= 0 && end > resume {
+		return record{}, false
+	}
+	text := src.data[start:end]
+	if len(text) > 0 && text[0] == '$' {
+		return record{}, false
+	}
+	rr := reread(text, src)
+	if rr == nil {
+		return record{}, false
+	}
+	pos := src.entry
+	if resume >= 0 {
+		pos = posOf(src, start)
+	}
+	switch {
+	case resume >= 0:
+		src.rewind(resume)
+	case end <= src.off:
+		src.rewind(end)
+	default:
+		src.prefix = nil
+		for src.off < end {
+			src.off++
+			src.step(src.data[src.off-1])
+		}
+	}
+	// As take does for a record the ZoneParser returns.
+	h := rr.Header()
+	src.records++
+	src.lastOwner = h.Name
+	if !src.ttlByDirective {
+		src.ttl, src.ttlSet = h.Ttl, true
+	}
+	return record{rr: rr, pos: pos}, true
+}
+
+// firstToken returns the first token of raw.
+func firstToken(raw []byte) string {
+	start, end, _ := nextToken(raw, 0)
+	if start < 0 {
+		return ""
+	}
+	return string(raw[start:end])
+}
+
+// entryEnd returns the offset just past the entry of src that starts at
+// start: past the newline that ends it outside parentheses, or the end of
+// the file. It follows the lexical rules of source.step.
+func entryEnd(src *source, start int) int {
+	look := &source{p: src.p, data: src.data, off: start, line: 1, bol: true}
+	for look.off < len(look.data) {
+		look.off++
+		look.step(look.data[look.off-1])
+		if look.bol && look.entry.Line > 0 {
+			return look.off
+		}
+	}
+	return len(look.data)
+}
+
+// posOf returns the position of the entry of src that starts at off, a line
+// start before src.off.
+func posOf(src *source, off int) Pos {
+	line := src.line
+	for _, c := range src.data[off:src.off] {
+		if c == '\n' {
+			line--
+		}
+	}
+	col := 1
+	for i := off; i < len(src.data) && (src.data[i] == ' ' || src.data[i] == '\t'); i++ {
+		col++
+	}
+	return Pos{File: src.display, Line: line, Col: col}
+}
+
+// rtoken is one token of an entry, as BIND's lexer splits it: its text as
+// written (escapes kept) and whether it was quoted (quotes removed).
+type rtoken struct {
+	text   string
+	quoted bool
+}
+
+// lexEntry splits an entry into tokens: blanks and parentheses outside
+// quotes separate them, a ';' outside quotes starts a comment, a backslash
+// escapes the next octet.
+func lexEntry(raw []byte) []rtoken {
+	var out []rtoken
+	for i := 0; i < len(raw); {
+		switch c := raw[i]; c {
+		case ' ', '\t', '\r', '\n', '(', ')':
+			i++
+			continue
+		case ';':
+			for i < len(raw) && raw[i] != '\n' {
+				i++
+			}
+			continue
+		case '"':
+			j := i + 1
+			for j < len(raw) && raw[j] != '"' {
+				if raw[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			out = append(out, rtoken{text: string(raw[i+1 : min(j, len(raw))]), quoted: true})
+			i = j + 1
+			continue
+		}
+		j := i
+	word:
+		for j < len(raw) {
+			switch raw[j] {
+			case '\\':
+				j += 2
+				continue
+			case ' ', '\t', '\r', '\n', '(', ')', ';', '"':
+				break word
+			}
+			j++
+		}
+		j = min(j, len(raw))
+		out = append(out, rtoken{text: string(raw[i:j])})
+		i = j
+	}
+	return out
+}
+
+// bindTypes are the types BIND 9.18 reads that miekg/dns v1.1.73 has no
+// name for, with their IANA codes.
+var bindTypes = map[string]uint16{
+	"WKS": 11, "NSAP": 22, "DSYNC": 66, "HHIT": 67, "BRID": 68, "WALLET": 262,
+}
+
+// typeCode reads a type mnemonic (BIND's or miekg/dns's) or TYPEnnn.
+func typeCode(s string) (uint16, bool) {
+	u := strings.ToUpper(s)
+	if t, ok := dns.StringToType[u]; ok {
+		return t, true
+	}
+	if t, ok := bindTypes[u]; ok {
+		return t, true
+	}
+	if len(u) > 4 && strings.HasPrefix(u, "TYPE") && isDigits(u[4:]) {
+		if n, err := strconv.ParseUint(u[4:], 10, 16); err == nil {
+			return uint16(n), true
+		}
+	}
+	return 0, false
+}
+
+// typeText is the type as miekg/dns reads it: its mnemonic or TYPEnnn.
+func typeText(t uint16) string {
+	if s, ok := dns.TypeToString[t]; ok {
+		return s
+	}
+	return "TYPE" + strconv.Itoa(int(t))
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// reread builds the record of one entry's text as BIND reads it, or nil.
+func reread(text []byte, src *source) dns.RR {
+	toks := lexEntry(text)
+	h := dns.RR_Header{Class: dns.ClassINET}
+	i := 0
+	if text[0] != ' ' && text[0] != '\t' {
+		if len(toks) == 0 || toks[0].quoted {
+			return nil
+		}
+		h.Name = absolute(toks[0].text, src.origin)
+		i++
+	} else {
+		h.Name = src.lastOwner
+	}
+	if _, ok := dns.IsDomainName(h.Name); !ok || h.Name == "" {
+		return nil
+	}
+	ttlSet := false
+	for n := 0; n < 2 && i < len(toks) && !toks[i].quoted; n++ {
+		t := toks[i].text
+		if ttl, ok := parseTTL(t); ok && !ttlSet {
+			h.Ttl, ttlSet = ttl, true
+			i++
+			continue
+		}
+		if isClass(t) {
+			c, ok := dns.StringToClass[strings.ToUpper(t)]
+			if !ok {
+				n, err := strconv.ParseUint(t[5:], 10, 16)
+				if err != nil {
+					return nil
+				}
+				c = uint16(n)
+			}
+			h.Class = c
+			i++
+			continue
+		}
+		break
+	}
+	if !ttlSet {
+		if !src.ttlSet {
+			return nil
+		}
+		h.Ttl = src.ttl
+	}
+	if i >= len(toks) || toks[i].quoted {
+		return nil
+	}
+	t, ok := typeCode(toks[i].text)
+	if !ok {
+		return nil
+	}
+	h.Rrtype = t
+	rdata := toks[i+1:]
+	if len(rdata) > 0 && !rdata[0].quoted && rdata[0].text == `\#` {
+		if t == dns.TypeTXT && (len(rdata) < 2 || rdata[1].quoted || !isDigits(rdata[1].text)) {
+			// BIND takes \# as generic rdata only before a length;
+			// in TXT it is otherwise the string "#".
+			rdata[0] = rtoken{text: "#", quoted: true}
+			return viaParser(h, rdata, src.origin)
+		}
+		wire, ok := genericWire(rdata[1:])
+		if !ok {
+			return nil
+		}
+		return fromWire(h, wire)
+	}
+	switch t {
+	case 11: // WKS
+		return fromWire(h, wksWire(rdata))
+	case 22: // NSAP
+		return fromWire(h, nsapWire(rdata))
+	case 66: // DSYNC
+		return fromWire(h, dsyncWire(rdata, src.origin))
+	case 67, 68: // HHIT, BRID
+		if len(rdata) != 1 || rdata[0].quoted {
+			return nil
+		}
+		b, err := base64.StdEncoding.DecodeString(rdata[0].text)
+		if err != nil || len(b) == 0 {
+			return nil
+		}
+		return fromWire(h, b)
+	case 262, dns.TypeGPOS: // WALLET, GPOS: character-strings
+		if len(rdata) == 0 || (t == dns.TypeGPOS && len(rdata) != 3) {
+			return nil
+		}
+		return fromWire(h, stringsWire(rdata))
+	case dns.TypeLOC:
+		rdata = locDefaults(rdata)
+	case dns.TypeNAPTR:
+		for j := 2; j < 5 && j < len(rdata); j++ {
+			rdata[j].quoted = true
+		}
+	case dns.TypeDNSKEY, dns.TypeCDNSKEY, dns.TypeKEY:
+		if len(rdata) < 3 || !flagsMnemonic(&rdata[0]) || !mnemonic(&rdata[1], keyProtocols) || !mnemonic(&rdata[2], secAlgs) {
+			return nil
+		}
+	case dns.TypeDS, dns.TypeCDS, dns.TypeDLV, dns.TypeTA:
+		if len(rdata) < 3 || !mnemonic(&rdata[1], secAlgs) || !mnemonic(&rdata[2], digestTypes) {
+			return nil
+		}
+	case dns.TypeRRSIG, dns.TypeSIG:
+		if len(rdata) < 2 || rdata[0].quoted || !mnemonic(&rdata[1], secAlgs) {
+			return nil
+		}
+		if c, ok := bindTypes[strings.ToUpper(rdata[0].text)]; ok {
+			rdata[0].text = typeText(c)
+		}
+	case dns.TypeNSEC, dns.TypeNXT, dns.TypeCSYNC, dns.TypeNSEC3:
+		fixed := map[uint16]int{dns.TypeNSEC: 1, dns.TypeNXT: 1, dns.TypeCSYNC: 2, dns.TypeNSEC3: 5}[t]
+		if len(rdata) < fixed || !bitmap(rdata[fixed:]) {
+			return nil
+		}
+	case dns.TypeIPSECKEY:
+		// The ZoneParser reads it right when it ends the text.
+	default:
+		return nil
+	}
+	return viaParser(h, rdata, src.origin)
+}
+
+// viaParser reads the record, its rdata rewritten into a form miekg/dns
+// reads as BIND reads the original, with a ZoneParser of its own.
+func viaParser(h dns.RR_Header, rdata []rtoken, origin string) dns.RR {
+	var b strings.Builder
+	b.WriteString(h.Name)
+	b.WriteString(" " + strconv.FormatUint(uint64(h.Ttl), 10) + " CLASS" + strconv.Itoa(int(h.Class)) + " " + typeText(h.Rrtype))
+	for _, t := range rdata {
+		b.WriteByte(' ')
+		if t.quoted {
+			b.WriteString(`"` + t.text + `"`)
+		} else {
+			b.WriteString(t.text)
+		}
+	}
+	zp := dns.NewZoneParser(strings.NewReader(b.String()), origin, "")
+	rr, ok := zp.Next()
+	if !ok || zp.Err() != nil {
+		return nil
+	}
+	if _, more := zp.Next(); more {
+		return nil
+	}
+	return rr
+}
+
+// fromWire makes the record of rdata wire: the miekg/dns type when it has
+// one, else RFC 3597 generic data. It returns nil for rdata BIND refuses.
+func fromWire(h dns.RR_Header, wire []byte) dns.RR {
+	if wire == nil || !wireValid(h.Rrtype, wire) {
+		return nil
+	}
+	g := &dns.RFC3597{Hdr: h, Rdata: hex.EncodeToString(wire)}
+	if _, known := dns.TypeToRR[h.Rrtype]; !known {
+		return g
+	}
+	buf := make([]byte, len(h.Name)+12+len(wire))
+	end, err := dns.PackRR(g, buf, 0, nil, false)
+	if err != nil {
+		return nil
+	}
+	rr, _, err := dns.UnpackRR(buf[:end], 0)
+	if err != nil {
+		return nil
+	}
+	return rr
+}
+
+// wireValid checks generic rdata as BIND does on reading it: BIND decodes
+// it as it would from the wire and refuses what does not decode.
+func wireValid(t uint16, w []byte) bool {
+	switch t {
+	case 11: // WKS: address, protocol, bitmap of at most 65536 ports
+		return len(w) >= 5 && len(w) <= 5+8192
+	case 22, 67, 68: // NSAP, HHIT, BRID
+		return len(w) >= 1
+	case 66: // DSYNC: type, scheme, port, target
+		if len(w) < 6 {
+			return false
+		}
+		_, off, err := dns.UnpackDomainName(w, 5)
+		return err == nil && off == len(w)
+	case 262, dns.TypeTXT: // WALLET, TXT: character-strings
+		if len(w) == 0 {
+			return false
+		}
+		for i := 0; i < len(w); i += int(w[i]) + 1 {
+			if i+int(w[i]) >= len(w) {
+				return false
+			}
+		}
+		return true
+	case dns.TypeNULL, dns.TypeAPL:
+		return true
+	}
+	_, known := dns.TypeToRR[t]
+	return !known || len(w) > 0
+}
+
+// genericWire reads RFC 3597 rdata after its \#: a decimal length and that
+// many octets in hex, in one or more tokens.
+func genericWire(toks []rtoken) ([]byte, bool) {
+	if len(toks) == 0 || toks[0].quoted || !isDigits(toks[0].text) {
+		return nil, false
+	}
+	n, err := strconv.ParseUint(toks[0].text, 10, 16)
+	if err != nil {
+		return nil, false
+	}
+	var h strings.Builder
+	for _, t := range toks[1:] {
+		if t.quoted {
+			return nil, false
+		}
+		h.WriteString(t.text)
+	}
+	w, err := hex.DecodeString(h.String())
+	if err != nil || len(w) != int(n) {
+		return nil, false
+	}
+	return w, true
+}
+
+// wksWire reads WKS rdata (RFC 1035 §3.4.2): an IPv4 address, a protocol
+// and the services offered, by number or name (RFC 1010 names, as BIND reads
+// them through getprotobyname and getservbyname, from wksProtocols and
+// wksServices). The bitmap is as long as its highest port needs, as BIND
+// writes it.
+func wksWire(toks []rtoken) []byte {
+	if len(toks) < 2 || toks[0].quoted || toks[1].quoted {
+		return nil
+	}
+	a, err := netip.ParseAddr(toks[0].text)
+	if err != nil || !a.Is4() {
+		return nil
+	}
+	var proto uint64
+	if isDigits(toks[1].text) {
+		if proto, err = strconv.ParseUint(toks[1].text, 10, 8); err != nil {
+			return nil
+		}
+	} else {
+		n, ok := wksProtocols[toks[1].text]
+		if !ok || n > 255 {
+			return nil
+		}
+		proto = uint64(n)
+	}
+	ps := ""
+	switch proto {
+	case 6:
+		ps = "tcp"
+	case 17:
+		ps = "udp"
+	}
+	var bitmap [8192]byte
+	maxPort := 0
+	for _, t := range toks[2:] {
+		if t.quoted {
+			return nil
+		}
+		var port int
+		if isDigits(t.text) {
+			n, err := strconv.ParseUint(t.text, 10, 16)
+			if err != nil {
+				return nil
+			}
+			port = int(n)
+		} else {
+			n, ok := wksServices[ps+"/"+strings.ToLower(t.text)]
+			if !ok {
+				n, ok = wksServices[ps+"/"+t.text]
+			}
+			if !ok {
+				return nil
+			}
+			port = int(n)
+		}
+		maxPort = max(maxPort, port)
+		bitmap[port/8] |= 0x80 >> (port % 8)
+	}
+	a4 := a.As4()
+	w := append(a4[:], byte(proto))
+	return append(w, bitmap[:maxPort/8+1]...)
+}
+
+// nsapWire reads NSAP rdata (RFC 1706 §5): "0x" and an even number of hex
+// digits, dots anywhere after the "0x" for readability.
+func nsapWire(toks []rtoken) []byte {
+	if len(toks) != 1 || toks[0].quoted {
+		return nil
+	}
+	s := toks[0].text
+	if len(s) < 3 || s[0] != '0' || s[1]|0x20 != 'x' {
+		return nil
+	}
+	w, err := hex.DecodeString(strings.ReplaceAll(s[2:], ".", ""))
+	if err != nil || len(w) == 0 {
+		return nil
+	}
+	return w
+}
+
+// dsyncWire reads DSYNC rdata (draft-ietf-dnsop-generalized-notify): a
+// type, a scheme (NOTIFY or a number), a port and a target name.
+func dsyncWire(toks []rtoken, origin string) []byte {
+	if len(toks) != 4 {
+		return nil
+	}
+	for _, t := range toks {
+		if t.quoted {
+			return nil
+		}
+	}
+	var typ uint16
+	if isDigits(toks[0].text) {
+		n, err := strconv.ParseUint(toks[0].text, 10, 16)
+		if err != nil {
+			return nil
+		}
+		typ = uint16(n)
+	} else if t, ok := typeCode(toks[0].text); ok {
+		typ = t
+	} else {
+		return nil
+	}
+	var scheme uint64 = 1
+	if !strings.EqualFold(toks[1].text, "NOTIFY") {
+		n, err := strconv.ParseUint(toks[1].text, 10, 8)
+		if err != nil || !isDigits(toks[1].text) {
+			return nil
+		}
+		scheme = n
+	}
+	port, err := strconv.ParseUint(toks[2].text, 10, 16)
+	if err != nil || !isDigits(toks[2].text) {
+		return nil
+	}
+	w := []byte{byte(typ >> 8), byte(typ), byte(scheme), byte(port >> 8), byte(port)}
+	name := make([]byte, 256)
+	n, err := dns.PackDomainName(absolute(toks[3].text, origin), name, 0, nil, false)
+	if err != nil {
+		return nil
+	}
+	return append(w, name[:n]...)
+}
+
+// stringsWire makes each token a character-string (RFC 1035 §3.3).
+func stringsWire(toks []rtoken) []byte {
+	var w []byte
+	for _, t := range toks {
+		s, ok := unescape(t.text)
+		if !ok || len(s) > 255 {
+			return nil
+		}
+		w = append(w, byte(len(s)))
+		w = append(w, s...)
+	}
+	return w
+}
+
+// unescape resolves the \X and \DDD escapes of a presentation string.
+func unescape(s string) (string, bool) {
+	if strings.IndexByte(s, '\\') < 0 {
+		return s, true
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' {
+			b.WriteByte(c)
+			continue
+		}
+		if i+1 >= len(s) {
+			return "", false
+		}
+		if isDigit(s[i+1]) {
+			if i+3 >= len(s) || !isDigit(s[i+2]) || !isDigit(s[i+3]) {
+				return "", false
+			}
+			n := int(s[i+1]-'0')*100 + int(s[i+2]-'0')*10 + int(s[i+3]-'0')
+			if n > 255 {
+				return "", false
+			}
+			b.WriteByte(byte(n))
+			i += 3
+			continue
+		}
+		b.WriteByte(s[i+1])
+		i++
+	}
+	return b.String(), true
+}
+
+// locDefaults fills in the minutes and seconds a LOC record leaves out
+// (RFC 1876 §3: "if omitted, minutes and seconds default to zero"), which
+// the ZoneParser requires once minutes are given. Text it cannot make sense
+// of is returned as it is, for the ZoneParser to refuse.
+func locDefaults(toks []rtoken) []rtoken {
+	out := make([]rtoken, 0, len(toks)+4)
+	i := 0
+	for _, hemis := range []string{"NS", "EW"} {
+		n := 0
+		for i < len(toks) && !isHemisphere(toks[i], hemis) {
+			if n == 3 {
+				return toks
+			}
+			out = append(out, toks[i])
+			i++
+			n++
+		}
+		if i == len(toks) || n == 0 {
+			return toks
+		}
+		for ; n < 3; n++ {
+			out = append(out, rtoken{text: "0"})
+		}
+		out = append(out, toks[i])
+		i++
+	}
+	return append(out, toks[i:]...)
+}
+
+func isHemisphere(t rtoken, letters string) bool {
+	return !t.quoted && len(t.text) == 1 && strings.IndexByte(letters, t.text[0]&^0x20) >= 0
+}
+
+// BIND's mnemonics (lib/dns/rcode.c), looked up without regard to case.
+var (
+	secAlgs = map[string]uint64{
+		"RSAMD5": 1, "DH": 2, "DSA": 3, "RSASHA1": 5, "NSEC3DSA": 6, "NSEC3RSASHA1": 7, "RSASHA256": 8,
+		"RSASHA512": 10, "ECCGOST": 12, "ECDSAP256SHA256": 13, "ECDSAP384SHA384": 14, "ED25519": 15,
+		"ED448": 16, "INDIRECT": 252, "PRIVATEDNS": 253, "PRIVATEOID": 254,
+	}
+	keyProtocols = map[string]uint64{"NONE": 0, "TLS": 1, "EMAIL": 2, "DNSSEC": 3, "IPSEC": 4, "ALL": 255}
+	digestTypes  = map[string]uint64{"SHA-1": 1, "SHA1": 1, "SHA-256": 2, "SHA256": 2, "GOST": 3, "SHA-384": 4, "SHA384": 4}
+	// keyFlags are combined with "|".
+	keyFlags = map[string]uint64{
+		"NOCONF": 0x4000, "NOAUTH": 0x8000, "NOKEY": 0xC000, "FLAG2": 0x2000, "EXTEND": 0x1000,
+		"FLAG4": 0x0800, "FLAG5": 0x0400, "USER": 0x0000, "ZONE": 0x0100, "HOST": 0x0200,
+		"NTYP3": 0x0300, "FLAG8": 0x0080, "FLAG9": 0x0040, "FLAG10": 0x0020, "FLAG11": 0x0010,
+		"SIG0": 0, "SIG1": 1, "SIG2": 2, "SIG3": 3, "SIG4": 4, "SIG5": 5, "SIG6": 6, "SIG7": 7,
+		"SIG8": 8, "SIG9": 9, "SIG10": 10, "SIG11": 11, "SIG12": 12, "SIG13": 13, "SIG14": 14, "SIG15": 15,
+		"KSK": 0x0001,
+	}
+)
+
+// mnemonic rewrites *t, a number or one of names, into its decimal value.
+// It reports false for a name BIND does not know or a value over 255.
+func mnemonic(t *rtoken, names map[string]uint64) bool {
+	if t.quoted || t.text == "" {
+		return false
+	}
+	v, ok := names[strings.ToUpper(t.text)]
+	if isDigit(t.text[0]) {
+		n, err := strconv.ParseUint(t.text, 10, 8)
+		v, ok = n, err == nil
+	}
+	t.text = strconv.FormatUint(v, 10)
+	return ok
+}
+
+// flagsMnemonic rewrites *t, key flags as BIND reads them (a number in C
+// notation, as strtoul reads it, or flag names joined by "|"), into their
+// decimal value.
+func flagsMnemonic(t *rtoken) bool {
+	if t.quoted || t.text == "" {
+		return false
+	}
+	if isDigit(t.text[0]) {
+		n, err := strconv.ParseUint(t.text, 0, 16)
+		t.text = strconv.FormatUint(n, 10)
+		return err == nil
+	}
+	var v uint64
+	for _, f := range strings.Split(t.text, "|") {
+		b, ok := keyFlags[strings.ToUpper(f)]
+		if !ok {
+			return false
+		}
+		v |= b
+	}
+	t.text = strconv.FormatUint(v, 10)
+	return true
+}
+
+// bitmap rewrites the types of a type bitmap as miekg/dns reads them: in
+// order, each once (BIND takes them in any order, RFC 4034 §4.1.2 stores a
+// set), named by TYPEnnn when miekg/dns has no name for them (WKS, NSAP…).
+func bitmap(toks []rtoken) bool {
+	types := make([]uint16, 0, len(toks))
+	for _, tok := range toks {
+		t, ok := typeCode(tok.text)
+		if tok.quoted || !ok {
+			return false
+		}
+		types = append(types, t)
+	}
+	slices.Sort(types)
+	types = slices.Compact(types)
+	for i, t := range types {
+		toks[i] = rtoken{text: typeText(t)}
+	}
+	clear(toks[len(types):])
+	return true
+}

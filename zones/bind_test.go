@@ -36,8 +36,6 @@ var disagreements = map[string]string{
 	"public/pdns/nztest.com":               outOfZone,
 	"public/bind9/good-generate-modifier.db": "miekg/dns v1.1.73's $GENERATE lacks BIND's nibble modifiers (${0,3,n}); " +
 		"zonecast reports those lines as syntax errors rather than guess",
-	"public/bind9/tsig-example.db": "obsolete types miekg/dns does not know (WKS, NSAP), GPOS with quoted fields " +
-		"and an old-style numeric NSEC bitmap",
 	"bad/ttl-out-of-range.example.zone": "BIND loads a TTL over 2^31-1 as 0 with a warning (RFC 2181 §8); zonecast refuses it: " +
 		"providers disagree on such TTLs and the value is always a typo",
 	"bad/include-escape.example.zone": "BIND opens any $INCLUDE path; zonecast confines $INCLUDE to the zone file's folder " +

@@ -17,13 +17,14 @@ import (
 //
 //   - types miekg/dns does not implement (WKS, NSAP, DSYNC, HHIT, BRID,
 //     WALLET), kept in RFC 3597 generic form, wire-exact;
-//   - GPOS in its quoted RFC 1712 form;
+//   - GPOS in its quoted RFC 1712 form, X25 quoted;
 //   - LOC with minutes or seconds left out (RFC 1876 §3 defaults them to 0);
 //   - NAPTR with unquoted flags, services or regexp;
 //   - key flags, protocols, algorithms and digest types written as BIND's
 //     mnemonics (DNSKEY, CDNSKEY, KEY, DS, CDS, RRSIG, SIG);
-//   - type bitmaps (NSEC, NSEC3, CSYNC) and covered types naming a type
-//     miekg/dns has no name for;
+//   - type bitmaps (NSEC, NSEC3, CSYNC, NXT) naming a type miekg/dns has
+//     no name for or out of order, NXT's by number too, and RRSIG/SIG
+//     covering such a type;
 //   - the RFC 3597 \# form of a type known only to BIND, and BIND's reading
 //     of "TXT \# text" (a \# not followed by a length is the string "#");
 //   - an IPSECKEY followed by another line, which the ZoneParser reads as
@@ -323,6 +324,13 @@ func reread(text []byte, src *source) dns.RR {
 			return nil
 		}
 		return fromWire(h, stringsWire(rdata))
+	case dns.TypeX25:
+		// RFC 1183 §3.1: a PSDN address of at least four digits
+		// (BIND); miekg/dns refuses it quoted.
+		if len(rdata) != 1 || len(rdata[0].text) < 4 || !isDigits(rdata[0].text) {
+			return nil
+		}
+		return fromWire(h, stringsWire(rdata))
 	case dns.TypeLOC:
 		rdata = locDefaults(rdata)
 	case dns.TypeNAPTR:
@@ -346,7 +354,7 @@ func reread(text []byte, src *source) dns.RR {
 		}
 	case dns.TypeNSEC, dns.TypeNXT, dns.TypeCSYNC, dns.TypeNSEC3:
 		fixed := map[uint16]int{dns.TypeNSEC: 1, dns.TypeNXT: 1, dns.TypeCSYNC: 2, dns.TypeNSEC3: 5}[t]
-		if len(rdata) < fixed || !bitmap(rdata[fixed:]) {
+		if len(rdata) < fixed || !bitmap(rdata[fixed:], t == dns.TypeNXT) {
 			return nil
 		}
 	case dns.TypeIPSECKEY:
@@ -725,10 +733,15 @@ func flagsMnemonic(t *rtoken) bool {
 // bitmap rewrites the types of a type bitmap as miekg/dns reads them: in
 // order, each once (BIND takes them in any order, RFC 4034 §4.1.2 stores a
 // set), named by TYPEnnn when miekg/dns has no name for them (WKS, NSAP…).
-func bitmap(toks []rtoken) bool {
+// numbers: plain numbers are types too, as in BIND's NXT.
+func bitmap(toks []rtoken, numbers bool) bool {
 	types := make([]uint16, 0, len(toks))
 	for _, tok := range toks {
 		t, ok := typeCode(tok.text)
+		if numbers && isDigits(tok.text) {
+			n, err := strconv.ParseUint(tok.text, 10, 16)
+			t, ok = uint16(n), err == nil
+		}
 		if tok.quoted || !ok {
 			return false
 		}

@@ -341,6 +341,8 @@ type source struct {
 	// records counts the records read from this file so far: a syntax
 	// error before the first quotes nothing of the file (syntaxError).
 	records int
+	// taken is one past the offset of the entry the last record came from.
+	taken int
 	// odd: the file holds a NUL or a carriage return, which ReadByte checks.
 	odd bool
 	// Line numbering of the ZoneParser reading this source, for its errors.
@@ -1047,7 +1049,7 @@ func (p *parser) take(rr dns.RR) record {
 	src.records++
 	switch {
 	case !src.entryDirective:
-		src.lastOwner = h.Name
+		src.lastOwner, src.taken = h.Name, src.entryOff+1
 		if !src.ttlByDirective {
 			src.ttl, src.ttlSet = h.Ttl, true
 		}

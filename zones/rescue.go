@@ -37,7 +37,7 @@ import (
 // after an error, so the everyday path pays nothing for it.
 func (p *parser) rescue(err error, src *source) (record, bool) {
 	var pe *dns.ParseError
-	if !errors.As(err, &pe) || src.entry.Line == 0 || src.entryDirective {
+	if !errors.As(err, &pe) || src.entry.Line == 0 {
 		return record{}, false
 	}
 	m := parseErrRe.FindStringSubmatch(err.Error())
@@ -53,13 +53,16 @@ func (p *parser) rescue(err error, src *source) (record, bool) {
 
 	// Which entry failed: the current one, or the one before when the
 	// ZoneParser went on into this one (the IPSECKEY parser eats the
-	// newline; the garbage it then finds is this entry's first token).
+	// newline, so does "TXT \#"; what they find next is this entry's first
+	// token) and did not return it.
 	start, resume := src.entryOff, -1
-	if line < src.entry.Line || (line == src.entry.Line && m[2] == "garbage after rdata" && firstToken(src.data[src.entryOff:]) == token) {
-		if src.prevEntryOff >= src.entryOff {
+	if line < src.entry.Line || (line == src.entry.Line && firstToken(src.data[src.entryOff:]) == token) {
+		if src.prevEntryOff >= src.entryOff || src.taken == src.prevEntryOff+1 {
 			return record{}, false
 		}
 		start, resume = src.prevEntryOff, src.entryOff
+	} else if src.entryDirective {
+		return record{}, false
 	}
 	end := entryEnd(src, start)
 	if resume >= 0 && end > resume {

@@ -56,12 +56,11 @@ func (p *parser) rescue(err error, src *source) (record, bool) {
 	// newline, so does "TXT \#"; what they find next is this entry's first
 	// token) and did not return it.
 	start, resume := src.entryOff, -1
-	if line < src.entry.Line || (line == src.entry.Line && firstToken(src.data[src.entryOff:]) == token) {
-		if src.prevEntryOff >= src.entryOff || src.taken == src.prevEntryOff+1 {
-			return record{}, false
-		}
+	readPast := line < src.entry.Line || (line == src.entry.Line && firstToken(src.data[src.entryOff:]) == token)
+	switch {
+	case readPast && src.prevEntryOff < src.entryOff && src.taken != src.prevEntryOff+1:
 		start, resume = src.prevEntryOff, src.entryOff
-	} else if src.entryDirective {
+	case line < src.entry.Line || src.entryDirective:
 		return record{}, false
 	}
 	end := entryEnd(src, start)

@@ -195,9 +195,10 @@ func lexEntry(raw []byte) []rtoken {
 }
 
 // bindTypes are the types BIND 9.18 reads that miekg/dns v1.1.73 has no
-// name for, with their IANA codes.
+// name for, with their IANA codes. A6, SINK and DOA are read in RFC 3597
+// generic form only.
 var bindTypes = map[string]uint16{
-	"WKS": 11, "NSAP": 22, "DSYNC": 66, "HHIT": 67, "BRID": 68, "WALLET": 262,
+	"WKS": 11, "NSAP": 22, "A6": 38, "SINK": 40, "DSYNC": 66, "HHIT": 67, "BRID": 68, "DOA": 259, "WALLET": 262,
 }
 
 // typeCode reads a type mnemonic (BIND's or miekg/dns's) or TYPEnnn.
@@ -422,6 +423,20 @@ func wireValid(t uint16, w []byte) bool {
 		return len(w) >= 5 && len(w) <= 5+8192
 	case 22, 67, 68: // NSAP, HHIT, BRID
 		return len(w) >= 1
+	case 38: // A6 (RFC 2874 §3.1): prefix length, address suffix, prefix name
+		if len(w) == 0 || w[0] > 128 {
+			return false
+		}
+		off := 1 + (128-int(w[0])+7)/8
+		if w[0] == 0 || off > len(w) {
+			return off == len(w)
+		}
+		_, end, err := dns.UnpackDomainName(w, off)
+		return err == nil && end == len(w)
+	case 40: // SINK: meaning, coding, subcoding, data
+		return len(w) >= 3
+	case 259: // DOA: enterprise, type, location, media type, data
+		return len(w) >= 10 && 10+int(w[9]) <= len(w)
 	case 66: // DSYNC: type, scheme, port, target
 		if len(w) < 6 {
 			return false

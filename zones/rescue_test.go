@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/miekg/dns"
 	"github.com/zonecast/zonecast/zones"
 )
 
@@ -95,6 +96,25 @@ func TestRescue(t *testing.T) {
 			again := parse(t, dump(t, z))
 			if diff := cmp.Diff(dump(t, z), dump(t, again)); diff != "" {
 				t.Errorf("dump → parse → dump (-first +second):\n%s", diff)
+			}
+			// A provider gets the records through RRs and reads them
+			// back through FromRRs: the same data.
+			var rrs []dns.RR
+			var want []zones.RRset
+			for _, s := range z.RRsets() {
+				r, err := s.RRs()
+				if err != nil {
+					t.Fatal(err)
+				}
+				rrs = append(rrs, r...)
+				want = append(want, zones.RRset{Name: s.Name, Type: s.Type, Covers: s.Covers, TTL: s.TTL, Data: s.Data})
+			}
+			back, err := zones.FromRRs(z.Origin, rrs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, back); diff != "" {
+				t.Errorf("RRs → FromRRs (-zone +back):\n%s", diff)
 			}
 		})
 	}

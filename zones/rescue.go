@@ -20,6 +20,7 @@ import (
 //   - GPOS in its quoted RFC 1712 form, X25 quoted;
 //   - LOC with minutes or seconds left out (RFC 1876 §3 defaults them to 0);
 //   - NAPTR with unquoted flags, services or regexp;
+//   - NID and L64 locators whose groups have fewer than four hex digits;
 //   - key flags, protocols, algorithms and digest types written as BIND's
 //     mnemonics (DNSKEY, CDNSKEY, KEY, DS, CDS, RRSIG, SIG);
 //   - type bitmaps (NSEC, NSEC3, CSYNC, NXT) naming a type miekg/dns has
@@ -60,7 +61,9 @@ func (p *parser) rescue(err error, src *source) (record, bool) {
 	switch {
 	case readPast && src.prevEntryOff < src.entryOff && src.taken != src.prevEntryOff+1:
 		start, resume = src.prevEntryOff, src.entryOff
-	case line < src.entry.Line || src.entryDirective:
+	case line < src.entry.Line || src.entryDirective || src.taken == src.entryOff+1:
+		// The error is not in this entry, or this entry's record has
+		// been read already (a resume found nothing new after it).
 		return record{}, false
 	}
 	end := entryEnd(src, start)
@@ -94,7 +97,7 @@ func (p *parser) rescue(err error, src *source) (record, bool) {
 	// As take does for a record the ZoneParser returns.
 	h := rr.Header()
 	src.records++
-	src.lastOwner = h.Name
+	src.lastOwner, src.taken = h.Name, start+1
 	if !src.ttlByDirective {
 		src.ttl, src.ttlSet = h.Ttl, true
 	}
@@ -334,6 +337,23 @@ func reread(text []byte, src *source) dns.RR {
 			return nil
 		}
 		return fromWire(h, stringsWire(rdata))
+	case dns.TypeNID, dns.TypeL64:
+		// Four groups of one to four hex digits (RFC 6742 §2.1.2 writes
+		// them in full; BIND reads them as IPv6 groups).
+		if len(rdata) != 2 || rdata[1].quoted {
+			return nil
+		}
+		groups := strings.Split(rdata[1].text, ":")
+		if len(groups) != 4 {
+			return nil
+		}
+		for i, g := range groups {
+			if g == "" || len(g) > 4 {
+				return nil
+			}
+			groups[i] = strings.Repeat("0", 4-len(g)) + g
+		}
+		rdata[1].text = strings.Join(groups, ":")
 	case dns.TypeLOC:
 		rdata = locDefaults(rdata)
 	case dns.TypeNAPTR:

@@ -77,6 +77,9 @@ func TestRescue(t *testing.T) {
 				"d2.example.com.\t300\tIN\tTYPE66\t\\# 6 003b0114ef00",
 				"h.example.com.\t300\tIN\tTYPE67\t\\# 2 0001",
 				"w.example.com.\t300\tIN\tTYPE262\t\\# 11 03425443063141317a5031"}},
+		{"NID and L64 groups of fewer than four digits",
+			"n NID 10 1:2:3:4\nl L64 10 14:4fff:ff20:ee64\n",
+			[]string{"l.example.com.\t300\tIN\tL64\t10 0014:4FFF:FF20:EE64", "n.example.com.\t300\tIN\tNID\t10 0001:0002:0003:0004"}},
 		{"quoted X25",
 			"x X25 \"311061700956\"\n",
 			[]string{"x.example.com.\t300\tIN\tX25\t311061700956"}},
@@ -149,6 +152,7 @@ func TestRescueRefuses(t *testing.T) {
 		{"LOC without altitude", "l LOC 40 32 N 105 04 W"},
 		{"NSEC type by number", "n NSEC . 127"},
 		{"NAPTR short", "n NAPTR 100 10 u E2U+sip"},
+		{"NID group of five digits", "n NID 10 00014:4fff:ff20:ee64"},
 		{"unknown type", "x FOO 1"},
 	}
 	for _, tt := range tests {

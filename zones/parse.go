@@ -1103,6 +1103,11 @@ func (p *parser) add(r record) {
 			return
 		}
 	}
+	if raw != nil && bytes.Contains(raw, genericMark) && !genericExact(rr, raw) {
+		p.addDiag(pos, Error, CodeBadRdata, fmt.Sprintf("%s %s in RFC 3597 generic form does not decode as %s", h.Name, typ, typ),
+			"correct the length or the octets; BIND refuses such data (RFC 3597 §5)")
+		return
+	}
 	plain := plainPresentation(h.Rrtype)
 	// The everyday types are checked by the ZoneParser already, unless
 	// they are large enough to overflow a message.

@@ -94,6 +94,9 @@ func (p *parser) rescue(err error, src *source) (record, bool) {
 			src.step(src.data[src.off-1])
 		}
 	}
+	if resume < 0 {
+		skipBlankLines(src)
+	}
 	// As take does for a record the ZoneParser returns.
 	h := rr.Header()
 	src.records++
@@ -102,6 +105,30 @@ func (p *parser) rescue(err error, src *source) (record, bool) {
 		src.ttl, src.ttlSet = h.Ttl, true
 	}
 	return record{rr: rr, pos: pos}, true
+}
+
+// skipBlankLines moves src past the lines after it that hold only blanks
+// and comments: a ZoneParser resumed at a line starting with a blank takes
+// it for a record of the previous owner.
+func skipBlankLines(src *source) {
+	for src.off < len(src.data) {
+		i := src.off
+		for i < len(src.data) && (src.data[i] == ' ' || src.data[i] == '\t' || src.data[i] == '\r') {
+			i++
+		}
+		if i < len(src.data) && src.data[i] == ';' {
+			for i < len(src.data) && src.data[i] != '\n' {
+				i++
+			}
+		}
+		if i < len(src.data) && src.data[i] != '\n' {
+			return
+		}
+		for src.off < min(i+1, len(src.data)) {
+			src.off++
+			src.step(src.data[src.off-1])
+		}
+	}
 }
 
 // firstToken returns the first token of raw.
@@ -429,10 +456,46 @@ func fromWire(h dns.RR_Header, wire []byte) dns.RR {
 		return nil
 	}
 	rr, _, err := dns.UnpackRR(buf[:end], 0)
-	if err != nil {
+	if err != nil || !sameWire(rr, wire) {
 		return nil
 	}
 	return rr
+}
+
+// genericMark starts RFC 3597 generic rdata.
+var genericMark = []byte(`\#`)
+
+// genericExact reports whether rr, which the ZoneParser read from raw,
+// holds exactly the octets raw gives in RFC 3597 generic form, if it does.
+// The ZoneParser decodes generic rdata of a type it knows leniently (it
+// takes "A \# 0" as an empty A, drops octets past the end of an MX); BIND
+// refuses what does not decode exactly.
+func genericExact(rr dns.RR, raw []byte) bool {
+	toks := lexEntry(raw)
+	i := 0
+	if raw[0] != ' ' && raw[0] != '\t' {
+		i++
+	}
+	for n := 0; n < 2 && i < len(toks) && !toks[i].quoted; n++ {
+		if _, ok := parseTTL(toks[i].text); !ok && !isClass(toks[i].text) {
+			break
+		}
+		i++
+	}
+	if i+1 >= len(toks) || toks[i+1].quoted || toks[i+1].text != `\#` {
+		return true // \# stands elsewhere: not generic rdata
+	}
+	wire, ok := genericWire(toks[i+2:])
+	return ok && wireValid(rr.Header().Rrtype, wire) && sameWire(rr, wire)
+}
+
+// sameWire reports whether rr's rdata packs to wire.
+func sameWire(rr dns.RR, wire []byte) bool {
+	var g dns.RFC3597
+	if err := g.ToRFC3597(rr); err != nil {
+		return false
+	}
+	return strings.EqualFold(g.Rdata, hex.EncodeToString(wire))
 }
 
 // wireValid checks generic rdata as BIND does on reading it: BIND decodes

@@ -735,8 +735,10 @@ func (p *parser) run(src *source) {
 		}
 		if r, ok := p.rescue(err, failed); ok && p.records < p.limits.MaxRecords {
 			// BIND reads this entry, miekg/dns does not (rescue.go).
-			p.records++
-			batch = append(batch, r)
+			if r.rr != nil {
+				p.records++
+				batch = append(batch, r)
+			}
 			if len(batch) == batchSize {
 				batches <- batch
 				batch = make([]record, 0, batchSize)

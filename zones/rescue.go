@@ -33,8 +33,11 @@ import (
 //
 // err is the ZoneParser's error and src the file it was reading. When the
 // entry is one of these and BIND would load it, rescue returns the record,
-// moves src to where reading resumes and keeps src's state as take does;
-// otherwise it changes nothing and the caller reports err. It runs only
+// moves src to where reading resumes and keeps src's state as take does.
+// When the ZoneParser read on into the next entry for data the failed one
+// lacks, rescue reports the failed one at its line and returns no record
+// (rr nil) but true: reading resumes at the next entry. Otherwise it changes
+// nothing and the caller reports err. It runs only
 // after an error, so the everyday path pays nothing for it.
 func (p *parser) rescue(err error, src *source) (record, bool) {
 	var pe *dns.ParseError
@@ -59,7 +62,10 @@ func (p *parser) rescue(err error, src *source) (record, bool) {
 	start, resume := src.entryOff, -1
 	readPast := line < src.entry.Line || (line == src.entry.Line && firstToken(src.data[src.entryOff:]) == token)
 	switch {
-	case readPast && src.prevEntryOff < src.entryOff && src.taken != src.prevEntryOff+1:
+	case readPast && src.prevEntryOff < src.entryOff && src.taken != src.prevEntryOff+1 &&
+		posOf(src, src.prevEntryOff).Line >= src.startLine:
+		// (and this ZoneParser read that entry: one started after it
+		// was reported and skipped knows nothing of it)
 		start, resume = src.prevEntryOff, src.entryOff
 	case line < src.entry.Line || src.entryDirective || src.taken == src.entryOff+1:
 		// The error is not in this entry, or this entry's record has
@@ -75,6 +81,15 @@ func (p *parser) rescue(err error, src *source) (record, bool) {
 		return record{}, false
 	}
 	rr := reread(text, src)
+	if rr == nil && resume >= 0 {
+		// The ZoneParser went on into this entry looking for data the
+		// one before lacks: that one is wrong (BIND says so at its line),
+		// this one may well be right.
+		p.diag(posOf(src, start), Error, CodeSyntax, "the record's data ends too soon",
+			"complete the record's data; zonecast skipped it and read on")
+		src.rewind(resume)
+		return record{}, true
+	}
 	if rr == nil {
 		return record{}, false
 	}

@@ -152,6 +152,7 @@ func TestRescueRefuses(t *testing.T) {
 		{"MX generic with an octet past its end (miekg/dns drops it)", "m MX \\# 6 000a01780000"},
 		{"generic length not the octets'", "a TYPE1 \\# 5 c0000201"},
 		{"GPOS with four fields", "g GPOS 1 2 3 4"},
+		{"GPOS short: the ZoneParser reads on into the next line", "g GPOS 1 2"},
 		{"LOC without altitude", "l LOC 40 32 N 105 04 W"},
 		{"NSEC type by number", "n NSEC . 127"},
 		{"NAPTR short", "n NAPTR 100 10 u E2U+sip"},
@@ -178,5 +179,22 @@ func TestRescueRefuses(t *testing.T) {
 				t.Errorf("the record after the refused one was not read")
 			}
 		})
+	}
+}
+
+// TestRescueReportsOnce checks that an entry reported and skipped is not
+// taken up again when the next entry fails on its first token.
+func TestRescueReportsOnce(t *testing.T) {
+	text := head + "a A 999.1.1.1\n" + strings.Repeat("x", 64) + " A 192.0.2.1\nafter A 192.0.2.9\n"
+	_, diags, err := zones.Parse(strings.NewReader(text), "example.com.zone", zones.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range diags {
+		got = append(got, posString(d.Pos)+" "+d.Code)
+	}
+	if diff := cmp.Diff([]string{"5:5 syntax", "6:1 label-too-long"}, got); diff != "" {
+		t.Errorf("diagnostics (-want +got):\n%s", diff)
 	}
 }

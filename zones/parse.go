@@ -1105,15 +1105,17 @@ func (p *parser) add(r record) {
 			return
 		}
 	}
-	if raw != nil && bytes.Contains(raw, genericMark) && !genericExact(rr, raw) {
-		p.addDiag(pos, Error, CodeBadRdata, fmt.Sprintf("%s %s in RFC 3597 generic form does not decode as %s", h.Name, typ, typ),
-			"correct the length or the octets; BIND refuses such data (RFC 3597 §5)")
-		return
+	if raw != nil {
+		if msg, hint := bindRefuses(rr, raw); msg != "" {
+			p.addDiag(pos, Error, CodeBadRdata, fmt.Sprintf("%s %s %s", h.Name, typ, msg), hint)
+			return
+		}
 	}
 	plain := plainPresentation(h.Rrtype)
 	// The everyday types are checked by the ZoneParser already, unless
 	// they are large enough to overflow a message.
 	if !plain || raw == nil || len(raw) > 8192 {
+		sortBitmap(rr)
 		end, err := dns.PackRR(rr, p.wire[:], 0, nil, false)
 		if err != nil {
 			// miekg/dns reads some rdata that cannot be sent, such as

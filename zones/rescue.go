@@ -1,6 +1,7 @@
 package zones
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -15,8 +16,8 @@ import (
 // rescue reads again, the way BIND reads it, an entry the ZoneParser
 // refused, for the forms BIND loads and miekg/dns v1.1.73 does not:
 //
-//   - types miekg/dns does not implement (WKS, NSAP, DSYNC, HHIT, BRID,
-//     WALLET), kept in RFC 3597 generic form, wire-exact;
+//   - types miekg/dns does not implement (WKS, NSAP, A6, SINK, DSYNC, HHIT,
+//     BRID, DOA, WALLET), kept in RFC 3597 generic form, wire-exact;
 //   - GPOS in its quoted RFC 1712 form, X25 quoted;
 //   - LOC with minutes or seconds left out (RFC 1876 §3 defaults them to 0);
 //   - NAPTR with unquoted flags, services or regexp;
@@ -37,8 +38,8 @@ import (
 // When the ZoneParser read on into the next entry for data the failed one
 // lacks, rescue reports the failed one at its line and returns no record
 // (rr nil) but true: reading resumes at the next entry. Otherwise it changes
-// nothing and the caller reports err. It runs only
-// after an error, so the everyday path pays nothing for it.
+// nothing and the caller reports err. It runs only after an error, so the
+// everyday path pays nothing for it.
 func (p *parser) rescue(err error, src *source) (record, bool) {
 	var pe *dns.ParseError
 	if !errors.As(err, &pe) || src.entry.Line == 0 {
@@ -81,7 +82,7 @@ func (p *parser) rescue(err error, src *source) (record, bool) {
 		return record{}, false
 	}
 	rr := reread(text, src)
-	if rr == nil && resume >= 0 {
+	if rr == nil && resume >= 0 && line == src.entry.Line {
 		// The ZoneParser went on into this entry looking for data the
 		// one before lacks: that one is wrong (BIND says so at its line),
 		// this one may well be right.
@@ -240,8 +241,7 @@ func lexEntry(raw []byte) []rtoken {
 }
 
 // bindTypes are the types BIND 9.18 reads that miekg/dns v1.1.73 has no
-// name for, with their IANA codes. A6, SINK and DOA are read in RFC 3597
-// generic form only.
+// name for, with their IANA codes.
 var bindTypes = map[string]uint16{
 	"WKS": 11, "NSAP": 22, "A6": 38, "SINK": 40, "DSYNC": 66, "HHIT": 67, "BRID": 68, "DOA": 259, "WALLET": 262,
 }
@@ -346,18 +346,48 @@ func reread(text []byte, src *source) dns.RR {
 			return viaParser(h, rdata, src.origin)
 		}
 		wire, ok := genericWire(rdata[1:])
-		if !ok {
+		if !ok || t == typeWKS && len(wire) > 5 && wire[len(wire)-1] == 0 {
+			// BIND refuses a WKS bitmap that ends in a zero octet
+			// from the wire (though its text form makes one).
 			return nil
 		}
 		return fromWire(h, wire)
 	}
 	switch t {
-	case 11: // WKS
+	case typeWKS:
 		return fromWire(h, wksWire(rdata))
 	case 22: // NSAP
 		return fromWire(h, nsapWire(rdata))
 	case 66: // DSYNC
 		return fromWire(h, dsyncWire(rdata, src.origin))
+	case 38: // A6
+		return fromWire(h, a6Wire(rdata, src.origin))
+	case 40: // SINK: meaning, coding, subcoding, data in base64
+		if len(rdata) < 3 {
+			return nil
+		}
+		w, ok := uints(rdata[:3], 8)
+		data, ok2 := base64Tokens(rdata[3:])
+		if !ok || !ok2 {
+			return nil
+		}
+		return fromWire(h, append(w, data...))
+	case 259: // DOA: enterprise, type, location, media type, data in base64 or "-"
+		if len(rdata) < 5 {
+			return nil
+		}
+		w, ok := uints(rdata[:2], 32)
+		loc, ok2 := uints(rdata[2:3], 8)
+		media := stringsWire(rdata[3:4])
+		var data []byte
+		ok3 := true
+		if len(rdata) != 5 || rdata[4].quoted || rdata[4].text != "-" {
+			data, ok3 = base64Tokens(rdata[4:])
+		}
+		if !ok || !ok2 || !ok3 || media == nil {
+			return nil
+		}
+		return fromWire(h, slices.Concat(w, loc, media, data))
 	case 67, 68: // HHIT, BRID
 		if len(rdata) != 1 || rdata[0].quoted {
 			return nil
@@ -398,6 +428,9 @@ func reread(text []byte, src *source) dns.RR {
 		rdata[1].text = strings.Join(groups, ":")
 	case dns.TypeLOC:
 		rdata = locDefaults(rdata)
+		if len(rdata) > 12 { // 8 for the position, altitude, 3 precisions
+			return nil
+		}
 	case dns.TypeNAPTR:
 		for j := 2; j < 5 && j < len(rdata); j++ {
 			rdata[j].quoted = true
@@ -477,15 +510,40 @@ func fromWire(h dns.RR_Header, wire []byte) dns.RR {
 	return rr
 }
 
-// genericMark starts RFC 3597 generic rdata.
-var genericMark = []byte(`\#`)
+// bindRefuses tells whether BIND refuses rr, which the ZoneParser read from
+// raw without complaint, and why: generic rdata that does not decode
+// exactly, a LOC with more than three precisions (the ZoneParser ignores
+// the rest). It returns an empty msg for the everyday record, cheaply.
+func bindRefuses(rr dns.RR, raw []byte) (msg, hint string) {
+	if bytes.Contains(raw, genericMark) && !genericExact(rr, raw) {
+		return "in RFC 3597 generic form does not decode as its type",
+			"correct the length or the octets; BIND refuses such data (RFC 3597 §5)"
+	}
+	switch rr.Header().Rrtype {
+	case dns.TypeLOC:
+		toks := lexEntry(raw)
+		for i, t := range toks {
+			if isHemisphere(t, "EW") && len(toks)-i-1 > 4 {
+				return "has more than size, horizontal and vertical precision after its altitude",
+					"remove the extra fields (RFC 1876 §3); BIND refuses them"
+			}
+		}
+	case dns.TypeRRSIG, dns.TypeSIG, dns.TypeDS, dns.TypeCDS, dns.TypeDLV, dns.TypeTA:
+		// miekg/dns knows algorithm names BIND does not
+		// (DSA-NSEC3-SHA1, RSASHA1-NSEC3-SHA1, ECC-GOST).
+		if toks := rdataTokens(raw); len(toks) > 1 {
+			alg := toks[1]
+			if _, known := secAlgs[strings.ToUpper(alg.text)]; !known && !isDigits(alg.text) {
+				return "names its algorithm " + quoteToken(alg.text) + ", a name BIND does not know",
+					"write the algorithm's number (RFC 4034 appendix A.1) or BIND's name for it"
+			}
+		}
+	}
+	return "", ""
+}
 
-// genericExact reports whether rr, which the ZoneParser read from raw,
-// holds exactly the octets raw gives in RFC 3597 generic form, if it does.
-// The ZoneParser decodes generic rdata of a type it knows leniently (it
-// takes "A \# 0" as an empty A, drops octets past the end of an MX); BIND
-// refuses what does not decode exactly.
-func genericExact(rr dns.RR, raw []byte) bool {
+// rdataTokens returns the tokens of a raw record entry after its type.
+func rdataTokens(raw []byte) []rtoken {
 	toks := lexEntry(raw)
 	i := 0
 	if raw[0] != ' ' && raw[0] != '\t' {
@@ -497,10 +555,26 @@ func genericExact(rr dns.RR, raw []byte) bool {
 		}
 		i++
 	}
-	if i+1 >= len(toks) || toks[i+1].quoted || toks[i+1].text != `\#` {
+	if i >= len(toks) {
+		return nil
+	}
+	return toks[i+1:]
+}
+
+// genericMark starts RFC 3597 generic rdata.
+var genericMark = []byte(`\#`)
+
+// genericExact reports whether rr, which the ZoneParser read from raw,
+// holds exactly the octets raw gives in RFC 3597 generic form, if it does.
+// The ZoneParser decodes generic rdata of a type it knows leniently (it
+// takes "A \# 0" as an empty A, drops octets past the end of an MX); BIND
+// refuses what does not decode exactly.
+func genericExact(rr dns.RR, raw []byte) bool {
+	toks := rdataTokens(raw)
+	if len(toks) == 0 || toks[0].quoted || toks[0].text != `\#` {
 		return true // \# stands elsewhere: not generic rdata
 	}
-	wire, ok := genericWire(toks[i+2:])
+	wire, ok := genericWire(toks[1:])
 	return ok && wireValid(rr.Header().Rrtype, wire) && sameWire(rr, wire)
 }
 
@@ -517,7 +591,7 @@ func sameWire(rr dns.RR, wire []byte) bool {
 // it as it would from the wire and refuses what does not decode.
 func wireValid(t uint16, w []byte) bool {
 	switch t {
-	case 11: // WKS: address, protocol, bitmap of at most 65536 ports
+	case typeWKS: // address, protocol, bitmap of at most 65536 ports
 		return len(w) >= 5 && len(w) <= 5+8192
 	case 22, 67, 68: // NSAP, HHIT, BRID
 		return len(w) >= 1
@@ -643,6 +717,101 @@ func wksWire(toks []rtoken) []byte {
 	a4 := a.As4()
 	w := append(a4[:], byte(proto))
 	return append(w, bitmap[:maxPort/8+1]...)
+}
+
+// typeWKS is WKS's type code; miekg/dns has no constant for it.
+const typeWKS = 11
+
+// wksPresentation returns how Write prints one WKS record, typ and data
+// (generic). BIND writes a WKS without services with a bitmap of one zero
+// octet, and refuses that same rdata in generic form (a bitmap may not end
+// in a zero octet on the wire): such a record is written in WKS's own text
+// form, which both BIND and zonecast read back as these octets. Any other
+// is written as it is.
+func wksPresentation(typ, data string) (string, string) {
+	const prefix = `\# 6 `
+	if len(data) != len(prefix)+12 || !strings.HasPrefix(data, prefix) || !strings.HasSuffix(data, "00") {
+		return typ, data
+	}
+	w, err := hex.DecodeString(data[len(prefix):])
+	if err != nil {
+		return typ, data
+	}
+	return "WKS", netip.AddrFrom4([4]byte(w[:4])).String() + " " + strconv.Itoa(int(w[4]))
+}
+
+// uints reads decimal numbers of the given bits, in network order.
+func uints(toks []rtoken, bits int) ([]byte, bool) {
+	var w []byte
+	for _, t := range toks {
+		if t.quoted || !isDigits(t.text) {
+			return nil, false
+		}
+		n, err := strconv.ParseUint(t.text, 10, bits)
+		if err != nil {
+			return nil, false
+		}
+		for i := bits - 8; i >= 0; i -= 8 {
+			w = append(w, byte(n>>i))
+		}
+	}
+	return w, true
+}
+
+// base64Tokens decodes base64 written over any number of tokens.
+func base64Tokens(toks []rtoken) ([]byte, bool) {
+	var b strings.Builder
+	for _, t := range toks {
+		if t.quoted {
+			return nil, false
+		}
+		b.WriteString(t.text)
+	}
+	w, err := base64.StdEncoding.DecodeString(b.String())
+	return w, err == nil
+}
+
+// a6Wire reads A6 rdata (RFC 2874 §3.1.1): a prefix length, the address
+// suffix (unless the length is 128) as an IPv6 address whose prefix bits are
+// dropped, and the prefix name (unless the length is 0).
+func a6Wire(toks []rtoken, origin string) []byte {
+	if len(toks) == 0 || toks[0].quoted || !isDigits(toks[0].text) {
+		return nil
+	}
+	plen, err := strconv.ParseUint(toks[0].text, 10, 8)
+	if err != nil || plen > 128 {
+		return nil
+	}
+	want := 1
+	if plen < 128 {
+		want++
+	}
+	if plen > 0 {
+		want++
+	}
+	if len(toks) != want {
+		return nil
+	}
+	w := []byte{byte(plen)}
+	if plen < 128 {
+		a, err := netip.ParseAddr(toks[1].text)
+		if err != nil || !a.Is6() || a.Zone() != "" || toks[1].quoted {
+			return nil
+		}
+		a16 := a.As16()
+		suffix := a16[plen/8:]
+		suffix[0] &= 0xff >> (plen % 8)
+		w = append(w, suffix...)
+	}
+	if plen > 0 {
+		name := make([]byte, 256)
+		n, err := dns.PackDomainName(absolute(toks[want-1].text, origin), name, 0, nil, false)
+		if err != nil || toks[want-1].quoted {
+			return nil
+		}
+		w = append(w, name[:n]...)
+	}
+	return w
 }
 
 // nsapWire reads NSAP rdata (RFC 1706 §5): "0x" and an even number of hex
@@ -845,10 +1014,33 @@ func flagsMnemonic(t *rtoken) bool {
 	return true
 }
 
+// sortBitmap puts the type bitmap of an NSEC, NSEC3 or CSYNC record in
+// order, each type once, as BIND stores it whatever order it was written in
+// (RFC 4034 §4.1.2: the bitmap is a set); miekg/dns keeps the order written
+// and then refuses to encode it.
+func sortBitmap(rr dns.RR) {
+	var types *[]uint16
+	switch r := rr.(type) {
+	case *dns.NSEC:
+		types = &r.TypeBitMap
+	case *dns.NSEC3:
+		types = &r.TypeBitMap
+	case *dns.CSYNC:
+		types = &r.TypeBitMap
+	default:
+		return
+	}
+	if !slices.IsSorted(*types) || len(slices.Compact(slices.Clone(*types))) != len(*types) {
+		slices.Sort(*types)
+		*types = slices.Compact(*types)
+	}
+}
+
 // bitmap rewrites the types of a type bitmap as miekg/dns reads them: in
 // order, each once (BIND takes them in any order, RFC 4034 §4.1.2 stores a
 // set), named by TYPEnnn when miekg/dns has no name for them (WKS, NSAP…).
-// numbers: plain numbers are types too, as in BIND's NXT.
+// numbers: an NXT bitmap, where plain numbers are types too and no type is
+// over 127.
 func bitmap(toks []rtoken, numbers bool) bool {
 	types := make([]uint16, 0, len(toks))
 	for _, tok := range toks {
@@ -856,6 +1048,9 @@ func bitmap(toks []rtoken, numbers bool) bool {
 		if numbers && isDigits(tok.text) {
 			n, err := strconv.ParseUint(tok.text, 10, 16)
 			t, ok = uint16(n), err == nil
+		}
+		if numbers && t > 127 {
+			return false // NXT's bitmap (RFC 2535 §5.2) ends at 127
 		}
 		if tok.quoted || !ok {
 			return false

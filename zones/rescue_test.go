@@ -24,7 +24,7 @@ func TestRescue(t *testing.T) {
 			"w1 WKS 192.0.2.1 6 ( 0 1 2 21 23 )\nw2 WKS 192.0.2.1 tcp tcpmux 2 ftp TELNET smtp 0\nw3 WKS 192.0.2.3 17\n",
 			[]string{"w1.example.com.\t300\tIN\tTYPE11\t\\# 8 c000020106e00005",
 				"w2.example.com.\t300\tIN\tTYPE11\t\\# 9 c000020106e0000540",
-				"w3.example.com.\t300\tIN\tTYPE11\t\\# 6 c00002031100"}},
+				"w3.example.com.\t300\tIN\tWKS\t192.0.2.3 17"}}, // Write: BIND refuses this bitmap in generic form
 		{"NSAP with dots, and its generic form",
 			"n1 NSAP 0x47.0005\nn2 TYPE22 \\# 3 470005\nn3 NSAP \\# 3 470006\n",
 			[]string{"n1.example.com.\t300\tIN\tTYPE22\t\\# 3 470005", "n2.example.com.\t300\tIN\tTYPE22\t\\# 3 470005",

@@ -128,7 +128,7 @@ func rescueZone(r *rand.Rand) string {
 						s += " " + strconv.Itoa(r.IntN(60)) + pick([]string{"", ".5", ".123"})
 					}
 				}
-				return s + " " + string(hemi[r.IntN(2)])
+				return s + " " + pick([]string{string(hemi[r.IntN(2)])}, strings.ToLower(hemi[:1]))
 			}
 			fmt.Fprintf(&b, "%s LOC %s %s %s%s %s\n", owner, c(90, "NS"), c(180, "EW"), strconv.Itoa(r.IntN(2000)-100),
 				pick([]string{"m", "", ".5m"}), pick([]string{"", "1m", "10m 100m", "2m 3m 4m", "0.34m 5.68m 4.86m"}, "1m 2m 3m 4m"))

@@ -521,8 +521,12 @@ func bindRefuses(rr dns.RR, raw []byte) (msg, hint string) {
 	}
 	switch rr.Header().Rrtype {
 	case dns.TypeLOC:
-		toks := lexEntry(raw)
+		toks := rdataTokens(raw)
 		for i, t := range toks {
+			if isHemisphere(t, "nsew") {
+				return "gives a hemisphere in lower case",
+					"write N, S, E or W (RFC 1876 §3); BIND refuses lower case"
+			}
 			if isHemisphere(t, "EW") && len(toks)-i-1 > 4 {
 				return "has more than size, horizontal and vertical precision after its altitude",
 					"remove the extra fields (RFC 1876 §3); BIND refuses them"
@@ -951,8 +955,10 @@ func locDefaults(toks []rtoken) []rtoken {
 	return append(out, toks[i:]...)
 }
 
+// isHemisphere reports whether t is one of letters; BIND takes them in
+// upper case only.
 func isHemisphere(t rtoken, letters string) bool {
-	return !t.quoted && len(t.text) == 1 && strings.IndexByte(letters, t.text[0]&^0x20) >= 0
+	return !t.quoted && len(t.text) == 1 && strings.IndexByte(letters, t.text[0]) >= 0
 }
 
 // BIND's mnemonics (lib/dns/rcode.c), looked up without regard to case.

@@ -733,7 +733,7 @@ func (p *parser) run(src *source) {
 			src = failed
 			continue
 		}
-		if r, ok := p.rescue(err, failed); ok && p.records < p.limits.MaxRecords {
+		if r, ok := p.rescue(err, failed); ok {
 			// BIND reads this entry, miekg/dns does not (rescue.go).
 			if r.rr != nil {
 				p.records++

@@ -42,7 +42,9 @@ import (
 // everyday path pays nothing for it.
 func (p *parser) rescue(err error, src *source) (record, bool) {
 	var pe *dns.ParseError
-	if !errors.As(err, &pe) || src.entry.Line == 0 {
+	if !errors.As(err, &pe) || src.entry.Line == 0 || p.records >= p.limits.MaxRecords {
+		// (A zone at its limit of records gets no more: the entry is
+		// reported, and the zone refused, as the limit would.)
 		return record{}, false
 	}
 	m := parseErrRe.FindStringSubmatch(err.Error())

@@ -534,6 +534,18 @@ func bindRefuses(rr dns.RR, raw []byte) (msg, hint string) {
 					"remove the extra fields (RFC 1876 §3); BIND refuses them"
 			}
 		}
+	case dns.TypeNSEC3:
+		// The next hashed owner is base32hex without padding (RFC 5155
+		// §3.3), of at least one octet; a SHA-1 hash has 20. miekg/dns
+		// takes any text, a single digit as no octets at all.
+		if n, ok := rr.(*dns.NSEC3); ok {
+			l := len(n.NextDomain)
+			if l == 0 || l%8 == 1 || l%8 == 3 || l%8 == 6 || strings.ContainsRune(n.NextDomain, '=') ||
+				n.Hash == dns.SHA1 && l*5/8 != 20 {
+				return "has a next hashed owner name BIND refuses",
+					"write the hash in base32hex without padding (RFC 5155 §3.3): 32 digits for SHA-1"
+			}
+		}
 	case dns.TypeRRSIG, dns.TypeSIG, dns.TypeDS, dns.TypeCDS, dns.TypeDLV, dns.TypeTA:
 		// miekg/dns knows algorithm names BIND does not
 		// (DSA-NSEC3-SHA1, RSASHA1-NSEC3-SHA1, ECC-GOST).

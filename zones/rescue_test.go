@@ -155,6 +155,8 @@ func TestRescueRefuses(t *testing.T) {
 		{"GPOS short: the ZoneParser reads on into the next line", "g GPOS 1 2"},
 		{"LOC without altitude", "l LOC 40 32 N 105 04 W"},
 		{"LOC hemisphere in lower case", "l LOC 40 32 n 105 w 10m"},
+		{"NSEC3 next hash of one digit (miekg/dns: no octets)", "n NSEC3 0 0 0 - 0"},
+		{"NSEC3 SHA-1 next hash not 20 octets", "n NSEC3 1 0 0 - CO"},
 		{"LOC hemisphere in lower case, every field given", "l LOC 40 32 0 N 105 0 0 w 10m"},
 		{"LOC with four precisions", "l LOC 40 N 105 W 10m 1m 2m 3m 4m"},
 		{"algorithm name miekg/dns knows and BIND does not", "d CDS 1 DSA-NSEC3-SHA1 1 e19a321dd39977d1c7f2c7cb9514f99b5c43154a"},

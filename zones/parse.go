@@ -1105,11 +1105,9 @@ func (p *parser) add(r record) {
 			return
 		}
 	}
-	if raw != nil {
-		if msg, hint := bindRefuses(rr, raw); msg != "" {
-			p.addDiag(pos, Error, CodeBadRdata, fmt.Sprintf("%s %s %s", h.Name, typ, msg), hint)
-			return
-		}
+	if msg, hint := bindRefuses(rr, raw); msg != "" {
+		p.addDiag(pos, Error, CodeBadRdata, fmt.Sprintf("%s %s %s", h.Name, typ, msg), hint)
+		return
 	}
 	plain := plainPresentation(h.Rrtype)
 	// The everyday types are checked by the ZoneParser already, unless

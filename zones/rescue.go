@@ -512,11 +512,32 @@ func fromWire(h dns.RR_Header, wire []byte) dns.RR {
 	return rr
 }
 
-// bindRefuses tells whether BIND refuses rr, which the ZoneParser read from
-// raw without complaint, and why: generic rdata that does not decode
-// exactly, a LOC with more than three precisions (the ZoneParser ignores
-// the rest). It returns an empty msg for the everyday record, cheaply.
+// bindRefuses tells whether BIND refuses rr, which was read from raw (nil
+// for a record rescue or $GENERATE made) without complaint, and why:
+// generic rdata that does not decode exactly, a LOC with more than three
+// precisions (the ZoneParser ignores the rest), a digest or a hash of the
+// wrong length. It returns an empty msg for the everyday record, cheaply.
 func bindRefuses(rr dns.RR, raw []byte) (msg, hint string) {
+	if ds, ok := dsOf(rr); ok {
+		if n, ok := digestLen[ds.DigestType]; ok && len(ds.Digest) != 2*n {
+			return "has a digest of " + strconv.Itoa(len(ds.Digest)/2) + " octets, not the " + strconv.Itoa(n) + " of its digest type",
+				"check the digest (RFC 4034 §5.1.4); BIND refuses it"
+		}
+	}
+	if n, ok := rr.(*dns.NSEC3); ok {
+		// The next hashed owner is base32hex without padding (RFC 5155
+		// §3.3), of at least one octet; a SHA-1 hash has 20. miekg/dns
+		// takes any text, a single digit as no octets at all.
+		l := len(n.NextDomain)
+		if l == 0 || l%8 == 1 || l%8 == 3 || l%8 == 6 || strings.ContainsRune(n.NextDomain, '=') ||
+			n.Hash == dns.SHA1 && l*5/8 != 20 {
+			return "has a next hashed owner name BIND refuses",
+				"write the hash in base32hex without padding (RFC 5155 §3.3): 32 digits for SHA-1"
+		}
+	}
+	if raw == nil {
+		return "", ""
+	}
 	if bytes.Contains(raw, genericMark) && !genericExact(rr, raw) {
 		return "in RFC 3597 generic form does not decode as its type",
 			"correct the length or the octets; BIND refuses such data (RFC 3597 §5)"
@@ -534,18 +555,6 @@ func bindRefuses(rr dns.RR, raw []byte) (msg, hint string) {
 					"remove the extra fields (RFC 1876 §3); BIND refuses them"
 			}
 		}
-	case dns.TypeNSEC3:
-		// The next hashed owner is base32hex without padding (RFC 5155
-		// §3.3), of at least one octet; a SHA-1 hash has 20. miekg/dns
-		// takes any text, a single digit as no octets at all.
-		if n, ok := rr.(*dns.NSEC3); ok {
-			l := len(n.NextDomain)
-			if l == 0 || l%8 == 1 || l%8 == 3 || l%8 == 6 || strings.ContainsRune(n.NextDomain, '=') ||
-				n.Hash == dns.SHA1 && l*5/8 != 20 {
-				return "has a next hashed owner name BIND refuses",
-					"write the hash in base32hex without padding (RFC 5155 §3.3): 32 digits for SHA-1"
-			}
-		}
 	case dns.TypeRRSIG, dns.TypeSIG, dns.TypeDS, dns.TypeCDS, dns.TypeDLV, dns.TypeTA:
 		// miekg/dns knows algorithm names BIND does not
 		// (DSA-NSEC3-SHA1, RSASHA1-NSEC3-SHA1, ECC-GOST).
@@ -558,6 +567,25 @@ func bindRefuses(rr dns.RR, raw []byte) (msg, hint string) {
 		}
 	}
 	return "", ""
+}
+
+// digestLen is the digest length of the DS digest types whose length BIND
+// checks: SHA-1, SHA-256, SHA-384 (GOST's it does not).
+var digestLen = map[uint8]int{1: 20, 2: 32, 4: 48}
+
+// dsOf returns the DS rdata of a DS, CDS, DLV or TA record.
+func dsOf(rr dns.RR) (dns.DS, bool) {
+	switch r := rr.(type) {
+	case *dns.DS:
+		return *r, true
+	case *dns.CDS:
+		return r.DS, true
+	case *dns.DLV:
+		return r.DS, true
+	case *dns.TA:
+		return dns.DS{DigestType: r.DigestType, Digest: r.Digest}, true
+	}
+	return dns.DS{}, false
 }
 
 // rdataTokens returns the tokens of a raw record entry after its type.

@@ -3,8 +3,12 @@
 //
 // A zone file is parsed with miekg/dns's ZoneParser ($ORIGIN, $TTL, $INCLUDE
 // confined to the zone file's folder, $GENERATE, RFC 3597 generic syntax, every
-// type miekg/dns knows). Each record is reduced to its canonical form: an
-// absolute lower-case owner name and canonical presentation rdata. Records are
+// type miekg/dns knows). An entry the ZoneParser refuses is read again as
+// BIND 9.18 reads it (rescue.go) when BIND loads it: types miekg/dns lacks,
+// kept as RFC 3597 generic data, and forms of known types it does not read;
+// what the ZoneParser reads but BIND refuses is refused (bindcheck.go). Each
+// record is reduced to its canonical form: an absolute lower-case owner name
+// and canonical presentation rdata. Records are
 // grouped into RRsets keyed by (owner, type); duplicates are collapsed and an
 // RRset has a single TTL (the first one seen, as BIND does).
 //

@@ -420,17 +420,24 @@ func mnemonic(t *rtoken, names map[string]uint64) bool {
 	return ok
 }
 
-// flagsMnemonic rewrites *t, key flags as BIND reads them (a number in C
-// notation, as strtoul reads it, or flag names joined by "|"), into their
-// decimal value.
+// flagsMnemonic rewrites *t, key flags as BIND reads them (a decimal
+// number, a hexadecimal one after 0x, or flag names joined by "|"), into
+// their decimal value.
 func flagsMnemonic(t *rtoken) bool {
 	if t.quoted || t.text == "" {
 		return false
 	}
 	if isDigit(t.text[0]) {
-		n, err := strconv.ParseUint(t.text, 0, 16)
+		// BIND's lexer reads digits as a decimal number; anything else
+		// goes to strtoul(s, 0): hexadecimal after 0x (octal too, but
+		// digits never get there).
+		base, digits := 10, t.text
+		if len(digits) > 2 && digits[0] == '0' && digits[1]|0x20 == 'x' {
+			base, digits = 16, digits[2:]
+		}
+		n, err := strconv.ParseUint(digits, base, 16)
 		t.text = strconv.FormatUint(n, 10)
-		return err == nil
+		return err == nil && !strings.ContainsRune(digits, '_')
 	}
 	var v uint64
 	for _, f := range strings.Split(t.text, "|") {

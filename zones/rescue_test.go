@@ -58,11 +58,13 @@ func TestRescue(t *testing.T) {
 				"i5.example.com.\t60\tIN\tA\t192.0.2.5"}},
 		{"DNSSEC mnemonics",
 			"k1 DNSKEY ZONE|KSK DNSSEC ECDSAP256SHA256 " + key + "\nk2 KEY 0x200 IPSEC PRIVATEOID " + key +
+				"\nk3 DNSKEY 0257 3 RSASHA256 " + key +
 				"\nd1 DS 12345 NSEC3RSASHA1 SHA-256 2BB183AF5F22588179A53B0A98631FAD1A2921182BB183AF5F22588179A53B0A\n" +
 				"s1 RRSIG WKS rsasha256 2 300 20300101000000 20200101000000 12345 example.com. " + key + "\n",
 			[]string{"d1.example.com.\t300\tIN\tDS\t12345 7 2 2BB183AF5F22588179A53B0A98631FAD1A2921182BB183AF5F22588179A53B0A",
 				"k1.example.com.\t300\tIN\tDNSKEY\t257 3 13 " + key,
 				"k2.example.com.\t300\tIN\tKEY\t512 4 254 " + key,
+				"k3.example.com.\t300\tIN\tDNSKEY\t257 3 8 " + key,
 				"s1.example.com.\t300\tIN\tRRSIG\tTYPE11 8 2 300 20300101000000 20200101000000 12345 example.com. " + key}},
 		{"bitmaps naming WKS, out of order; NXT by number",
 			"n1 NSEC n2.example.com. A NS WKS SOA\nn2 NSEC3 1 1 12 aabbccdd 2t7b4g4vsa5smi47k61mv5bv1a22bojr NSAP A A\nx NXT . ( 127 A )\n",

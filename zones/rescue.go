@@ -311,6 +311,9 @@ func reread(text []byte, src *source) dns.RR {
 		if isClass(t) {
 			c, ok := dns.StringToClass[strings.ToUpper(t)]
 			if !ok {
+				if len(t) <= 5 || !isDigits(t[5:]) {
+					return nil // CS, or CLASS without a number
+				}
 				n, err := strconv.ParseUint(t[5:], 10, 16)
 				if err != nil {
 					return nil

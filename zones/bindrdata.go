@@ -475,7 +475,7 @@ func bitmap(toks []rtoken, numbers bool) bool {
 	slices.Sort(types)
 	types = slices.Compact(types)
 	for i, t := range types {
-		toks[i] = rtoken{text: typeText(t)}
+		toks[i] = rtoken{text: TypeString(t)}
 	}
 	clear(toks[len(types):])
 	return true

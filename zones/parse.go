@@ -980,7 +980,7 @@ func (p *parser) generateTTL(src *source, h *dns.RR_Header) {
 }
 
 // isMeta reports types that exist only in queries and transport: OPT and
-// the range 128-255 (RFC 6895 §3.1).
+// the range 128-255 (RFC 6895 §3.1), and 0, which BIND counts with them.
 // inZone reports whether the canonical name is the origin or below it.
 func inZone(name, origin string) bool {
 	if origin == "." || name == origin {
@@ -992,7 +992,7 @@ func inZone(name, origin string) bool {
 	return len(name) > len(origin) && name[len(name)-len(origin)-1] == '.' && strings.HasSuffix(name, origin)
 }
 
-func isMeta(t uint16) bool { return t == dns.TypeOPT || (t >= 128 && t <= 255) }
+func isMeta(t uint16) bool { return t == 0 || t == dns.TypeOPT || (t >= 128 && t <= 255) }
 
 // plainPresentation reports the types whose miekg/dns presentation is
 // already canonical, so they skip the wire round trip: the everyday types.
@@ -1070,7 +1070,7 @@ func (p *parser) add(r record) {
 	typ := TypeString(h.Rrtype)
 	if isMeta(h.Rrtype) {
 		p.addDiag(pos, Error, CodeMetaType, fmt.Sprintf("%s has type %s, a meta type that cannot be stored in a zone", h.Name, typ),
-			"types 41 and 128-255 exist only in queries and transport (RFC 6895 §3.1); remove the record")
+			"types 0, 41 and 128-255 exist only in queries and transport (RFC 6895 §3.1); remove the record")
 		return
 	}
 	if h.Class != dns.ClassINET {

@@ -263,14 +263,6 @@ func typeCode(s string) (uint16, bool) {
 	return 0, false
 }
 
-// typeText is the type as miekg/dns reads it: its mnemonic or TYPEnnn.
-func typeText(t uint16) string {
-	if s, ok := dns.TypeToString[t]; ok {
-		return s
-	}
-	return "TYPE" + strconv.Itoa(int(t))
-}
-
 func isDigits(s string) bool {
 	if s == "" {
 		return false
@@ -451,7 +443,7 @@ func reread(text []byte, src *source) dns.RR {
 			return nil
 		}
 		if c, ok := bindTypes[strings.ToUpper(rdata[0].text)]; ok {
-			rdata[0].text = typeText(c)
+			rdata[0].text = TypeString(c)
 		}
 	case dns.TypeNSEC, dns.TypeNXT, dns.TypeCSYNC, dns.TypeNSEC3:
 		fixed := map[uint16]int{dns.TypeNSEC: 1, dns.TypeNXT: 1, dns.TypeCSYNC: 2, dns.TypeNSEC3: 5}[t]
@@ -471,7 +463,7 @@ func reread(text []byte, src *source) dns.RR {
 func viaParser(h dns.RR_Header, rdata []rtoken, origin string) dns.RR {
 	var b strings.Builder
 	b.WriteString(h.Name)
-	b.WriteString(" " + strconv.FormatUint(uint64(h.Ttl), 10) + " CLASS" + strconv.Itoa(int(h.Class)) + " " + typeText(h.Rrtype))
+	b.WriteString(" " + strconv.FormatUint(uint64(h.Ttl), 10) + " CLASS" + strconv.Itoa(int(h.Class)) + " " + TypeString(h.Rrtype))
 	for _, t := range rdata {
 		b.WriteByte(' ')
 		if t.quoted {

@@ -34,25 +34,13 @@ var disagreements = map[string]string{
 	"bad/out-of-zone.example.zone":         outOfZone,
 	"public/ldns/A.2.Complex-EXAMPLE-Zone": outOfZone,
 	"public/pdns/nztest.com":               outOfZone,
-	"public/bind9/example-in.db": `"TXT \# text": BIND reads a \# without a length as a plain string; ` +
-		"miekg/dns takes it as RFC 3597 generic rdata and refuses the line",
-	"public/bind9/tsig-example.db": "obsolete types miekg/dns does not know (WKS, NSAP), GPOS with quoted fields " +
-		"and an old-style numeric NSEC bitmap",
-	"public/nsd/rr-wks.zone":              "WKS (obsolete, RFC 1123 §2.2) is unknown to miekg/dns",
-	"public/nsd/bug144_loc_defaults.zone": "LOC without minutes or seconds (allowed by RFC 1876) is refused by miekg/dns",
 	"bad/ttl-out-of-range.example.zone": "BIND loads a TTL over 2^31-1 as 0 with a warning (RFC 2181 §8); zonecast refuses it: " +
 		"providers disagree on such TTLs and the value is always a typo",
 	"bad/include-escape.example.zone": "BIND opens any $INCLUDE path; zonecast confines $INCLUDE to the zone file's folder " +
 		"so a zone file from a pull request cannot read other files of the machine",
 	// corpus-import (i14): one entry a file, by class of difference
-	"public/bind9/good-nsap.db":                  "NSAP (obsolete, RFC 1706) is unknown to miekg/dns",
-	"public/bind9/good-nsec3-nopadhash.db":       "NSEC bitmap out of order: BIND sorts the NSEC3 type list, miekg/dns refuses to pack it unsorted",
 	"public/bind9/bad-eui64-trailing-garbage.db": "EUI64 trailing garbage: BIND 9.18 reads the address and ignores what follows, miekg/dns refuses it",
-	"public/bind9/notify-example1.db":            "obsolete types miekg/dns does not know (WKS, NSAP), GPOS with quoted fields and an old-style numeric NSEC bitmap",
-	"public/bind9/additional-nid.db":             "NID/L64 locator groups without leading zeros (0:0:0:0): BIND reads them, miekg/dns wants four hex digits a group",
 	"public/pdns/zonemd-duplicate.zone":          outOfZone,
-	"public/nsd/nsec3_zone.zone":                 "NSEC bitmap out of order: RFC 5155 appendix A lists NSEC3 types unsorted (MX DNSKEY NS SOA ...); BIND sorts them, miekg/dns refuses to pack them",
-	"public/nsd/dnssec_rrsig_ds.zone":            "DNSKEY algorithm mnemonic (RSASHA1 in the algorithm field): BIND reads it, miekg/dns wants a number",
 	// end corpus-import (i14)
 }
 

@@ -13,11 +13,27 @@ import (
 // type in a zone file line. Domain names inside the rdata of the types RFC
 // 4034 §6.2 lists are lower-cased and absolute; IPv6 addresses are in RFC
 // 5952 form; TXT character-strings are kept as separate strings, each quoted.
+// NULL, and a GPOS whose fields miekg/dns cannot print so that they read back (an
+// empty field, a blank, anything but a number), are in RFC 3597 generic form.
 //
 // Rdata lower-cases names in place: rr is modified.
 func Rdata(rr dns.RR) string {
 	if s, ok := fastRdata(rr); ok {
 		return s
+	}
+	switch r := rr.(type) {
+	case *dns.NULL:
+		// miekg/dns prints NULL rdata raw; it has no presentation form
+		// but the generic one (RFC 1035 §3.3.10).
+		if s, ok := genericRdata(rr); ok {
+			return s
+		}
+	case *dns.GPOS:
+		if !plainGPOS(r.Longitude) || !plainGPOS(r.Latitude) || !plainGPOS(r.Altitude) {
+			if s, ok := genericRdata(rr); ok {
+				return s
+			}
+		}
 	}
 	lowerRdataNames(rr)
 	h := rr.Header()
@@ -64,6 +80,33 @@ func fastRdata(rr dns.RR) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// genericRdata returns rr's rdata in RFC 3597 generic form: \# and the
+// length, then the octets in hex when there are any.
+func genericRdata(rr dns.RR) (string, bool) {
+	var g dns.RFC3597
+	if err := g.ToRFC3597(rr); err != nil {
+		return "", false
+	}
+	if g.Rdata == "" {
+		return `\# 0`, true
+	}
+	return `\# ` + strconv.Itoa(len(g.Rdata)/2) + " " + g.Rdata, true
+}
+
+// plainGPOS reports whether a GPOS field prints as a token that miekg/dns
+// reads back as the same field: a number (it insists on one) written
+// without quotes or escapes.
+func plainGPOS(f string) bool {
+	for i := 0; i < len(f); i++ {
+		c := f[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '+' || c == '.') {
+			return false
+		}
+	}
+	_, err := strconv.ParseFloat(f, 64)
+	return err == nil
 }
 
 // plainName returns in canonical form a name made only of characters that

@@ -6,8 +6,13 @@
 // miekg/dns knows), corrected where it reads differently from BIND 9.18:
 // $GENERATE is expanded here (generate.go), a $TTL set in an $INCLUDE file
 // stays in force after it (include.go), and TTLs and SVCB parameters BIND
-// refuses are refused (ttl.go, svcb.go). Each record is reduced to its canonical form: an
-// absolute lower-case owner name and canonical presentation rdata. Records are
+// refuses are refused (ttl.go, svcb.go). An entry the ZoneParser refuses is
+// read again as BIND 9.18 reads it (rescue.go) when BIND loads it: types
+// miekg/dns lacks, kept as RFC 3597 generic data, and forms of known types
+// it does not read; what the ZoneParser reads but BIND refuses is refused
+// (bindcheck.go, bindchecks.go). Each record is reduced to its canonical
+// form: an absolute lower-case owner name and canonical presentation rdata.
+// Records are
 // grouped into RRsets keyed by (owner, type); duplicates are collapsed and an
 // RRset has a single TTL (the first one seen, as BIND does).
 //

@@ -342,6 +342,8 @@ type source struct {
 	// records counts the records read from this file so far: a syntax
 	// error before the first quotes nothing of the file (syntaxError).
 	records int
+	// taken is one past the offset of the entry the last record came from.
+	taken int
 	// odd: the file holds a NUL or a carriage return, which ReadByte checks.
 	odd bool
 	// Line numbering of the ZoneParser reading this source, for its errors.
@@ -766,6 +768,23 @@ func (p *parser) run(src *source) {
 			src = failed
 			continue
 		}
+		if r, ok := p.rescue(err, failed); ok {
+			// BIND reads this entry, miekg/dns does not (rescue.go).
+			if r.rr != nil {
+				p.records++
+				batch = append(batch, r)
+			}
+			if len(batch) == batchSize {
+				batches <- batch
+				batch = make([]record, 0, batchSize)
+			}
+			if failed.off >= len(failed.data) {
+				src = failed.parent
+				continue
+			}
+			src = failed
+			continue
+		}
 		errLine := p.syntaxError(err, failed)
 		if p.stopped {
 			break
@@ -979,7 +998,7 @@ func (p *parser) soaDefaultTTL(main *source) {
 }
 
 // isMeta reports types that exist only in queries and transport: OPT and
-// the range 128-255 (RFC 6895 §3.1).
+// the range 128-255 (RFC 6895 §3.1), and 0, which BIND counts with them.
 // inZone reports whether the canonical name is the origin or below it.
 func inZone(name, origin string) bool {
 	if origin == "." || name == origin {
@@ -991,7 +1010,7 @@ func inZone(name, origin string) bool {
 	return len(name) > len(origin) && name[len(name)-len(origin)-1] == '.' && strings.HasSuffix(name, origin)
 }
 
-func isMeta(t uint16) bool { return t == dns.TypeOPT || (t >= 128 && t <= 255) }
+func isMeta(t uint16) bool { return t == 0 || t == dns.TypeOPT || (t >= 128 && t <= 255) }
 
 // plainPresentation reports the types whose miekg/dns presentation is
 // already canonical, so they skip the wire round trip: the everyday types.
@@ -1051,7 +1070,7 @@ func (p *parser) take(rr dns.RR) record {
 	src.records++
 	switch {
 	case !src.entryDirective:
-		src.lastOwner = h.Name
+		src.lastOwner, src.taken = h.Name, src.entryOff+1
 		if src.forceTTL {
 			if hasTTLField(src.data[src.entryOff:src.off]) {
 				src.forceTTL = false // the ZoneParser's default is this TTL now
@@ -1091,7 +1110,7 @@ func (p *parser) add(r record) {
 	}
 	if isMeta(h.Rrtype) {
 		p.addDiag(pos, Error, CodeMetaType, fmt.Sprintf("%s has type %s, a meta type that cannot be stored in a zone", h.Name, typ),
-			"types 41 and 128-255 exist only in queries and transport (RFC 6895 §3.1); remove the record")
+			"types 0, 41 and 128-255 exist only in queries and transport (RFC 6895 §3.1); remove the record")
 		return
 	}
 	if h.Class != dns.ClassINET {
@@ -1139,10 +1158,15 @@ func (p *parser) add(r record) {
 			return
 		}
 	}
+	if msg, hint := bindRefuses(rr, raw); msg != "" {
+		p.addDiag(pos, Error, CodeBadRdata, fmt.Sprintf("%s %s %s", h.Name, typ, msg), hint)
+		return
+	}
 	plain := plainPresentation(h.Rrtype)
 	// The everyday types are checked by the ZoneParser already, unless
 	// they are large enough to overflow a message.
 	if !plain || raw == nil || len(raw) > 8192 {
+		sortBitmap(rr)
 		end, err := dns.PackRR(rr, p.wire[:], 0, nil, false)
 		if err != nil {
 			// miekg/dns reads some rdata that cannot be sent, such as

@@ -12,18 +12,24 @@ import (
 // needs no $ORIGIN: BIND and zonecast both read it back as the same zone.
 // No control character is written raw, even for RRsets that did not come
 // from a zone file: names and rdata pass through EscapeText, which keeps
-// their meaning.
+// their meaning. RRsets are written as their Data holds them, in RFC 3597
+// generic form for types miekg/dns does not know, but for a WKS record
+// without services (see wksPresentation).
 func Write(w io.Writer, z *Zone) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var line []byte
 	for _, s := range z.RRsets() {
 		typ := s.TypeString()
 		for _, d := range s.Data {
+			t := typ
+			if s.Type == typeWKS {
+				t, d = wksPresentation(typ, d)
+			}
 			line = appendEscapedText(line[:0], s.Name)
 			line = append(line, '\t')
 			line = strconv.AppendUint(line, uint64(s.TTL), 10)
 			line = append(line, "\tIN\t"...)
-			line = append(line, typ...)
+			line = append(line, t...)
 			line = append(line, '\t')
 			line = appendEscapedText(line, d)
 			line = append(line, '\n')

@@ -2,6 +2,7 @@ package zones
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/miekg/dns"
@@ -54,8 +55,15 @@ func (s *RRset) Key() Key { return Key{s.Name, s.Type, s.Covers} }
 // miekg/dns has no name for.
 func (s *RRset) TypeString() string { return TypeString(s.Type) }
 
-// TypeString returns the mnemonic of a record type, or TYPEnnn (RFC 3597).
-func TypeString(t uint16) string { return dns.Type(t).String() }
+// TypeString returns the mnemonic of a record type, or TYPEnnn (RFC 3597)
+// for a type miekg/dns has no mnemonic for, and for 0 and 65535, which it
+// names "None" and "Reserved" but reads only as TYPE0 and TYPE65535.
+func TypeString(t uint16) string {
+	if t == dns.TypeNone || t == dns.TypeReserved {
+		return "TYPE" + strconv.Itoa(int(t))
+	}
+	return dns.Type(t).String()
+}
 
 // Equal reports whether two RRsets hold the same name, type, TTL and data.
 // Positions are not compared.

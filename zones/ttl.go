@@ -133,11 +133,11 @@ func posIn(raw []byte, start Pos, off int) Pos {
 // checkTTLDirective refuses, as BIND does, a $TTL value that miekg/dns
 // reads (it reports the rest itself). raw is the entry, "$TTL value ...".
 func (s *source) checkTTLDirective(raw []byte) {
-	start, end, next := nextToken(raw, 0) // $TTL
+	start, _, next := nextToken(raw, 0) // $TTL
 	if start < 0 || s.quiet {
 		return
 	}
-	start, end, _ = nextToken(raw, next)
+	start, end, _ := nextToken(raw, next)
 	if start < 0 {
 		return
 	}

@@ -99,10 +99,6 @@ type targetKey struct {
 
 func (t Target) key() targetKey { return targetKey{t.Zone.Origin, t.Provider.Name(), t.Parent} }
 
-// same reports whether t and u are the same target.
-func (t Target) same(u Target) bool {
-	return t.Zone.Origin == u.Zone.Origin && t.Provider.Name() == u.Provider.Name() && t.Parent == u.Parent
-}
 
 // ErrInvalidZones says a zone file has errors (Engine.Diagnostics has
 // them); nothing was planned or changed.

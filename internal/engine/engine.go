@@ -99,7 +99,6 @@ type targetKey struct {
 
 func (t Target) key() targetKey { return targetKey{t.Zone.Origin, t.Provider.Name(), t.Parent} }
 
-
 // ErrInvalidZones says a zone file has errors (Engine.Diagnostics has
 // them); nothing was planned or changed.
 var ErrInvalidZones = errors.New("zone files have errors; nothing was planned or changed")

@@ -404,9 +404,18 @@ again:
 		}
 	}
 	s.off++
+	if !s.bol && !s.esc && !lexical[c] {
+		// Most bytes change nothing step would track but the column.
+		s.col++
+		return c, nil
+	}
 	s.step(c)
 	return c, nil
 }
+
+// lexical are the bytes step acts on (besides the column): line ends,
+// escapes, quotes, comments and parentheses.
+var lexical = [256]bool{'\n': true, '\\': true, '"': true, ';': true, '(': true, ')': true}
 
 // An octetError is an octet BIND refuses where it stands; ReadByte returns
 // it, so the ZoneParser drops the entry.

@@ -4,14 +4,9 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
-	"github.com/zonecast/zonecast/internal/dnstest"
-	"github.com/zonecast/zonecast/zones"
 )
 
 // TestBINDRescueZones generates small zones of the forms zonecast reads
@@ -21,60 +16,7 @@ import (
 // zones.Write's output as the same RRsets again. ZONECAST_RESCUE_SEED=n
 // reruns one zone; ZONECAST_RESCUE_ZONES=n sets how many (150).
 func TestBINDRescueZones(t *testing.T) {
-	compile := dnstest.Tool(t, "named-compilezone")
-	first, count := uint64(1), 150
-	if s := os.Getenv("ZONECAST_RESCUE_SEED"); s != "" {
-		n, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			t.Fatal(err)
-		}
-		first, count = n, 1
-	}
-	if s := os.Getenv("ZONECAST_RESCUE_ZONES"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		count = n
-	}
-	dir := t.TempDir()
-	var accepted, refused int
-	for seed := first; seed < first+uint64(count); seed++ {
-		text := rescueZone(rand.New(rand.NewPCG(seed, 0x5e5c)))
-		fail := func(format string, args ...any) {
-			t.Helper()
-			t.Fatalf("seed %d (rerun: ZONECAST_RESCUE_SEED=%d go test -run TestBINDRescueZones ./zones/): %s\nzone:\n%s",
-				seed, seed, fmt.Sprintf(format, args...), text)
-		}
-		z, diags, err := zones.Parse(strings.NewReader(text), "rescue.zone", zones.Options{Origin: "example.com."})
-		if err != nil {
-			fail("%v", err)
-		}
-		bindText, bindErr := bindRead(compile, dir, text)
-		if diags.HasErrors() != (bindErr != nil) {
-			fail("zonecast accepted=%v, BIND accepted=%v\nzonecast:\n%s\nBIND: %v", !diags.HasErrors(), bindErr == nil, join(diags), bindErr)
-		}
-		if diags.HasErrors() {
-			refused++
-			continue
-		}
-		ours := dump(t, z)
-		if got := bindDump(t, bindText); got != ours {
-			fail("RRsets differ (-BIND +zonecast):\n%s", cmp.Diff(got, ours))
-		}
-		again, err := bindRead(compile, dir, ours)
-		if err != nil {
-			fail("BIND refuses zonecast's dump: %v\ndump:\n%s", err, ours)
-		}
-		if got := bindDump(t, again); got != ours {
-			fail("BIND reads zonecast's dump differently (-BIND +zonecast):\n%s", cmp.Diff(got, ours))
-		}
-		accepted++
-	}
-	t.Logf("%d rescue zones read alike by BIND and zonecast, %d refused by both", accepted, refused)
-	if count >= 100 && (accepted < count/4 || refused < count/20) {
-		t.Errorf("the generator is off balance: %d accepted, %d refused", accepted, refused)
-	}
+	generatedAgainstBIND(t, "TestBINDRescueZones", "ZONECAST_RESCUE", 150, 0x5e5c, rescueZone)
 }
 
 // rescueZone writes a few records of the forms rescue.go reads; now and

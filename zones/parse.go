@@ -1410,19 +1410,8 @@ func parseTTL(s string) (uint32, bool) {
 		if !digits {
 			return 0, false
 		}
-		var unit uint64
-		switch c | 0x20 {
-		case 's':
-			unit = 1
-		case 'm':
-			unit = 60
-		case 'h':
-			unit = 3600
-		case 'd':
-			unit = 86400
-		case 'w':
-			unit = 604800
-		default:
+		unit := ttlUnit(c)
+		if unit == 0 {
 			return 0, false
 		}
 		total += num * unit

@@ -199,45 +199,34 @@ type rtoken struct {
 // escapes the next octet.
 func lexEntry(raw []byte) []rtoken {
 	var out []rtoken
-	for i := 0; i < len(raw); {
-		switch c := raw[i]; c {
-		case ' ', '\t', '\r', '\n', '(', ')':
-			i++
-			continue
-		case ';':
-			for i < len(raw) && raw[i] != '\n' {
-				i++
-			}
-			continue
-		case '"':
-			j := i + 1
-			for j < len(raw) && raw[j] != '"' {
-				if raw[j] == '\\' {
-					j++
-				}
-				j++
-			}
-			out = append(out, rtoken{text: string(raw[i+1 : min(j, len(raw))]), quoted: true})
-			i = j + 1
+	for start, end, next := nextToken(raw, 0); start >= 0; start, end, next = nextToken(raw, next) {
+		t := raw[start:end]
+		if t[0] != '"' {
+			out = append(out, rtoken{text: string(t)})
 			continue
 		}
-		j := i
-	word:
-		for j < len(raw) {
-			switch raw[j] {
-			case '\\':
-				j += 2
-				continue
-			case ' ', '\t', '\r', '\n', '(', ')', ';', '"':
-				break word
-			}
-			j++
+		// nextToken keeps the quotes; a string the entry does not close
+		// runs to its end.
+		t = t[1:]
+		if closed(t) {
+			t = t[:len(t)-1]
 		}
-		j = min(j, len(raw))
-		out = append(out, rtoken{text: string(raw[i:j])})
-		i = j
+		out = append(out, rtoken{text: string(t), quoted: true})
 	}
 	return out
+}
+
+// closed reports whether the text after an opening quote ends with the
+// closing one: a final '"' not escaped by an odd run of backslashes.
+func closed(t []byte) bool {
+	if len(t) == 0 || t[len(t)-1] != '"' {
+		return false
+	}
+	n := 0
+	for i := len(t) - 2; i >= 0 && t[i] == '\\'; i-- {
+		n++
+	}
+	return n%2 == 0
 }
 
 // bindTypes are the types BIND 9.18 reads that miekg/dns v1.1.73 has no

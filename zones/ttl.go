@@ -47,19 +47,8 @@ func bindTTL(s string) (ttl uint32, why string) {
 			total = n
 			break
 		}
-		var unit uint64
-		switch s[j] | 0x20 {
-		case 'w':
-			unit = 7 * 86400
-		case 'd':
-			unit = 86400
-		case 'h':
-			unit = 3600
-		case 'm':
-			unit = 60
-		case 's':
-			unit = 1
-		default:
+		unit := ttlUnit(s[j])
+		if unit == 0 {
 			return 0, fmt.Sprintf("%q is not a unit (w, d, h, m or s)", s[j:j+1])
 		}
 		total += n * unit
@@ -71,6 +60,24 @@ func bindTTL(s string) (ttl uint32, why string) {
 	return uint32(total), ""
 }
 
+// ttlUnit is the number of seconds of a TTL unit letter (w, d, h, m, s in
+// either case), or 0 for any other byte.
+func ttlUnit(c byte) uint64 {
+	switch c | 0x20 {
+	case 's':
+		return 1
+	case 'm':
+		return 60
+	case 'h':
+		return 3600
+	case 'd':
+		return 86400
+	case 'w':
+		return 7 * 86400
+	}
+	return 0
+}
+
 // miekgTTL tells whether miekg/dns's stringToTTL reads s as a TTL: digits
 // and the letters of the units in any order, adding up to at most 2^32-1.
 func miekgTTL(s string) bool {
@@ -79,19 +86,8 @@ func miekgTTL(s string) bool {
 	}
 	var total, n uint64
 	for i := 0; i < len(s); i++ {
-		var unit uint64
-		switch s[i] | 0x20 {
-		case 's':
-			unit = 1
-		case 'm':
-			unit = 60
-		case 'h':
-			unit = 3600
-		case 'd':
-			unit = 86400
-		case 'w':
-			unit = 7 * 86400
-		default:
+		unit := ttlUnit(s[i])
+		if unit == 0 {
 			if !isDigit(s[i]) {
 				return false
 			}

@@ -122,6 +122,11 @@ func genericTrailing(rr dns.RR, raw []byte) (used, n int, bad bool) {
 // defined) it must hold 20 octets. It returns what is wrong.
 func nsec3NextProblem(r *dns.NSEC3) (string, bool) {
 	s := r.NextDomain
+	if s == "" {
+		// At least one octet (RFC 5155 §3.3); miekg/dns reads a
+		// zero-length hash from generic data.
+		return "is empty", true
+	}
 	bits := 0
 	last := 0
 	for i := 0; i < len(s); i++ {

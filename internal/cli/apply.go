@@ -97,10 +97,46 @@ func runApply(ctx context.Context, ios *streams, opts *applyOptions) error {
 			return err
 		}
 	}
-	e, err := load(ios, sel)
+	b, err := engine.Open(sel)
 	if err != nil {
 		return err
 	}
+	batches := len(b.Batches())
+	if batches == 1 {
+		e, err := loadFrom(ios, b)
+		if err != nil {
+			return err
+		}
+		return applyEngine(ctx, ios, opts, e, pol)
+	}
+	// Over more zones than limits.zones_at_once, apply goes batch by
+	// batch (see eachBatch): each batch is planned, checked and applied as
+	// a run over those zones alone, and a batch that is refused, stale or
+	// not in sync stops the run before the next. Nobody confirms ten
+	// thousand zones at a prompt.
+	if !opts.yes && pol.Saved == nil {
+		return fmt.Errorf("apply over %d zones goes in %d batches of limits.zones_at_once and asks no confirmation: pass --yes, or review `zonecast plan --out FILE` and run `zonecast apply FILE`", len(b.Origins), batches)
+	}
+	saved := pol.Saved
+	n := 0
+	err = eachBatch(ctx, ios, b, false, func(e *engine.Engine) error {
+		bp := pol
+		if saved != nil {
+			bp.Saved = e.Subset(saved)
+		}
+		n++
+		if err := applyEngine(ctx, ios, opts, e, bp); err != nil {
+			ios.say(slog.LevelError, fmt.Sprintf("zonecast: stopped at batch %d of %d (%s … %s); the zones of the batches after it were not applied", n, batches, e.Origins()[0], e.Origins()[len(e.Origins())-1]))
+			return err
+		}
+		return nil
+	})
+	return err
+}
+
+// applyEngine applies a run over the zones of e (one batch) with pol, and
+// reports it.
+func applyEngine(ctx context.Context, ios *streams, opts *applyOptions, e *engine.Engine, pol engine.Policy) error {
 	confirm := !opts.yes && pol.Saved == nil
 	pol.Review = func(p *plan.Plan) error {
 		// With --quiet the plan is shown only to be confirmed, and then
@@ -207,8 +243,15 @@ func writeRun(ios *streams, rep *engine.Report) {
 	if !ios.quiet {
 		fmt.Fprintln(ios.out)
 	}
+	// Over many zones, those in sync with nothing to do are counted.
+	brief := len(rep.Targets) > plan.BriefAfter
+	quiet := 0
 	for _, t := range rep.Targets {
 		r := t.Result
+		if brief && !rep.Interrupted && r.Status == apply.Unchanged && t.Problem() == "" {
+			quiet++
+			continue
+		}
 		if rep.Interrupted {
 			what := fmt.Sprintf("%s (%d of %d changes applied)", r.Status, r.Applied, r.Total)
 			switch {
@@ -240,6 +283,9 @@ func writeRun(ios *streams, rep *engine.Report) {
 			line += "; converged"
 		}
 		fmt.Fprintln(ios.out, line)
+	}
+	if quiet > 0 {
+		fmt.Fprintf(ios.out, "%d other zone × provider pairs: nothing to do; in sync\n", quiet)
 	}
 	for _, pd := range rep.Finished {
 		fmt.Fprintf(ios.out, "done: %s %s at %s (pending from an earlier run)\n", pd.Kind, pd.Zone, pd.Provider)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/zonecast/zonecast/internal/config"
+	"github.com/zonecast/zonecast/internal/engine"
 	"github.com/zonecast/zonecast/internal/plan"
 	"github.com/zonecast/zonecast/zones"
 )
@@ -90,29 +91,39 @@ func runPlan(ctx context.Context, ios *streams, opts *planOptions) error {
 	if opts.maxBytes < 0 {
 		return fmt.Errorf("--max-bytes %d: want a size in bytes, or 0 for no cap", opts.maxBytes)
 	}
-	e, err := load(ios, opts.selection.engine())
+	// A run over many zones plans them batch by batch (see eachBatch):
+	// each batch's records are released once it is planned; the plan
+	// keeps its changes.
+	p := &plan.Plan{}
+	var saved *plan.File
+	b, err := engine.Open(opts.selection.engine())
 	if err != nil {
 		return err
 	}
-	if n := e.Diagnostics.Count(zones.Warning); opts.strict && n > 0 {
-		noun := "warnings"
-		if n == 1 {
-			noun = "warning"
+	err = eachBatch(ctx, ios, b, opts.strict, func(e *engine.Engine) error {
+		bp := e.Plan(ctx)
+		p.Targets = append(p.Targets, bp.Targets...)
+		p.Notes = append(p.Notes, bp.Notes...)
+		p.Pending = append(p.Pending, bp.Pending...)
+		if opts.out != "" && len(bp.Failed()) == 0 {
+			f, err := e.SavedPlan(bp, version())
+			if err != nil {
+				return err
+			}
+			saved = saved.Join(f)
 		}
-		return fmt.Errorf("--strict: the zone files have %d %s; nothing was planned", n, noun)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	p := e.Plan(ctx)
 	if ios.quiet && opts.format == "text" {
 		writeSummary(ios.out, p)
 	} else if err := render(ios, p, opts); err != nil {
 		return err
 	}
 	if opts.out != "" && len(p.Failed()) == 0 {
-		f, err := e.SavedPlan(p, version())
-		if err != nil {
-			return err
-		}
-		if err := f.Write(opts.out); err != nil {
+		if err := saved.Write(opts.out); err != nil {
 			return fmt.Errorf("save plan: %w", err)
 		}
 		ios.say(slog.LevelInfo, fmt.Sprintf("Plan saved to %s; apply it with: zonecast apply %s", opts.out, opts.out), "file", opts.out)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/zonecast/zonecast/internal/audit"
 	"github.com/zonecast/zonecast/internal/engine"
+	"github.com/zonecast/zonecast/internal/plan"
 	"github.com/zonecast/zonecast/internal/syncd"
 )
 
@@ -219,7 +220,15 @@ func writeCycle(ios *streams, c *syncd.Cycle) {
 		ios.say(slog.LevelError, "zonecast: "+c.Err)
 		return
 	}
+	// Over many zones those in sync are counted, not listed (the status
+	// page and the metrics have every zone).
+	brief := len(c.Targets) > plan.BriefAfter
+	quiet := 0
 	for _, t := range c.Targets {
+		if brief && !t.Dropped && t.Reachable && t.Err == "" && t.Drift == 0 && t.Mismatches <= 0 {
+			quiet++
+			continue
+		}
 		state := "in sync"
 		switch {
 		case t.Dropped:
@@ -253,6 +262,9 @@ func writeCycle(ios *streams, c *syncd.Cycle) {
 		if c.DryRun || t.Refused {
 			writeDrifted(ios.out, t)
 		}
+	}
+	if quiet > 0 {
+		fmt.Fprintf(ios.out, "%d other zone × provider pairs: in sync\n", quiet)
 	}
 	for _, p := range c.Finished {
 		fmt.Fprintf(ios.out, "done: %s %s at %s (pending from an earlier run)\n", p.Kind, p.Zone, p.Provider)

@@ -84,6 +84,9 @@ const (
 	DefaultSlowReadWait = 10 * time.Second
 )
 
+// DefaultZonesAtOnce is Limits.ZonesAtOnce when the file does not set it.
+const DefaultZonesAtOnce = 64
+
 // Limits bound what zonecast reads and how long it waits for a provider:
 // a zone file or a server that never ends must not hold a run, or a
 // machine, hostage. The zone-file limits of zero mean the zones package's
@@ -102,6 +105,11 @@ type Limits struct {
 	// plan, sync) waits for the slowest providers' reads before writing to
 	// those already read; DefaultSlowReadWait when not set.
 	SlowReadWait time.Duration
+	// ZonesAtOnce is how many zones a run holds in memory at once
+	// (limits.zones_at_once): a run over more zones goes through them in
+	// batches of this many, each parsed, planned, applied and released
+	// before the next; DefaultZonesAtOnce when not set.
+	ZonesAtOnce int
 }
 
 // Zone is one zone zonecast manages.
@@ -165,6 +173,7 @@ type (
 		ReadTimeout   *time.Duration `yaml:"read_timeout"`
 		WriteTimeout  *time.Duration `yaml:"write_timeout"`
 		SlowReadWait  *time.Duration `yaml:"slow_read_wait"`
+		ZonesAtOnce   *int           `yaml:"zones_at_once"`
 	}
 	zoneYAML struct {
 		Origin    string       `yaml:"origin"`
@@ -578,7 +587,7 @@ func (d *decoder) failover(raw failoverYAML) Failover {
 
 // limits checks the limits block: every value positive when given.
 func (d *decoder) limits(raw limitsYAML) Limits {
-	l := Limits{ReadTimeout: DefaultReadTimeout, WriteTimeout: DefaultWriteTimeout, SlowReadWait: DefaultSlowReadWait}
+	l := Limits{ReadTimeout: DefaultReadTimeout, WriteTimeout: DefaultWriteTimeout, SlowReadWait: DefaultSlowReadWait, ZonesAtOnce: DefaultZonesAtOnce}
 	positive := func(name string, v *int64, dst *int64) {
 		key := "limits." + name
 		if v == nil || d.failed(key) {
@@ -606,6 +615,7 @@ func (d *decoder) limits(raw limitsYAML) Limits {
 		d.errorf(d.line(key), key, "%d: at most 7 (the zone file parser's own limit)", l.IncludeDepth)
 	}
 	asInt("includes", raw.Includes, &l.Includes)
+	asInt("zones_at_once", raw.ZonesAtOnce, &l.ZonesAtOnce)
 	duration := func(name string, v *time.Duration, dst *time.Duration) {
 		key := "limits." + name
 		if v == nil || d.failed(key) {

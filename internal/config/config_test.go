@@ -213,7 +213,7 @@ func TestLoadGood(t *testing.T) {
 		},
 		Safety:   Safety{MaxChangePercent: 20},
 		State:    filepath.Join(dir, "run/state.json"),
-		Limits:   Limits{ZoneRecords: 5000, ReadTimeout: 30 * time.Second, WriteTimeout: DefaultWriteTimeout, SlowReadWait: DefaultSlowReadWait},
+		Limits:   Limits{ZoneRecords: 5000, ReadTimeout: 30 * time.Second, WriteTimeout: DefaultWriteTimeout, SlowReadWait: DefaultSlowReadWait, ZonesAtOnce: DefaultZonesAtOnce},
 		Failover: Failover{MinProviders: 2, AutoDropAfter: 3, AutoRestore: true},
 	}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(Config{}, "Providers")); diff != "" {

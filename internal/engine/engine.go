@@ -80,6 +80,8 @@ type Engine struct {
 	Adopted []string
 	// selected are the --provider names (all when empty).
 	selected []string
+	// base is what the engine was made from (Base.Engine).
+	base *Base
 }
 
 // Target is one zone at one provider; with Parent, the zone's delegation
@@ -103,24 +105,51 @@ func (t Target) key() targetKey { return targetKey{t.Zone.Origin, t.Provider.Nam
 // them); nothing was planned or changed.
 var ErrInvalidZones = errors.New("zone files have errors; nothing was planned or changed")
 
-// Load reads the configuration, the failover state and every selected zone
-// file. Any error stops here, before a provider is asked anything. With
-// ErrInvalidZones the returned engine still carries the diagnostics.
-func Load(sel Selection) (*Engine, error) {
+// Base is a loaded configuration and failover state with the zones a run
+// covers, before any zone file is read: what every batch of a run over many
+// zones shares (the providers, so their pacing budgets and caches, and the
+// state). Open makes it; Load is Open, then Engine over every selected zone.
+type Base struct {
+	Config *config.Config
+	// ConfigDigest is the hash of the configuration file, for saved plans.
+	ConfigDigest string
+	State        *failover.State
+	// Origins are the selected zones, in the order of the configuration.
+	Origins []string
+	// selected are the --provider names (all when empty).
+	selected []string
+	// zones indexes Config.Zones by origin.
+	zones map[string]int
+}
+
+// Open reads the configuration and the failover state and checks the
+// selection against them. No zone file is read, no provider asked.
+func Open(sel Selection) (*Base, error) {
 	// Only the selected providers' secrets are read: `plan --provider
 	// P` needs no other provider's credentials.
 	cfg, err := config.LoadSelected(sel.Config, all.Drivers(), sel.Providers)
 	if err != nil {
 		return nil, err
 	}
+	b := &Base{Config: cfg, selected: sel.Providers, zones: make(map[string]int, len(cfg.Zones))}
+	for i, zc := range cfg.Zones {
+		b.zones[zc.Origin] = i
+	}
+	want := map[string]bool{}
 	for _, z := range sel.Zones {
-		if !slices.ContainsFunc(cfg.Zones, func(c config.Zone) bool { return c.Origin == zones.CanonicalName(z) }) {
+		if _, ok := b.zones[zones.CanonicalName(z)]; !ok {
 			return nil, fmt.Errorf("--zone %s: no such zone in %s", z, cfg.File)
 		}
+		want[zones.CanonicalName(z)] = true
 	}
 	for _, p := range sel.Providers {
 		if _, ok := cfg.Providers[p]; !ok {
 			return nil, fmt.Errorf("--provider %s: no such provider in %s", p, cfg.File)
+		}
+	}
+	for _, zc := range cfg.Zones {
+		if len(want) == 0 || want[zc.Origin] {
+			b.Origins = append(b.Origins, zc.Origin)
 		}
 	}
 	raw, err := os.ReadFile(cfg.File)
@@ -128,26 +157,63 @@ func Load(sel Selection) (*Engine, error) {
 		return nil, err
 	}
 	sum := sha256.Sum256(raw)
-	state, err := failover.Load(cfg.State)
+	b.ConfigDigest = "sha256:" + hex.EncodeToString(sum[:])
+	if b.State, err = failover.Load(cfg.State); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// Load reads the configuration, the failover state and every selected zone
+// file. Any error stops here, before a provider is asked anything. With
+// ErrInvalidZones the returned engine still carries the diagnostics.
+func Load(sel Selection) (*Engine, error) {
+	b, err := Open(sel)
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{Config: cfg, ConfigDigest: "sha256:" + hex.EncodeToString(sum[:]), State: state,
-		Files: map[string]*zones.Zone{}, Desired: map[string]*zones.Zone{}, selected: sel.Providers}
-	invalid := false
-	for _, zc := range cfg.Zones {
-		if len(sel.Zones) > 0 && !slices.ContainsFunc(sel.Zones, func(z string) bool { return zones.CanonicalName(z) == zc.Origin }) {
-			continue
+	return b.Engine(b.Origins)
+}
+
+// zoneConfig returns the configuration of origin (a zero Zone when it is
+// not configured).
+func (b *Base) zoneConfig(origin string) config.Zone {
+	if i, ok := b.zones[origin]; ok {
+		return b.Config.Zones[i]
+	}
+	return config.Zone{}
+}
+
+// parse reads the zone file of zc within the configuration's limits.
+func (b *Base) parse(zc config.Zone) (*zones.Zone, zones.Diagnostics, error) {
+	cfg := b.Config
+	z, diags, err := zones.ParseFile(zc.File, zones.Options{Origin: zc.Origin, FollowSymlinks: zc.FollowSymlinks, IDN: zc.IDN,
+		Limits: zones.Limits{MaxFileBytes: cfg.Limits.ZoneFileBytes, MaxRecords: cfg.Limits.ZoneRecords,
+			MaxIncludeDepth: cfg.Limits.IncludeDepth, MaxIncludes: cfg.Limits.Includes}})
+	if err != nil {
+		var fe *zones.FileError
+		if errors.As(err, &fe) && fe.Symlink && !zc.FollowSymlinks {
+			return nil, nil, fmt.Errorf("zone %s: %w (follow_symlinks: true in the zone's entry of %s)", zc.Origin, err, cfg.File)
 		}
-		z, diags, err := zones.ParseFile(zc.File, zones.Options{Origin: zc.Origin, FollowSymlinks: zc.FollowSymlinks, IDN: zc.IDN,
-			Limits: zones.Limits{MaxFileBytes: cfg.Limits.ZoneFileBytes, MaxRecords: cfg.Limits.ZoneRecords,
-				MaxIncludeDepth: cfg.Limits.IncludeDepth, MaxIncludes: cfg.Limits.Includes}})
+		return nil, nil, fmt.Errorf("zone %s: %w", zc.Origin, err)
+	}
+	return z, diags, nil
+}
+
+// Engine reads the zone files of origins (selected zones, in the order of
+// the configuration) and makes the engine of a run over them. Any error
+// stops here, before a provider is asked anything. With ErrInvalidZones the
+// returned engine still carries the diagnostics.
+func (b *Base) Engine(origins []string) (*Engine, error) {
+	cfg, state, sel := b.Config, b.State, b.selected
+	e := &Engine{Config: cfg, ConfigDigest: b.ConfigDigest, State: state, base: b,
+		Files: make(map[string]*zones.Zone, len(origins)), Desired: make(map[string]*zones.Zone, len(origins)), selected: sel}
+	invalid := false
+	for _, origin := range origins {
+		zc := b.zoneConfig(origin)
+		z, diags, err := b.parse(zc)
 		if err != nil {
-			var fe *zones.FileError
-			if errors.As(err, &fe) && fe.Symlink && !zc.FollowSymlinks {
-				return nil, fmt.Errorf("zone %s: %w (follow_symlinks: true in the zone's entry of %s)", zc.Origin, err, cfg.File)
-			}
-			return nil, fmt.Errorf("zone %s: %w", zc.Origin, err)
+			return nil, err
 		}
 		for _, d := range diags {
 			if d.Severity >= zones.Warning {
@@ -169,7 +235,7 @@ func Load(sel Selection) (*Engine, error) {
 				e.Out = append(e.Out, t)
 				continue
 			}
-			if len(sel.Providers) > 0 && !slices.Contains(sel.Providers, name) {
+			if len(sel) > 0 && !slices.Contains(sel, name) {
 				continue
 			}
 			e.Targets = append(e.Targets, t)
@@ -178,7 +244,7 @@ func Load(sel Selection) (*Engine, error) {
 			return nil, fmt.Errorf("zone %s: %w", zc.Origin, err)
 		}
 		e.Diagnostics = append(e.Diagnostics, e.layout(zc)...)
-		if zc.Parent != nil && (len(sel.Providers) == 0 || slices.Contains(sel.Providers, zc.Parent.Provider)) {
+		if zc.Parent != nil && (len(sel) == 0 || slices.Contains(sel, zc.Parent.Provider)) {
 			e.Parents = append(e.Parents, Target{Zone: zc, Provider: cfg.Providers[zc.Parent.Provider], Parent: true})
 		}
 	}
@@ -226,10 +292,7 @@ func (e *Engine) layout(zc config.Zone) zones.Diagnostics {
 		return ""
 	}
 	servedBy := func(domain string) []string {
-		for _, other := range e.Config.Zones {
-			if other.Origin != zones.CanonicalName(domain) {
-				continue
-			}
+		if other := e.zoneConfig(zones.CanonicalName(domain)); other.Origin != "" {
 			var in []string
 			for _, p := range other.Providers {
 				if !e.State.IsDropped(p, other.Origin) {
@@ -249,14 +312,7 @@ func (e *Engine) layout(zc config.Zone) zones.Diagnostics {
 
 // zoneConfig returns the configuration of origin (a zero Zone when it is
 // not configured).
-func (e *Engine) zoneConfig(origin string) config.Zone {
-	for _, zc := range e.Config.Zones {
-		if zc.Origin == origin {
-			return zc
-		}
-	}
-	return config.Zone{}
-}
+func (e *Engine) zoneConfig(origin string) config.Zone { return e.base.zoneConfig(origin) }
 
 // Origins returns the loaded zones' origins, sorted: the order locks are
 // taken in.

@@ -501,10 +501,8 @@ func (e *Engine) adopt(origin string, states stateReads) bool {
 // sortTargets puts the targets in the order of the configuration.
 func (e *Engine) sortTargets() {
 	rank := func(t Target) (int, int) {
-		for zi, zc := range e.Config.Zones {
-			if zc.Origin == t.Zone.Origin {
-				return zi, slices.Index(zc.Providers, t.Provider.Name())
-			}
+		if zi, ok := e.base.zones[t.Zone.Origin]; ok {
+			return zi, slices.Index(e.Config.Zones[zi].Providers, t.Provider.Name())
 		}
 		return len(e.Config.Zones), 0
 	}

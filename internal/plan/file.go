@@ -287,3 +287,16 @@ func joinProblems(ps []string) string {
 	}
 	return b.String()
 }
+
+// Join is f with g's zones and targets after its own: the saved plan of a
+// run over many zones, made batch by batch. A nil f is g.
+func (f *File) Join(g *File) *File {
+	if f == nil {
+		return g
+	}
+	for origin, d := range g.Zones {
+		f.Zones[origin] = d
+	}
+	f.Targets = append(f.Targets, g.Targets...)
+	return f
+}

@@ -65,10 +65,19 @@ func WriteText(w io.Writer, p *Plan, st Style) error {
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
-	for i, t := range p.Targets {
-		if i > 0 {
+	// In a plan of many zones, those in sync are counted, not listed:
+	// ten thousand "no changes" lines would hide the ten that change.
+	brief := len(p.Targets) > BriefAfter
+	quiet, first := 0, true
+	for _, t := range p.Targets {
+		if brief && t.Err == nil && len(t.Changes) == 0 && !t.Missing && t.Refused == nil && len(t.Notes) == 0 {
+			quiet++
+			continue
+		}
+		if !first {
 			b.WriteString("\n")
 		}
+		first = false
 		c, u, d := t.Counts()
 		switch {
 		case t.Err != nil:
@@ -91,6 +100,9 @@ func WriteText(w io.Writer, p *Plan, st Style) error {
 			fmt.Fprintf(&b, "  %s\n", st.paint(dim, "note: "+esc(n)))
 		}
 	}
+	if quiet > 0 {
+		fmt.Fprintf(&b, "\n%d other zone × provider %s in sync.\n", quiet, plural(quiet, "pair is", "pairs are"))
+	}
 	if len(p.Pending) > 0 {
 		b.WriteString("\nPending from earlier runs (the next apply or sync does it):\n")
 		for _, pd := range p.Pending {
@@ -100,6 +112,11 @@ func WriteText(w io.Writer, p *Plan, st Style) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// BriefAfter is how many zone × provider pairs a text plan lists one by
+// one; a plan of more lists only those with something to say (changes, a
+// failure, a note) and counts the others.
+const BriefAfter = 20
 
 // inSync: nothing to change, nothing failed, nothing pending.
 func (p *Plan) inSync() bool {

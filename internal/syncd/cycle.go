@@ -3,6 +3,7 @@ package syncd
 import (
 	"context"
 	"errors"
+	"maps"
 	"time"
 
 	"github.com/miekg/dns"
@@ -37,10 +38,66 @@ type Options struct {
 // held), or that stopped for a failover drop or restore (which goes
 // first), leaves the streaks as they were. The delegations at parent
 // providers are shown as targets (Target.Parent) but never dropped.
+//
+// A cycle over more zones than limits.zones_at_once goes through them batch
+// by batch (engine.Base.Batches), each batch run, counted and failed over
+// as a cycle over those zones alone would be, and released before the next;
+// every zone file is checked before the first batch.
 func RunCycle(ctx context.Context, opts Options) *Cycle {
 	c := &Cycle{Start: time.Now(), DryRun: opts.DryRun, Streaks: opts.Streaks}
 	defer func() { c.End = time.Now() }()
-	e, err := engine.Load(engine.Selection{Config: opts.Config})
+	b, err := engine.Open(engine.Selection{Config: opts.Config})
+	if err != nil {
+		c.Err = err.Error()
+		return c
+	}
+	c.Limits, c.Failover = b.Config.Limits, b.Config.Failover
+	if opts.Loaded != nil {
+		opts.Loaded(b.Config.Limits)
+	}
+	batches := b.Batches()
+	if len(batches) > 1 {
+		diags, err := b.Check(ctx)
+		for _, d := range diags {
+			c.Warnings = append(c.Warnings, d.String())
+		}
+		if err != nil {
+			c.Err = err.Error()
+			return c
+		}
+		// The batches' own diagnostics say the files' warnings again.
+		c.Warnings = nil
+	}
+	streaks := map[Pair]Streak{}
+	for _, origins := range batches {
+		if ctx.Err() != nil {
+			break
+		}
+		bc := runBatch(ctx, opts, b, origins)
+		c.Warnings = append(c.Warnings, bc.Warnings...)
+		c.Targets = append(c.Targets, bc.Targets...)
+		c.Pending = append(c.Pending, bc.Pending...)
+		c.Finished = append(c.Finished, bc.Finished...)
+		c.Events = append(c.Events, bc.Events...)
+		if bc.Err != "" {
+			c.Err = bc.Err
+			return c
+		}
+		if bc.Preempted {
+			// Stopped for a drop or restore: the streaks stay as they were.
+			c.Preempted = true
+			return c
+		}
+		maps.Copy(streaks, bc.Streaks)
+	}
+	c.Streaks = streaks
+	return c
+}
+
+// runBatch is a cycle over origins alone.
+func runBatch(ctx context.Context, opts Options, b *engine.Base, origins []string) *Cycle {
+	c := &Cycle{Streaks: opts.Streaks}
+	e, err := b.Engine(origins)
 	if e != nil {
 		for _, d := range e.Diagnostics {
 			c.Warnings = append(c.Warnings, d.String())
@@ -49,10 +106,6 @@ func RunCycle(ctx context.Context, opts Options) *Cycle {
 	if err != nil {
 		c.Err = err.Error()
 		return c
-	}
-	c.Limits, c.Failover = e.Config.Limits, e.Config.Failover
-	if opts.Loaded != nil {
-		opts.Loaded(e.Config.Limits)
 	}
 	// Yield: a failover drop or restore goes first (the cycle stops
 	// between messages; the next one goes on).

@@ -1,0 +1,133 @@
+package engine
+
+import (
+	"context"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/zonecast/zonecast/internal/config"
+	"github.com/zonecast/zonecast/internal/plan"
+	"github.com/zonecast/zonecast/zones"
+)
+
+// A run over many zones goes through them in batches of
+// limits.zones_at_once (Base.Batches): each batch is one Engine, whose zone
+// files are parsed, whose targets are read, planned, applied and read back,
+// and which is then released before the next is loaded, so that memory
+// holds one batch's records, never every zone's. Within a batch the
+// targets are read eight at a time and applied all at once, as in a run
+// over one batch; every batch shares the Base's providers (their pacing
+// budgets, zone-id caches) and failover state. Runs over no more zones than
+// one batch are what they always were.
+
+// Batches cuts the selected zones into batches of limits.zones_at_once, in
+// the order of the configuration. It is deterministic: the same
+// configuration and selection give the same batches (a saved plan is
+// applied batch by batch as it was made).
+func (b *Base) Batches() [][]string {
+	n := b.Config.Limits.ZonesAtOnce
+	if n <= 0 {
+		n = config.DefaultZonesAtOnce
+	}
+	var out [][]string
+	for o := range slices.Chunk(b.Origins, n) {
+		out = append(out, o)
+	}
+	return out
+}
+
+// Check parses every selected zone file, keeping nothing but what is
+// wrong: a run over more than one batch checks them all before it asks any
+// provider anything, so that a bad file in the last batch stops the run
+// before the first is applied, as it does a run over one batch. The files
+// are parsed on every CPU at once; the diagnostics (warnings and errors,
+// in the order of the configuration) come back with ErrInvalidZones when
+// any is an error. A file that cannot be read at all is the error.
+func (b *Base) Check(ctx context.Context) (zones.Diagnostics, error) {
+	type result struct {
+		diags zones.Diagnostics
+		err   error
+	}
+	results := make([]result, len(b.Origins))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			for i := range next {
+				_, diags, err := b.parse(b.zoneConfig(b.Origins[i]))
+				var keep zones.Diagnostics
+				for _, d := range diags {
+					if d.Severity >= zones.Warning {
+						keep = append(keep, d)
+					}
+				}
+				results[i] = result{keep, err}
+			}
+		})
+	}
+feed:
+	for i := range b.Origins {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var all zones.Diagnostics
+	for _, r := range results {
+		if r.err != nil {
+			return all, r.err
+		}
+		all = append(all, r.diags...)
+	}
+	if all.HasErrors() {
+		return all, ErrInvalidZones
+	}
+	return all, nil
+}
+
+// Subset is the part of a saved plan that covers the zones of e, in the
+// order e plans them (its targets, then its delegations), for Run's
+// Policy.Saved when a saved plan over many zones is applied batch by batch.
+// A zone × provider pair appears once as a target and, when the provider
+// also serves the zone's parent, once more as the delegation: the k-th
+// saved entry of a pair is matched to the k-th planned.
+func (e *Engine) Subset(f *plan.File) *plan.File {
+	sub := &plan.File{Format: f.Format, Zonecast: f.Zonecast, Config: f.Config, Zones: map[string]string{}}
+	for origin := range e.Desired {
+		if d, ok := f.Zones[origin]; ok {
+			sub.Zones[origin] = d
+		}
+	}
+	type pair struct{ zone, provider string }
+	saved := map[pair][]plan.FileTarget{}
+	for _, t := range f.Targets {
+		if _, ok := e.Desired[t.Zone]; ok {
+			k := pair{t.Zone, t.Provider}
+			saved[k] = append(saved[k], t)
+		}
+	}
+	for _, t := range e.all() {
+		k := pair{t.Zone.Origin, t.Provider.Name()}
+		if len(saved[k]) == 0 {
+			// Not in the saved plan: FileTarget zero values make Check
+			// name it as not planned.
+			sub.Targets = append(sub.Targets, plan.FileTarget{})
+			continue
+		}
+		sub.Targets = append(sub.Targets, saved[k][0])
+		saved[k] = saved[k][1:]
+	}
+	for _, rest := range saved {
+		// Saved targets this batch does not plan: the counts differ, and
+		// Check says the configuration changed.
+		sub.Targets = append(sub.Targets, rest...)
+	}
+	return sub
+}

@@ -677,7 +677,11 @@ func (p *parser) Open(name string) (fs.File, error) {
 		return nil, &includeError{name: name, err: err}
 	}
 	p.bytes += int64(len(data))
-	s := p.newSource(data, name, filepath.Join(p.dir, filepath.FromSlash(name)))
+	path := filepath.Join(p.dir, filepath.FromSlash(name))
+	if p.zone != nil && !slices.Contains(p.zone.Includes, path) {
+		p.zone.Includes = append(p.zone.Includes, path)
+	}
+	s := p.newSource(data, name, path)
 	s.parent, s.nesting = parent, parent.nesting+1
 	s.origin = parent.origin
 	// "$INCLUDE file [origin]": the optional origin is relative to the

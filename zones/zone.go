@@ -80,6 +80,9 @@ type Zone struct {
 	OriginFrom string
 	// File is the path the zone was read from, as given.
 	File string
+	// Includes are the files $INCLUDE read, each once, as File's folder
+	// joined with the name the directive gave.
+	Includes []string
 	// Sets holds every RRset of the zone.
 	Sets map[Key]*RRset
 }

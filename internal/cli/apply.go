@@ -24,6 +24,7 @@ type applyOptions struct {
 	force         bool
 	verify        bool
 	verifyTimeout time.Duration
+	changedSince  string
 }
 
 func newApplyCmd(ios *streams) *cobra.Command {
@@ -59,6 +60,13 @@ EXIT STATUS
   4  refused by a safety check; nothing was changed
   5  the saved plan is stale; nothing was changed
 
+With --changed-since REF only the zones whose files changed since the merge
+base of REF and HEAD are applied (see plan). Over more zones than
+limits.zones_at_once, apply goes batch by batch, each batch checked and
+applied as a run of its own; a batch refused, stale or not converged stops
+the run before the next (the earlier ones stay applied, and are named).
+Such a run needs --yes or a plan file.
+
 With --verify, after applying, every provider's servers are asked (as
 'zonecast verify' does) until they serve the zone or --verify-timeout passes
 (then exit 3).`,
@@ -75,6 +83,7 @@ With --verify, after applying, every provider's servers are asked (as
 	cmd.Flags().BoolVar(&opts.force, "force", false, "apply even what the safety checks refuse")
 	cmd.Flags().BoolVar(&opts.verify, "verify", false, "afterwards, ask every provider's servers until they serve the zone (see verify)")
 	cmd.Flags().DurationVar(&opts.verifyTimeout, "verify-timeout", time.Minute, "how long --verify waits for the servers")
+	cmd.Flags().StringVar(&opts.changedSince, "changed-since", "", "apply only the zones whose files (or $INCLUDEs) changed since this git ref's merge base with HEAD")
 	return cmd
 }
 
@@ -101,13 +110,26 @@ func runApply(ctx context.Context, ios *streams, opts *applyOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.changedSince != "" {
+		if pol.Saved != nil {
+			return errors.New("--changed-since does not go with a plan file: the plan says what it covers")
+		}
+		n, err := changedSince(ctx, ios, b, opts.changedSince)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			fmt.Fprintf(ios.out, "No zone file changed since %s: nothing to apply.\n", opts.changedSince)
+			return nil
+		}
+	}
 	batches := len(b.Batches())
 	if batches == 1 {
 		e, err := loadFrom(ios, b)
 		if err != nil {
 			return err
 		}
-		return applyEngine(ctx, ios, opts, e, pol)
+		return applyEngine(ctx, ios, opts, e, pol, nil)
 	}
 	// Over more zones than limits.zones_at_once, apply goes batch by
 	// batch (see eachBatch): each batch is planned, checked and applied as
@@ -118,14 +140,19 @@ func runApply(ctx context.Context, ios *streams, opts *applyOptions) error {
 		return fmt.Errorf("apply over %d zones goes in %d batches of limits.zones_at_once and asks no confirmation: pass --yes, or review `zonecast plan --out FILE` and run `zonecast apply FILE`", len(b.Origins), batches)
 	}
 	saved := pol.Saved
-	n := 0
+	n, quiet := 0, 0
+	defer func() {
+		if quiet > 0 {
+			fmt.Fprintf(ios.out, "%d other zone × provider pairs: nothing to do; in sync\n", quiet)
+		}
+	}()
 	err = eachBatch(ctx, ios, b, false, func(e *engine.Engine) error {
 		bp := pol
 		if saved != nil {
 			bp.Saved = e.Subset(saved)
 		}
 		n++
-		if err := applyEngine(ctx, ios, opts, e, bp); err != nil {
+		if err := applyEngine(ctx, ios, opts, e, bp, &quiet); err != nil {
 			ios.say(slog.LevelError, fmt.Sprintf("zonecast: stopped at batch %d of %d (%s … %s); the zones of the batches after it were not applied", n, batches, e.Origins()[0], e.Origins()[len(e.Origins())-1]))
 			return err
 		}
@@ -135,15 +162,16 @@ func runApply(ctx context.Context, ios *streams, opts *applyOptions) error {
 }
 
 // applyEngine applies a run over the zones of e (one batch) with pol, and
-// reports it.
-func applyEngine(ctx context.Context, ios *streams, opts *applyOptions, e *engine.Engine, pol engine.Policy) error {
+// reports it. With tally (a batch of many) it writes only the pairs with
+// something to say, and counts the others in tally.
+func applyEngine(ctx context.Context, ios *streams, opts *applyOptions, e *engine.Engine, pol engine.Policy, tally *int) error {
 	confirm := !opts.yes && pol.Saved == nil
 	pol.Review = func(p *plan.Plan) error {
 		// With --quiet the plan is shown only to be confirmed, and then
 		// as its summary.
 		switch {
 		case !ios.quiet:
-			if err := plan.WriteText(ios.out, p, plan.Style{Color: colorOK(ios.out)}); err != nil {
+			if err := plan.WriteText(ios.out, p, plan.Style{Color: colorOK(ios.out), Part: tally != nil}); err != nil {
 				return err
 			}
 		case confirm && p.Changes() > 0:
@@ -210,8 +238,11 @@ func applyEngine(ctx context.Context, ios *streams, opts *applyOptions, e *engin
 	// Nothing done: the plan said so. With --quiet the plan was not
 	// shown: the result lines say it.
 	nothing := p.Changes() == 0 && len(p.Failed()) == 0 && len(rep.Finished) == 0 && len(rep.Pending) == 0
-	if ios.quiet || !nothing {
-		writeRun(ios, rep)
+	switch {
+	case ios.quiet || !nothing:
+		writeRun(ios, rep, tally)
+	case tally != nil:
+		*tally += len(rep.Targets)
 	}
 	if err != nil {
 		switch {
@@ -239,12 +270,12 @@ func applyEngine(ctx context.Context, ios *streams, opts *applyOptions, e *engin
 
 // writeRun shows what a run applied, per zone × provider, and the work
 // finished or still pending.
-func writeRun(ios *streams, rep *engine.Report) {
-	if !ios.quiet {
+func writeRun(ios *streams, rep *engine.Report, tally *int) {
+	if !ios.quiet && tally == nil {
 		fmt.Fprintln(ios.out)
 	}
 	// Over many zones, those in sync with nothing to do are counted.
-	brief := len(rep.Targets) > plan.BriefAfter
+	brief := len(rep.Targets) > plan.BriefAfter || tally != nil
 	quiet := 0
 	for _, t := range rep.Targets {
 		r := t.Result
@@ -284,7 +315,9 @@ func writeRun(ios *streams, rep *engine.Report) {
 		}
 		fmt.Fprintln(ios.out, line)
 	}
-	if quiet > 0 {
+	if tally != nil {
+		*tally += quiet
+	} else if quiet > 0 {
 		fmt.Fprintf(ios.out, "%d other zone × provider pairs: nothing to do; in sync\n", quiet)
 	}
 	for _, pd := range rep.Finished {

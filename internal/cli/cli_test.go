@@ -3,7 +3,9 @@ package cli
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -46,6 +48,7 @@ func TestScripts(t *testing.T) {
 				ts.Check(held[ts].Release())
 			},
 			"hostile":    hostileCmd,
+			"gen-zones":  genZonesCmd,
 			"json-lines": jsonLinesCmd,
 			// edit-json FILE changes one value in a saved plan, as a
 			// careless or malicious edit would.
@@ -112,4 +115,26 @@ func jsonLinesCmd(ts *testscript.TestScript, neg bool, args []string) {
 			}
 		}
 	}
+}
+
+// genZonesCmd is `gen-zones N AT-ONCE`: it writes N small zones
+// (zones/zNNNN.example.zone, origins zNNNN.example.) and zonecast.yaml
+// listing them, served by two zone-file providers (out/a, out/b), with
+// limits.zones_at_once AT-ONCE, so that runs go in batches.
+func genZonesCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: gen-zones N AT-ONCE")
+	}
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	ts.Check(os.MkdirAll(ts.MkAbs("zones"), 0o755))
+	var cfg strings.Builder
+	fmt.Fprintf(&cfg, "providers:\n  a: {type: zonefile, directory: out/a}\n  b: {type: zonefile, directory: out/b}\nlimits: {zones_at_once: %s}\nzones:\n", args[1])
+	for i := range n {
+		name := fmt.Sprintf("z%04d.example", i)
+		zone := fmt.Sprintf("$TTL 300\n@ SOA ns hostmaster 1 7200 900 1209600 300\n@ NS ns1.example.net.\n@ NS ns2.example.org.\nwww A 192.0.2.%d\n", i%250+1)
+		ts.Check(os.WriteFile(ts.MkAbs("zones/"+name+".zone"), []byte(zone), 0o644))
+		fmt.Fprintf(&cfg, "  - {origin: %s., file: zones/%s.zone, providers: [a, b]}\n", name, name)
+	}
+	ts.Check(os.WriteFile(ts.MkAbs("zonecast.yaml"), []byte(cfg.String()), 0o644))
 }

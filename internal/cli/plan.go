@@ -27,6 +27,9 @@ type planOptions struct {
 	full     string
 	fullLink string
 	strict   bool
+	// changedSince: plan only the zones whose files changed since this
+	// git ref.
+	changedSince string
 }
 
 func addSelectionFlags(cmd *cobra.Command, sel *selection) {
@@ -64,6 +67,17 @@ readers find it (the CI run's artifacts); a cut plan names both.
 With --strict, a warning about a zone file (the same ones validate shows)
 fails the command with status 1 before any provider is read.
 
+With --changed-since REF only the zones whose zone files, or files they
+$INCLUDE, changed since the merge base of REF and HEAD are planned (the
+working tree against it, untracked files included; a change to the
+configuration file plans every zone): the pull-request path of a
+repository of many zones. With --out, the saved plan covers those zones.
+
+A run over more zones than limits.zones_at_once (default 64) goes batch by
+batch: each batch's zone files are read, planned and released before the
+next, after every zone file was checked; past 20 zone × provider pairs the
+text plan lists those with changes and counts the others.
+
 With -q the text plan is one line per zone × provider with changes (and one
 for a safety refusal), nothing when everything is in sync. With --provider
 only the selected providers' secrets are read.`,
@@ -78,6 +92,7 @@ only the selected providers' secrets are read.`,
 	cmd.Flags().StringVar(&opts.full, "full", "", "with --format markdown: also write the whole plan, uncapped, to this file")
 	cmd.Flags().StringVar(&opts.fullLink, "full-link", "", "with --format markdown: where readers find the whole plan (a URL), named in a cut plan")
 	cmd.Flags().BoolVar(&opts.strict, "strict", false, "fail on zone-file warnings too, before reading any provider")
+	cmd.Flags().StringVar(&opts.changedSince, "changed-since", "", "plan only the zones whose files (or $INCLUDEs) changed since this git ref's merge base with HEAD")
 	return cmd
 }
 
@@ -99,6 +114,19 @@ func runPlan(ctx context.Context, ios *streams, opts *planOptions) error {
 	b, err := engine.Open(opts.selection.engine())
 	if err != nil {
 		return err
+	}
+	if opts.changedSince != "" {
+		n, err := changedSince(ctx, ios, b, opts.changedSince)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			fmt.Fprintf(ios.out, "No zone file changed since %s: nothing to plan.\n", opts.changedSince)
+			if opts.out != "" {
+				ios.say(slog.LevelInfo, fmt.Sprintf("No plan saved to %s: there is nothing to apply", opts.out), "file", opts.out)
+			}
+			return nil
+		}
 	}
 	err = eachBatch(ctx, ios, b, opts.strict, func(e *engine.Engine) error {
 		bp := e.Plan(ctx)

@@ -2,8 +2,10 @@ package engine
 
 import (
 	"context"
+	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/zonecast/zonecast/internal/config"
@@ -130,4 +132,92 @@ func (e *Engine) Subset(f *plan.File) *plan.File {
 		sub.Targets = append(sub.Targets, rest...)
 	}
 	return sub
+}
+
+// Changed narrows the run to the zones whose source is among files (paths
+// as the operating system names them, absolute or relative to the working
+// folder): a zone's file, or a file it includes. A change to the
+// configuration file selects every zone. A file that is no zone's own but
+// lies in the folder of one (or below it) may be an $INCLUDE: then every
+// zone under such a folder is parsed (nothing kept but the files its
+// records came from) to find which include it. It returns how many zones
+// are left.
+func (b *Base) Changed(ctx context.Context, files []string) (int, error) {
+	abs := func(p string) string {
+		a, err := filepath.Abs(p)
+		if err != nil {
+			return filepath.Clean(p)
+		}
+		return a
+	}
+	changed := map[string]bool{}
+	for _, f := range files {
+		changed[abs(f)] = true
+	}
+	if changed[abs(b.Config.File)] {
+		return len(b.Origins), nil
+	}
+	keep := map[string]bool{}
+	own := map[string]bool{}
+	dirs := map[string]bool{}
+	for _, origin := range b.Origins {
+		f := abs(b.zoneConfig(origin).File)
+		own[f] = true
+		dirs[filepath.Dir(f)] = true
+		if changed[f] {
+			keep[origin] = true
+		}
+	}
+	var others []string
+	for f := range changed {
+		if own[f] {
+			continue
+		}
+		for d := filepath.Dir(f); ; d = filepath.Dir(d) {
+			if dirs[d] {
+				others = append(others, f)
+				break
+			}
+			if d == filepath.Dir(d) {
+				break
+			}
+		}
+	}
+	if len(others) > 0 {
+		for _, origin := range b.Origins {
+			if err := ctx.Err(); err != nil {
+				return 0, err
+			}
+			zc := b.zoneConfig(origin)
+			if keep[origin] || !underAny(abs(zc.File), others) {
+				continue
+			}
+			z, _, err := b.parse(zc)
+			if err != nil {
+				keep[origin] = true // let the run say what is wrong
+				continue
+			}
+			for _, inc := range z.Includes {
+				if changed[abs(inc)] {
+					keep[origin] = true
+					break
+				}
+			}
+		}
+	}
+	b.Origins = slices.DeleteFunc(b.Origins, func(o string) bool { return !keep[o] })
+	return len(b.Origins), nil
+}
+
+// underAny reports whether a changed file in others lies in zone file f's
+// folder or below it: only such a file can be one f includes ($INCLUDE is
+// confined to the zone's folder unless follow_symlinks).
+func underAny(f string, others []string) bool {
+	dir := filepath.Dir(f) + string(filepath.Separator)
+	for _, o := range others {
+		if strings.HasPrefix(o, dir) {
+			return true
+		}
+	}
+	return false
 }

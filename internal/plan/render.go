@@ -22,6 +22,10 @@ type Style struct {
 	// a link), written by WriteMarkdown when the cap leaves changes out. It
 	// comes from the caller and is written as it is.
 	FullPlan string
+	// Part: the plan is one batch of a run over many zones (WriteText):
+	// only the pairs with something to say are written, nothing at all
+	// when none has; the caller counts the others.
+	Part bool
 }
 
 // DefaultMaxBytes is the markdown cap when Style.MaxBytes is 0: a GitHub
@@ -60,6 +64,10 @@ func WriteText(w io.Writer, p *Plan, st Style) error {
 	for _, n := range p.Notes {
 		fmt.Fprintf(&b, "%s\n", st.paint(yellow, "note: "+esc(n)))
 	}
+	if p.inSync() && st.Part {
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
 	if p.inSync() {
 		fmt.Fprintf(&b, "No changes: %d zone × provider %s in sync.\n", len(p.Targets), plural(len(p.Targets), "pair is", "pairs are"))
 		_, err := io.WriteString(w, b.String())
@@ -67,7 +75,7 @@ func WriteText(w io.Writer, p *Plan, st Style) error {
 	}
 	// In a plan of many zones, those in sync are counted, not listed:
 	// ten thousand "no changes" lines would hide the ten that change.
-	brief := len(p.Targets) > BriefAfter
+	brief := len(p.Targets) > BriefAfter || st.Part
 	quiet, first := 0, true
 	for _, t := range p.Targets {
 		if brief && t.Err == nil && len(t.Changes) == 0 && !t.Missing && t.Refused == nil && len(t.Notes) == 0 {
@@ -100,7 +108,7 @@ func WriteText(w io.Writer, p *Plan, st Style) error {
 			fmt.Fprintf(&b, "  %s\n", st.paint(dim, "note: "+esc(n)))
 		}
 	}
-	if quiet > 0 {
+	if quiet > 0 && !st.Part {
 		fmt.Fprintf(&b, "\n%d other zone × provider %s in sync.\n", quiet, plural(quiet, "pair is", "pairs are"))
 	}
 	if len(p.Pending) > 0 {

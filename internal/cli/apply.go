@@ -171,7 +171,7 @@ func applyEngine(ctx context.Context, ios *streams, opts *applyOptions, e *engin
 		// as its summary.
 		switch {
 		case !ios.quiet:
-			if err := plan.WriteText(ios.out, p, plan.Style{Color: colorOK(ios.out), Part: tally != nil}); err != nil {
+			if err := plan.WriteText(ios.out, p, plan.Style{Color: colorOK(ios.out), Part: tally != nil, Every: ios.allPairs}); err != nil {
 				return err
 			}
 		case confirm && p.Changes() > 0:
@@ -275,7 +275,7 @@ func writeRun(ios *streams, rep *engine.Report, tally *int) {
 		fmt.Fprintln(ios.out)
 	}
 	// Over many zones, those in sync with nothing to do are counted.
-	brief := len(rep.Targets) > plan.BriefAfter || tally != nil
+	brief := (len(rep.Targets) > plan.BriefAfter || tally != nil) && !ios.allPairs
 	quiet := 0
 	for _, t := range rep.Targets {
 		r := t.Result

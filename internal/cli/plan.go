@@ -230,7 +230,7 @@ func render(ios *streams, p *plan.Plan, opts *planOptions) error {
 		}
 		return plan.WriteMarkdown(ios.out, p, st)
 	}
-	return plan.WriteText(ios.out, p, plan.Style{Color: colorOK(ios.out)})
+	return plan.WriteText(ios.out, p, plan.Style{Color: colorOK(ios.out), Every: ios.allPairs})
 }
 
 // fullPlan says, in markdown, where the whole plan is: the file --full

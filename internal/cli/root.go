@@ -155,6 +155,9 @@ type streams struct {
 	// json: --log-format json; quiet: -q, only errors and results.
 	json, quiet         bool
 	logFormat, logLevel string
+	// allPairs: --all-pairs, every zone × provider pair listed, even
+	// past plan.BriefAfter in sync.
+	allPairs bool
 }
 
 // setup makes the logger and the stderr writer from the root flags.
@@ -335,6 +338,7 @@ provider's outage takes the domain off the Internet.`,
 	pf := root.PersistentFlags()
 	pf.StringVar(&ios.logFormat, "log-format", "text", "log format on stderr: text or json (every line on stderr is then one JSON object)")
 	pf.StringVar(&ios.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	pf.BoolVar(&ios.allPairs, "all-pairs", false, fmt.Sprintf("list every zone × provider pair, even those in sync (past %d pairs they are counted)", plan.BriefAfter))
 	pf.BoolVarP(&ios.quiet, "quiet", "q", false, "only errors and the result: plan prints one line per zone × provider with changes, apply one per result")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		if err := ios.setup(); err != nil {

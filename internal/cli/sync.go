@@ -222,7 +222,7 @@ func writeCycle(ios *streams, c *syncd.Cycle) {
 	}
 	// Over many zones those in sync are counted, not listed (the status
 	// page and the metrics have every zone).
-	brief := len(c.Targets) > plan.BriefAfter
+	brief := len(c.Targets) > plan.BriefAfter && !ios.allPairs
 	quiet := 0
 	for _, t := range c.Targets {
 		if brief && !t.Dropped && t.Reachable && t.Err == "" && t.Drift == 0 && t.Mismatches <= 0 {

@@ -26,6 +26,8 @@ type Style struct {
 	// only the pairs with something to say are written, nothing at all
 	// when none has; the caller counts the others.
 	Part bool
+	// Every lists every pair, however many (--all-pairs).
+	Every bool
 }
 
 // DefaultMaxBytes is the markdown cap when Style.MaxBytes is 0: a GitHub
@@ -75,7 +77,7 @@ func WriteText(w io.Writer, p *Plan, st Style) error {
 	}
 	// In a plan of many zones, those in sync are counted, not listed:
 	// ten thousand "no changes" lines would hide the ten that change.
-	brief := len(p.Targets) > BriefAfter || st.Part
+	brief := (len(p.Targets) > BriefAfter || st.Part) && !st.Every
 	quiet, first := 0, true
 	for _, t := range p.Targets {
 		if brief && t.Err == nil && len(t.Changes) == 0 && !t.Missing && t.Refused == nil && len(t.Notes) == 0 {

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/miekg/dns"
 )
@@ -30,6 +31,13 @@ type Options struct {
 	// its own. Names whose address is not in the zone file get none.
 	// Otherwise no NOTIFY is sent.
 	Notify bool
+	// ReadyTimeout is how long the server may take to serve every zone
+	// (a server loaded with thousands of zones needs longer); zero means
+	// 10 seconds.
+	ReadyTimeout time.Duration
+	// QueryLog makes BIND log every query it answers to its log
+	// (querylog yes), for benchmarks that count them (Server.LogSince).
+	QueryLog bool
 }
 
 // fixedAddr checks opts.Addr and returns it as "IP:PORT", or "" when
@@ -58,6 +66,8 @@ func fixedAddr(t testing.TB, kind, addr string) (host string, hostPort string) {
 func (s *Server) applyOptions(opts Options) {
 	s.t.Helper()
 	s.notify = opts.Notify
+	s.readyTimeout = opts.ReadyTimeout
+	s.queryLog = opts.QueryLog
 	host, hostPort := fixedAddr(s.t, s.Kind, opts.Addr)
 	if hostPort == "" {
 		return

@@ -87,6 +87,7 @@ func (s *Server) bindConfig(port int) (string, error) {
 	recursion no;
 	notify %s;
 	dnssec-validation no;
+	querylog %s;
 %s};
 
 // No rndc channel: the default one is 127.0.0.1#953, shared by every named.
@@ -98,7 +99,7 @@ key %q {
 };
 `, q(""), q("named.pid"), q("named.lock"), q("session.key"), q(""), q("named_dump.db"),
 		q("named.stats"), q("named.memstats"), q("named.secroots"), q("named.recursing"),
-		port, s.host, notify, sources, s.KeyName, s.KeyAlg, s.Secret)
+		port, s.host, notify, yesNo(s.queryLog), sources, s.KeyName, s.KeyAlg, s.Secret)
 	for _, origin := range s.origins {
 		alsoNotify := ""
 		if s.notify {
@@ -124,4 +125,11 @@ zone %q {
 `, origin, s.zoneFile(origin), s.KeyName, s.KeyName, alsoNotify)
 	}
 	return b.String(), nil
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }

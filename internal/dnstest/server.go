@@ -60,6 +60,10 @@ type Server struct {
 	host   string // address the daemon listens on, "127.0.0.1" unless Options.Addr
 	fixed  bool   // Options.Addr was given: never pick another port
 	notify bool   // Options.Notify
+	// readyTimeout and queryLog are Options.ReadyTimeout and
+	// Options.QueryLog.
+	readyTimeout time.Duration
+	queryLog     bool
 	// ready, if set, replaces the authoritative SOA check of every zone
 	// as the test that the daemon is serving.
 	ready func(c *dns.Client) error
@@ -270,7 +274,11 @@ func (s *Server) run() error {
 // so an open port proves nothing. A Server with a ready hook (a resolver)
 // polls that instead.
 func (s *Server) waitReady(done <-chan struct{}, waitErr *error, logStart int64) error {
-	deadline := time.Now().Add(readyTimeout)
+	wait := readyTimeout
+	if s.readyTimeout > 0 {
+		wait = s.readyTimeout
+	}
+	deadline := time.Now().Add(wait)
 	c := &dns.Client{Net: "udp", Timeout: 250 * time.Millisecond}
 	pending := append([]string(nil), s.origins...)
 	var last error
@@ -293,9 +301,9 @@ func (s *Server) waitReady(done <-chan struct{}, waitErr *error, logStart int64)
 		}
 		if time.Now().After(deadline) {
 			if s.ready != nil {
-				return fmt.Errorf("not ready after %v: %v", readyTimeout, last)
+				return fmt.Errorf("not ready after %v: %v", wait, last)
 			}
-			return fmt.Errorf("not serving %s after %v: %v", pending[0], readyTimeout, last)
+			return fmt.Errorf("not serving %s after %v: %v", pending[0], wait, last)
 		}
 		select {
 		case <-done:
@@ -411,4 +419,11 @@ func freePort() (int, error) {
 	}
 	ul.Close()
 	return port, nil
+}
+
+// Log returns everything the daemon has logged so far (all its runs): with
+// Options.QueryLog, BIND's query log among it.
+func (s *Server) Log() string {
+	b, _ := os.ReadFile(s.logPath)
+	return string(b)
 }

@@ -255,11 +255,18 @@ func (e *Engine) Run(ctx context.Context, pol Policy) (*Report, error) {
 	}
 
 	// Apply is done when a new plan is empty. A provider that could not be
-	// read is not read again: a hung one would hold the run a second time.
+	// read is not read again: a hung one would hold the run a second time;
+	// nor is one that had nothing to change.
 	var again []Target
 	var againIdx []int
 	for i, t := range rep.Targets {
 		var timedOut *providers.TimeoutError
+		if !t.Refused && t.Planned.Err == nil && len(t.Planned.Changes) == 0 && t.Result.Status == apply.Unchanged && t.Result.Err == nil {
+			// Nothing to do, nothing written: the read just made is the
+			// read back (a second one would double a no-change cycle).
+			rep.Targets[i].Left = t.Planned
+			continue
+		}
 		if !t.Refused && t.Planned.Err == nil && !errors.As(t.Result.Err, &timedOut) {
 			again = append(again, targets[i])
 			againIdx = append(againIdx, i)

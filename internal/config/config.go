@@ -46,6 +46,9 @@ type Config struct {
 	// its place, sorted by origin; origins are unique. Look one up by
 	// origin with [Config.Zone].
 	Zones []Zone
+	// Sets are the zone sets of the file, in its order, empty ones too;
+	// their members are in Zones.
+	Sets []ZoneSet
 	// Safety holds the limits apply checks.
 	Safety Safety
 	// State is the failover state file, resolved against Dir.
@@ -163,6 +166,23 @@ type Zone struct {
 	// Set is the zone set (`dir:` as written in the file) the zone is a
 	// member of, for messages; empty for a zone listed alone.
 	Set string
+}
+
+// ZoneSet is a zone set entry (dir:) of the file: every zone file in a
+// folder, each a Zone of Config.Zones with Zone.Set == Dir.
+type ZoneSet struct {
+	// Dir is the folder as the file writes it; Path is Dir resolved
+	// against the configuration's folder.
+	Dir, Path string
+	// Match is the file name pattern of members (DefaultMatch when the
+	// file does not set one).
+	Match string
+	// Providers serve every member.
+	Providers []string
+	// Line is the line of dir: in the file.
+	Line int
+	// Members counts the zones of the set.
+	Members int
 }
 
 // Parent is where a zone's delegation lives.
@@ -316,6 +336,7 @@ func load(path string, drivers []providers.Driver, only []string, needZones bool
 		c.ProviderOrder = append(c.ProviderOrder, p.name)
 	}
 	c.Zones = d.zones(raw.Zones, declared, needZones)
+	c.Sets = d.sets
 	c.Safety = d.safety(raw.Safety)
 	c.Limits = d.limits(raw.Limits)
 	c.Failover = d.failover(raw.Failover)

@@ -24,8 +24,9 @@
 // value.
 //
 // The package reads the configuration file, stats zone files, lists zone set
-// folders and reads secret files; it does not parse zone files (package zones does), talk to any
-// provider (building a provider must not do network I/O), read flags or the
-// environment other than for env: secrets, or print anything. The list of
+// folders and reads secret files; it does not parse zone files (package
+// zones does), talk to any provider (building a provider must not do
+// network I/O), read flags or the environment other than for env: secrets,
+// or print anything. The list of
 // drivers is given by the caller (providers/all in the CLI).
 package config

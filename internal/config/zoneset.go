@@ -127,6 +127,7 @@ func (d *decoder) zoneSet(r zoneYAML, zkey string, declared []string, seen map[s
 			out = append(out, z)
 		}
 	}
+	d.sets = append(d.sets, ZoneSet{Dir: r.Dir, Path: dir, Match: match, Providers: slices.Clone(r.Providers), Line: line, Members: len(out)})
 	if len(members) == 0 && len(badNames) == 0 && len(notBelow) == 0 {
 		how := ""
 		if r.Match != "" {

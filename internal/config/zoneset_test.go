@@ -67,6 +67,9 @@ func TestZoneSetExpansion(t *testing.T) {
 	if diff := cmp.Diff(want, c.Zones); diff != "" {
 		t.Errorf("zones (-want +got):\n%s", diff)
 	}
+	if len(c.Sets) != 1 || c.Sets[0].Members != 3 || c.Sets[0].Path != filepath.Join(dir, "customers") {
+		t.Errorf("sets: %+v, want customers with 3 members", c.Sets)
+	}
 	if len(c.Warnings) != 0 {
 		t.Errorf("warnings: %v", c.Warnings)
 	}
@@ -109,6 +112,10 @@ func TestZoneSetEmptyWarns(t *testing.T) {
 	}
 	if len(c.Zones) != 1 {
 		t.Errorf("zones: %+v, want a.example. only", c.Zones)
+	}
+	wantSets := []ZoneSet{{Dir: "empty", Path: filepath.Join(dir, "empty"), Match: "*", Providers: []string{"own"}, Line: 8}}
+	if diff := cmp.Diff(wantSets, c.Sets); diff != "" {
+		t.Errorf("sets (-want +got):\n%s", diff)
 	}
 	if len(c.Warnings) != 1 {
 		t.Fatalf("warnings: %v, want one", c.Warnings)

@@ -85,8 +85,8 @@ configuration refuses), creates the folder, and tells you the next step:
 'zonecast export --provider PROVIDER --all -o DIR', which writes every zone
 PROVIDER hosts into the folder, one file each, named after its zone. Only
 PROVIDER's secrets are read.` + exitStatus,
-		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return runInit(cmd.Context(), ios, opts) },
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runInit(cmd.Context(), ios, opts) },
 	}
 	cmd.Flags().StringVar(&opts.path, "config", "zonecast.yaml", "where to write it")
 	cmd.Flags().BoolVar(&opts.force, "force", false, "overwrite an existing file")

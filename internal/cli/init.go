@@ -88,7 +88,7 @@ PROVIDER's secrets are read.` + exitStatus,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runInit(cmd.Context(), ios, opts) },
 	}
-	cmd.Flags().StringVar(&opts.path, "config", "zonecast.yaml", "where to write it")
+	cmd.Flags().StringVar(&opts.path, "config", "zonecast.yaml", "where to write it (with --from: the file to add the zones to)")
 	cmd.Flags().BoolVar(&opts.force, "force", false, "overwrite an existing file")
 	cmd.Flags().StringVar(&opts.from, "from", "", "add the zones this provider of the file hosts, as a zone set")
 	cmd.Flags().StringVar(&opts.dir, "dir", "zones", "with --from: the zone set's folder, relative to the configuration file")

@@ -121,11 +121,24 @@ func (d *decoder) zoneSet(r zoneYAML, zkey string, declared []string, seen map[s
 	// db.example.com): ReadDir's order is by file name, so sort by origin
 	// with the file name breaking ties, and report the later file.
 	slices.SortFunc(members, func(a, b Zone) int { return cmp.Or(cmp.Compare(a.Origin, b.Origin), cmp.Compare(a.File, b.File)) })
-	out := members[:0]
+	// Two sets over one folder would repeat ten thousand times: the
+	// first few duplicates are named, the rest counted.
+	const named = 3
+	out, dups := members[:0], 0
 	for _, z := range members {
-		if d.unique(seen, z.Origin, place{line: line, file: filepath.Base(z.File)}, dkey) {
-			out = append(out, z)
+		at := place{line: line, file: filepath.Base(z.File)}
+		if _, dup := seen[z.Origin]; dup && dups >= named {
+			dups++
+			continue
 		}
+		if d.unique(seen, z.Origin, at, dkey) {
+			out = append(out, z)
+		} else {
+			dups++
+		}
+	}
+	if dups > named {
+		d.errorf(line, dkey, "and %d more zones of this set are already configured elsewhere", dups-named)
 	}
 	d.sets = append(d.sets, ZoneSet{Dir: r.Dir, Path: dir, Match: match, Providers: slices.Clone(r.Providers), Line: line, Members: len(out)})
 	if len(members) == 0 && len(badNames) == 0 && len(notBelow) == 0 {

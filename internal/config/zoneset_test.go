@@ -185,6 +185,17 @@ func TestZoneSetErrors(t *testing.T) {
 			want:   []string{"zonecast.yaml:8: zones[1].dir: zone a.example. (zone set file db.a.example) is already configured at line 7 (zone set file a.example.zone)"},
 		},
 		{
+			name:   "two sets over one folder",
+			config: "  - {dir: zones, providers: [own]}\n  - {dir: ./zones/, providers: [other]}\n",
+			files:  []string{"zones/a.example.zone", "zones/b.example.zone", "zones/c.example.zone", "zones/d.example.zone", "zones/e.example.zone"},
+			want: []string{
+				"zonecast.yaml:8: zones[1].dir: zone a.example. (zone set file a.example.zone) is already configured at line 7 (zone set file a.example.zone)",
+				"zonecast.yaml:8: zones[1].dir: zone b.example. (zone set file b.example.zone) is already configured at line 7",
+				"zonecast.yaml:8: zones[1].dir: zone c.example. (zone set file c.example.zone) is already configured at line 7",
+				"zonecast.yaml:8: zones[1].dir: and 2 more zones of this set are already configured elsewhere",
+			},
+		},
+		{
 			name:   "two files in one set",
 			config: "  - {dir: zones, providers: [own]}\n",
 			files:  []string{"zones/a.example.zone", "zones/db.a.example"},

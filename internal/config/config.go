@@ -146,7 +146,8 @@ type Zone struct {
 	// Origin is absolute and lower-case, with a trailing dot.
 	Origin string
 	// File is the zone file, resolved against the configuration's folder
-	// (so relative when that folder is); Load checked that it exists.
+	// (so relative when that folder is); Load checked that it exists (for
+	// a zone set's member: that its folder lists it).
 	File string
 	// Providers name the providers that serve the zone, in the order of the
 	// file; each is a key of Config.Providers.

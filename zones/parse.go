@@ -244,20 +244,8 @@ func findOrigin(data []byte, path, flag string) (origin, from string, err error)
 		}
 		break
 	}
-	// Only the usual names say which zone a file holds: example.com.zone,
-	// example.com.db, db.example.com.
-	base := filepath.Base(path)
-	name := ""
-	switch {
-	case strings.HasSuffix(base, ".zone"):
-		name = strings.TrimSuffix(base, ".zone")
-	case strings.HasSuffix(base, ".db"):
-		name = strings.TrimSuffix(base, ".db")
-	case strings.HasPrefix(base, "db."):
-		name = strings.TrimPrefix(base, "db.")
-	}
-	if _, ok := dns.IsDomainName(name); ok && name != "" && name != "." && !strings.ContainsAny(name, " \t") {
-		return dns.Fqdn(name), OriginFromFileName, nil
+	if origin, ok := OriginFromName(path); ok {
+		return origin, OriginFromFileName, nil
 	}
 	return "", "", errors.New("cannot tell the zone's origin: pass --origin, start the file with $ORIGIN, or name it after the zone (example.com.zone or db.example.com)")
 }

@@ -47,7 +47,11 @@ With --all, every zone the configuration lists for PROVIDER is exported, in
 the order of the configuration: with -o DIR, one file each, DIR/ORIGIN.zone
 (example.com.zone; DIR is created, files in it overwritten); without -o, to
 stdout one after another, each starting with its own comment line and
-$ORIGIN. A zone that cannot be read is reported and the others are still
+$ORIGIN. The members of a zone set are zones the configuration lists. When
+DIR is the folder of a zone set served by PROVIDER (as 'zonecast init
+--from' writes one), the zones PROVIDER hosts that no entry of the
+configuration has are exported too: written there, named after their
+zones, they are the set's members from the next run on. A zone that cannot be read is reported and the others are still
 written; the exit status is then 1.` + exitStatus,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runExport(cmd.Context(), ios, opts) },
@@ -82,6 +86,7 @@ func runExport(ctx context.Context, ios *streams, opts *exportOptions) error {
 	if err != nil {
 		return err
 	}
+	showWarnings(ios, cfg)
 	p, ok := cfg.Providers[opts.provider]
 	if !ok {
 		return fmt.Errorf("--provider %s: no such provider in %s", opts.provider, cfg.File)
@@ -93,6 +98,13 @@ func runExport(ctx context.Context, ios *streams, opts *exportOptions) error {
 			if slices.Contains(z.Providers, opts.provider) {
 				origins = append(origins, z.Origin)
 			}
+		}
+		if opts.out != "" {
+			more, err := setToFill(ctx, ios, cfg, opts.provider, opts.out)
+			if err != nil {
+				return err
+			}
+			origins = append(origins, more...)
 		}
 		if len(origins) == 0 {
 			return fmt.Errorf("--all: no zone in %s lists provider %s", cfg.File, opts.provider)
@@ -241,4 +253,64 @@ func commonTTL(z *zones.Zone) uint32 {
 		}
 	}
 	return best
+}
+
+// setToFill returns, when dir is the folder of a zone set that provider
+// serves and the provider can list its zones, the zones it hosts that the
+// configuration does not have and that the set would take as members once
+// written to dir (export's file name matches the set's match:). A provider
+// that cannot list its zones adds none.
+func setToFill(ctx context.Context, ios *streams, cfg *config.Config, provider, dir string) ([]string, error) {
+	var set *config.ZoneSet
+	for i, s := range cfg.Sets {
+		if slices.Contains(s.Providers, provider) && sameFolder(s.Path, dir) {
+			set = &cfg.Sets[i]
+			break
+		}
+	}
+	if set == nil {
+		return nil, nil
+	}
+	if _, ok := cfg.Providers[provider].(providers.ZoneLister); !ok {
+		return nil, nil
+	}
+	hosted, err := listZones(ctx, cfg, provider)
+	if err != nil {
+		return nil, err
+	}
+	var more, unmatched []string
+	for _, origin := range hosted {
+		if _, ok := cfg.Zone(origin); ok || origin == "." {
+			continue
+		}
+		if ok, _ := filepath.Match(set.Match, zoneFileName(origin)); !ok {
+			unmatched = append(unmatched, origin)
+			continue
+		}
+		more = append(more, origin)
+	}
+	if len(more) > 0 {
+		fmt.Fprintf(ios.err, "%d zones %s hosts are in no entry of %s: exported too, into the folder of zone set %s (line %d), whose members they become\n",
+			len(more), provider, cfg.File, set.Dir, set.Line)
+	}
+	if len(unmatched) > 0 {
+		fmt.Fprintf(ios.err, "%d zones %s hosts are in no entry of %s and their files would not match %q of zone set %s: not exported (%s)\n",
+			len(unmatched), provider, cfg.File, set.Match, set.Dir, strings.Join(unmatched[:min(len(unmatched), 5)], ", "))
+	}
+	return more, nil
+}
+
+// sameFolder reports whether paths a and b name one folder.
+func sameFolder(a, b string) bool {
+	if x, err := filepath.Abs(a); err == nil {
+		if y, err := filepath.Abs(b); err == nil && x == y {
+			return true
+		}
+	}
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	fb, err := os.Stat(b)
+	return err == nil && os.SameFile(fa, fb)
 }

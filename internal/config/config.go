@@ -42,8 +42,13 @@ type Config struct {
 	Providers map[string]providers.Provider
 	// ProviderOrder holds the provider names in the order of the file.
 	ProviderOrder []string
-	// Zones are in the order of the file; origins are unique.
+	// Zones are in the order of the file, the members of a zone set in
+	// its place, sorted by origin; origins are unique. Look one up by
+	// origin with [Config.Zone].
 	Zones []Zone
+	// Sets are the zone sets of the file, in its order, empty ones too;
+	// their members are in Zones.
+	Sets []ZoneSet
 	// Safety holds the limits apply checks.
 	Safety Safety
 	// State is the failover state file, resolved against Dir.
@@ -55,6 +60,38 @@ type Config struct {
 	// Warnings are problems that do not stop zonecast (a secret file
 	// others can read), for the caller to show.
 	Warnings []*Error
+
+	// byOrigin indexes Zones by origin (Config.Zone).
+	byOrigin map[string]int
+}
+
+// Zone returns the configured zone with the given origin (canonical:
+// lower-case with a trailing dot, as Zone.Origin is), and whether there is
+// one. It looks the origin up in an index Load builds, so that a loop over
+// ten thousand zones does not scan the list once per zone. A Config built
+// by hand, or whose Zones changed length since Load, is scanned instead;
+// one whose Zones were otherwise rewritten in place must not be asked.
+func (c *Config) Zone(origin string) (Zone, bool) {
+	if c.byOrigin != nil && len(c.byOrigin) == len(c.Zones) {
+		if i, ok := c.byOrigin[origin]; ok && c.Zones[i].Origin == origin {
+			return c.Zones[i], true
+		}
+		return Zone{}, false
+	}
+	for _, z := range c.Zones {
+		if z.Origin == origin {
+			return z, true
+		}
+	}
+	return Zone{}, false
+}
+
+// index builds byOrigin.
+func (c *Config) index() {
+	c.byOrigin = make(map[string]int, len(c.Zones))
+	for i, z := range c.Zones {
+		c.byOrigin[z.Origin] = i
+	}
 }
 
 // DefaultMinProviders is Failover.MinProviders when the file does not set it.
@@ -117,7 +154,8 @@ type Zone struct {
 	// Origin is absolute and lower-case, with a trailing dot.
 	Origin string
 	// File is the zone file, resolved against the configuration's folder
-	// (so relative when that folder is); Load checked that it exists.
+	// (so relative when that folder is); Load checked that it exists (for
+	// a zone set's member: that its folder lists it).
 	File string
 	// Providers name the providers that serve the zone, in the order of the
 	// file; each is a key of Config.Providers.
@@ -134,6 +172,26 @@ type Zone struct {
 	// IDN accepts names in the zone file written in raw UTF-8 and stores
 	// them as their A-labels (idn: true; zones.Options.IDN).
 	IDN bool
+	// Set is the zone set (`dir:` as written in the file) the zone is a
+	// member of, for messages; empty for a zone listed alone.
+	Set string
+}
+
+// ZoneSet is a zone set entry (dir:) of the file: every zone file in a
+// folder, each a Zone of Config.Zones with Zone.Set == Dir.
+type ZoneSet struct {
+	// Dir is the folder as the file writes it; Path is Dir resolved
+	// against the configuration's folder.
+	Dir, Path string
+	// Match is the file name pattern of members (DefaultMatch when the
+	// file does not set one).
+	Match string
+	// Providers serve every member.
+	Providers []string
+	// Line is the line of dir: in the file.
+	Line int
+	// Members counts the zones of the set.
+	Members int
 }
 
 // Parent is where a zone's delegation lives.
@@ -176,8 +234,12 @@ type (
 		ZonesAtOnce   *int           `yaml:"zones_at_once"`
 	}
 	zoneYAML struct {
-		Origin    string       `yaml:"origin"`
-		File      string       `yaml:"file"`
+		Origin string `yaml:"origin"`
+		File   string `yaml:"file"`
+		// Dir makes the entry a zone set: every zone file in the folder
+		// (see zoneSet), Match narrowing which.
+		Dir       string       `yaml:"dir"`
+		Match     string       `yaml:"match"`
 		Providers []string     `yaml:"providers"`
 		Ignore    []ignoreYAML `yaml:"ignore"`
 		Parent    *parentYAML  `yaml:"parent"`
@@ -229,6 +291,17 @@ func Load(path string, drivers []providers.Driver) (*Config, error) {
 // must not be asked anything. Names in only that the file lacks are the
 // caller's to report.
 func LoadSelected(path string, drivers []providers.Driver, only []string) (*Config, error) {
+	return load(path, drivers, only, true)
+}
+
+// LoadProviders is LoadSelected for a file that may have no zones yet, as
+// `zonecast init --from` reads one: a file with the providers block only.
+// Zones it does have are checked as Load checks them.
+func LoadProviders(path string, drivers []providers.Driver, only []string) (*Config, error) {
+	return load(path, drivers, only, false)
+}
+
+func load(path string, drivers []providers.Driver, only []string, needZones bool) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read configuration: %w", err)
@@ -272,7 +345,8 @@ func LoadSelected(path string, drivers []providers.Driver, only []string) (*Conf
 	for _, p := range provs {
 		c.ProviderOrder = append(c.ProviderOrder, p.name)
 	}
-	c.Zones = d.zones(raw.Zones, declared)
+	c.Zones = d.zones(raw.Zones, declared, needZones)
+	c.Sets = d.sets
 	c.Safety = d.safety(raw.Safety)
 	c.Limits = d.limits(raw.Limits)
 	c.Failover = d.failover(raw.Failover)
@@ -293,6 +367,7 @@ func LoadSelected(path string, drivers []providers.Driver, only []string) (*Conf
 		return nil, d.err()
 	}
 	c.Warnings = d.warns
+	c.index()
 	return c, nil
 }
 
@@ -419,39 +494,42 @@ func validName(s string) bool {
 	return true
 }
 
-// zones checks the zone entries. declared are the provider names of the
-// file, whether or not their blocks are correct: a broken block is reported
-// once, not again at every zone that uses it. With none declared, the
-// missing providers are reported once, too.
-func (d *decoder) zones(raw []zoneYAML, declared []string) []Zone {
+// zones checks the zone entries, expanding each zone set into its
+// members. declared are the provider names of the file, whether or not
+// their blocks are correct: a broken block is reported once, not again at
+// every zone that uses it. With none declared, the missing providers are
+// reported once, too. need: a file without zones is an error.
+func (d *decoder) zones(raw []zoneYAML, declared []string, need bool) []Zone {
 	const key = "zones"
 	if d.failed(key) && len(raw) == 0 {
 		return nil
 	}
 	if len(raw) == 0 {
-		d.errorf(d.line(key), key, "no zones; add at least one with origin, file and providers")
+		if need {
+			d.errorf(d.line(key), key, "no zones; add at least one with origin, file and providers, or a zone set with dir and providers")
+		}
 		return nil
 	}
 	var out []Zone
-	seen := map[string]int{} // origin → line
+	seen := map[string]place{}
 	for i, r := range raw {
 		zkey := index(key, i)
+		if r.Dir != "" || d.failed(join(zkey, "dir")) {
+			out = append(out, d.zoneSet(r, zkey, declared, seen)...)
+			continue
+		}
 		z := Zone{Providers: r.Providers, FollowSymlinks: r.FollowSymlinks, IDN: r.IDN}
 
 		okey := join(zkey, "origin")
 		switch origin, err := canonicalOrigin(r.Origin); {
 		case d.failed(okey):
 		case r.Origin == "":
-			d.errorf(d.line(okey), okey, "missing; give the zone's domain name, such as example.com.")
+			d.errorf(d.line(okey), okey, "missing; give the zone's domain name, such as example.com. (or dir: for a zone set)")
 		case err != nil:
 			d.errorf(d.line(okey), okey, "%v", err)
 		default:
 			z.Origin = origin
-			if first, dup := seen[origin]; dup {
-				d.errorf(d.line(okey), okey, "zone %s is already configured at line %d", origin, first)
-			} else {
-				seen[origin] = d.line(okey)
-			}
+			d.unique(seen, origin, place{line: d.line(okey)}, okey)
 		}
 
 		fkey := join(zkey, "file")
@@ -470,49 +548,110 @@ func (d *decoder) zones(raw []zoneYAML, declared []string) []Zone {
 			case err != nil:
 				d.errorf(d.line(fkey), fkey, "zone file: %v", err)
 			case fi.IsDir():
-				d.errorf(d.line(fkey), fkey, "zone file %s is a folder", z.File)
+				d.errorf(d.line(fkey), fkey, "zone file %s is a folder (for a zone set of its files, write dir: instead of file: and origin:)", z.File)
 			}
+		}
+		if mkey := join(zkey, "match"); r.Match != "" {
+			d.errorf(d.line(mkey), mkey, "match: narrows a zone set (dir:); a single zone has its file:")
 		}
 
-		pkey := join(zkey, "providers")
-		if len(r.Providers) == 0 && !d.failed(pkey) {
-			d.errorf(d.line(pkey), pkey, "no providers; list the providers that serve %s", cmp.Or(z.Origin, "this zone"))
-		}
-		for j, p := range r.Providers {
-			ekey := index(pkey, j)
-			switch {
-			case slices.Index(r.Providers, p) < j:
-				d.errorf(d.line(ekey), ekey, "provider %s is listed twice", p)
-			case len(declared) > 0 && !slices.Contains(declared, p):
-				d.errorf(d.line(ekey), ekey, "unknown provider %q (configured: %s)", p, strings.Join(declared, ", "))
+		d.providerList(r.Providers, zkey, declared, cmp.Or(z.Origin, "this zone"))
+		if p, ok := d.parent(r.Parent, zkey, declared); ok {
+			if z.Origin != "" && !below(z.Origin, p.Zone) {
+				pk := join(join(zkey, "parent"), "zone")
+				d.errorf(d.line(pk), pk, "%s is not a parent of %s", p.Zone, z.Origin)
+			} else {
+				z.Parent = p
 			}
 		}
-
-		if r.Parent != nil {
-			pk := join(zkey, "parent")
-			pz, err := canonicalOrigin(r.Parent.Zone)
-			switch {
-			case r.Parent.Provider == "" || r.Parent.Zone == "":
-				d.errorf(d.line(pk), pk, "give provider: (who serves the parent zone) and zone: (the parent zone)")
-			case err != nil:
-				d.errorf(d.line(join(pk, "zone")), join(pk, "zone"), "%v", err)
-			case len(declared) > 0 && !slices.Contains(declared, r.Parent.Provider):
-				d.errorf(d.line(join(pk, "provider")), join(pk, "provider"), "unknown provider %q (configured: %s)", r.Parent.Provider, strings.Join(declared, ", "))
-			case z.Origin != "" && (!dns.IsSubDomain(pz, z.Origin) || z.Origin == pz):
-				d.errorf(d.line(join(pk, "zone")), join(pk, "zone"), "%s is not a parent of %s", pz, z.Origin)
-			default:
-				z.Parent = &Parent{Provider: r.Parent.Provider, Zone: pz}
-			}
-		}
-
-		for j, ig := range r.Ignore {
-			ikey := index(join(zkey, "ignore"), j)
-			rule, ok := d.ignore(ig, ikey)
-			if ok {
-				z.Ignore = append(z.Ignore, rule)
-			}
-		}
+		z.Ignore = d.ignores(r.Ignore, zkey)
 		out = append(out, z)
+	}
+	return out
+}
+
+// place is where an origin is configured, for duplicate messages.
+type place struct {
+	line int
+	file string // the member's file, for a zone set
+}
+
+func (p place) String() string {
+	if p.file == "" {
+		return fmt.Sprintf("line %d", p.line)
+	}
+	return fmt.Sprintf("line %d (zone set file %s)", p.line, p.file)
+}
+
+// unique records that origin is configured at at, or reports at key that it
+// was already, naming both places: there is no precedence between a zone
+// listed alone and a zone set, or between two sets.
+func (d *decoder) unique(seen map[string]place, origin string, at place, key string) bool {
+	if first, dup := seen[origin]; dup {
+		what := "zone " + origin
+		if at.file != "" {
+			what += " (zone set file " + at.file + ")"
+		}
+		d.errorf(at.line, key, "%s is already configured at %s; configure each zone once", what, first)
+		return false
+	}
+	seen[origin] = at
+	return true
+}
+
+// providerList checks an entry's providers: at least one, each declared,
+// none twice.
+func (d *decoder) providerList(list []string, zkey string, declared []string, what string) {
+	pkey := join(zkey, "providers")
+	if len(list) == 0 && !d.failed(pkey) {
+		d.errorf(d.line(pkey), pkey, "no providers; list the providers that serve %s", what)
+	}
+	for j, p := range list {
+		ekey := index(pkey, j)
+		switch {
+		case slices.Index(list, p) < j:
+			d.errorf(d.line(ekey), ekey, "provider %s is listed twice", p)
+		case len(declared) > 0 && !slices.Contains(declared, p):
+			d.errorf(d.line(ekey), ekey, "unknown provider %q (configured: %s)", p, strings.Join(declared, ", "))
+		}
+	}
+}
+
+// parent checks an entry's parent: block on its own; whether it is above
+// the zone is the caller's check. ok is false when there is none or it is
+// wrong (reported).
+func (d *decoder) parent(r *parentYAML, zkey string, declared []string) (*Parent, bool) {
+	if r == nil {
+		return nil, false
+	}
+	pk := join(zkey, "parent")
+	pz, err := canonicalOrigin(r.Zone)
+	switch {
+	case r.Provider == "" || r.Zone == "":
+		d.errorf(d.line(pk), pk, "give provider: (who serves the parent zone) and zone: (the parent zone)")
+	case err != nil:
+		d.errorf(d.line(join(pk, "zone")), join(pk, "zone"), "%v", err)
+	case len(declared) > 0 && !slices.Contains(declared, r.Provider):
+		d.errorf(d.line(join(pk, "provider")), join(pk, "provider"), "unknown provider %q (configured: %s)", r.Provider, strings.Join(declared, ", "))
+	default:
+		return &Parent{Provider: r.Provider, Zone: pz}, true
+	}
+	return nil, false
+}
+
+// below reports whether zone origin is strictly below parent.
+func below(origin, parent string) bool {
+	return origin != parent && dns.IsSubDomain(parent, origin)
+}
+
+// ignores checks an entry's ignore rules, keeping the good ones.
+func (d *decoder) ignores(raw []ignoreYAML, zkey string) []Ignore {
+	var out []Ignore
+	for j, ig := range raw {
+		ikey := index(join(zkey, "ignore"), j)
+		if rule, ok := d.ignore(ig, ikey); ok {
+			out = append(out, rule)
+		}
 	}
 	return out
 }

@@ -34,6 +34,8 @@ type decoder struct {
 	anchors map[string]ast.Node
 	errs    []*Error
 	warns   []*Error
+	// sets are the zone sets decoded so far (zoneSet).
+	sets []ZoneSet
 	// lines maps every decoded key path to the line of its value.
 	lines map[string]int
 	// only names the providers the run uses (all when empty); unused is

@@ -17,6 +17,8 @@ func FuzzLoad(f *testing.F) {
 	f.Add("providers:\n  a:\n    type: fake\n    server: x\nzones:\n  - origin: example.com.\n    file: z.zone\n    providers: [a]\n")
 	f.Add("providers: {a: {type: rfc2136, server: '1.2.3.4:53', tsig: {name: k, algorithm: hmac-sha256, secret: env:ZC_FUZZ_SECRET}}}\nzones: [{origin: example.com., file: z.zone, providers: [a]}]\n")
 	f.Add("providers: {c: {type: cloudflare, api_token: s3cr3t-literal}}\nzones: []\nsafety: {max_change_percent: 101}\n")
+	f.Add("providers: {a: {type: bare}}\nzones:\n  - {dir: ., match: \"*.zone\", providers: [a], ignore: [{name: x}]}\n  - {origin: z., file: z.zone, providers: [a]}\n")
+	f.Add("providers: {a: {type: bare}}\nzones:\n  - dir: .\n    origin: x.\n    parent: {provider: a, zone: com.}\n    providers: [a, a]\n  - {dir: nowhere, match: '[', providers: [b]}\n")
 	f.Add("a: &x [*x]\n")
 	f.Add("providers:\n  - 1\n")
 	drivers := append(slices.Clone(testDrivers), all.Drivers()...)

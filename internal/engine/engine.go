@@ -118,8 +118,8 @@ type Base struct {
 	Origins []string
 	// selected are the --provider names (all when empty).
 	selected []string
-	// zones indexes Config.Zones by origin.
-	zones map[string]int
+	// rank is each zone's place in Config.Zones, the order of targets.
+	rank map[string]int
 }
 
 // Open reads the configuration and the failover state and checks the
@@ -131,13 +131,13 @@ func Open(sel Selection) (*Base, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Base{Config: cfg, selected: sel.Providers, zones: make(map[string]int, len(cfg.Zones))}
+	b := &Base{Config: cfg, selected: sel.Providers, rank: make(map[string]int, len(cfg.Zones))}
 	for i, zc := range cfg.Zones {
-		b.zones[zc.Origin] = i
+		b.rank[zc.Origin] = i
 	}
 	want := map[string]bool{}
 	for _, z := range sel.Zones {
-		if _, ok := b.zones[zones.CanonicalName(z)]; !ok {
+		if _, ok := cfg.Zone(zones.CanonicalName(z)); !ok {
 			return nil, fmt.Errorf("--zone %s: no such zone in %s", z, cfg.File)
 		}
 		want[zones.CanonicalName(z)] = true
@@ -178,10 +178,8 @@ func Load(sel Selection) (*Engine, error) {
 // zoneConfig returns the configuration of origin (a zero Zone when it is
 // not configured).
 func (b *Base) zoneConfig(origin string) config.Zone {
-	if i, ok := b.zones[origin]; ok {
-		return b.Config.Zones[i]
-	}
-	return config.Zone{}
+	zc, _ := b.Config.Zone(origin)
+	return zc
 }
 
 // parse reads the zone file of zc within the configuration's limits.

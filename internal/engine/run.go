@@ -508,7 +508,7 @@ func (e *Engine) adopt(origin string, states stateReads) bool {
 // sortTargets puts the targets in the order of the configuration.
 func (e *Engine) sortTargets() {
 	rank := func(t Target) (int, int) {
-		if zi, ok := e.base.zones[t.Zone.Origin]; ok {
+		if zi, ok := e.base.rank[t.Zone.Origin]; ok {
 			return zi, slices.Index(e.Config.Zones[zi].Providers, t.Provider.Name())
 		}
 		return len(e.Config.Zones), 0

@@ -80,6 +80,13 @@ type Engine struct {
 	Adopted []string
 	// selected are the --provider names (all when empty).
 	selected []string
+	// FullRead reads every target in full, whatever its change marker
+	// says (markers are still kept for the next run); MarkerMaxAge is how
+	// long a kept marker spares a read (DefaultMarkerMaxAge when zero).
+	// See marker.go.
+	FullRead     bool
+	MarkerMaxAge time.Duration
+	markers      markers
 }
 
 // Target is one zone at one provider; with Parent, the zone's delegation
@@ -321,6 +328,7 @@ func (e *Engine) Plan(ctx context.Context) *plan.Plan {
 
 func (e *Engine) planTargets(ctx context.Context, targets []Target) *plan.Plan {
 	p := &plan.Plan{Targets: make([]*plan.Target, len(targets)), Pending: e.State.PendingOf(e.Origins())}
+	e.snapshotDesired() // change markers (marker.go)
 	sem := make(chan struct{}, 8)
 	var wg sync.WaitGroup
 	for i, t := range targets {
@@ -343,6 +351,7 @@ type readResult struct {
 	current []zones.RRset
 	missing bool // the provider does not serve the zone
 	err     error
+	mark    markRead // the change marker asked before the read (marker.go)
 }
 
 func (e *Engine) readOne(ctx context.Context, t Target) readResult {
@@ -350,12 +359,16 @@ func (e *Engine) readOne(ctx context.Context, t Target) readResult {
 		current, err := e.readZone(ctx, t.Provider, t.Zone.Parent.Zone)
 		return readResult{current: current, err: err}
 	}
+	mark := e.markerBefore(ctx, t) // change markers (marker.go)
+	if mark.hit {
+		return readResult{mark: mark}
+	}
 	current, err := e.read(ctx, t)
 	missing := errors.Is(err, providers.ErrZoneNotFound)
 	if missing {
 		err = nil
 	}
-	return readResult{current: current, missing: missing, err: err}
+	return readResult{current: current, missing: missing, err: err, mark: mark}
 }
 
 // compute plans t from what was read of it.
@@ -371,6 +384,9 @@ func (e *Engine) compute(t Target, r readResult) *plan.Target {
 	if t.Parent {
 		return e.computeDelegation(t, r.current)
 	}
+	if r.mark.hit { // change markers (marker.go)
+		return e.unchangedTarget(t, r)
+	}
 	zc := t.Zone
 	target := plan.Compute(plan.Input{
 		Desired:  e.Desired[zc.Origin],
@@ -383,6 +399,7 @@ func (e *Engine) compute(t Target, r readResult) *plan.Target {
 		},
 		MaxChangePercent: e.Config.Safety.MaxChangePercent,
 	})
+	e.markerAfter(t, r, &target) // change markers (marker.go)
 	return &target
 }
 

@@ -157,6 +157,7 @@ func (e *Engine) Run(ctx context.Context, pol Policy) (*Report, error) {
 		}
 	}
 
+	e.markersFor(pol.Saved) // change markers (marker.go)
 	wait := pol.SlowReadWait
 	if pol.DryRun {
 		wait = 0
@@ -322,6 +323,7 @@ func (e *Engine) planReady(ctx context.Context, wait time.Duration) (p *plan.Pla
 		}()
 		return i
 	}
+	e.snapshotDesired() // change markers (marker.go)
 	for _, t := range e.all() {
 		launch(t)
 	}

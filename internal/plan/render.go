@@ -61,7 +61,7 @@ func WriteText(w io.Writer, p *Plan, st Style) error {
 		fmt.Fprintf(&b, "%s\n", st.paint(yellow, "note: "+esc(n)))
 	}
 	if p.inSync() {
-		fmt.Fprintf(&b, "No changes: %d zone × provider %s in sync.\n", len(p.Targets), plural(len(p.Targets), "pair is", "pairs are"))
+		fmt.Fprintf(&b, "No changes: %d zone × provider %s in sync%s.\n", len(p.Targets), plural(len(p.Targets), "pair is", "pairs are"), p.unchangedNote())
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
@@ -81,6 +81,9 @@ func WriteText(w io.Writer, p *Plan, st Style) error {
 		if t.Missing {
 			fmt.Fprintf(&b, "  %s serves no zone %s yet: it will be created\n", esc(t.Provider), esc(t.Zone))
 		}
+		if t.Unchanged != "" {
+			fmt.Fprintf(&b, "  %s\n", st.paint(dim, "not read: "+esc(t.Unchanged)))
+		}
 		if t.Refused != nil {
 			fmt.Fprintf(&b, "  %s\n", st.paint(red, "REFUSED by the safety limit: apply will not change it: "+esc(t.Refused.Error())))
 		}
@@ -99,6 +102,21 @@ func WriteText(w io.Writer, p *Plan, st Style) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// unchangedNote says how many targets were not read because their change
+// marker showed them unchanged ("" when none).
+func (p *Plan) unchangedNote() string {
+	n := 0
+	for _, t := range p.Targets {
+		if t.Unchanged != "" {
+			n++
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d not read: unchanged by %s change %s)", n, plural(n, "its", "their"), plural(n, "marker", "markers"))
 }
 
 // inSync: nothing to change, nothing failed, nothing pending.
@@ -320,6 +338,9 @@ func writeSummary(b *strings.Builder, p *Plan) {
 		}
 		if t.Missing {
 			remarks = append(remarks, "zone will be created")
+		}
+		if t.Unchanged != "" {
+			remarks = append(remarks, "not read: "+cell(t.Unchanged))
 		}
 		if hasApexNS(t) {
 			remarks = append(remarks, "apex NS changes")
@@ -573,7 +594,7 @@ func toJSONSet(s *zones.RRset) *jsonSet {
 //
 //	{"version":1,"changes":N,"refused":N,"targets":[{"zone","provider","changes":[{"op","name","type",
 //	  "before":{"ttl","data","proxied"},"after":{"ttl","data"}}],"notes","current_rrsets",
-//	  "zone_missing","fingerprint","refused":{"zone","provider","updates","deletes",
+//	  "zone_missing","fingerprint","unchanged","refused":{"zone","provider","updates","deletes",
 //	  "existing_rrsets","limit_percent","most_deleted","share_percent","message"},"error"}],
 //	 "pending":[{"kind","zone","provider","since","error"}]}
 func WriteJSON(w io.Writer, p *Plan) error {

@@ -266,6 +266,7 @@ func (e *Engine) Run(ctx context.Context, pol Policy) (*Report, error) {
 			againIdx = append(againIdx, i)
 		}
 	}
+	e.markersFor(nil) // change markers (marker.go): the saved plan is checked
 	for k, t := range e.planTargets(ctx, again).Targets {
 		rep.Targets[againIdx[k]].Left = t
 	}

@@ -24,6 +24,7 @@ type applyOptions struct {
 	force         bool
 	verify        bool
 	verifyTimeout time.Duration
+	fullRead      bool
 }
 
 func newApplyCmd(ios *streams) *cobra.Command {
@@ -71,6 +72,7 @@ With --verify, after applying, every provider's servers are asked (as
 		},
 	}
 	addSelectionFlags(cmd, &opts.selection)
+	addFullReadFlag(cmd, &opts.fullRead)
 	cmd.Flags().BoolVarP(&opts.yes, "yes", "y", false, "apply a fresh plan without asking")
 	cmd.Flags().BoolVar(&opts.force, "force", false, "apply even what the safety checks refuse")
 	cmd.Flags().BoolVar(&opts.verify, "verify", false, "afterwards, ask every provider's servers until they serve the zone (see verify)")
@@ -101,6 +103,7 @@ func runApply(ctx context.Context, ios *streams, opts *applyOptions) error {
 	if err != nil {
 		return err
 	}
+	e.FullRead = opts.fullRead
 	confirm := !opts.yes && pol.Saved == nil
 	pol.Review = func(p *plan.Plan) error {
 		// With --quiet the plan is shown only to be confirmed, and then

@@ -26,6 +26,7 @@ type planOptions struct {
 	full     string
 	fullLink string
 	strict   bool
+	fullRead bool
 }
 
 func addSelectionFlags(cmd *cobra.Command, sel *selection) {
@@ -33,6 +34,12 @@ func addSelectionFlags(cmd *cobra.Command, sel *selection) {
 	f.StringVar(&sel.config, "config", config.DefaultPath, "the configuration file")
 	f.StringSliceVar(&sel.zones, "zone", nil, "only this zone (repeatable)")
 	f.StringSliceVar(&sel.providers, "provider", nil, "only this provider (repeatable)")
+}
+
+// addFullReadFlag declares --full-read (plan, apply, sync): see
+// engine.Engine.FullRead.
+func addFullReadFlag(cmd *cobra.Command, fullRead *bool) {
+	cmd.Flags().BoolVar(fullRead, "full-read", false, "read every zone in full, ignore change markers (SOA serials, file digests)")
 }
 
 func newPlanCmd(ios *streams) *cobra.Command {
@@ -77,6 +84,7 @@ only the selected providers' secrets are read.`,
 	cmd.Flags().StringVar(&opts.full, "full", "", "with --format markdown: also write the whole plan, uncapped, to this file")
 	cmd.Flags().StringVar(&opts.fullLink, "full-link", "", "with --format markdown: where readers find the whole plan (a URL), named in a cut plan")
 	cmd.Flags().BoolVar(&opts.strict, "strict", false, "fail on zone-file warnings too, before reading any provider")
+	addFullReadFlag(cmd, &opts.fullRead)
 	return cmd
 }
 
@@ -101,6 +109,7 @@ func runPlan(ctx context.Context, ios *streams, opts *planOptions) error {
 		}
 		return fmt.Errorf("--strict: the zone files have %d %s; nothing was planned", n, noun)
 	}
+	e.FullRead = opts.fullRead
 	p := e.Plan(ctx)
 	if ios.quiet && opts.format == "text" {
 		writeSummary(ios.out, p)

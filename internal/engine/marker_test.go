@@ -91,11 +91,11 @@ func TestMarkerSkipsUnchangedRead(t *testing.T) {
 		}
 	}
 	var b strings.Builder
-	if err := plan.WriteText(&b, p, plan.Style{}); err != nil {
+	if err := plan.WriteJSON(&b, p); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(b.String(), "3 not read: unchanged by their change markers") {
-		t.Errorf("text plan does not say 3 targets were not read:\n%s", b.String())
+	if n := strings.Count(b.String(), `"unchanged": "change marker sha256:`); n != 3 {
+		t.Errorf("JSON plan says of %d targets that they were not read, want 3:\n%s", n, b.String())
 	}
 	// The parent delegation has no marker cache entry: it is always read.
 	if _, err := os.Stat(filepath.Join(dir, ".zonecast/markers/example.com.json")); err != nil {
@@ -122,6 +122,19 @@ func TestMarkerSeesHandEditOfTarget(t *testing.T) {
 		if zoneTarget(p, name).Unchanged == "" {
 			t.Errorf("%s was read in full, though unchanged", name)
 		}
+	}
+	var txt, md strings.Builder
+	if err := plan.WriteText(&txt, p, plan.Style{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(txt.String(), "\n  not read: change marker sha256:"); n != 2 {
+		t.Errorf("text plan says of %d targets that they were not read, want 2 (a, c):\n%s", n, txt.String())
+	}
+	if err := plan.WriteMarkdown(&md, p, plan.Style{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(md.String(), "not read: change marker sha256:"); n != 2 {
+		t.Errorf("markdown plan says of %d targets that they were not read, want 2 (a, c):\n%s", n, md.String())
 	}
 	// Drift is never kept as in sync: the next plan reads b again.
 	if _, reads := planCounted(t, dir, false); reads != 1 {

@@ -61,7 +61,7 @@ func WriteText(w io.Writer, p *Plan, st Style) error {
 		fmt.Fprintf(&b, "%s\n", st.paint(yellow, "note: "+esc(n)))
 	}
 	if p.inSync() {
-		fmt.Fprintf(&b, "No changes: %d zone × provider %s in sync%s.\n", len(p.Targets), plural(len(p.Targets), "pair is", "pairs are"), p.unchangedNote())
+		fmt.Fprintf(&b, "No changes: %d zone × provider %s in sync.\n", len(p.Targets), plural(len(p.Targets), "pair is", "pairs are"))
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
@@ -102,21 +102,6 @@ func WriteText(w io.Writer, p *Plan, st Style) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// unchangedNote says how many targets were not read because their change
-// marker showed them unchanged ("" when none).
-func (p *Plan) unchangedNote() string {
-	n := 0
-	for _, t := range p.Targets {
-		if t.Unchanged != "" {
-			n++
-		}
-	}
-	if n == 0 {
-		return ""
-	}
-	return fmt.Sprintf(" (%d not read: unchanged by %s change %s)", n, plural(n, "its", "their"), plural(n, "marker", "markers"))
 }
 
 // inSync: nothing to change, nothing failed, nothing pending.

@@ -24,6 +24,9 @@ type Options struct {
 	// the cycle has read them (Status.SetLimits), before any provider is
 	// asked anything.
 	Loaded func(config.Limits)
+	// FullRead reads every zone in full, ignoring change markers
+	// (engine.Engine.FullRead).
+	FullRead bool
 }
 
 // RunCycle runs one cycle over every zone × provider: one engine.Run that
@@ -50,6 +53,7 @@ func RunCycle(ctx context.Context, opts Options) *Cycle {
 		c.Err = err.Error()
 		return c
 	}
+	e.FullRead = opts.FullRead
 	c.Limits, c.Failover = e.Config.Limits, e.Config.Failover
 	if opts.Loaded != nil {
 		opts.Loaded(e.Config.Limits)

@@ -24,6 +24,7 @@ package engine
 // zone configuration, a zone the provider lacks, Engine.FullRead.
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -37,6 +38,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/zonecast/zonecast/internal/config"
 	"github.com/zonecast/zonecast/internal/plan"
 	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/zones"
@@ -126,7 +128,9 @@ func (e *Engine) markerBefore(ctx context.Context, t Target) markRead {
 		return markRead{} // no snapshot of the desired zone: read in full, keep nothing
 	}
 	m := markRead{desired: desired, config: markerConfig(t)}
-	marker, err := mk.Marker(ctx, origin)
+	mctx, cancel := context.WithTimeout(ctx, cmp.Or(e.Config.Limits.ReadTimeout, config.DefaultReadTimeout))
+	marker, err := mk.Marker(mctx, origin)
+	cancel()
 	if err != nil || marker == "" {
 		return m // read in full
 	}

@@ -13,7 +13,8 @@ import (
 )
 
 // Marker implements providers.Marker with one TSIG-signed query for the
-// zone's SOA, to the servers in order until one answers, as Records does.
+// zone's SOA, to the servers in order until one answers, as Records does;
+// it does not retry (a failure costs a full read, which retries).
 // The reply must verify with the key like every other reply, be
 // authoritative (AA) and carry the SOA of the zone itself; anything else
 // (NXDOMAIN, REFUSED, NOTAUTH, a referral, the SOA of an enclosing zone,
@@ -31,29 +32,22 @@ import (
 // miss that edit as well. `--full-read` reads such a zone anyway.
 func (p *Provider) Marker(ctx context.Context, origin string) (string, error) {
 	origin = zones.CanonicalName(origin)
-	var marker string
-	err := p.retry(ctx, func() error {
-		var lastErr error
-		for _, server := range p.servers {
-			var err error
-			if marker, err = p.soaMarker(ctx, server, origin); err == nil {
-				return nil
-			}
-			var rc *rcodeError
-			if errors.As(err, &rc) && !rc.transient() {
-				return err // the server answered: the read would stop there too
-			}
-			if final(err) || ctx.Err() != nil {
-				return err
-			}
-			lastErr = err
+	var lastErr error
+	for _, server := range p.servers {
+		marker, err := p.soaMarker(ctx, server, origin)
+		if err == nil {
+			return marker, nil
 		}
-		return lastErr
-	})
-	if err != nil {
-		return "", err
+		var rc *rcodeError
+		if errors.As(err, &rc) && !rc.transient() {
+			return "", err // the server answered: the read would stop there too
+		}
+		if final(err) || ctx.Err() != nil {
+			return "", err
+		}
+		lastErr = err
 	}
-	return marker, nil
+	return "", lastErr
 }
 
 // SOAQueries returns how many SOA queries Marker has sent.

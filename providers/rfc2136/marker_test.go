@@ -3,6 +3,7 @@ package rfc2136_test
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -98,5 +99,77 @@ func TestMarkerBadKey(t *testing.T) {
 	var te *rfc2136.TSIGError
 	if !errors.As(err, &te) {
 		t.Errorf("marker with a wrong secret: %q, %v; want a *TSIGError", m, err)
+	}
+}
+
+func TestMarkerPowerDNS(t *testing.T) {
+	testMarker(t, dnstest.StartPowerDNS(t, dnstest.Options{}, map[string]string{origin: providertest.Head}))
+}
+
+// fakeSOA starts a TCP server on loopback answering every query with what
+// answer makes of the reply (set up as an authoritative NOERROR), signed
+// with secret under key name unless unsigned.
+func fakeSOA(t *testing.T, keyName, secret string, unsigned bool, answer func(m *dns.Msg)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &dns.Server{Listener: ln, TsigSecret: map[string]string{keyName: secret},
+		Handler: dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
+			m := new(dns.Msg)
+			m.SetReply(r)
+			m.Authoritative = true
+			answer(m)
+			if !unsigned && r.IsTsig() != nil {
+				m.SetTsig(keyName, dns.HmacSHA256, 300, time.Now().Unix())
+			}
+			_ = w.WriteMsg(m)
+		})}
+	go srv.ActivateAndServe()
+	t.Cleanup(func() { srv.Shutdown() })
+	return ln.Addr().String()
+}
+
+// TestMarkerRefusesUntrustedAnswers: an answer that is unsigned, not
+// authoritative, NXDOMAIN, REFUSED or without the zone's own SOA is an
+// error, never a marker.
+func TestMarkerRefusesUntrustedAnswers(t *testing.T) {
+	const keyName, secret = "zonecast-test.", "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI="
+	soa := func(owner string) dns.RR {
+		rr, _ := dns.NewRR(owner + " 300 IN SOA ns1." + owner + " hostmaster." + owner + " 7 7200 900 1209600 300")
+		return rr
+	}
+	tests := []struct {
+		name     string
+		unsigned bool
+		answer   func(m *dns.Msg)
+		ok       bool
+	}{
+		{"authoritative SOA", false, func(m *dns.Msg) { m.Answer = []dns.RR{soa(origin)} }, true},
+		{"unsigned", true, func(m *dns.Msg) { m.Answer = []dns.RR{soa(origin)} }, false},
+		{"not authoritative", false, func(m *dns.Msg) { m.Answer, m.Authoritative = []dns.RR{soa(origin)}, false }, false},
+		{"NXDOMAIN", false, func(m *dns.Msg) { m.Rcode, m.Ns = dns.RcodeNameError, []dns.RR{soa("com.")} }, false},
+		{"REFUSED", false, func(m *dns.Msg) { m.Rcode = dns.RcodeRefused }, false},
+		{"NOTAUTH", false, func(m *dns.Msg) { m.Rcode = dns.RcodeNotAuth }, false},
+		{"SOA of the parent", false, func(m *dns.Msg) { m.Ns = []dns.RR{soa("com.")} }, false},
+		{"two SOAs", false, func(m *dns.Msg) { m.Answer = []dns.RR{soa(origin), soa(origin)} }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			addr := fakeSOA(t, keyName, secret, tt.unsigned, tt.answer)
+			p, err := rfc2136.New("fake", rfc2136.Config{Server: addr, Timeout: 2 * time.Second,
+				TSIG: rfc2136.TSIG{Name: keyName, Algorithm: "hmac-sha256", Secret: providers.NewSecret(secret)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := p.Marker(context.Background(), origin)
+			if (err == nil) != tt.ok {
+				t.Errorf("marker %q, error %v; want ok %v", m, err, tt.ok)
+			}
+			if tt.ok && !strings.HasPrefix(m, "soa:7 server:"+addr+" rdata:") {
+				t.Errorf("marker %q, want soa:7 server:%s rdata:…", m, addr)
+			}
+		})
 	}
 }

@@ -263,3 +263,43 @@ func TestMarkerSavedPlan(t *testing.T) {
 		t.Errorf("saved plan by markers after an edit at a: %v, want stale", err)
 	}
 }
+
+// TestMarkerDesiredChangedMeanwhile: a target found unchanged by its marker
+// is read in full after all when the desired zone changes before it is
+// planned (a failover state adopted from another target's read).
+func TestMarkerDesiredChangedMeanwhile(t *testing.T) {
+	dir := synced(t)
+	e, n := counted(t, dir)
+	e.snapshotDesired()
+	tg := e.Targets[0]
+	r := e.readOne(context.Background(), tg)
+	if !r.mark.hit || n.Load() != 0 {
+		t.Fatalf("hit %v, %d reads: want a target not read", r.mark.hit, n.Load())
+	}
+	// As adopt does: a new desired zone value.
+	z := zones.NewZone("example.com.")
+	for k, s := range e.Desired["example.com."].Sets {
+		z.Sets[k] = s
+	}
+	extra := zones.RRset{Name: "late.example.com.", Type: 1, TTL: 300, Data: []string{"192.0.2.99"}}
+	z.Sets[extra.Key()] = &extra
+	e.Desired["example.com."] = z
+	p := e.compute(tg, r)
+	if n.Load() != 1 || p.Unchanged != "" || len(p.Changes) != 1 || p.Changes[0].After.Name != "late.example.com." {
+		t.Errorf("%d reads, Unchanged %q, changes %+v: want a full read planning late.example.com.", n.Load(), p.Unchanged, p.Changes)
+	}
+}
+
+// TestMarkerErrorReadsInFull: a provider whose marker fails (a zone file
+// with an $INCLUDE) is read in full every time, and nothing is kept.
+func TestMarkerErrorReadsInFull(t *testing.T) {
+	dir := synced(t)
+	write(t, dir, "out/c/extra.zone", "")
+	write(t, dir, "out/c/example.com.zone", read(t, dir, "out/c/example.com.zone")+"$INCLUDE extra.zone\n")
+	for range 2 {
+		p, reads := planCounted(t, dir, false)
+		if reads != 1 || zoneTarget(p, "c").Unchanged != "" {
+			t.Errorf("%d reads, c Unchanged %q: want c read in full", reads, zoneTarget(p, "c").Unchanged)
+		}
+	}
+}

@@ -375,3 +375,16 @@ func (e *Engine) keepMarker(origin, provider string, entry markerEntry) error {
 	}
 	return os.Rename(tmp.Name(), e.markerPath(origin))
 }
+
+// unchangedLeft spares the read after apply a target its marker showed
+// unchanged, with nothing to apply and nothing applied: its plan is what is
+// left (nothing), as of its marker, asked moments ago. It reports whether
+// it did so.
+func unchangedLeft(t *TargetReport) bool {
+	p := t.Planned
+	if t.Refused || p.Unchanged == "" || p.Err != nil || len(p.Changes) > 0 || t.Result.Err != nil || t.Result.Applied > 0 {
+		return false
+	}
+	t.Left = p
+	return true
+}

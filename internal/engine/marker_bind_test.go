@@ -77,6 +77,17 @@ func TestMarkerBIND(t *testing.T) {
 		t.Fatalf("plan after apply: err %v, %d changes, Unchanged %q; want not read, in sync", tg.Err, len(tg.Changes), tg.Unchanged)
 	}
 
+	// A sync cycle with nothing to do: one SOA query, not one more for
+	// the read after apply.
+	e = load(t, dir)
+	rep, err := e.Run(context.Background(), Policy{SkipRefused: true})
+	if err != nil || !rep.Targets[0].OK() {
+		t.Fatalf("no-change run: %v", err)
+	}
+	if soa, axfr := counts(e); soa != 1 || axfr != 0 {
+		t.Errorf("no-change run: %d SOA queries and %d AXFRs, want 1 and 0", soa, axfr)
+	}
+
 	m := new(dns.Msg)
 	m.SetUpdate("example.com.")
 	rr, _ := dns.NewRR("intruder.example.com. 300 IN A 203.0.113.66")

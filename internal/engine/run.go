@@ -261,6 +261,9 @@ func (e *Engine) Run(ctx context.Context, pol Policy) (*Report, error) {
 	var againIdx []int
 	for i, t := range rep.Targets {
 		var timedOut *providers.TimeoutError
+		if unchangedLeft(&rep.Targets[i]) { // change markers (marker.go)
+			continue
+		}
 		if !t.Refused && t.Planned.Err == nil && !errors.As(t.Result.Err, &timedOut) {
 			again = append(again, targets[i])
 			againIdx = append(againIdx, i)

@@ -61,17 +61,26 @@ type markerFile struct {
 	Providers map[string]markerEntry `json:"providers"`
 }
 
-// markerEntry is what a full read found at one provider: in sync with the
-// desired zone Desired, under the provider and zone settings Config, when
-// the provider's marker was Marker.
+// markerEntry is what the last full read found at one provider (at Time):
+// the provider's marker before the read was Marker and its content
+// Fingerprint; when it was in sync, with the desired zone Desired (""
+// otherwise), under the provider and zone settings Config.
 type markerEntry struct {
-	Marker  string    `json:"marker"`
-	Desired string    `json:"desired"`
-	Config  string    `json:"config"`
-	Time    time.Time `json:"time"`
+	Marker      string    `json:"marker"`
+	Fingerprint string    `json:"fingerprint"`
+	Desired     string    `json:"desired,omitempty"`
+	Config      string    `json:"config"`
+	Time        time.Time `json:"time"`
 	// Current and Notes are the plan's, shown again when not read.
 	Current int      `json:"current_rrsets"`
 	Notes   []string `json:"notes,omitempty"`
+	// Untrusted, when set, says why the provider's markers are not used
+	// for the zone since UntrustedSince (for MarkerMaxAge): two full
+	// reads found other content under the same marker, which breaks the
+	// providers.Marker contract (a server that does not raise its serial
+	// on UPDATE).
+	Untrusted      string    `json:"untrusted,omitempty"`
+	UntrustedSince time.Time `json:"untrusted_since,omitzero"`
 }
 
 // markers is the engine's marker state: the cache's lock, the digests of
@@ -160,11 +169,13 @@ func (e *Engine) markerBefore(ctx context.Context, t Target) markRead {
 	}
 	entry, ok, note := e.markerEntry(origin, t.Provider.Name())
 	m.note = note
-	maxAge := e.MarkerMaxAge
-	if maxAge == 0 {
-		maxAge = DefaultMarkerMaxAge
+	maxAge := cmp.Or(e.MarkerMaxAge, DefaultMarkerMaxAge)
+	if ok && entry.Untrusted != "" && time.Since(entry.UntrustedSince) < maxAge {
+		m.note = fmt.Sprintf("read in full: change markers of %s at %s are not trusted since %s: %s",
+			origin, t.Provider.Name(), entry.UntrustedSince.UTC().Format(time.RFC3339), entry.Untrusted)
+		return m
 	}
-	if ok && entry.Marker == marker && entry.Desired == m.desired && entry.Config == m.config && time.Since(entry.Time) < maxAge {
+	if ok && entry.Desired != "" && entry.Marker == marker && entry.Desired == m.desired && entry.Config == m.config && time.Since(entry.Time) < maxAge {
 		m.hit, m.entry = true, entry
 		m.unchanged = fmt.Sprintf("change marker %s as after zonecast's last full read in sync, at %s", marker, entry.Time.UTC().Format(time.RFC3339))
 	}
@@ -198,9 +209,12 @@ func (e *Engine) unchangedTarget(t Target, r readResult) *plan.Target {
 		Notes: notes, Current: m.entry.Current, Fingerprint: "marker:" + m.marker, Unchanged: m.unchanged}
 }
 
-// markerAfter keeps the marker asked before t's full read when the plan
-// made from the read has nothing to change, and gives the plan a saved
-// plan's marker fingerprint when the marker is still the one it names.
+// markerAfter records what t's full read found under the marker asked
+// before it, and whether the plan made from it has nothing to change (then
+// the next run may skip the read); it gives the plan a saved plan's marker
+// fingerprint when the marker is still the one it names. Content that
+// differs from the last full read's under the same marker makes the
+// provider's markers untrusted for the zone.
 func (e *Engine) markerAfter(t Target, r readResult, pt *plan.Target) {
 	m := r.mark
 	defer func() {
@@ -208,22 +222,40 @@ func (e *Engine) markerAfter(t Target, r readResult, pt *plan.Target) {
 			pt.Notes = append(pt.Notes, m.note)
 		}
 	}()
-	if m.marker == "" || pt.Err != nil || pt.Missing || len(pt.Changes) > 0 || pt.Refused != nil {
+	if m.marker == "" || pt.Err != nil || pt.Missing {
 		return
 	}
+	origin, name := t.Zone.Origin, t.Provider.Name()
+	content := pt.Fingerprint
 	e.markers.mu.Lock()
 	saved, fromSaved := e.markers.saved[t.key()]
 	e.markers.mu.Unlock()
 	if fromSaved && saved == "marker:"+m.marker {
 		pt.Fingerprint = saved
 	}
-	if e.desiredDigest(t.Zone.Origin) != m.desired {
-		return // the plan is of another desired zone than the marker was asked for
-	}
-	entry := markerEntry{Marker: m.marker, Desired: m.desired, Config: m.config, Time: time.Now().UTC(),
+	now := time.Now().UTC()
+	entry := markerEntry{Marker: m.marker, Fingerprint: content, Config: m.config, Time: now,
 		Current: pt.Current, Notes: append([]string(nil), pt.Notes...)}
-	if err := e.keepMarker(t.Zone.Origin, t.Provider.Name(), entry); err != nil {
-		m.note = fmt.Sprintf("cannot keep the change marker of %s at %s (the next run reads it in full again): %v", t.Zone.Origin, t.Provider.Name(), err)
+	// The plan must be of the desired zone the marker was asked for.
+	if len(pt.Changes) == 0 && pt.Refused == nil && e.desiredDigest(origin) == m.desired {
+		entry.Desired = m.desired
+	}
+	maxAge := cmp.Or(e.MarkerMaxAge, DefaultMarkerMaxAge)
+	err := e.updateMarker(origin, name, func(old markerEntry, ok bool) markerEntry {
+		switch {
+		case ok && old.Marker == entry.Marker && old.Fingerprint != "" && content != "" && old.Fingerprint != content:
+			entry.Untrusted, entry.UntrustedSince = fmt.Sprintf("the content changed while the change marker stayed %s (an RFC 2136 server must raise the SOA serial with every change, RFC 2136 §3.7; PowerDNS needs SOA-EDIT-DNSUPDATE)", entry.Marker), now
+			m.note = fmt.Sprintf("change markers of %s at %s are not used for %s: %s", origin, name, maxAge, entry.Untrusted)
+		case ok && old.Untrusted != "" && now.Sub(old.UntrustedSince) < maxAge:
+			entry.Untrusted, entry.UntrustedSince = old.Untrusted, old.UntrustedSince
+		}
+		if entry.Untrusted != "" {
+			entry.Desired = ""
+		}
+		return entry
+	})
+	if err != nil {
+		m.note = fmt.Sprintf("cannot keep the change marker of %s at %s (the next run reads it in full again): %v", origin, name, err)
 	}
 }
 
@@ -346,13 +378,15 @@ func (e *Engine) markerEntry(origin, provider string) (markerEntry, bool, string
 	return entry, ok, note
 }
 
-// keepMarker writes entry for origin at provider into the cache,
-// atomically (a temporary file renamed over the old one).
-func (e *Engine) keepMarker(origin, provider string, entry markerEntry) error {
+// updateMarker makes the cache's entry for origin at provider what update
+// makes of the entry it holds (ok: there is one), atomically (a temporary
+// file renamed over the old one).
+func (e *Engine) updateMarker(origin, provider string, update func(old markerEntry, ok bool) markerEntry) error {
 	e.markers.mu.Lock()
 	defer e.markers.mu.Unlock()
 	f, _ := e.loadMarkers(origin)
-	f.Providers[provider] = entry
+	old, ok := f.Providers[provider]
+	f.Providers[provider] = update(old, ok)
 	b, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
 		return err

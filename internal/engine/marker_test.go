@@ -303,3 +303,51 @@ func TestMarkerErrorReadsInFull(t *testing.T) {
 		}
 	}
 }
+
+// lying is a provider whose marker never changes, whatever its content
+// does (a server that does not raise its serial on UPDATE).
+type lying struct{ counting }
+
+func (l lying) Marker(context.Context, string) (string, error) { return "soa:1", nil }
+
+// TestMarkerUntrusted: a provider found with other content under the same
+// marker is read in full from then on, with a note saying why.
+func TestMarkerUntrusted(t *testing.T) {
+	dir := synced(t)
+	planB := func() (*plan.Target, int64) {
+		t.Helper()
+		e := load(t, dir)
+		n := &atomic.Int64{}
+		for i := range e.Targets {
+			if e.Targets[i].Provider.Name() == "b" {
+				e.Targets[i].Provider = lying{counting{e.Targets[i].Provider, n}}
+			}
+		}
+		return zoneTarget(e.Plan(context.Background()), "b"), n.Load()
+	}
+	if b, reads := planB(); reads != 1 || len(b.Changes) != 0 {
+		t.Fatalf("first plan with the lying marker: %d reads, %d changes; want 1 and 0", reads, len(b.Changes))
+	}
+	if b, reads := planB(); reads != 0 || b.Unchanged == "" {
+		t.Fatalf("second plan: %d reads, Unchanged %q; want b not read", reads, b.Unchanged)
+	}
+	// The zone file changes: b is read, and its content is not what it was
+	// under the same marker (the new record is missing at b, but an
+	// edit at b that the marker hid is there).
+	f := filepath.Join(dir, "out/b/example.com.zone")
+	if err := os.WriteFile(f, []byte(read(t, dir, "out/b/example.com.zone")+"hidden.example.com. 300 IN A 203.0.113.9\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "example.com.zone", base+"new A 192.0.2.77\n")
+	b, reads := planB()
+	if reads != 1 || len(b.Changes) != 2 || !strings.Contains(strings.Join(b.Notes, "\n"), "are not used for 24h0m0s: the content changed while the change marker stayed soa:1") {
+		t.Fatalf("plan after the zone file changed: %d reads, %d changes, notes %q; want a read, 2 changes and the marker distrusted", reads, len(b.Changes), b.Notes)
+	}
+	write(t, dir, "example.com.zone", base)
+	for range 2 {
+		b, reads := planB()
+		if reads != 1 || b.Unchanged != "" || !strings.Contains(strings.Join(b.Notes, "\n"), "are not trusted since") {
+			t.Errorf("plan with the marker distrusted: %d reads, Unchanged %q, notes %q; want a full read and a note", reads, b.Unchanged, b.Notes)
+		}
+	}
+}

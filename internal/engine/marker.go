@@ -141,7 +141,10 @@ func (e *Engine) markerBefore(ctx context.Context, t Target) markRead {
 	marker, err := mk.Marker(mctx, origin)
 	cancel()
 	if err != nil || marker == "" {
-		return m // read in full
+		if err != nil && !errors.Is(err, providers.ErrZoneNotFound) {
+			m.note = fmt.Sprintf("read in full: no change marker: %v", err)
+		}
+		return m
 	}
 	m.marker = marker
 	m.reread = func() readResult {

@@ -298,8 +298,9 @@ func TestMarkerErrorReadsInFull(t *testing.T) {
 	write(t, dir, "out/c/example.com.zone", read(t, dir, "out/c/example.com.zone")+"$INCLUDE extra.zone\n")
 	for range 2 {
 		p, reads := planCounted(t, dir, false)
-		if reads != 1 || zoneTarget(p, "c").Unchanged != "" {
-			t.Errorf("%d reads, c Unchanged %q: want c read in full", reads, zoneTarget(p, "c").Unchanged)
+		c := zoneTarget(p, "c")
+		if reads != 1 || c.Unchanged != "" || !strings.Contains(strings.Join(c.Notes, "\n"), "read in full: no change marker: ") {
+			t.Errorf("%d reads, c Unchanged %q, notes %q: want c read in full, with a note", reads, c.Unchanged, c.Notes)
 		}
 	}
 }

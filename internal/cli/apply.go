@@ -25,6 +25,7 @@ type applyOptions struct {
 	verify        bool
 	verifyTimeout time.Duration
 	changedSince  string
+	fullRead      bool
 }
 
 func newApplyCmd(ios *streams) *cobra.Command {
@@ -79,6 +80,7 @@ With --verify, after applying, every provider's servers are asked (as
 		},
 	}
 	addSelectionFlags(cmd, &opts.selection)
+	addFullReadFlag(cmd, &opts.fullRead)
 	cmd.Flags().BoolVarP(&opts.yes, "yes", "y", false, "apply a fresh plan without asking")
 	cmd.Flags().BoolVar(&opts.force, "force", false, "apply even what the safety checks refuse")
 	cmd.Flags().BoolVar(&opts.verify, "verify", false, "afterwards, ask every provider's servers until they serve the zone (see verify)")
@@ -110,6 +112,7 @@ func runApply(ctx context.Context, ios *streams, opts *applyOptions) error {
 	if err != nil {
 		return err
 	}
+	b.FullRead = opts.fullRead
 	if opts.changedSince != "" {
 		if pol.Saved != nil {
 			return errors.New("--changed-since does not go with a plan file: the plan says what it covers")

@@ -30,6 +30,7 @@ type planOptions struct {
 	// changedSince: plan only the zones whose files changed since this
 	// git ref.
 	changedSince string
+	fullRead     bool
 }
 
 func addSelectionFlags(cmd *cobra.Command, sel *selection) {
@@ -37,6 +38,12 @@ func addSelectionFlags(cmd *cobra.Command, sel *selection) {
 	f.StringVar(&sel.config, "config", config.DefaultPath, "the configuration file")
 	f.StringSliceVar(&sel.zones, "zone", nil, "only this zone (repeatable)")
 	f.StringSliceVar(&sel.providers, "provider", nil, "only this provider (repeatable)")
+}
+
+// addFullReadFlag declares --full-read (plan, apply, sync): see
+// engine.Engine.FullRead.
+func addFullReadFlag(cmd *cobra.Command, fullRead *bool) {
+	cmd.Flags().BoolVar(fullRead, "full-read", false, "read every zone in full, ignore change markers (SOA serials, file digests)")
 }
 
 func newPlanCmd(ios *streams) *cobra.Command {
@@ -93,6 +100,7 @@ only the selected providers' secrets are read.`,
 	cmd.Flags().StringVar(&opts.fullLink, "full-link", "", "with --format markdown: where readers find the whole plan (a URL), named in a cut plan")
 	cmd.Flags().BoolVar(&opts.strict, "strict", false, "fail on zone-file warnings too, before reading any provider")
 	cmd.Flags().StringVar(&opts.changedSince, "changed-since", "", "plan only the zones whose files (or $INCLUDEs) changed since this git ref's merge base with HEAD")
+	addFullReadFlag(cmd, &opts.fullRead)
 	return cmd
 }
 
@@ -115,6 +123,7 @@ func runPlan(ctx context.Context, ios *streams, opts *planOptions) error {
 	if err != nil {
 		return err
 	}
+	b.FullRead = opts.fullRead
 	if opts.changedSince != "" {
 		n, err := changedSince(ctx, ios, b, opts.changedSince)
 		if err != nil {

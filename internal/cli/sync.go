@@ -28,6 +28,7 @@ type syncOptions struct {
 	listen     string
 	auditEvery time.Duration
 	rootHints  string
+	fullRead   bool
 }
 
 func newSyncCmd(ios *streams) *cobra.Command {
@@ -87,6 +88,7 @@ provider, ~ different there, - there and not in the zone file.`,
 	cmd.Flags().BoolVar(&opts.once, "once", false, "run one cycle and exit (for cron, systemd timers, CronJobs)")
 	cmd.Flags().DurationVar(&opts.interval, "interval", 5*time.Minute, "time between cycles")
 	cmd.Flags().BoolVar(&opts.dryRun, "dry-run", false, "report drift only; apply nothing")
+	addFullReadFlag(cmd, &opts.fullRead)
 	cmd.Flags().StringVar(&opts.listen, "listen", "", "serve metrics, /livez, /readyz and the status page on this address")
 	cmd.Flags().DurationVar(&opts.auditEvery, "audit-every", time.Hour, "time between audits of the zones' delegations (0: never; not with --once)")
 	cmd.Flags().StringVar(&opts.rootHints, "root-hints", "", "root hints file (named.root format) for the audit; default: the IANA root servers")
@@ -125,7 +127,7 @@ func runSync(ctx context.Context, ios *streams, opts *syncOptions) error {
 		log.Info("serving metrics and status", "addr", l.Addr().String())
 	}
 	run := func(ctx context.Context) *syncd.Cycle {
-		c := syncd.RunCycle(ctx, syncd.Options{Config: opts.config, DryRun: opts.dryRun,
+		c := syncd.RunCycle(ctx, syncd.Options{Config: opts.config, DryRun: opts.dryRun, FullRead: opts.fullRead,
 			Streaks: status.Streaks(), Loaded: status.SetLimits})
 		for _, w := range c.Warnings {
 			ios.say(slog.LevelWarn, w)

@@ -82,6 +82,13 @@ type Engine struct {
 	selected []string
 	// base is what the engine was made from (Base.Engine).
 	base *Base
+	// FullRead reads every target in full, whatever its change marker
+	// says (markers are still kept for the next run); MarkerMaxAge is how
+	// long a kept marker spares a read (DefaultMarkerMaxAge when zero).
+	// See marker.go.
+	FullRead     bool
+	MarkerMaxAge time.Duration
+	markers      markers
 }
 
 // Target is one zone at one provider; with Parent, the zone's delegation
@@ -120,6 +127,10 @@ type Base struct {
 	selected []string
 	// rank is each zone's place in Config.Zones, the order of targets.
 	rank map[string]int
+	// FullRead and MarkerMaxAge are given to every Engine made (see
+	// Engine.FullRead).
+	FullRead     bool
+	MarkerMaxAge time.Duration
 }
 
 // Open reads the configuration and the failover state and checks the
@@ -204,7 +215,7 @@ func (b *Base) parse(zc config.Zone) (*zones.Zone, zones.Diagnostics, error) {
 // returned engine still carries the diagnostics.
 func (b *Base) Engine(origins []string) (*Engine, error) {
 	cfg, state, sel := b.Config, b.State, b.selected
-	e := &Engine{Config: cfg, ConfigDigest: b.ConfigDigest, State: state, base: b,
+	e := &Engine{Config: cfg, ConfigDigest: b.ConfigDigest, State: state, base: b, FullRead: b.FullRead, MarkerMaxAge: b.MarkerMaxAge,
 		Files: make(map[string]*zones.Zone, len(origins)), Desired: make(map[string]*zones.Zone, len(origins)), selected: sel}
 	invalid := false
 	for _, origin := range origins {
@@ -375,6 +386,7 @@ func (e *Engine) Plan(ctx context.Context) *plan.Plan {
 
 func (e *Engine) planTargets(ctx context.Context, targets []Target) *plan.Plan {
 	p := &plan.Plan{Targets: make([]*plan.Target, len(targets)), Pending: e.State.PendingOf(e.Origins())}
+	e.snapshotDesired() // change markers (marker.go)
 	sem := make(chan struct{}, 8)
 	var wg sync.WaitGroup
 	for i, t := range targets {
@@ -397,6 +409,7 @@ type readResult struct {
 	current []zones.RRset
 	missing bool // the provider does not serve the zone
 	err     error
+	mark    markRead // the change marker asked before the read (marker.go)
 }
 
 func (e *Engine) readOne(ctx context.Context, t Target) readResult {
@@ -404,12 +417,16 @@ func (e *Engine) readOne(ctx context.Context, t Target) readResult {
 		current, err := e.readZone(ctx, t.Provider, t.Zone.Parent.Zone)
 		return readResult{current: current, err: err}
 	}
+	mark := e.markerBefore(ctx, t) // change markers (marker.go)
+	if mark.hit {
+		return readResult{mark: mark}
+	}
 	current, err := e.read(ctx, t)
 	missing := errors.Is(err, providers.ErrZoneNotFound)
 	if missing {
 		err = nil
 	}
-	return readResult{current: current, missing: missing, err: err}
+	return readResult{current: current, missing: missing, err: err, mark: mark}
 }
 
 // compute plans t from what was read of it.
@@ -425,6 +442,9 @@ func (e *Engine) compute(t Target, r readResult) *plan.Target {
 	if t.Parent {
 		return e.computeDelegation(t, r.current)
 	}
+	if r.mark.hit { // change markers (marker.go)
+		return e.unchangedTarget(t, r)
+	}
 	zc := t.Zone
 	target := plan.Compute(plan.Input{
 		Desired:  e.Desired[zc.Origin],
@@ -437,6 +457,7 @@ func (e *Engine) compute(t Target, r readResult) *plan.Target {
 		},
 		MaxChangePercent: e.Config.Safety.MaxChangePercent,
 	})
+	e.markerAfter(t, r, &target) // change markers (marker.go)
 	return &target
 }
 

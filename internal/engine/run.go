@@ -157,6 +157,7 @@ func (e *Engine) Run(ctx context.Context, pol Policy) (*Report, error) {
 		}
 	}
 
+	e.markersFor(pol.Saved) // change markers (marker.go)
 	wait := pol.SlowReadWait
 	if pol.DryRun {
 		wait = 0
@@ -272,6 +273,7 @@ func (e *Engine) Run(ctx context.Context, pol Policy) (*Report, error) {
 			againIdx = append(againIdx, i)
 		}
 	}
+	e.markersFor(nil) // change markers (marker.go): the saved plan is checked
 	for k, t := range e.planTargets(ctx, again).Targets {
 		rep.Targets[againIdx[k]].Left = t
 	}
@@ -329,6 +331,7 @@ func (e *Engine) planReady(ctx context.Context, wait time.Duration) (p *plan.Pla
 		}()
 		return i
 	}
+	e.snapshotDesired() // change markers (marker.go)
 	for _, t := range e.all() {
 		launch(t)
 	}

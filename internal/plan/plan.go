@@ -83,8 +83,15 @@ type Target struct {
 	// Missing: the provider does not serve the zone at all yet.
 	Missing bool `json:"zone_missing,omitempty"`
 	// Fingerprint is a hash of everything the provider served when
-	// planned, so that a later apply can tell whether it has changed.
+	// planned, so that a later apply can tell whether it has changed; for
+	// a target not read (Unchanged), "marker:" and the provider's change
+	// marker.
 	Fingerprint string `json:"fingerprint"`
+	// Unchanged, when set, says the provider was not read: its change
+	// marker is the one it had when zonecast last found it in sync with
+	// the same desired zone, so it has nothing to change (the engine's
+	// marker cache, see providers.Marker). The target then has no changes.
+	Unchanged string `json:"unchanged,omitempty"`
 	// Refused is the safety verdict: set when applying this target would
 	// change more than the limit allows (see Safety); apply refuses it
 	// unless forced, and every rendering shows it.

@@ -100,6 +100,9 @@ func WriteText(w io.Writer, p *Plan, st Style) error {
 		if t.Missing {
 			fmt.Fprintf(&b, "  %s serves no zone %s yet: it will be created\n", esc(t.Provider), esc(t.Zone))
 		}
+		if t.Unchanged != "" {
+			fmt.Fprintf(&b, "  %s\n", st.paint(dim, "not read: "+esc(t.Unchanged)))
+		}
 		if t.Refused != nil {
 			fmt.Fprintf(&b, "  %s\n", st.paint(red, "REFUSED by the safety limit: apply will not change it: "+esc(t.Refused.Error())))
 		}
@@ -347,6 +350,9 @@ func writeSummary(b *strings.Builder, p *Plan) {
 		}
 		if t.Missing {
 			remarks = append(remarks, "zone will be created")
+		}
+		if t.Unchanged != "" {
+			remarks = append(remarks, "not read: "+cell(t.Unchanged))
 		}
 		if hasApexNS(t) {
 			remarks = append(remarks, "apex NS changes")
@@ -600,7 +606,7 @@ func toJSONSet(s *zones.RRset) *jsonSet {
 //
 //	{"version":1,"changes":N,"refused":N,"targets":[{"zone","provider","changes":[{"op","name","type",
 //	  "before":{"ttl","data","proxied"},"after":{"ttl","data"}}],"notes","current_rrsets",
-//	  "zone_missing","fingerprint","refused":{"zone","provider","updates","deletes",
+//	  "zone_missing","fingerprint","unchanged","refused":{"zone","provider","updates","deletes",
 //	  "existing_rrsets","limit_percent","most_deleted","share_percent","message"},"error"}],
 //	 "pending":[{"kind","zone","provider","since","error"}]}
 func WriteJSON(w io.Writer, p *Plan) error {

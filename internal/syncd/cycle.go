@@ -25,6 +25,9 @@ type Options struct {
 	// the cycle has read them (Status.SetLimits), before any provider is
 	// asked anything.
 	Loaded func(config.Limits)
+	// FullRead reads every zone in full, ignoring change markers
+	// (engine.Engine.FullRead).
+	FullRead bool
 }
 
 // RunCycle runs one cycle over every zone × provider: one engine.Run that
@@ -51,6 +54,7 @@ func RunCycle(ctx context.Context, opts Options) *Cycle {
 		c.Err = err.Error()
 		return c
 	}
+	b.FullRead = opts.FullRead
 	c.Limits, c.Failover = b.Config.Limits, b.Config.Failover
 	if opts.Loaded != nil {
 		opts.Loaded(b.Config.Limits)

@@ -113,6 +113,9 @@ type Provider struct {
 	nameservers []providers.Nameserver
 	// messages counts UPDATE messages sent, for benchmarks and logs.
 	messages atomic.Int64
+	// soaQueries and transfers count the SOA queries of Marker and the
+	// AXFRs of Records sent, for benchmarks and tests.
+	soaQueries, transfers atomic.Int64
 }
 
 // New checks a configuration and returns the provider.

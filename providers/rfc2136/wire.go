@@ -116,6 +116,13 @@ func (c *conn) read(deadline time.Time, budget int64) ([]byte, error) {
 // 2s), and the message is never sent again while it may still be at work
 // on it.
 func (p *Provider) exchange(ctx context.Context, server, op string, m *dns.Msg) (r *dns.Msg, sent bool, err error) {
+	return p.roundTrip(ctx, server, op, m, p.answerWait(), "max_wait")
+}
+
+// roundTrip sends m, signed, to server and returns the verified reply,
+// waited for up to wait after m was written (waitKey names the setting
+// that gives it, for the timeout error). sent is as for exchange.
+func (p *Provider) roundTrip(ctx context.Context, server, op string, m *dns.Msg, wait time.Duration, waitKey string) (r *dns.Msg, sent bool, err error) {
 	out, mac, err := p.key.sign(m)
 	if err != nil {
 		return nil, false, fmt.Errorf("%s at %s: sign: %w", op, server, err)
@@ -128,12 +135,11 @@ func (p *Provider) exchange(ctx context.Context, server, op string, m *dns.Msg) 
 	if err := c.write(out, time.Now().Add(p.timeout)); err != nil {
 		return nil, false, fmt.Errorf("%s at %s: %w", op, server, err)
 	}
-	wait := p.answerWait()
 	deadline := time.Now().Add(wait)
 	for {
 		raw, err := c.read(deadline, dns.MaxMsgSize+2)
 		if errors.Is(err, os.ErrDeadlineExceeded) {
-			err = &providers.TimeoutError{What: "waiting for the answer", Limit: wait, Key: p.configKey("max_wait"), Err: err}
+			err = &providers.TimeoutError{What: "waiting for the answer", Limit: wait, Key: p.configKey(waitKey), Err: err}
 		}
 		if err != nil {
 			return nil, true, fmt.Errorf("%s at %s: %w", op, server, err)
@@ -167,6 +173,7 @@ func (p *Provider) axfr(ctx context.Context, server, origin string) ([]dns.RR, e
 	if err != nil {
 		return nil, fmt.Errorf("%s at %s: sign: %w", op, server, err)
 	}
+	p.transfers.Add(1)
 	start := time.Now()
 	end := start.Add(p.transferTimeout)
 	c, err := dial(ctx, server, min(p.timeout, p.transferTimeout))

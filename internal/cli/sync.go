@@ -29,6 +29,7 @@ type syncOptions struct {
 	auditEvery time.Duration
 	rootHints  string
 	fullRead   bool
+	sweep      time.Duration
 }
 
 func newSyncCmd(ios *streams) *cobra.Command {
@@ -44,6 +45,15 @@ applies, does the work earlier runs left pending (a reload that failed, a
 parent delegation failover could not change), and verifies on the wire. Cycles run at --interval with ±10% jitter,
 holding the same per-zone lock as apply. SIGTERM lets the change in flight
 finish, then exits.
+
+A zone at a provider with a change marker (an RFC 2136 server's SOA serial,
+a zone file's digest) that has not changed since zonecast last found it in
+sync costs one query, not a full read (--full-read: read every zone). With
+--sweep PERIOD, a provider with no marker (Cloudflare, Route 53) is read in
+full once per PERIOD, each zone at its own time in it, so that the reads of
+many zones spread over the period within the API's budget; a zone whose
+file changed is read at once. Drift made at such a provider between two
+reads of a zone is found at the next one.
 
 With failover.auto_drop_after_failed_cycles: N in the configuration, a
 provider that could not be read or written in N cycles in a row is dropped
@@ -89,6 +99,7 @@ provider, ~ different there, - there and not in the zone file.`,
 	cmd.Flags().DurationVar(&opts.interval, "interval", 5*time.Minute, "time between cycles")
 	cmd.Flags().BoolVar(&opts.dryRun, "dry-run", false, "report drift only; apply nothing")
 	addFullReadFlag(cmd, &opts.fullRead)
+	cmd.Flags().DurationVar(&opts.sweep, "sweep", 0, "read providers that have no change marker (Cloudflare, Route 53) once per this period, each zone at its own time in it, instead of every cycle (0: every cycle)")
 	cmd.Flags().StringVar(&opts.listen, "listen", "", "serve metrics, /livez, /readyz and the status page on this address")
 	cmd.Flags().DurationVar(&opts.auditEvery, "audit-every", time.Hour, "time between audits of the zones' delegations (0: never; not with --once)")
 	cmd.Flags().StringVar(&opts.rootHints, "root-hints", "", "root hints file (named.root format) for the audit; default: the IANA root servers")
@@ -127,7 +138,7 @@ func runSync(ctx context.Context, ios *streams, opts *syncOptions) error {
 		log.Info("serving metrics and status", "addr", l.Addr().String())
 	}
 	run := func(ctx context.Context) *syncd.Cycle {
-		c := syncd.RunCycle(ctx, syncd.Options{Config: opts.config, DryRun: opts.dryRun, FullRead: opts.fullRead,
+		c := syncd.RunCycle(ctx, syncd.Options{Config: opts.config, DryRun: opts.dryRun, FullRead: opts.fullRead, Sweep: opts.sweep,
 			Streaks: status.Streaks(), Loaded: status.SetLimits})
 		for _, w := range c.Warnings {
 			ios.say(slog.LevelWarn, w)

@@ -88,7 +88,11 @@ type Engine struct {
 	// See marker.go.
 	FullRead     bool
 	MarkerMaxAge time.Duration
-	markers      markers
+	// Sweep, when set, reads a provider that has no change marker once
+	// per Sweep, each zone at its own time in it, instead of every run
+	// (the sync job's --sweep; see marker.go).
+	Sweep   time.Duration
+	markers markers
 }
 
 // Target is one zone at one provider; with Parent, the zone's delegation
@@ -127,10 +131,11 @@ type Base struct {
 	selected []string
 	// rank is each zone's place in Config.Zones, the order of targets.
 	rank map[string]int
-	// FullRead and MarkerMaxAge are given to every Engine made (see
-	// Engine.FullRead).
+	// FullRead, MarkerMaxAge and Sweep are given to every Engine made
+	// (see Engine.FullRead).
 	FullRead     bool
 	MarkerMaxAge time.Duration
+	Sweep        time.Duration
 }
 
 // Open reads the configuration and the failover state and checks the
@@ -215,7 +220,7 @@ func (b *Base) parse(zc config.Zone) (*zones.Zone, zones.Diagnostics, error) {
 // returned engine still carries the diagnostics.
 func (b *Base) Engine(origins []string) (*Engine, error) {
 	cfg, state, sel := b.Config, b.State, b.selected
-	e := &Engine{Config: cfg, ConfigDigest: b.ConfigDigest, State: state, base: b, FullRead: b.FullRead, MarkerMaxAge: b.MarkerMaxAge,
+	e := &Engine{Config: cfg, ConfigDigest: b.ConfigDigest, State: state, base: b, FullRead: b.FullRead, MarkerMaxAge: b.MarkerMaxAge, Sweep: b.Sweep,
 		Files: make(map[string]*zones.Zone, len(origins)), Desired: make(map[string]*zones.Zone, len(origins)), selected: sel}
 	invalid := false
 	for _, origin := range origins {

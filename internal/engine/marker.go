@@ -31,6 +31,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -125,8 +127,8 @@ type markRead struct {
 // markerBefore asks t's provider for its marker before t is read, and
 // reports whether the read can be skipped.
 func (e *Engine) markerBefore(ctx context.Context, t Target) markRead {
-	mk, ok := t.Provider.(providers.Marker)
-	if !ok || t.Parent {
+	mk, ok := e.markerOf(t)
+	if !ok {
 		return markRead{}
 	}
 	origin := t.Zone.Origin
@@ -181,6 +183,10 @@ func (e *Engine) markerBefore(ctx context.Context, t Target) markRead {
 	if ok && entry.Desired != "" && entry.Marker == marker && entry.Desired == m.desired && entry.Config == m.config && time.Since(entry.Time) < maxAge {
 		m.hit, m.entry = true, entry
 		m.unchanged = fmt.Sprintf("change marker %s as after zonecast's last full read in sync, at %s", marker, entry.Time.UTC().Format(time.RFC3339))
+		if sw, ok := mk.(sweepMarker); ok {
+			m.unchanged = fmt.Sprintf("not read this cycle (sweep %s): in sync at its last full read, at %s; read again at %s",
+				sw.period, entry.Time.UTC().Format(time.RFC3339), sw.next(time.Now()).UTC().Format(time.RFC3339))
+		}
 	}
 	return m
 }
@@ -246,6 +252,9 @@ func (e *Engine) markerAfter(t Target, r readResult, pt *plan.Target) {
 	maxAge := cmp.Or(e.MarkerMaxAge, DefaultMarkerMaxAge)
 	err := e.updateMarker(origin, name, func(old markerEntry, ok bool) markerEntry {
 		switch {
+		case strings.HasPrefix(entry.Marker, sweepPrefix):
+			// A sweep slot promises nothing about the content: drift
+			// found in it is drift, not a lying marker.
 		case ok && old.Marker == entry.Marker && old.Fingerprint != "" && content != "" && old.Fingerprint != content:
 			entry.Untrusted, entry.UntrustedSince = fmt.Sprintf("the content changed while the change marker stayed %s (an RFC 2136 server must raise the SOA serial with every change, RFC 2136 §3.7; PowerDNS needs SOA-EDIT-DNSUPDATE)", entry.Marker), now
 			m.note = fmt.Sprintf("change markers of %s at %s are not used for %s: %s", origin, name, maxAge, entry.Untrusted)
@@ -287,7 +296,7 @@ func (e *Engine) markersFor(f *plan.File) {
 func (e *Engine) snapshotDesired() {
 	snap := map[string]string{}
 	for _, t := range e.all() {
-		if _, ok := t.Provider.(providers.Marker); ok && !t.Parent {
+		if _, ok := e.markerOf(t); ok {
 			if _, done := snap[t.Zone.Origin]; !done {
 				snap[t.Zone.Origin] = e.desiredDigest(t.Zone.Origin)
 			}
@@ -411,4 +420,59 @@ func (e *Engine) updateMarker(origin, provider string, update func(old markerEnt
 		return err
 	}
 	return os.Rename(tmp.Name(), e.markerPath(origin))
+}
+
+// The sweep: a provider with no change marker (Cloudflare, Route 53) is
+// read in full once per Engine.Sweep, not every cycle, each zone at a time
+// of its own within the period, so that the reads of many zones spread over
+// it within the API's budget instead of all coming at once. A zone whose
+// desired content changed (its file edited, a failover state adopted) is
+// read at once, as is one never read in sync; drift made at the provider
+// between two reads is found at the next. It is the sync job's (sync
+// --sweep): plan and apply always read such providers in full.
+//
+// It works as a change marker the engine makes up: "sweep:" and the start
+// of the target's current slot, which changes once per period, at the
+// target's offset in it (a hash of zone and provider). A full read in sync
+// keeps that marker; until the slot moves on, the target is not read.
+
+// sweepPrefix starts every made-up sweep marker.
+const sweepPrefix = "sweep:"
+
+// sweepMarker is the change marker of the sweep for one target.
+type sweepMarker struct {
+	period time.Duration
+	offset time.Duration // the target's place in the period
+}
+
+// Marker is the start of the current slot.
+func (s sweepMarker) Marker(context.Context, string) (string, error) {
+	return sweepPrefix + s.slot(time.Now()).UTC().Format(time.RFC3339), nil
+}
+
+// slot is the latest time, at or before now, at the target's offset in a
+// period (periods counted from the Unix epoch).
+func (s sweepMarker) slot(now time.Time) time.Time {
+	since := now.Sub(time.Unix(0, 0)) - s.offset
+	return now.Add(-(since % s.period))
+}
+
+// next is when the target is read again.
+func (s sweepMarker) next(now time.Time) time.Time { return s.slot(now).Add(s.period) }
+
+// markerOf is t's change marker: its provider's, or the sweep's when the
+// provider has none and Engine.Sweep is set. Delegations have none.
+func (e *Engine) markerOf(t Target) (providers.Marker, bool) {
+	if t.Parent {
+		return nil, false
+	}
+	if mk, ok := t.Provider.(providers.Marker); ok {
+		return mk, true
+	}
+	if e.Sweep <= 0 {
+		return nil, false
+	}
+	h := fnv.New64a()
+	io.WriteString(h, t.Zone.Origin+"\x00"+t.Provider.Name())
+	return sweepMarker{period: e.Sweep, offset: time.Duration(h.Sum64() % uint64(e.Sweep))}, true
 }

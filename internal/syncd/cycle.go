@@ -28,6 +28,9 @@ type Options struct {
 	// FullRead reads every zone in full, ignoring change markers
 	// (engine.Engine.FullRead).
 	FullRead bool
+	// Sweep reads providers with no change marker once per Sweep, each
+	// zone at its own time in it, not every cycle (engine.Engine.Sweep).
+	Sweep time.Duration
 }
 
 // RunCycle runs one cycle over every zone × provider: one engine.Run that
@@ -54,7 +57,7 @@ func RunCycle(ctx context.Context, opts Options) *Cycle {
 		c.Err = err.Error()
 		return c
 	}
-	b.FullRead = opts.FullRead
+	b.FullRead, b.Sweep = opts.FullRead, opts.Sweep
 	c.Limits, c.Failover = b.Config.Limits, b.Config.Failover
 	if opts.Loaded != nil {
 		opts.Loaded(b.Config.Limits)

@@ -1,0 +1,139 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/zonecast/zonecast/internal/config"
+	"github.com/zonecast/zonecast/providers"
+	"github.com/zonecast/zonecast/zones"
+)
+
+// markerless is a provider with no change marker (as a cloud's API has
+// none), counting its full reads.
+type markerless struct {
+	p     providers.Provider
+	reads *atomic.Int64
+}
+
+func (m markerless) Name() string                         { return m.p.Name() }
+func (m markerless) Capabilities() providers.Capabilities { return m.p.Capabilities() }
+func (m markerless) Records(ctx context.Context, origin string) ([]zones.RRset, error) {
+	m.reads.Add(1)
+	return m.p.Records(ctx, origin)
+}
+func (m markerless) Apply(ctx context.Context, origin string, changes []providers.Change) (int, error) {
+	return m.p.Apply(ctx, origin, changes)
+}
+
+// sweepRun runs dir once with every zone target's provider stripped of its
+// marker, with the sweep period given, and returns how many targets were
+// read in full (apply's read back included).
+func sweepRun(t *testing.T, dir string, sweep time.Duration) (*Report, int64) {
+	t.Helper()
+	e := load(t, dir)
+	e.Sweep = sweep
+	n := &atomic.Int64{}
+	for i := range e.Targets {
+		e.Targets[i].Provider = markerless{e.Targets[i].Provider, n}
+	}
+	rep, err := e.Run(context.Background(), Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep, n.Load()
+}
+
+func TestSweepSpreadsReadsOfMarkerlessProviders(t *testing.T) {
+	dir := lab(t, base)
+	// Every cycle without a sweep: every target read (the first one
+	// writes each and reads it back).
+	if _, reads := sweepRun(t, dir, 0); reads != 6 {
+		t.Fatalf("first run read %d times, want 6", reads)
+	}
+	if _, reads := sweepRun(t, dir, 0); reads != 3 {
+		t.Fatalf("second run read %d targets, want 3", reads)
+	}
+	// The first cycle with a sweep reads all (none was read under it)...
+	if _, reads := sweepRun(t, dir, 24*time.Hour); reads != 3 {
+		t.Fatalf("first sweep cycle read %d targets, want 3", reads)
+	}
+	// ... the next none, within the same slot, and says so.
+	rep, reads := sweepRun(t, dir, 24*time.Hour)
+	if reads != 0 {
+		t.Fatalf("second sweep cycle read %d targets, want 0", reads)
+	}
+	for _, tr := range rep.Targets[:3] {
+		if !strings.HasPrefix(tr.Planned.Unchanged, "not read this cycle (sweep 24h0m0s)") || !tr.OK() {
+			t.Errorf("%s: Unchanged %q, OK %v", tr.Provider, tr.Planned.Unchanged, tr.OK())
+		}
+	}
+	// A source edit is read at once, whatever the sweep.
+	zf := filepath.Join(dir, "example.com.zone")
+	text, err := os.ReadFile(zf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(zf, append(text, "swept.example.com. 300 IN A 192.0.2.99\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, reads = sweepRun(t, dir, 24*time.Hour)
+	// read, applied, read back: twice each.
+	if reads != 6 {
+		t.Errorf("after a source edit the sweep cycle read %d times, want 6 (3 reads, 3 reads back)", reads)
+	}
+	for _, tr := range rep.Targets[:3] {
+		if tr.Result.Applied != 1 || !tr.OK() {
+			t.Errorf("%s: applied %d, problem %q", tr.Provider, tr.Result.Applied, tr.Problem())
+		}
+	}
+	// Drift at a provider is not seen before its slot comes (it is not
+	// read), and is once the slot has moved on (here: another period,
+	// other slots).
+	if _, reads = sweepRun(t, dir, 24*time.Hour); reads != 0 {
+		t.Errorf("read %d targets, want 0", reads)
+	}
+	if _, reads = sweepRun(t, dir, time.Second); reads != 3 {
+		t.Errorf("with the slot moved on, read %d targets, want 3", reads)
+	}
+}
+
+func TestSweepSlots(t *testing.T) {
+	s := sweepMarker{period: time.Hour, offset: 17 * time.Minute}
+	now := time.Date(2026, 12, 3, 10, 5, 0, 0, time.UTC)
+	if got, want := s.slot(now), time.Date(2026, 12, 3, 9, 17, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("slot at 10:05 = %s, want %s", got, want)
+	}
+	if got, want := s.next(now), time.Date(2026, 12, 3, 10, 17, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("next = %s, want %s", got, want)
+	}
+	if got, want := s.slot(time.Date(2026, 12, 3, 10, 17, 0, 0, time.UTC)), time.Date(2026, 12, 3, 10, 17, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("slot at its own time = %s, want %s", got, want)
+	}
+	// Offsets of many targets spread over the period.
+	e := &Engine{Sweep: time.Hour}
+	quarters := [4]int{}
+	for i := range 400 {
+		mk, _ := e.markerOf(Target{Provider: named{name: fmt.Sprintf("p%d", i%3)}, Zone: config.Zone{Origin: fmt.Sprintf("z%d.example.", i)}})
+		quarters[mk.(sweepMarker).offset/(15*time.Minute)]++
+	}
+	for q, n := range quarters {
+		if n < 60 {
+			t.Errorf("quarter %d of the period holds %d of 400 targets' slots, want about 100: %v", q, n, quarters)
+		}
+	}
+}
+
+// named is a provider that has a name and nothing else.
+type named struct {
+	providers.Provider
+	name string
+}
+
+func (n named) Name() string { return n.name }

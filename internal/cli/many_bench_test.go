@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,7 +23,9 @@ import (
 // applies that edit. Each is one run of the binary; it reports wall time,
 // peak RSS and the SOA queries and zone transfers BIND answered (from its
 // query log). ZONECAST_BENCH_ZONES sets the sizes (default "1000"; make
-// bench: "1000 10000"). Not a test: it runs only under -bench.
+// bench: "1000 10000"); ZONECAST_BENCH_CPUPROFILE=PREFIX writes a CPU
+// profile of each measured run to PREFIX.NAME. Not a test: it runs only
+// under -bench.
 func BenchmarkManyZones(b *testing.B) {
 	sizes := strings.Fields(os.Getenv("ZONECAST_BENCH_ZONES"))
 	if len(sizes) == 0 {
@@ -94,7 +96,7 @@ func genZones(b *testing.B, dir string, n int, seed uint64) map[string]string {
 // run is one run of the binary: its wall time and peak RSS.
 type run struct {
 	wall time.Duration
-	rss  int64 // KiB
+	rss  int64 // KiB, peak (VmHWM, sampled every 10 ms)
 	out  string
 }
 
@@ -105,11 +107,36 @@ func runZonecast(b *testing.B, bin, dir string, env []string, args ...string) ru
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
-	err := cmd.Run()
-	r := run{wall: time.Since(start), out: out.String()}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.rss = ru.Maxrss
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
 	}
+	// The peak RSS is the process's VmHWM, polled: the rusage of a child
+	// of this (large) benchmark process would report the benchmark's own
+	// peak, which Linux carries across the exec.
+	var peak atomic.Int64
+	done := make(chan struct{})
+	go func() {
+		status := fmt.Sprintf("/proc/%d/status", cmd.Process.Pid)
+		for {
+			if b, err := os.ReadFile(status); err == nil {
+				for _, line := range strings.Split(string(b), "\n") {
+					if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+						if kib, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64); err == nil && kib > peak.Load() {
+							peak.Store(kib)
+						}
+					}
+				}
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}()
+	err := cmd.Wait()
+	close(done)
+	r := run{wall: time.Since(start), out: out.String(), rss: peak.Load()}
 	if err != nil {
 		tail := r.out
 		if len(tail) > 4000 {
@@ -152,6 +179,10 @@ zones:
 	runZonecast(b, bin, dir, env, "sync", "--once", "--audit-every", "0")
 
 	measure := func(name string, args ...string) {
+		if prof := os.Getenv("ZONECAST_BENCH_CPUPROFILE"); prof != "" {
+			// A CPU profile of each measured run: PREFIX.NAME.
+			args = append([]string{"--cpuprofile", prof + "." + name}, args...)
+		}
 		b.Run(name, func(b *testing.B) {
 			before := len(srv.Log())
 			var r run

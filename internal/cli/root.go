@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -272,6 +273,7 @@ func run(ctx context.Context, ios *streams, args []string) int {
 	root.SetOut(ios.out)
 	root.SetErr(stderrOf{ios})
 	cmd, err := root.ExecuteContextC(ctx)
+	pprof.StopCPUProfile() // --cpuprofile; nothing when not started
 	if ios.log == nil {
 		// The flags were not all read (a bad flag) or were bad: report
 		// as far as they say, else as text.
@@ -340,9 +342,23 @@ provider's outage takes the domain off the Internet.`,
 	pf.StringVar(&ios.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	pf.BoolVar(&ios.allPairs, "all-pairs", false, fmt.Sprintf("list every zone × provider pair, even those in sync (past %d pairs they are counted)", plan.BriefAfter))
 	pf.BoolVarP(&ios.quiet, "quiet", "q", false, "only errors and the result: plan prints one line per zone × provider with changes, apply one per result")
+	// --cpuprofile FILE: a CPU profile of the command, for a slow run to
+	// be reported (go tool pprof FILE). Hidden: not for everyday use.
+	var cpuProfile string
+	pf.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the command to this file (go tool pprof)")
+	pf.MarkHidden("cpuprofile")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		if err := ios.setup(); err != nil {
 			return err
+		}
+		if cpuProfile != "" {
+			f, err := os.Create(cpuProfile)
+			if err != nil {
+				return fmt.Errorf("--cpuprofile: %w", err)
+			}
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return fmt.Errorf("--cpuprofile: %w", err)
+			}
 		}
 		if stop, ok := cmd.Context().Value(stopNoticeKey{}).(*stopNotice); ok && ios.json {
 			stop.set(func(msg string) { ios.log.Error(msg) })

@@ -83,3 +83,32 @@ zones:
 		t.Fatal("metrics still show pending work")
 	}
 }
+
+// With many zones the status page counts the pairs and lists, on asking,
+// only those not in sync.
+func TestStatusPageSummaryAndProblems(t *testing.T) {
+	c := &Cycle{Start: time.Now(), End: time.Now()}
+	for i := range 50 {
+		zone := "z" + strings.Repeat("x", i%5) + string(rune('a'+i/5)) + ".example."
+		c.Targets = append(c.Targets, Target{Zone: zone, Provider: "a", Reachable: true, Mismatches: -1},
+			Target{Zone: zone, Provider: "b", Reachable: true, Mismatches: -1})
+	}
+	c.Targets[7].Reachable, c.Targets[7].Err = false, "connection refused"
+	c.Targets[8].Dropped = true
+	s := NewStatus(time.Minute, NewMetrics())
+	s.Record(c)
+	page := get(t, s, "/")
+	if !strings.Contains(page, "50 zones, 100 zone × provider pairs: 98 in sync, 1 not, 1 dropped.") {
+		t.Errorf("no summary in the status page:\n%s", page)
+	}
+	if n := strings.Count(page, `<tr class="`); n != 100 {
+		t.Errorf("the page has %d rows, want 100", n)
+	}
+	only := get(t, s, "/?only=problems")
+	if n := strings.Count(only, `<tr class="`); n != 2 {
+		t.Errorf("/?only=problems has %d rows, want 2 (the unreachable and the dropped):\n%s", n, only)
+	}
+	if !strings.Contains(only, "connection refused") || !strings.Contains(only, `<a href="/">show all</a>`) {
+		t.Errorf("/?only=problems lacks the failing pair or the way back:\n%s", only)
+	}
+}

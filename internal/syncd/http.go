@@ -54,6 +54,34 @@ func Handler(s *Status) http.Handler {
 			return
 		}
 		d := pageData{Cycle: s.Last(), Events: s.Events(), Audits: s.Audits(), Now: time.Now().UTC()}
+		if d.Cycle != nil {
+			// With many zones the table is long: the summary counts it,
+			// and /?only=problems lists only the pairs not in sync (and those
+			// dropped).
+			zones := map[string]bool{}
+			for _, t := range d.Cycle.Targets {
+				zones[t.Zone] = true
+				switch {
+				case t.Dropped:
+					d.Dropped++
+				case t.OK():
+					d.InSync++
+				default:
+					d.Failing++
+				}
+			}
+			d.Zones = len(zones)
+			d.Targets = d.Cycle.Targets
+			if r.URL.Query().Get("only") == "problems" {
+				d.Only = true
+				d.Targets = nil
+				for _, t := range d.Cycle.Targets {
+					if t.Dropped || !t.OK() {
+						d.Targets = append(d.Targets, t)
+					}
+				}
+			}
+		}
 		d.Live, d.NotLive = s.Live(time.Now())
 		d.Ready, d.NotReady = s.Ready()
 		// Rendered whole before anything is sent, so that a template error
@@ -70,12 +98,17 @@ func Handler(s *Status) http.Handler {
 }
 
 type pageData struct {
-	Cycle             *Cycle
-	Events            []Event
-	Audits            *Audits
-	Live, Ready       bool
-	NotLive, NotReady string
-	Now               time.Time
+	Cycle *Cycle
+	// Targets are the rows shown: every pair, or with Only those not in
+	// sync; Zones, InSync, Failing and Dropped count the cycle's.
+	Targets                         []Target
+	Only                            bool
+	Zones, InSync, Failing, Dropped int
+	Events                          []Event
+	Audits                          *Audits
+	Live, Ready                     bool
+	NotLive, NotReady               string
+	Now                             time.Time
 }
 
 var page = template.Must(template.New("status").Funcs(template.FuncMap{
@@ -99,9 +132,11 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;tex
 <p id="health">{{if not .Live}}NOT LIVE: {{.NotLive}}{{else if .Ready}}healthy{{else}}live, NOT READY: {{.NotReady}}{{end}}</p>
 {{with .Cycle}}
 <p id="cycle">last cycle {{.End.UTC.Format "2006-01-02 15:04:05"}} UTC, {{.End.Sub .Start}}{{if .DryRun}} (dry run){{end}}{{if .Preempted}} (stopped for a failover drop or restore){{end}}{{if .Err}}: <b>{{.Err}}</b>{{end}}</p>
+<p id="summary">{{$.Zones}} zones, {{len .Targets}} zone × provider pairs: {{$.InSync}} in sync, {{$.Failing}} not, {{$.Dropped}} dropped.
+{{if $.Only}}Showing the pairs not in sync; <a href="/">show all</a>.{{else}}<a href="/?only=problems">Show only the pairs not in sync.</a>{{end}}</p>
 <table id="matrix">
 <tr><th>zone</th><th>provider</th><th>state</th><th>last sync</th><th>drift</th><th>applied</th><th>verify</th><th>last error</th><th>apex NS</th></tr>
-{{range .Targets}}
+{{range $.Targets}}
 <tr class="{{if .Dropped}}out{{else if .OK}}ok{{else}}bad{{end}}" data-zone="{{.Zone}}" data-provider="{{.Provider}}">
 <td>{{.Zone}}</td><td>{{.Provider}}{{if .Parent}} (delegation){{end}}</td>
 <td class="state">{{if .Dropped}}dropped{{if .Reason}}: {{.Reason}}{{end}}{{else if not .Reachable}}unreachable{{else if .Refused}}refused: over the safety limit{{else if .OK}}in sync{{else}}failing{{end}}{{if .Restore}} (restored){{end}}</td>

@@ -248,7 +248,9 @@ func (a *Account) PutListing(byOrigin map[string][]ZoneInfo) { a.putListing(byOr
 // Keep is PutListing for a listing that may have missed zones (complete
 // false: its paging shifted under it): an origin it lacks is then looked up
 // by name.
-func (a *Account) Keep(byOrigin map[string][]ZoneInfo, complete bool) { a.putListing(byOrigin, complete) }
+func (a *Account) Keep(byOrigin map[string][]ZoneInfo, complete bool) {
+	a.putListing(byOrigin, complete)
+}
 
 func (a *Account) putListing(byOrigin map[string][]ZoneInfo, complete bool) {
 	a.mu.Lock()

@@ -38,7 +38,7 @@ func (s *Server) wireZone(z *zone) wireZone {
 func (s *Server) zonesByName() []*zone {
 	zs := slices.Clone(s.zones)
 	slices.SortStableFunc(zs, func(a, b *zone) int {
-		return cmp.Or(strings.Compare(sortKey(a.name), sortKey(b.name)), strings.Compare(a.id, b.id))
+		return cmp.Or(strings.Compare(a.key, b.key), strings.Compare(a.id, b.id))
 	})
 	return zs
 }
@@ -71,7 +71,7 @@ func (s *Server) listZonesByName(r *http.Request) (any, *apiError) {
 	if dnsName != "" {
 		key := sortKey(dnsName)
 		start, _ = slices.BinarySearchFunc(zs, struct{}{}, func(z *zone, _ struct{}) int {
-			return cmp.Or(strings.Compare(sortKey(z.name), key), strings.Compare(z.id, zoneID))
+			return cmp.Or(strings.Compare(z.key, key), strings.Compare(z.id, zoneID))
 		})
 	}
 	out := wireListZonesByNameResponse{Xmlns: xmlns, DNSName: dnsName, HostedZoneID: zoneID, MaxItems: echo}

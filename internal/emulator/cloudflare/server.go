@@ -146,8 +146,8 @@ func New(opts Options) *Server {
 		opts.Now = time.Now
 	}
 	s := &Server{
-		opts:  opts,
-		done:  make(chan struct{}),
+		opts:   opts,
+		done:   make(chan struct{}),
 		zones:  make(map[string]*zone),
 		active: make(map[string]*zone),
 		counts: make(map[string]int),

@@ -168,12 +168,22 @@ func (a *Account) Pace(name string, rps float64, burst int) {
 			b = p.burst
 		}
 	}
+	if len(a.paces) == 1 && a.limiter.Limit() == rate.Inf {
+		// The first pace: a new bucket starts full (SetLimit on the
+		// unpaced one would keep its single token).
+		a.limiter = rate.NewLimiter(lim, b)
+		return
+	}
 	a.limiter.SetLimit(lim)
 	a.limiter.SetBurst(b)
 }
 
 // Limiter returns the account's token bucket, shared by all its providers.
-func (a *Account) Limiter() *rate.Limiter { return a.limiter }
+func (a *Account) Limiter() *rate.Limiter {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.limiter
+}
 
 // Acquire waits for one of the account's MaxInFlight request slots; the
 // returned func gives it back.
@@ -193,7 +203,7 @@ func (a *Account) Wait(ctx context.Context) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := a.limiter.Wait(ctx); err != nil {
+	if err := a.Limiter().Wait(ctx); err != nil {
 		release()
 		return nil, err
 	}

@@ -101,6 +101,7 @@ type Server struct {
 	mu       sync.Mutex
 	zones    map[string]*zone // by ID
 	active   map[string]*zone // zones added with AddZone, by name
+	sorted   []*zone          // zones by name, nil when it must be made again
 	counts   map[string]int   // requests by endpoint (see Counts)
 	seq      int
 	faults   []*faultState
@@ -190,6 +191,7 @@ func (s *Server) AddZoneStatus(name, status string) string {
 	sum := sha256.Sum256(fmt.Appendf(nil, "zone/%s/%d", name, s.seq))
 	z := &zone{id: hex.EncodeToString(sum[:16]), name: name, status: status, created: s.opts.Now().UTC(), records: make(map[string]*stored)}
 	s.zones[z.id] = z
+	s.sorted = nil
 	return z.id
 }
 
@@ -201,6 +203,7 @@ func (s *Server) addZone(name string) *zone {
 	sum := sha256.Sum256([]byte("zone/" + name))
 	z := &zone{id: hex.EncodeToString(sum[:16]), name: name, created: s.opts.Now().UTC(), records: make(map[string]*stored)}
 	s.zones[z.id] = z
+	s.sorted = nil
 	s.active[name] = z
 	return z
 }
@@ -215,6 +218,7 @@ func (s *Server) DeleteZone(zoneRef string) {
 		return
 	}
 	delete(s.zones, z.id)
+	s.sorted = nil
 	if s.active[z.name] == z {
 		delete(s.active, z.name)
 	}
@@ -685,12 +689,23 @@ func noRoute(path string) *failure {
 	}}
 }
 
-// sortedZones returns zones by name.
+// sortedZones returns zones by name (then ID), kept until a zone is added
+// or deleted, so that listing many zones page by page stays cheap. s.mu
+// must be held; callers must not change the slice.
 func (s *Server) sortedZones() []*zone {
+	if s.sorted != nil {
+		return s.sorted
+	}
 	out := make([]*zone, 0, len(s.zones))
 	for _, z := range s.zones {
 		out = append(out, z)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].name != out[j].name {
+			return out[i].name < out[j].name
+		}
+		return out[i].id < out[j].id
+	})
+	s.sorted = out
 	return out
 }

@@ -35,11 +35,17 @@ func (s *Server) wireZone(z *zone) wireZone {
 
 // zonesByName returns the zones in ListHostedZonesByName order: reversed
 // labels of the name, then id. s.mu must be held.
+// The order is kept until a zone is added or deleted, so that many
+// lookups stay cheap; callers must not change the slice.
 func (s *Server) zonesByName() []*zone {
+	if s.byName != nil {
+		return s.byName
+	}
 	zs := slices.Clone(s.zones)
 	slices.SortStableFunc(zs, func(a, b *zone) int {
 		return cmp.Or(strings.Compare(a.key, b.key), strings.Compare(a.id, b.id))
 	})
+	s.byName = zs
 	return zs
 }
 

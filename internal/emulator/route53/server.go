@@ -48,6 +48,7 @@ type Server struct {
 	rng        *rand.Rand
 	zones      []*zone // in creation order
 	byID       map[string]*zone
+	byName     []*zone // zones in ListHostedZonesByName order; nil: make it again
 	counts     map[string]int // requests by operation (see Counts)
 	changes    map[string]*change
 	pending    int
@@ -195,6 +196,7 @@ func (s *Server) DeleteZone(id string) {
 		return
 	}
 	delete(s.byID, z.id)
+	s.byName = nil
 	s.zones = slices.DeleteFunc(s.zones, func(x *zone) bool { return x == z })
 }
 
@@ -227,6 +229,7 @@ func (s *Server) addZoneLocked(name string, private bool) *zone {
 	z.key = sortKey(cn)
 	s.zones = append(s.zones, z)
 	s.byID[z.id] = z
+	s.byName = nil
 	return z
 }
 

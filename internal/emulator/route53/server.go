@@ -48,7 +48,7 @@ type Server struct {
 	rng        *rand.Rand
 	zones      []*zone // in creation order
 	byID       map[string]*zone
-	byName     []*zone // zones in ListHostedZonesByName order; nil: make it again
+	byName     []*zone        // zones in ListHostedZonesByName order; nil: make it again
 	counts     map[string]int // requests by operation (see Counts)
 	changes    map[string]*change
 	pending    int

@@ -77,7 +77,9 @@ func TestEmulatorManyZones(t *testing.T) {
 	var out bytes.Buffer
 	var wg sync.WaitGroup
 	var serveErr error
-	wg.Go(func() { serveErr = serve(ctx, []string{"--zones", "120", "--zone-records", "5", "--counts"}, &out, ready) })
+	wg.Go(func() {
+		serveErr = serve(ctx, []string{"--zones", "120", "--zone-records", "5", "--counts"}, &out, ready)
+	})
 	<-ready
 	var cfURL string
 	for _, l := range strings.Split(out.String(), "\n") {

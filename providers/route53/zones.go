@@ -35,6 +35,9 @@ func (p *Provider) acct(ctx context.Context) (*providers.Account, error) {
 	if a != nil {
 		return a, nil
 	}
+	if p.creds == nil {
+		return nil, fmt.Errorf("AWS credentials for %s: none found (set access_key_id and secret_access_key, or the AWS default chain)", p.name)
+	}
 	creds, err := p.creds.Retrieve(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("AWS credentials for %s: %w", p.name, err)

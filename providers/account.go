@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -197,17 +199,40 @@ func (a *Account) Acquire(ctx context.Context) (func(), error) {
 }
 
 // Wait takes a slot and a token: the pacing of one request. The returned
-// func gives the slot back once the request is answered.
+// func gives the slot back once the request is answered. When the token
+// would come only after ctx's deadline it says so at once, with an error
+// that wraps context.DeadlineExceeded (rate.Limiter.Wait's own error does
+// not, so a caller waiting out a deadline could not tell it from a failed
+// request).
 func (a *Account) Wait(ctx context.Context) (func(), error) {
 	release, err := a.Acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := a.Limiter().Wait(ctx); err != nil {
+	r := a.Limiter().Reserve()
+	if !r.OK() {
 		release()
-		return nil, err
+		return nil, errors.New("account pace: no request may go (burst 0)")
 	}
-	return release, nil
+	d := r.Delay()
+	if d == 0 {
+		return release, nil
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+		r.Cancel()
+		release()
+		return nil, fmt.Errorf("account pace: the next request may go in %v, after the deadline: %w", d.Round(time.Millisecond), context.DeadlineExceeded)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return release, nil
+	case <-ctx.Done():
+		r.Cancel()
+		release()
+		return nil, ctx.Err()
+	}
 }
 
 // canonical is the cache's key for an origin: lower case, one final dot.

@@ -2,6 +2,7 @@ package providers_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -105,8 +106,8 @@ func TestTransportAccount(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/b", nil)
-	if _, err := (&http.Client{Transport: two}).Do(req); err == nil || !strings.Contains(err.Error(), "rate: Wait") {
-		t.Errorf("the second transport's request: %v, want the shared limiter's refusal", err)
+	if _, err := (&http.Client{Transport: two}).Do(req); err == nil || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("the second transport's request: %v, want the shared pace to refuse it (DeadlineExceeded)", err)
 	}
 	if n.Load() != 1 {
 		t.Errorf("%d requests reached the server, want 1", n.Load())

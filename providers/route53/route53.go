@@ -151,7 +151,7 @@ func New(ctx context.Context, name string, c Config) (*Provider, error) {
 		}
 		release, err := a.Wait(ctx)
 		if err != nil {
-			return middleware.FinalizeOutput{}, middleware.Metadata{}, err
+			return middleware.FinalizeOutput{}, middleware.Metadata{}, paceError{err}
 		}
 		defer release()
 		p.requests.Add(1)
@@ -188,6 +188,16 @@ func New(ctx context.Context, name string, c Config) (*Provider, error) {
 	})
 	return p, nil
 }
+
+// paceError is the account's pace refusing a request (its turn would come
+// after the deadline) or the context ending while it waits. It is never
+// retried: the SDK would otherwise take it, a timeout, for a connection
+// error and retry it with backoff until its attempts run out.
+type paceError struct{ err error }
+
+func (e paceError) Error() string        { return e.err.Error() }
+func (e paceError) Unwrap() error        { return e.err }
+func (e paceError) RetryableError() bool { return false }
 
 // Requests returns how many HTTP requests the provider has sent, retries
 // included.
@@ -508,8 +518,14 @@ func (p *Provider) waitForInsync(ctx context.Context, origin string, info *types
 		if err == nil && out.ChangeInfo != nil && out.ChangeInfo.Status == types.ChangeStatusInsync {
 			return nil
 		}
-		if err != nil && wctx.Err() == nil {
+		// The account's pace refuses a request whose turn would come
+		// after the wait's deadline (DeadlineExceeded before wctx is
+		// done): that is the wait running out, not a failed request.
+		if err != nil && wctx.Err() == nil && !(errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil) {
 			return fmt.Errorf("wait for change %s to %s at %s: %w", id, origin, p.name, err)
+		}
+		if err != nil && wctx.Err() == nil {
+			<-wctx.Done()
 		}
 		t := time.NewTimer(delay)
 		select {

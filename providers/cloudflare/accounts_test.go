@@ -219,3 +219,32 @@ func TestZonesAndStatus(t *testing.T) {
 		t.Errorf("%d zone requests, want the 2 of the listing: misses come from it", n)
 	}
 }
+
+// TestPendingBecomesActive: a zone a listing found pending is asked again
+// by name once the listing's answer is older than ZoneMissTTL, so a zone
+// whose setup was finished is read by the next run of a long-lived process.
+func TestPendingBecomesActive(t *testing.T) {
+	s := emu.New(emu.Options{})
+	t.Cleanup(s.Close)
+	names := s.AddZones(3, 3)
+	pending := s.AddZoneStatus("late.example", "pending")
+	p := build(t, s, "cloudflare", "t", 10000)
+	if err := p.PrepareZones(t.Context(), append(origins(names), "late.example.")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Records(t.Context(), "late.example."); err == nil || !strings.Contains(err.Error(), pending) {
+		t.Fatalf("a pending zone: %v", err)
+	}
+	s.DeleteZone(pending)
+	s.AddZone("late.example")
+	later := time.Now().Add(providers.ZoneMissTTL)
+	p.Account().SetClock(func() time.Time { return later })
+	t.Cleanup(func() { p.Account().SetClock(time.Now) })
+	s.ResetRequests()
+	if _, err := build(t, s, "cloudflare", "t", 10000).Records(t.Context(), "late.example."); err != nil {
+		t.Errorf("the zone once active: %v", err)
+	}
+	if n := s.Counts()["GET /zones"]; n != 1 {
+		t.Errorf("%d zone requests, want one lookup by name", n)
+	}
+}

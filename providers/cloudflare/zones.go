@@ -59,6 +59,11 @@ func (p *Provider) zoneID(ctx context.Context, origin string) (string, error) {
 	}
 	e, fresh := p.account.Zone(origin)
 	infos := e.Zones
+	if fresh && len(infos) > 0 {
+		if _, err := p.choose(origin, infos); err != nil && p.account.Since(e.At) >= providers.ZoneMissTTL {
+			fresh = false // a listing's pending or ambiguous answer, old enough to ask again
+		}
+	}
 	if !fresh {
 		// The lookup goes with zone_token when there is one: in
 		// libdns/cloudflare's two-token setup the API token may hold

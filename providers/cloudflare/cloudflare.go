@@ -25,6 +25,13 @@
 //     looks up with zone_token when set, takes the one active zone and
 //     errors on none or several.
 //
+// Pacing and zone ids belong to the account (providers.Account: one per
+// API token and API in the process), not to the provider: every provider
+// and configuration load of the process with that token shares one token
+// bucket and one zone cache. PrepareZones lists every zone once for a run
+// of many; libdns/cloudflare's own per-instance zone lookup is answered
+// from that cache, so a read costs only its record listing.
+//
 // Before any write, Apply checks what Cloudflare would refuse halfway: the
 // zone's record quota (81045) and the TXT size limits. Records the driver
 // cannot read become protected RRsets.

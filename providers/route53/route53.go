@@ -15,7 +15,11 @@
 //     configuration itself and returns the error;
 //   - TXT: it joins strings and trims quotes: the driver keeps the strings
 //     and converts Route 53's octal escapes to and from RFC 1035's decimal
-//     ones.
+//     ones;
+//   - it looks the zone up by name at every call: the driver keeps zone ids
+//     in the account (providers.Account: one per credentials and endpoint
+//     in the process, which also holds the pacing budget), and PrepareZones
+//     lists every hosted zone once for a run of many.
 package route53
 
 import (

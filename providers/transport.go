@@ -29,8 +29,11 @@ type Transport struct {
 	// Target.Path: the base-URL rewrite for emulators.
 	Target *url.URL
 	Prefix string
-	// Limiter paces requests; nil means no pacing.
+	// Limiter paces requests; nil means no pacing. Account, when set,
+	// paces instead with the account's shared budget and bounds its
+	// requests in flight (MaxInFlight over the whole process).
 	Limiter *rate.Limiter
+	Account *Account
 	// MaxAttempts per request (default 6) and MaxWait, the longest a
 	// request may take in all with its retries (default 2 minutes).
 	MaxAttempts int
@@ -75,7 +78,15 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	perAttempt, _ := ctx.Value(attemptTimeoutKey{}).(time.Duration)
 	for attempt := 1; ; attempt++ {
-		if t.Limiter != nil {
+		release := func() {}
+		switch {
+		case t.Account != nil:
+			r, err := t.Account.Wait(ctx)
+			if err != nil {
+				return nil, err
+			}
+			release = r
+		case t.Limiter != nil:
 			if err := t.Limiter.Wait(ctx); err != nil {
 				return nil, err
 			}
@@ -92,6 +103,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.rewrite(r)
 		t.requests.Add(1)
 		resp, err := base.RoundTrip(r)
+		release()
 		if err != nil || resp == nil {
 			cancel()
 		} else {

@@ -1,6 +1,8 @@
 package providers_test
 
 import (
+	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -86,5 +88,28 @@ func TestTransportRewritesBaseURL(t *testing.T) {
 	b, _ := io.ReadAll(resp.Body)
 	if string(b) != "/emu/zones " {
 		t.Errorf("request reached %q", b)
+	}
+}
+
+// TestTransportAccount: two transports on one Account share its token
+// bucket; with one token a pace of one per 10,000 s, the second
+// transport's request is refused by the limiter at once, without being
+// sent.
+func TestTransportAccount(t *testing.T) {
+	srv, n := flaky(t)
+	a := providers.AccountFor(providers.AccountKey{Driver: "test", Endpoint: srv.URL, Credential: providers.CredentialDigest("k")})
+	a.Pace("p", 0.0001, 1)
+	one, two := &providers.Transport{Account: a}, &providers.Transport{Account: a}
+	if _, err := (&http.Client{Transport: one}).Get(srv.URL + "/a"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/b", nil)
+	if _, err := (&http.Client{Transport: two}).Do(req); err == nil || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("the second transport's request: %v, want the shared pace to refuse it (DeadlineExceeded)", err)
+	}
+	if n.Load() != 1 {
+		t.Errorf("%d requests reached the server, want 1", n.Load())
 	}
 }

@@ -11,7 +11,9 @@
 // the data lives in memory and is gone when it stops. --fault injects a
 // fault for trying the retry paths: cf-429 (Cloudflare answers 429 to the
 // next 3 requests) or r53-throttle (Route 53 answers Throttling to the next
-// 3).
+// 3). --zones N adds N generated zones of --zone-records records to both
+// clouds, for trying accounts that hold many; --counts prints the requests
+// each endpoint received when it stops.
 package main
 
 import (
@@ -19,9 +21,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -64,6 +68,9 @@ func serve(ctx context.Context, args []string, out io.Writer, ready chan<- struc
 	fault := fs.String("fault", "", "inject a fault: cf-429 or r53-throttle")
 	r53Duplicate := fs.Bool("r53-duplicate-zone", false, "Route 53 holds a second public hosted zone of each name, as a leftover would (zonecast then asks for hosted_zone_ids)")
 	r53Pending := fs.Duration("r53-pending", 0, "Route 53 reports each change PENDING for this long before INSYNC (the real service: usually under 60s)")
+	many := fs.Int("zones", 0, "also host this many generated zones, zone00000.example. on, at both clouds (not in the written configuration: they have no zone files)")
+	manyRecords := fs.Int("zone-records", 50, "records of each generated zone (--zones)")
+	counts := fs.Bool("counts", false, "print the requests each API endpoint received when stopping")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -81,6 +88,13 @@ func serve(ctx context.Context, args []string, out io.Writer, ready chan<- struc
 			r53.AddZone(z + ".")
 		}
 	}
+	if *many < 0 || *manyRecords < 3 {
+		return fmt.Errorf("--zones %d --zone-records %d: want zones >= 0 and records >= 3", *many, *manyRecords)
+	}
+	if *many > 0 {
+		cf.AddZones(*many, *manyRecords)
+		r53.AddZones(*many, *manyRecords)
+	}
 	r53.SetPendingFor(*r53Pending)
 	switch *fault {
 	case "":
@@ -94,6 +108,9 @@ func serve(ctx context.Context, args []string, out io.Writer, ready chan<- struc
 	fmt.Fprintf(out, "Cloudflare API: %s/client/v4 (token %s)\n", cf.URL, Token)
 	fmt.Fprintf(out, "Route 53 API:   %s (access key %s, secret %s)\n", r53.URL, AWSKey, AWSSecret)
 	fmt.Fprintf(out, "zones: %s\n", strings.Join(zs, ", "))
+	if *many > 0 {
+		fmt.Fprintf(out, "generated zones: %d of %d records, zone00000.example. to zone%05d.example.\n", *many, *manyRecords, *many-1)
+	}
 	if *configOut != "" {
 		if err := os.WriteFile(*configOut, []byte(Config(cf.URL, r53.URL, zs, *zoneFile)), 0o644); err != nil {
 			return err
@@ -105,7 +122,18 @@ func serve(ctx context.Context, args []string, out io.Writer, ready chan<- struc
 		close(ready)
 	}
 	<-ctx.Done()
+	if *counts {
+		printCounts(out, "Cloudflare", cf.Counts())
+		printCounts(out, "Route 53", r53.Counts())
+	}
 	return nil
+}
+
+// printCounts writes one line per endpoint, sorted.
+func printCounts(out io.Writer, api string, c map[string]int) {
+	for _, k := range slices.Sorted(maps.Keys(c)) {
+		fmt.Fprintf(out, "%s requests: %-40s %d\n", api, k, c[k])
+	}
 }
 
 // Config is a zonecast.yaml for the emulated clouds at cfURL and r53URL and

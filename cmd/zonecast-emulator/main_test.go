@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,4 +67,49 @@ func TestEmulatorForPeople(t *testing.T) {
 		}
 	}
 	zc(0, "plan", "--config", cfg, "--exit-code")
+}
+
+// TestEmulatorManyZones: --zones hosts generated zones at both clouds and
+// --counts reports the requests each endpoint received.
+func TestEmulatorManyZones(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan struct{})
+	var out bytes.Buffer
+	var wg sync.WaitGroup
+	var serveErr error
+	wg.Go(func() {
+		serveErr = serve(ctx, []string{"--zones", "120", "--zone-records", "5", "--counts"}, &out, ready)
+	})
+	<-ready
+	var cfURL string
+	for _, l := range strings.Split(out.String(), "\n") {
+		if u, ok := strings.CutPrefix(l, "Cloudflare API: "); ok {
+			cfURL, _, _ = strings.Cut(u, " ")
+		}
+	}
+	req, _ := http.NewRequest("GET", cfURL+"/zones?per_page=50&page=3", nil)
+	req.Header.Set("Authorization", "Bearer "+Token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var env struct {
+		Result []struct{ Name string }
+	}
+	json.NewDecoder(resp.Body).Decode(&env)
+	resp.Body.Close()
+	cancel()
+	wg.Wait()
+	if serveErr != nil {
+		t.Fatal(serveErr)
+	}
+	// 121 zones: example.com and 120 generated; page 3 holds the last 21.
+	if len(env.Result) != 21 || env.Result[20].Name != "zone00119.example" {
+		t.Errorf("page 3 of the zones: %d, want 21 ending with zone00119.example", len(env.Result))
+	}
+	for _, want := range []string{"generated zones: 120 of 5 records", "Cloudflare requests: GET /zones"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
 }

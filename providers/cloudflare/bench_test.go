@@ -2,8 +2,10 @@ package cloudflare_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	libcf "github.com/libdns/cloudflare"
@@ -12,7 +14,9 @@ import (
 	"github.com/zonecast/zonecast/internal/apply"
 	emu "github.com/zonecast/zonecast/internal/emulator/cloudflare"
 	"github.com/zonecast/zonecast/providers"
+	"github.com/zonecast/zonecast/providers/cloudflare"
 	"github.com/zonecast/zonecast/providers/providertest"
+	"golang.org/x/sync/errgroup"
 )
 
 // BenchmarkApply10k applies a 10k-record zone to an empty zone at the
@@ -83,4 +87,91 @@ func newBench(b *testing.B, s *emu.Server) *cfProvider {
 		b.Fatal(err)
 	}
 	return p
+}
+
+// BenchmarkManyZones reads 10,000 zones of 50 records each at the emulator,
+// four at a time, as one sync cycle does: "prepared" calls PrepareZones
+// first (one paged listing of the account) on a cold account; "warm" is a
+// later cycle in the same process (a provider built again, the account's
+// cache filled); "by-name" skips PrepareZones, so each zone is looked up
+// by name. Reported per cycle: API calls by kind, and the time the calls
+// alone take at Cloudflare's documented limit of 1,200 requests per 5
+// minutes per user (developers.cloudflare.com/fundamentals/api/reference/
+// limits), i.e. 4 a second.
+func BenchmarkManyZones(b *testing.B) {
+	const n = 10000
+	s := emu.New(emu.Options{})
+	defer s.Close()
+	names := s.AddZones(n, 50)
+	origins := make([]string, n)
+	for i, name := range names {
+		origins[i] = name + "."
+	}
+	cycle := func(b *testing.B, token string, prepare bool) {
+		p, err := cloudflare.New("cloudflare", cloudflare.Config{APIToken: providers.NewSecret(token), APIURL: s.URL + "/client/v4",
+			RequestsPerSecond: 1e6})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if prepare {
+			if err := p.PrepareZones(b.Context(), origins); err != nil {
+				b.Fatal(err)
+			}
+		}
+		var g errgroup.Group
+		g.SetLimit(4)
+		for _, o := range origins {
+			g.Go(func() error {
+				_, err := p.Records(b.Context(), o)
+				return err
+			})
+		}
+		if err := g.Wait(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	report := func(b *testing.B) {
+		var listing, lookups, reads int
+		for _, r := range s.Requests() {
+			switch {
+			case r.Path == "/client/v4/zones" && strings.Contains(r.Query, "name="):
+				lookups++
+			case r.Path == "/client/v4/zones":
+				listing++
+			case strings.HasSuffix(r.Path, "/dns_records"):
+				reads++
+			}
+		}
+		calls := listing + lookups + reads
+		b.ReportMetric(float64(listing), "listing-calls")
+		b.ReportMetric(float64(lookups), "lookup-calls")
+		b.ReportMetric(float64(reads), "record-calls")
+		b.ReportMetric(float64(calls), "calls/cycle")
+		b.ReportMetric(float64(calls)/4, "sweep-s@4/s")
+	}
+	i := 0
+	b.Run("prepared", func(b *testing.B) {
+		for b.Loop() {
+			i++
+			s.ResetRequests()
+			cycle(b, fmt.Sprintf("cold-%d", i), true) // a new token: a cold account
+		}
+		report(b)
+	})
+	b.Run("warm", func(b *testing.B) {
+		cycle(b, "warm", true)
+		for b.Loop() {
+			s.ResetRequests()
+			cycle(b, "warm", true)
+		}
+		report(b)
+	})
+	b.Run("by-name", func(b *testing.B) {
+		for b.Loop() {
+			i++
+			s.ResetRequests()
+			cycle(b, fmt.Sprintf("cold-%d", i), false)
+		}
+		report(b)
+	})
 }

@@ -25,6 +25,13 @@
 //     looks up with zone_token when set, takes the one active zone and
 //     errors on none or several.
 //
+// Pacing and zone ids belong to the account (providers.Account: one per
+// API token and API in the process), not to the provider: every provider
+// and configuration load of the process with that token shares one token
+// bucket and one zone cache. PrepareZones lists every zone once for a run
+// of many; libdns/cloudflare's own per-instance zone lookup is answered
+// from that cache, so a read costs only its record listing.
+//
 // Before any write, Apply checks what Cloudflare would refuse halfway: the
 // zone's record quota (81045) and the TXT size limits. Records the driver
 // cannot read become protected RRsets.
@@ -57,7 +64,6 @@ import (
 	libcf "github.com/libdns/cloudflare"
 	"github.com/libdns/libdns"
 	"github.com/miekg/dns"
-	"golang.org/x/time/rate"
 
 	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/zones"
@@ -141,7 +147,13 @@ type Provider struct {
 	apexNS      bool // manage_apex_ns
 	enableMulti bool // enable_multi_provider
 
+	// account is what this provider shares with every other of the same
+	// token and API in the process: the pacing budget and the zone cache.
+	account *providers.Account
+	libCfg  libcf.Provider // how to make lib again (a zone that moved)
+
 	mu       sync.Mutex
+	gone     map[string]bool       // zone IDs a listing found gone (HTTP 404)
 	zones    map[string]string     // origin → zone ID
 	assigned map[string][]string   // zone ID → Cloudflare's name_servers, canonical
 	pages    map[string][]cfRecord // zone ID → records of the last listing
@@ -188,8 +200,10 @@ func New(name string, c Config) (*Provider, error) {
 		return nil, err
 	}
 	p.nameservers = ns
-	p.transport = &providers.Transport{Limiter: rate.NewLimiter(rate.Limit(rps), 4), MaxAttempts: c.MaxAttempts, MaxWait: c.MaxWait}
+	p.transport = &providers.Transport{MaxAttempts: c.MaxAttempts, MaxWait: c.MaxWait}
+	endpoint := ""
 	if c.APIURL != "" {
+		endpoint = strings.TrimSuffix(c.APIURL, "/")
 		u, err := url.Parse(strings.TrimSuffix(c.APIURL, "/"))
 		if err != nil || u.Scheme == "" || u.Host == "" {
 			return nil, fmt.Errorf("api_url %q: want an absolute URL", c.APIURL)
@@ -206,11 +220,22 @@ func New(name string, c Config) (*Provider, error) {
 		rlw = defaultRateLimitWait
 	}
 	p.http = &http.Client{Transport: &perAttempt{next: p.transport, timeout: timeout, rateLimitWait: rlw}}
-	p.lib = &libcf.Provider{APIToken: c.APIToken.Value(), HTTPClient: recorder{p}}
+	p.libCfg = libcf.Provider{APIToken: c.APIToken.Value(), HTTPClient: recorder{p}}
 	if !c.ZoneToken.IsZero() {
-		p.lib.ZoneToken = c.ZoneToken.Value()
+		p.libCfg.ZoneToken = c.ZoneToken.Value()
 		p.zoneToken = c.ZoneToken
 	}
+	p.lib = &libcf.Provider{APIToken: p.libCfg.APIToken, ZoneToken: p.libCfg.ZoneToken, HTTPClient: p.libCfg.HTTPClient}
+	// One budget per token and API: Cloudflare's limit (1,200 requests
+	// per 5 minutes) is per user, whichever provider or zone spends it
+	// (developers.cloudflare.com/fundamentals/api/reference/limits). Two
+	// tokens of one user are two accounts here: the API does not say
+	// whose a token is without another request.
+	p.account = providers.AccountFor(providers.AccountKey{Driver: "cloudflare", Endpoint: endpoint,
+		Credential: providers.CredentialDigest(c.APIToken.Value(), p.zoneToken.Value())})
+	p.account.Pace(name, rps, 4)
+	p.transport.Account = p.account
+	p.gone = map[string]bool{}
 	return p, nil
 }
 
@@ -271,9 +296,19 @@ func (p *perAttempt) RoundTrip(r *http.Request) (*http.Response, error) {
 type recorder struct{ p *Provider }
 
 func (r recorder) Do(req *http.Request) (*http.Response, error) {
+	if req.Method == http.MethodGet && strings.HasSuffix(req.URL.Path, "/zones") {
+		if resp := r.p.cachedLookup(req); resp != nil {
+			return resp, nil
+		}
+	}
 	resp, err := r.p.http.Do(req)
 	if err == nil && req.Method == http.MethodGet && strings.HasSuffix(req.URL.Path, "/zones") && resp.StatusCode == http.StatusOK {
 		return activeOnly(resp)
+	}
+	if err == nil && resp.StatusCode == http.StatusNotFound && strings.HasSuffix(req.URL.Path, "/dns_records") {
+		r.p.mu.Lock()
+		r.p.gone[zoneIDOf(req.URL.Path)] = true
+		r.p.mu.Unlock()
 	}
 	if err != nil || req.Method != http.MethodGet || !strings.HasSuffix(req.URL.Path, "/dns_records") || resp.StatusCode != http.StatusOK {
 		return resp, err
@@ -297,6 +332,32 @@ func (r recorder) Do(req *http.Request) (*http.Response, error) {
 		r.p.mu.Unlock()
 	}
 	return resp, nil
+}
+
+// cachedLookup answers libdns/cloudflare's own zone lookup (GET
+// /zones?name=) from the zone the driver found already, so that a read
+// costs no lookup request: the library keeps its answer per instance only,
+// and instances are made again at every configuration load. It returns nil
+// when the driver has not found the zone.
+func (p *Provider) cachedLookup(req *http.Request) *http.Response {
+	name := req.URL.Query().Get("name")
+	if name == "" {
+		return nil
+	}
+	p.mu.Lock()
+	id, ok := p.zones[zones.CanonicalName(name)]
+	p.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	body, _ := json.Marshal(map[string]any{
+		"success": true, "errors": []any{}, "messages": []any{},
+		"result":      []map[string]string{{"id": id, "name": strings.TrimSuffix(zones.CanonicalName(name), "."), "status": "active"}},
+		"result_info": map[string]int{"page": 1, "per_page": 50, "count": 1, "total_count": 1, "total_pages": 1},
+	})
+	return &http.Response{StatusCode: http.StatusOK, Status: "200 OK", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(bytes.NewReader(body)),
+		ContentLength: int64(len(body)), Request: req}
 }
 
 // activeOnly keeps the active zones of a zone lookup's answer: the library
@@ -397,18 +458,35 @@ type cfRecord struct {
 
 // Records implements providers.Provider: one zone lookup (first time),
 // then the listing, 100 records a request, through libdns/cloudflare.
+//
+// A zone ID from the account's cache that Cloudflare no longer knows (HTTP
+// 404: the zone was deleted, or deleted and added again with a new ID) is
+// dropped and the zone looked up again by name, once.
 func (p *Provider) Records(ctx context.Context, origin string) ([]zones.RRset, error) {
 	origin = zones.CanonicalName(origin)
-	zid, err := p.zoneID(ctx, origin)
-	if err != nil {
-		return nil, err
-	}
-	p.mu.Lock()
-	delete(p.seen, zid)
-	p.mu.Unlock()
-	recs, err := p.lib.GetRecords(ctx, origin)
-	if err != nil {
-		return nil, fmt.Errorf("list records of %s at %s: %w", origin, p.name, err)
+	var zid string
+	var recs []libdns.Record
+	for attempt := 0; ; attempt++ {
+		var err error
+		if zid, err = p.zoneID(ctx, origin); err != nil {
+			return nil, err
+		}
+		p.mu.Lock()
+		delete(p.seen, zid)
+		delete(p.gone, zid)
+		lib := p.lib
+		p.mu.Unlock()
+		recs, err = lib.GetRecords(ctx, origin)
+		if err == nil {
+			break
+		}
+		p.mu.Lock()
+		gone := p.gone[zid]
+		p.mu.Unlock()
+		if !gone || attempt > 0 {
+			return nil, fmt.Errorf("list records of %s at %s: %w", origin, p.name, err)
+		}
+		p.forget(origin, zid)
 	}
 	var rrs []dns.RR
 	// unreadable are the RRsets holding a record the driver cannot read
@@ -516,68 +594,6 @@ func txtRdata(text string) string {
 	return providers.TXTData(text)
 }
 
-// zoneID looks the zone up once.
-func (p *Provider) zoneID(ctx context.Context, origin string) (string, error) {
-	p.mu.Lock()
-	id, ok := p.zones[origin]
-	p.mu.Unlock()
-	if ok {
-		return id, nil
-	}
-	var zs []struct {
-		ID          string   `json:"id"`
-		Name        string   `json:"name"`
-		Status      string   `json:"status"`
-		NameServers []string `json:"name_servers"`
-		Account     struct {
-			Name string `json:"name"`
-		} `json:"account"`
-	}
-	// The lookup goes with zone_token when there is one: in
-	// libdns/cloudflare's two-token setup the API token may hold only
-	// Zone.DNS for one zone, and Zone:Read is the zone token's (libdns
-	// cloudflare provider.go, APIToken and ZoneToken; client.go sends the
-	// zone token on GET /zones).
-	q := url.Values{"name": {strings.TrimSuffix(origin, ".")}, "per_page": {"50"}}
-	if err := p.callAs(ctx, p.zoneToken, http.MethodGet, "/zones?"+q.Encode(), nil, &zs); err != nil {
-		return "", fmt.Errorf("find zone %s at %s: %w", origin, p.name, err)
-	}
-	if len(zs) == 0 {
-		return "", fmt.Errorf("%w: %s at %s", providers.ErrZoneNotFound, origin, p.name)
-	}
-	// A name can be added to Cloudflare more than once (another account,
-	// an earlier copy still pending): only an active zone serves, and
-	// writing to another would change nothing that answers queries.
-	var active, others []string
-	var assigned []string
-	for _, z := range zs {
-		desc := fmt.Sprintf("%s (%s, account %q)", z.ID, z.Status, z.Account.Name)
-		if z.Status == "active" {
-			active = append(active, desc)
-			id = z.ID
-			assigned = assigned[:0]
-			for _, n := range z.NameServers {
-				assigned = append(assigned, strings.ToLower(zones.CanonicalName(n)))
-			}
-		} else {
-			others = append(others, desc)
-		}
-	}
-	switch {
-	case len(active) == 0:
-		return "", fmt.Errorf("zone %s at %s is not active (%s): finish its setup at Cloudflare (delegate it to Cloudflare's nameservers) first",
-			origin, p.name, strings.Join(others, ", "))
-	case len(active) > 1:
-		return "", fmt.Errorf("zone %s at %s: %d active zones of that name (%s): restrict the token to the account that serves it",
-			origin, p.name, len(active), strings.Join(active, ", "))
-	}
-	p.mu.Lock()
-	p.zones[origin] = id
-	p.assigned[id] = assigned
-	p.mu.Unlock()
-	return id, nil
-}
-
 // apiError is an error Cloudflare answered with.
 type apiError struct {
 	Status int
@@ -613,6 +629,12 @@ func (p *Provider) call(ctx context.Context, method, path string, body, result a
 
 // callAs is call with the given token.
 func (p *Provider) callAs(ctx context.Context, token providers.Secret, method, path string, body, result any) error {
+	return p.callInfo(ctx, token, method, path, body, result, nil)
+}
+
+// callInfo is callAs that also decodes the answer's result_info into info
+// (when not nil), leaving it nil when the answer has none.
+func (p *Provider) callInfo(ctx context.Context, token providers.Secret, method, path string, body, result any, info **resultInfo) error {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -639,8 +661,9 @@ func (p *Provider) callAs(ctx context.Context, token providers.Secret, method, p
 		return err
 	}
 	var env struct {
-		Success bool            `json:"success"`
-		Result  json.RawMessage `json:"result"`
+		Success    bool            `json:"success"`
+		Result     json.RawMessage `json:"result"`
+		ResultInfo *resultInfo     `json:"result_info"`
 		apiError
 	}
 	if err := json.Unmarshal(b, &env); err != nil {
@@ -652,6 +675,9 @@ func (p *Provider) callAs(ctx context.Context, token providers.Secret, method, p
 			return fmt.Errorf("%w: still rate limited after waiting; raise rate_limit_wait or lower requests_per_second", &env.apiError)
 		}
 		return &env.apiError
+	}
+	if info != nil {
+		*info = env.ResultInfo
 	}
 	if result != nil && len(env.Result) > 0 {
 		return json.Unmarshal(env.Result, result)

@@ -485,10 +485,11 @@ func TestSVCBQuoted(t *testing.T) {
 
 // TestRateLimitWindow: past the emulator's per-token limit every call gets
 // 429 until the window ends (Cloudflare: 1,200 per 5 minutes, then blocked
-// for 5 minutes; here 4 per second), and the driver waits it out although
+// for 5 minutes; here 3 per 1.5 s, under the 4 requests of a converge: a
+// lookup, two listings and a batch), and the driver waits it out although
 // one block is longer than max_wait.
 func TestRateLimitWindow(t *testing.T) {
-	s, _ := setup(t, emu.Options{RateLimit: 4, RateWindow: 1500 * time.Millisecond})
+	s, _ := setup(t, emu.Options{RateLimit: 3, RateWindow: 1500 * time.Millisecond})
 	p, err := cloudflare.New("cloudflare", cloudflare.Config{APIToken: providers.NewSecret("test-token"), APIURL: s.URL + "/client/v4",
 		RequestsPerSecond: 1000, MaxWait: time.Second, RateLimitWait: 30 * time.Second})
 	if err != nil {

@@ -2,6 +2,7 @@ package route53_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/libdns/libdns"
@@ -12,6 +13,7 @@ import (
 	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/providers/providertest"
 	"github.com/zonecast/zonecast/providers/route53"
+	"golang.org/x/sync/errgroup"
 )
 
 // BenchmarkApply10k applies a 10k-record zone (genzone, `make bench`) to an
@@ -83,4 +85,86 @@ func hermeticB(b *testing.B) {
 	b.Setenv("AWS_SHARED_CREDENTIALS_FILE", dir+"/credentials")
 	b.Setenv("AWS_PROFILE", "")
 	b.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+}
+
+// BenchmarkManyZones reads 10,000 hosted zones of 50 record sets each at
+// the emulator, four at a time, as one sync cycle does: "prepared" calls
+// PrepareZones first (one paged ListHostedZones walk) on a cold account;
+// "warm" is a later cycle in the same process (a provider built again, the
+// account's cache filled); "by-name" skips PrepareZones, so each zone costs
+// a ListHostedZonesByName. Reported per cycle: API calls by kind, and the
+// time the calls alone take at 5 requests a second per account (the
+// driver's default pace; Route 53's older published quota) and at 10 a
+// second (the refill of the per-account token bucket, capacity 50,
+// docs.aws.amazon.com/Route53/latest/DeveloperGuide/throttling-api-requests,
+// as research/provider-apis.md §2.5 cites it).
+func BenchmarkManyZones(b *testing.B) {
+	const n = 10000
+	hermeticB(b)
+	s := emu.New(emu.Options{})
+	defer s.Close()
+	s.AddZones(n, 50)
+	origins := make([]string, n)
+	for i := range n {
+		origins[i] = fmt.Sprintf("zone%05d.example.", i)
+	}
+	cycle := func(b *testing.B, key string, prepare bool) {
+		p, err := route53.New(b.Context(), "route53", route53.Config{AccessKeyID: providers.NewSecret(key),
+			SecretAccessKey: providers.NewSecret("secret"), Endpoint: s.URL, RequestsPerSecond: 1e6})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if prepare {
+			if err := p.PrepareZones(b.Context(), origins); err != nil {
+				b.Fatal(err)
+			}
+		}
+		var g errgroup.Group
+		g.SetLimit(4)
+		for _, o := range origins {
+			g.Go(func() error {
+				_, err := p.Records(b.Context(), o)
+				return err
+			})
+		}
+		if err := g.Wait(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	report := func(b *testing.B) {
+		c := s.Counts()
+		listing, lookups, reads := c["ListHostedZones"], c["ListHostedZonesByName"], c["ListResourceRecordSets"]
+		calls := listing + lookups + reads
+		b.ReportMetric(float64(listing), "listing-calls")
+		b.ReportMetric(float64(lookups), "lookup-calls")
+		b.ReportMetric(float64(reads), "record-calls")
+		b.ReportMetric(float64(calls), "calls/cycle")
+		b.ReportMetric(float64(calls)/5, "sweep-s@5/s")
+		b.ReportMetric(float64(calls)/10, "sweep-s@10/s")
+	}
+	i := 0
+	b.Run("prepared", func(b *testing.B) {
+		for b.Loop() {
+			i++
+			s.ResetRequests()
+			cycle(b, fmt.Sprintf("AKIDCOLD%d", i), true) // new keys: a cold account
+		}
+		report(b)
+	})
+	b.Run("warm", func(b *testing.B) {
+		cycle(b, "AKIDWARM", true)
+		for b.Loop() {
+			s.ResetRequests()
+			cycle(b, "AKIDWARM", true)
+		}
+		report(b)
+	})
+	b.Run("by-name", func(b *testing.B) {
+		for b.Loop() {
+			i++
+			s.ResetRequests()
+			cycle(b, fmt.Sprintf("AKIDCOLD%d", i), false)
+		}
+		report(b)
+	})
 }

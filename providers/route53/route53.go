@@ -15,7 +15,11 @@
 //     configuration itself and returns the error;
 //   - TXT: it joins strings and trims quotes: the driver keeps the strings
 //     and converts Route 53's octal escapes to and from RFC 1035's decimal
-//     ones.
+//     ones;
+//   - it looks the zone up by name at every call: the driver keeps zone ids
+//     in the account (providers.Account: one per credentials and endpoint
+//     in the process, which also holds the pacing budget), and PrepareZones
+//     lists every hosted zone once for a run of many.
 package route53
 
 import (
@@ -39,7 +43,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/miekg/dns"
-	"golang.org/x/time/rate"
 
 	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/zones"
@@ -99,10 +102,17 @@ type Provider struct {
 	waitInsync  time.Duration
 	apexNS      bool
 
-	mu    sync.Mutex
-	zones map[string]string                                // origin → hosted zone ID
-	deleg map[string][]string                              // zone ID → delegation set
-	raw   map[string]map[zones.Key]types.ResourceRecordSet // zone ID → sets of the last listing
+	// configured are the hosted_zone_ids (origin → ID): never looked up,
+	// never cached in the account.
+	configured map[string]string
+	endpoint   string
+	rps        float64
+	creds      aws.CredentialsProvider
+
+	mu      sync.Mutex
+	account *providers.Account                               // bound at the first request (see acct)
+	zones   map[string]string                                // origin → hosted zone ID
+	raw     map[string]map[zones.Key]types.ResourceRecordSet // zone ID → sets of the last listing
 }
 
 // New loads the AWS configuration (an error, never an exit, when it is bad)
@@ -123,10 +133,10 @@ func New(ctx context.Context, name string, c Config) (*Provider, error) {
 	// Retries are the SDK's (it knows Throttling and
 	// PriorRequestNotComplete); a middleware after them paces each attempt
 	// and counts it.
-	p := &Provider{name: name, zoneID: strings.TrimPrefix(c.HostedZoneID, "/hostedzone/"),
-		zones: map[string]string{}, deleg: map[string][]string{}, raw: map[string]map[zones.Key]types.ResourceRecordSet{}}
+	p := &Provider{name: name, zoneID: strings.TrimPrefix(c.HostedZoneID, "/hostedzone/"), endpoint: c.Endpoint, rps: rps,
+		zones: map[string]string{}, configured: map[string]string{}, raw: map[string]map[zones.Key]types.ResourceRecordSet{}}
 	for origin, id := range c.HostedZoneIDs {
-		p.zones[zones.CanonicalName(origin)] = strings.TrimPrefix(id, "/hostedzone/")
+		p.configured[zones.CanonicalName(origin)] = strings.TrimPrefix(id, "/hostedzone/")
 	}
 	ns, err := providers.ParseNameservers(c.Nameservers)
 	if err != nil {
@@ -138,11 +148,16 @@ func New(ctx context.Context, name string, c Config) (*Provider, error) {
 	if p.waitInsync == 0 {
 		p.waitInsync = 2 * time.Minute
 	}
-	limiter := rate.NewLimiter(rate.Limit(rps), 5)
 	pace := middleware.FinalizeMiddlewareFunc("zonecastPace", func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
-		if err := limiter.Wait(ctx); err != nil {
+		a, err := p.acct(ctx)
+		if err != nil {
 			return middleware.FinalizeOutput{}, middleware.Metadata{}, err
 		}
+		release, err := a.Wait(ctx)
+		if err != nil {
+			return middleware.FinalizeOutput{}, middleware.Metadata{}, paceError{err}
+		}
+		defer release()
 		p.requests.Add(1)
 		return next.HandleFinalize(ctx, in)
 	})
@@ -166,6 +181,7 @@ func New(ctx context.Context, name string, c Config) (*Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load AWS configuration: %w", err)
 	}
+	p.creds = cfg.Credentials
 	p.client = r53.NewFromConfig(cfg, func(o *r53.Options) {
 		if c.Endpoint != "" {
 			o.BaseEndpoint = aws.String(c.Endpoint)
@@ -176,6 +192,16 @@ func New(ctx context.Context, name string, c Config) (*Provider, error) {
 	})
 	return p, nil
 }
+
+// paceError is the account's pace refusing a request (its turn would come
+// after the deadline) or the context ending while it waits. It is never
+// retried: the SDK would otherwise take it, a timeout, for a connection
+// error and retry it with backoff until its attempts run out.
+type paceError struct{ err error }
+
+func (e paceError) Error() string        { return e.err.Error() }
+func (e paceError) Unwrap() error        { return e.err }
+func (e paceError) RetryableError() bool { return false }
 
 // Requests returns how many HTTP requests the provider has sent, retries
 // included.
@@ -206,86 +232,29 @@ func (p *Provider) Capabilities() providers.Capabilities {
 	}
 }
 
-// hostedZone returns the id of the public hosted zone for origin, or
-// hosted_zone_id when it is set; the id found is kept for the provider's
-// life (one run), so the lookup costs one listing per zone.
-//
-// An account may hold several hosted zones of one name (Route 53 allows it;
-// only the one whose name servers the parent delegates to is live), and a
-// private zone may share the name of a public one. ListHostedZonesByName
-// lists zones "by name with the labels reversed", from the first whose name
-// is at or after DNSName, up to 100 a page; NextDNSName and
-// NextHostedZoneId start the next page (API reference,
-// https://docs.aws.amazon.com/Route53/latest/APIReference/API_ListHostedZonesByName.html).
-// So every zone of that name comes first and the walk stops at the first
-// other name. Private zones are never chosen; several public ones are an
-// error that names them, because writing to the undelegated one succeeds
-// and changes nothing anyone resolves.
-func (p *Provider) hostedZone(ctx context.Context, origin string) (string, error) {
-	if p.zoneID != "" {
-		return p.zoneID, nil
-	}
-	p.mu.Lock()
-	id, ok := p.zones[origin]
-	p.mu.Unlock()
-	if ok {
-		return id, nil
-	}
-	var public, private []string
-	in := &r53.ListHostedZonesByNameInput{DNSName: aws.String(origin), MaxItems: aws.Int32(100)}
-walk:
-	for {
-		out, err := p.client.ListHostedZonesByName(ctx, in)
-		if err != nil {
-			return "", fmt.Errorf("find zone %s at %s: %w", origin, p.name, err)
-		}
-		for _, z := range out.HostedZones {
-			if !strings.EqualFold(aws.ToString(z.Name), origin) {
-				break walk
-			}
-			zid := strings.TrimPrefix(aws.ToString(z.Id), "/hostedzone/")
-			if z.Config != nil && z.Config.PrivateZone {
-				private = append(private, zid)
-			} else {
-				public = append(public, zid)
-			}
-		}
-		if !out.IsTruncated || !strings.EqualFold(aws.ToString(out.NextDNSName), origin) {
-			break
-		}
-		if aws.ToString(out.NextHostedZoneId) == aws.ToString(in.HostedZoneId) {
-			return "", fmt.Errorf("find zone %s at %s: the listing does not advance past hosted zone %s", origin, p.name, aws.ToString(in.HostedZoneId))
-		}
-		in.DNSName, in.HostedZoneId = out.NextDNSName, out.NextHostedZoneId
-	}
-	switch len(public) {
-	case 0:
-		if len(private) > 0 {
-			return "", fmt.Errorf("%w: %s at %s has only private hosted zones (%s), which zonecast never writes to",
-				providers.ErrZoneNotFound, origin, p.name, strings.Join(private, ", "))
-		}
-		return "", fmt.Errorf("%w: %s at %s", providers.ErrZoneNotFound, origin, p.name)
-	case 1:
-		id = public[0]
-	default:
-		return "", fmt.Errorf("%s at %s: %d public hosted zones have this name (%s); only the one the parent delegates to is live: "+
-			"set hosted_zone_ids: {%s: ID} in the provider's configuration to that zone (compare each zone's name servers, `aws route53 get-hosted-zone --id ID`, with `dig NS %s`)",
-			origin, p.name, len(public), strings.Join(public, ", "), origin, origin)
-	}
-	p.mu.Lock()
-	p.zones[origin] = id
-	p.mu.Unlock()
-	return id, nil
-}
-
 // Records implements providers.Provider: the zone lookup (first time), then
 // ListResourceRecordSets, 300 sets a request.
+//
+// A hosted zone ID from the account's cache that Route 53 no longer knows
+// (NoSuchHostedZone: the zone was deleted, or made again with a new ID) is
+// dropped and the zone looked up again by name, once.
 func (p *Provider) Records(ctx context.Context, origin string) ([]zones.RRset, error) {
 	origin = zones.CanonicalName(origin)
-	zid, err := p.hostedZone(ctx, origin)
-	if err != nil {
-		return nil, err
+	for attempt := 0; ; attempt++ {
+		zid, err := p.hostedZone(ctx, origin)
+		if err != nil {
+			return nil, err
+		}
+		out, err := p.records(ctx, origin, zid)
+		var gone *types.NoSuchHostedZone
+		if err != nil && attempt == 0 && errors.As(err, &gone) && p.forget(origin, zid) {
+			continue
+		}
+		return out, err
 	}
+}
+
+func (p *Provider) records(ctx context.Context, origin, zid string) ([]zones.RRset, error) {
 	var sets []types.ResourceRecordSet
 	in := &r53.ListResourceRecordSetsInput{HostedZoneId: aws.String(zid), MaxItems: aws.Int32(300)}
 	for {
@@ -523,28 +492,6 @@ func (p *Provider) checkApexNS(ctx context.Context, origin, zid string, c provid
 	return nil
 }
 
-// delegation returns the hosted zone's four Route 53 name servers
-// (GetHostedZone's DelegationSet), once per zone.
-func (p *Provider) delegation(ctx context.Context, origin, zid string) ([]string, error) {
-	p.mu.Lock()
-	ns, ok := p.deleg[zid]
-	p.mu.Unlock()
-	if ok {
-		return ns, nil
-	}
-	out, err := p.client.GetHostedZone(ctx, &r53.GetHostedZoneInput{Id: aws.String(zid)})
-	if err != nil {
-		return nil, fmt.Errorf("get name servers of %s at %s: %w", origin, p.name, err)
-	}
-	if out.DelegationSet != nil {
-		ns = out.DelegationSet.NameServers
-	}
-	p.mu.Lock()
-	p.deleg[zid] = ns
-	p.mu.Unlock()
-	return ns, nil
-}
-
 // Polling of GetChange: the first poll at once, then backoff from
 // insyncPollMin doubling to insyncPollMax.
 const (
@@ -575,8 +522,14 @@ func (p *Provider) waitForInsync(ctx context.Context, origin string, info *types
 		if err == nil && out.ChangeInfo != nil && out.ChangeInfo.Status == types.ChangeStatusInsync {
 			return nil
 		}
-		if err != nil && wctx.Err() == nil {
+		// The account's pace refuses a request whose turn would come
+		// after the wait's deadline (DeadlineExceeded before wctx is
+		// done): that is the wait running out, not a failed request.
+		if err != nil && wctx.Err() == nil && !(errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil) {
 			return fmt.Errorf("wait for change %s to %s at %s: %w", id, origin, p.name, err)
+		}
+		if err != nil && wctx.Err() == nil {
+			<-wctx.Done()
 		}
 		t := time.NewTimer(delay)
 		select {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	emu "github.com/zonecast/zonecast/internal/emulator/route53"
 	"github.com/zonecast/zonecast/providers"
@@ -102,10 +103,38 @@ func TestZoneLookupPagesAndIsCached(t *testing.T) {
 		t.Errorf("%d ListHostedZonesByName requests for 150 zones and two listings, want 2 (two pages, once)", lookups)
 	}
 
-	// A second public zone on the second page is still seen.
+	// A second public zone on the second page: a provider built again (a
+	// reloaded configuration) shares the account's cache and asks
+	// nothing within its lifetime; past it, the duplicate is seen.
 	s.AddZone(origin)
-	_, err := newProvider(t, s, route53.Config{}).Records(t.Context(), origin)
+	s.ResetRequests()
+	p2 := newProvider(t, s, route53.Config{})
+	if _, err := p2.Records(t.Context(), origin); err != nil {
+		t.Fatalf("within the cache's lifetime: %v", err)
+	}
+	if n := count(s, "ListHostedZonesByName"); n != 0 {
+		t.Errorf("a provider built again made %d lookups, want 0 (the account's cache)", n)
+	}
+	a, err := p2.Account(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(providers.ZoneCacheTTL + time.Second)
+	a.SetClock(func() time.Time { return later })
+	t.Cleanup(func() { a.SetClock(time.Now) })
+	_, err = newProvider(t, s, route53.Config{}).Records(t.Context(), origin)
 	if err == nil || !strings.Contains(err.Error(), pub) {
 		t.Errorf("two public zones among 151 of the name: err %v, want one naming %s", err, pub)
 	}
+}
+
+// count is the number of requests of operation op in the emulator's log.
+func count(s *emu.Server, op string) int {
+	n := 0
+	for _, r := range s.Requests() {
+		if r.Op == op {
+			n++
+		}
+	}
+	return n
 }

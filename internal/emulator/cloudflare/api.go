@@ -284,15 +284,29 @@ func (s *Server) listZones(w http.ResponseWriter, q url.Values) {
 	name := strings.TrimSuffix(strings.ToLower(q.Get("name")), ".")
 	status := q.Get("status")
 	s.mu.Lock()
-	var all []apiZone
-	for _, z := range s.sortedZones() {
-		if (name == "" || z.name == name) && (status == "" || status == z.statusOr()) {
-			all = append(all, s.apiZone(z))
+	zs := s.sortedZones()
+	if name != "" {
+		// Zones of one name are next to each other in name order.
+		i := sort.Search(len(zs), func(i int) bool { return zs[i].name >= name })
+		j := i
+		for j < len(zs) && zs[j].name == name {
+			j++
+		}
+		zs = zs[i:j]
+	}
+	var all []*zone
+	for _, z := range zs {
+		if status == "" || status == z.statusOr() {
+			all = append(all, z)
 		}
 	}
-	s.mu.Unlock()
 	res, info := pageOf(all, page, perPage)
-	writeResult(w, res, info)
+	out := make([]apiZone, len(res))
+	for i, z := range res {
+		out[i] = s.apiZone(z)
+	}
+	s.mu.Unlock()
+	writeResult(w, out, info)
 }
 
 // listRecords answers GET /zones/{zid}/dns_records with Cloudflare's

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -99,6 +100,9 @@ type Server struct {
 
 	mu       sync.Mutex
 	zones    map[string]*zone // by ID
+	active   map[string]*zone // zones added with AddZone, by name
+	sorted   []*zone          // zones by name, nil when it must be made again
+	counts   map[string]int   // requests by endpoint (see Counts)
 	seq      int
 	faults   []*faultState
 	requests []Request
@@ -143,10 +147,12 @@ func New(opts Options) *Server {
 		opts.Now = time.Now
 	}
 	s := &Server{
-		opts:  opts,
-		done:  make(chan struct{}),
-		zones: make(map[string]*zone),
-		rate:  make(map[string]*rateState),
+		opts:   opts,
+		done:   make(chan struct{}),
+		zones:  make(map[string]*zone),
+		active: make(map[string]*zone),
+		counts: make(map[string]int),
+		rate:   make(map[string]*rateState),
 	}
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.ts.URL
@@ -185,20 +191,90 @@ func (s *Server) AddZoneStatus(name, status string) string {
 	sum := sha256.Sum256(fmt.Appendf(nil, "zone/%s/%d", name, s.seq))
 	z := &zone{id: hex.EncodeToString(sum[:16]), name: name, status: status, created: s.opts.Now().UTC(), records: make(map[string]*stored)}
 	s.zones[z.id] = z
+	s.sorted = nil
 	return z.id
 }
 
 func (s *Server) addZone(name string) *zone {
 	name = strings.TrimSuffix(strings.ToLower(name), ".")
-	for _, z := range s.zones {
-		if z.name == name && z.status == "" {
-			return z
-		}
+	if z := s.active[name]; z != nil {
+		return z
 	}
 	sum := sha256.Sum256([]byte("zone/" + name))
 	z := &zone{id: hex.EncodeToString(sum[:16]), name: name, created: s.opts.Now().UTC(), records: make(map[string]*stored)}
 	s.zones[z.id] = z
+	s.sorted = nil
+	s.active[name] = z
 	return z
+}
+
+// DeleteZone removes a zone (a name or an ID) and its records, as deleting
+// it in the dashboard does: its ID then answers 404 (7003).
+func (s *Server) DeleteZone(zoneRef string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	z := s.zoneByRef(zoneRef)
+	if z == nil {
+		return
+	}
+	delete(s.zones, z.id)
+	s.sorted = nil
+	if s.active[z.name] == z {
+		delete(s.active, z.name)
+	}
+}
+
+// AddZones adds n generated active zones, zone00000.example. to
+// zoneNNNNN.example. (RFC 2606's reserved name), each holding records
+// records (at least 3): an apex MX and TXT, www, and hosts h0, h1... as A
+// records. It is cheap enough for tens of thousands of zones, for tests
+// and benchmarks of accounts that hold many. It returns the zone names
+// (without the final dot) in order.
+func (s *Server) AddZones(n, records int) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	names := make([]string, n)
+	now := s.opts.Now().UTC()
+	ten := 10
+	for i := range n {
+		name := fmt.Sprintf("zone%05d.example", i)
+		names[i] = name
+		z := s.addZone(name)
+		recs := []Record{
+			{Type: "MX", Name: name, Content: "mail." + name, Priority: &ten, TTL: 300},
+			{Type: "TXT", Name: name, Content: `"v=spf1 -all"`, TTL: 300},
+			{Type: "A", Name: "www." + name, Content: "192.0.2.1", TTL: 300},
+		}
+		for h := 0; len(recs) < records; h++ {
+			recs = append(recs, Record{Type: "A", Name: fmt.Sprintf("h%d.%s", h, name), Content: fmt.Sprintf("192.0.2.%d", h%250+1), TTL: 300})
+		}
+		for _, r := range recs {
+			r.ID = s.newID(z)
+			z.records[r.ID] = &stored{Record: r, created: now, modified: now}
+		}
+	}
+	return names
+}
+
+// Counts returns how many requests each endpoint has received since the
+// last ResetRequests, by method and route with IDs as placeholders:
+// "GET /zones", "GET /zones/{id}/dns_records",
+// "POST /zones/{id}/dns_records/batch"...
+func (s *Server) Counts() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.counts)
+}
+
+// endpoint is a request's method and route, IDs replaced by {id}.
+func endpoint(method, path string) string {
+	parts := strings.Split(strings.Trim(strings.TrimPrefix(path, "/client/v4"), "/"), "/")
+	for i := range parts {
+		if i%2 == 1 && len(parts[i]) == 32 {
+			parts[i] = "{id}"
+		}
+	}
+	return method + " /" + strings.Join(parts, "/")
 }
 
 // zoneByRef finds a zone by ID or by name (case-insensitive, one trailing dot
@@ -208,6 +284,9 @@ func (s *Server) zoneByRef(ref string) *zone {
 		return z
 	}
 	name := strings.TrimSuffix(strings.ToLower(ref), ".")
+	if z := s.active[name]; z != nil {
+		return z
+	}
 	for _, z := range s.zones {
 		if z.name == name {
 			return z
@@ -351,6 +430,7 @@ func (s *Server) ResetRequests() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = nil
+	s.counts = make(map[string]int)
 	s.logGen++
 }
 
@@ -383,6 +463,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	idx, gen := len(s.requests), s.logGen
 	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: string(body), Token: token})
+	s.counts[endpoint(r.Method, r.URL.Path)]++
 	s.mu.Unlock()
 
 	sw := &statusWriter{ResponseWriter: w}
@@ -608,12 +689,23 @@ func noRoute(path string) *failure {
 	}}
 }
 
-// sortedZones returns zones by name.
+// sortedZones returns zones by name (then ID), kept until a zone is added
+// or deleted, so that listing many zones page by page stays cheap. s.mu
+// must be held; callers must not change the slice.
 func (s *Server) sortedZones() []*zone {
+	if s.sorted != nil {
+		return s.sorted
+	}
 	out := make([]*zone, 0, len(s.zones))
 	for _, z := range s.zones {
 		out = append(out, z)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].name != out[j].name {
+			return out[i].name < out[j].name
+		}
+		return out[i].id < out[j].id
+	})
+	s.sorted = out
 	return out
 }

@@ -35,11 +35,17 @@ func (s *Server) wireZone(z *zone) wireZone {
 
 // zonesByName returns the zones in ListHostedZonesByName order: reversed
 // labels of the name, then id. s.mu must be held.
+// The order is kept until a zone is added or deleted, so that many
+// lookups stay cheap; callers must not change the slice.
 func (s *Server) zonesByName() []*zone {
+	if s.byName != nil {
+		return s.byName
+	}
 	zs := slices.Clone(s.zones)
 	slices.SortStableFunc(zs, func(a, b *zone) int {
-		return cmp.Or(strings.Compare(sortKey(a.name), sortKey(b.name)), strings.Compare(a.id, b.id))
+		return cmp.Or(strings.Compare(a.key, b.key), strings.Compare(a.id, b.id))
 	})
+	s.byName = zs
 	return zs
 }
 
@@ -71,7 +77,7 @@ func (s *Server) listZonesByName(r *http.Request) (any, *apiError) {
 	if dnsName != "" {
 		key := sortKey(dnsName)
 		start, _ = slices.BinarySearchFunc(zs, struct{}{}, func(z *zone, _ struct{}) int {
-			return cmp.Or(strings.Compare(sortKey(z.name), key), strings.Compare(z.id, zoneID))
+			return cmp.Or(strings.Compare(z.key, key), strings.Compare(z.id, zoneID))
 		})
 	}
 	out := wireListZonesByNameResponse{Xmlns: xmlns, DNSName: dnsName, HostedZoneID: zoneID, MaxItems: echo}

@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -46,6 +47,9 @@ type Server struct {
 	mu         sync.Mutex
 	rng        *rand.Rand
 	zones      []*zone // in creation order
+	byID       map[string]*zone
+	byName     []*zone        // zones in ListHostedZonesByName order; nil: make it again
+	counts     map[string]int // requests by operation (see Counts)
 	changes    map[string]*change
 	pending    int
 	pendingFor time.Duration
@@ -103,6 +107,8 @@ func New(opts Options) *Server {
 		opts:    opts,
 		rng:     rand.New(rand.NewPCG(53, 2013)),
 		changes: map[string]*change{},
+		byID:    map[string]*zone{},
+		counts:  map[string]int{},
 		tokens:  bucketCapacity,
 	}
 	s.refilled = time.Now()
@@ -150,6 +156,61 @@ func (s *Server) AddPrivateZone(name string) string { return s.addZone(name, tru
 func (s *Server) addZone(name string, private bool) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.addZoneLocked(name, private).id
+}
+
+// AddZones creates n generated public hosted zones, zone00000.example. to
+// zoneNNNNN.example. (RFC 2606's reserved name), each holding records
+// record sets (at least 3, the apex SOA and NS among them): an apex MX, www
+// and hosts h0, h1... as A sets. It is cheap enough for tens of thousands
+// of zones, for tests and benchmarks of accounts that hold many. It
+// returns the zone ids in order.
+func (s *Server) AddZones(n, records int) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ids := make([]string, n)
+	for i := range n {
+		z := s.addZoneLocked(fmt.Sprintf("zone%05d.example.", i), false)
+		ids[i] = z.id
+		sets := []RRSet{
+			{Name: z.name, Type: "MX", TTL: 300, Values: []string{"10 mail." + z.name}},
+			{Name: "www." + z.name, Type: "A", TTL: 300, Values: []string{"192.0.2.1"}},
+		}
+		for h := 0; len(z.sets)+len(sets) < records; h++ {
+			sets = append(sets, RRSet{Name: fmt.Sprintf("h%d.%s", h, z.name), Type: "A", TTL: 300, Values: []string{fmt.Sprintf("192.0.2.%d", h%250+1)}})
+		}
+		for _, r := range sets {
+			z.sets = z.sets.put(r)
+		}
+	}
+	return ids
+}
+
+// DeleteZone removes a hosted zone and its record sets; its id then answers
+// NoSuchHostedZone.
+func (s *Server) DeleteZone(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	z := s.zone(id)
+	if z == nil {
+		return
+	}
+	delete(s.byID, z.id)
+	s.byName = nil
+	s.zones = slices.DeleteFunc(s.zones, func(x *zone) bool { return x == z })
+}
+
+// Counts returns how many requests each operation has received since the
+// last ResetRequests ("ListHostedZones", "ListHostedZonesByName",
+// "ListResourceRecordSets", "ChangeResourceRecordSets", "GetHostedZone",
+// "GetChange"; "" for a path that is none).
+func (s *Server) Counts() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.counts)
+}
+
+func (s *Server) addZoneLocked(name string, private bool) *zone {
 	cn, err := canonicalName(name)
 	if err != nil {
 		cn = name
@@ -165,8 +226,11 @@ func (s *Server) addZone(name string, private bool) string {
 	z.sets = z.sets.put(RRSet{Name: cn, Type: "SOA", TTL: 900, Values: []string{
 		z.nameServers[0] + " awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400",
 	}})
+	z.key = sortKey(cn)
 	s.zones = append(s.zones, z)
-	return z.id
+	s.byID[z.id] = z
+	s.byName = nil
+	return z
 }
 
 // AddRRSet stores r in the zone as a fixture, bypassing the API's rules
@@ -237,6 +301,7 @@ func (s *Server) ResetRequests() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = nil
+	s.counts = map[string]int{}
 }
 
 // SetPending makes GetChange answer PENDING n times for each change
@@ -263,13 +328,7 @@ func (s *Server) SetPendingFor(d time.Duration) {
 // zone finds a zone by id, with or without the /hostedzone/ prefix.
 // s.mu must be held.
 func (s *Server) zone(id string) *zone {
-	id = strings.TrimPrefix(id, "/hostedzone/")
-	for _, z := range s.zones {
-		if z.id == id {
-			return z
-		}
-	}
-	return nil
+	return s.byID[strings.TrimPrefix(id, "/hostedzone/")]
 }
 
 const (
@@ -423,6 +482,7 @@ func (s *Server) serve(rw http.ResponseWriter, r *http.Request) {
 		req.Status = w.status
 		s.mu.Lock()
 		s.requests = append(s.requests, req)
+		s.counts[req.Op]++
 		s.mu.Unlock()
 	}
 	defer logRequest()

@@ -124,6 +124,7 @@ func (l setList) remove(r RRSet) setList {
 type zone struct {
 	id          string
 	name        string
+	key         string // sortKey(name)
 	callerRef   string
 	private     bool
 	nameServers []string

@@ -28,15 +28,6 @@ type ZonePreparer interface {
 	PrepareZones(ctx context.Context, origins []string) error
 }
 
-// ZoneLister is a provider that can list the zones it serves: canonical
-// origins, sorted.
-//
-// It duplicates the ZoneLister of providers/lister.go (written by another
-// change of issue 15, with exactly this signature) so that this package
-// compiles on its own; the lead keeps one of the two.
-type ZoneLister interface {
-	Zones(ctx context.Context) ([]string, error)
-}
 
 // PrepareThreshold is the number of origins from which PrepareZones lists
 // every zone of the account instead of leaving the lookups by name: a

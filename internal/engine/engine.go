@@ -131,6 +131,8 @@ type Base struct {
 	selected []string
 	// rank is each zone's place in Config.Zones, the order of targets.
 	rank map[string]int
+	// prepared: the providers were told the run's zones (prepare).
+	prepared sync.Once
 	// FullRead, MarkerMaxAge and Sweep are given to every Engine made
 	// (see Engine.FullRead).
 	FullRead     bool

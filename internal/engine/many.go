@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/zonecast/zonecast/internal/config"
 	"github.com/zonecast/zonecast/internal/plan"
+	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/zones"
 )
 
@@ -220,4 +222,42 @@ func underAny(f string, others []string) bool {
 		}
 	}
 	return false
+}
+
+// prepare tells every provider that can use it (providers.ZonePreparer)
+// which zones the run covers there, once per run, before its first read:
+// a cloud lists the account's zones once instead of looking each up by
+// name. A listing that fails costs nothing but the lookups by name; it is
+// said in the notes returned (by the one call that prepared).
+func (b *Base) prepare(ctx context.Context) (notes []string) {
+	b.prepared.Do(func() {
+		for _, name := range b.Config.ProviderOrder {
+			if len(b.selected) > 0 && !slices.Contains(b.selected, name) {
+				continue
+			}
+			zp, ok := b.Config.Providers[name].(providers.ZonePreparer)
+			if !ok {
+				continue
+			}
+			var origins []string
+			parents := map[string]bool{}
+			for _, o := range b.Origins {
+				zc := b.zoneConfig(o)
+				if slices.Contains(zc.Providers, name) {
+					origins = append(origins, o)
+				}
+				if zc.Parent != nil && zc.Parent.Provider == name && !parents[zc.Parent.Zone] {
+					parents[zc.Parent.Zone] = true
+					origins = append(origins, zc.Parent.Zone)
+				}
+			}
+			if len(origins) == 0 {
+				continue
+			}
+			if err := zp.PrepareZones(ctx, origins); err != nil {
+				notes = append(notes, fmt.Sprintf("%s: the account's zones could not be listed (%v); each zone is looked up by name", name, err))
+			}
+		}
+	})
+	return notes
 }

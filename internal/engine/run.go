@@ -316,6 +316,7 @@ func (e *Engine) planReady(ctx context.Context, wait time.Duration) (p *plan.Pla
 		i int
 		r readResult
 	}
+	prepared := e.base.prepare(ctx)
 	targets := make([]Target, 0, len(e.Targets)+len(e.Out)+len(e.Parents))
 	byKey := make(map[targetKey]int, cap(targets))
 	results := make(chan indexed, cap(targets))
@@ -382,7 +383,7 @@ func (e *Engine) planReady(ctx context.Context, wait time.Duration) (p *plan.Pla
 		}
 	}
 	now := e.all()
-	p = &plan.Plan{Targets: make([]*plan.Target, len(now)), Pending: e.State.PendingOf(e.Origins()), Notes: e.Adopted}
+	p = &plan.Plan{Targets: make([]*plan.Target, len(now)), Pending: e.State.PendingOf(e.Origins()), Notes: append(prepared, e.Adopted...)}
 	latePos := map[int]int{} // index in targets → position in the plan
 	for pos, t := range now {
 		j := index(t)

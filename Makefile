@@ -69,9 +69,15 @@ demo: build
 # 100k records to zone files (one write each), to a real BIND (zonecast's
 # UPDATE messages beside BIND's nsupdate: messages, seconds and their
 # ratios) and of 10k to the Cloudflare and Route 53 emulators (API requests,
-# beside the libdns libraries' own call patterns).
+# beside the libdns libraries' own call patterns); many zones through the
+# binary; the engine's single-zone plan against the parse floor.
 SHARED ?= ../shared
 BENCH_SIZES ?= 10000 100000 1000000
+# Many zones (issue 15): BenchmarkManyZones runs the built binary over this
+# many generated zones (50-500 records each) at two zone-file providers and
+# a BIND loaded with all of them; the cloud drivers' BenchmarkManyZones
+# count the API calls of 10,000 zones at the emulators.
+BENCH_ZONE_COUNTS ?= 1000 10000
 bench:
 	@for n in $(BENCH_SIZES); do \
 	  if [ ! -f $(BENCHZONES)/$$n/base.zone ]; then \
@@ -82,6 +88,8 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 3 ./providers/zonefile
 	ZONECAST_BENCH_DIR=$(abspath $(BENCHZONES)) $(GO) test -run '^$$' -bench . -benchtime 3x -timeout 20m ./providers/rfc2136
 	ZONECAST_BENCH_DIR=$(abspath $(BENCHZONES)) $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 10m ./providers/cloudflare ./providers/route53
+	ZONECAST_BENCH_ZONES="$(BENCH_ZONE_COUNTS)" $(GO) test -run '^$$' -bench '^BenchmarkManyZones$$' -benchtime 1x -timeout 60m ./internal/cli
+	ZONECAST_BENCH_DIR=$(abspath $(BENCHZONES)) $(GO) test -run '^$$' -bench . -benchtime 3x -timeout 30m ./internal/engine
 	@$(MAKE) --no-print-directory build
 	@for n in $(BENCH_SIZES); do \
 	  /usr/bin/time -f "zonecast validate, $$n records: %e s wall, %M KiB peak RSS" $(BIN) validate $(BENCHZONES)/$$n/base.zone >/dev/null 2>$(BENCHZONES)/$$n/time.txt; \

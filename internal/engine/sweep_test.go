@@ -137,3 +137,45 @@ type named struct {
 }
 
 func (n named) Name() string { return n.name }
+
+// preparing is a provider that records what PrepareZones was told.
+type preparing struct {
+	providers.Provider
+	calls *[][]string
+}
+
+func (p preparing) PrepareZones(_ context.Context, origins []string) error {
+	*p.calls = append(*p.calls, origins)
+	return fmt.Errorf("listing refused")
+}
+
+// A run tells each provider that takes it which zones it covers there,
+// once per run whatever the batches, before reading; a listing that fails
+// is a note, and the run goes on.
+func TestPrepareZonesOncePerRun(t *testing.T) {
+	dir := lab(t, base)
+	b, err := Open(Selection{Config: filepath.Join(dir, "zonecast.yaml")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls [][]string
+	b.Config.Providers["b"] = preparing{b.Config.Providers["b"], &calls}
+	b.Config.Providers["tld"] = preparing{b.Config.Providers["tld"], &calls}
+	for i := range 2 { // two batches of one base
+		e, err := b.Engine(b.Origins)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := e.Plan(context.Background())
+		if len(p.Failed()) != 0 {
+			t.Fatalf("plan failed: %v", p.Failed()[0].Err)
+		}
+		noted := strings.Contains(strings.Join(p.Notes, "\n"), "b: the account's zones could not be listed (listing refused); each zone is looked up by name")
+		if noted != (i == 0) {
+			t.Errorf("batch %d: notes %q: want the failed listing noted once, in the first batch", i, p.Notes)
+		}
+	}
+	if len(calls) != 2 || fmt.Sprint(calls) != "[[example.com.] [com.]]" {
+		t.Errorf("PrepareZones calls %v, want [[example.com.] [com.]] once (b: its zone; tld: the parent zone)", calls)
+	}
+}

@@ -26,6 +26,21 @@ type clouds struct {
 	cf     *cfemu.Server
 	r53    *r53emu.Server
 	r53zid string
+	// mark is the emulators' request counts at `api-calls mark`.
+	mark map[string]int
+}
+
+// apiCalls are both emulators' request counts, "cloudflare GET /zones",
+// "route53 ListHostedZones", … → requests.
+func (c *clouds) apiCalls() map[string]int {
+	out := map[string]int{}
+	for k, n := range c.cf.Counts() {
+		out["cloudflare "+k] = n
+	}
+	for k, n := range c.r53.Counts() {
+		out["route53 "+k] = n
+	}
+	return out
 }
 
 // TestEndToEndClouds runs testdata/e2e-clouds against a Cloudflare
@@ -194,6 +209,42 @@ zones:
 				default:
 					ts.Fatalf("usage: route53 duplicate-zone | pending DUR | config KEY VALUE")
 				}
+			},
+			// many-zones N: N more zones, c0000.example. …, hosted at both
+			// clouds, as the zone set zones/ served by cloudflare and
+			// route53.
+			"many-zones": func(ts *testscript.TestScript, neg bool, args []string) {
+				c := ts.Value("clouds").(*clouds)
+				n, err := strconv.Atoi(args[0])
+				ts.Check(err)
+				ts.Check(os.MkdirAll(ts.MkAbs("zones"), 0o755))
+				for i := range n {
+					origin := fmt.Sprintf("c%04d.example.", i)
+					c.cf.AddZone(strings.TrimSuffix(origin, "."))
+					c.r53.AddZone(origin)
+					text := fmt.Sprintf("$TTL 300\n@ SOA ns1.example.net. hostmaster 1 7200 900 1209600 300\n@ NS ns1.example.net.\nwww A 192.0.2.%d\nmail MX 10 www\n", i%250+1)
+					ts.Check(os.WriteFile(ts.MkAbs("zones/"+origin+"zone"), []byte(text), 0o644))
+				}
+				file := ts.MkAbs("zonecast.yaml")
+				ts.Check(os.WriteFile(file, []byte(ts.ReadFile(file)+"  - {dir: zones, providers: [cloudflare, route53]}\n"), 0o644))
+			},
+			// api-calls mark | api-calls FILE: FILE gets the requests each
+			// emulator endpoint received since the mark, a line each
+			// ("cloudflare GET /zones 4"), sorted.
+			"api-calls": func(ts *testscript.TestScript, neg bool, args []string) {
+				c := ts.Value("clouds").(*clouds)
+				if args[0] == "mark" {
+					c.mark = c.apiCalls()
+					return
+				}
+				var lines []string
+				for k, n := range c.apiCalls() {
+					if d := n - c.mark[k]; d > 0 {
+						lines = append(lines, fmt.Sprintf("%s %d", k, d))
+					}
+				}
+				slices.Sort(lines)
+				ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(strings.Join(lines, "\n")+"\n"), 0o644))
 			},
 			// no-secrets FILE...: no configured secret value appears in
 			// the files nor in anything the script's commands printed.

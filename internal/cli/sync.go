@@ -150,7 +150,13 @@ func runSync(ctx context.Context, ios *streams, opts *syncOptions) error {
 				// What drifted, as the --once output names it.
 				attrs = append(attrs, "drifted", strings.Join(t.Drifted[:min(len(t.Drifted), maxDriftedShown)], "; "))
 			}
-			log.Info("sync", attrs...)
+			// Over many pairs, those in sync with nothing done log at
+			// debug: the metrics and the status page have every pair.
+			level := slog.LevelInfo
+			if len(c.Targets) > plan.BriefAfter && !ios.allPairs && t.OK() && t.Drift == 0 && !t.Dropped {
+				level = slog.LevelDebug
+			}
+			log.Log(ctx, level, "sync", attrs...)
 		}
 		for _, ev := range c.Events {
 			level := slog.LevelWarn

@@ -28,7 +28,6 @@ type ZonePreparer interface {
 	PrepareZones(ctx context.Context, origins []string) error
 }
 
-
 // PrepareThreshold is the number of origins from which PrepareZones lists
 // every zone of the account instead of leaving the lookups by name: a
 // lookup by name is one request, a listing one request per page (50 zones

@@ -16,7 +16,6 @@ import (
 	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/providers/cloudflare"
 	"github.com/zonecast/zonecast/providers/providertest"
-	"golang.org/x/sync/errgroup"
 )
 
 // BenchmarkApply10k applies a 10k-record zone to an empty zone at the
@@ -113,22 +112,7 @@ func BenchmarkManyZones(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if prepare {
-			if err := p.PrepareZones(b.Context(), origins); err != nil {
-				b.Fatal(err)
-			}
-		}
-		var g errgroup.Group
-		g.SetLimit(4)
-		for _, o := range origins {
-			g.Go(func() error {
-				_, err := p.Records(b.Context(), o)
-				return err
-			})
-		}
-		if err := g.Wait(); err != nil {
-			b.Fatal(err)
-		}
+		providertest.ReadAll(b, b.Context(), p, origins, prepare)
 	}
 	report := func(b *testing.B) {
 		var listing, lookups, reads int

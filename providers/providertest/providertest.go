@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/zonecast/zonecast/internal/apply"
 	"github.com/zonecast/zonecast/internal/plan"
 	"github.com/zonecast/zonecast/providers"
@@ -162,4 +164,28 @@ func BenchZone(b *testing.B, records int, file string) *zones.Zone {
 		b.Fatal(err, diags.Err())
 	}
 	return z
+}
+
+// ReadAll reads every origin at p, four at a time, as a run over many
+// zones does, having first told p which zones (providers.ZonePreparer)
+// when prepare is set; any error fails tb. For the benchmarks that count a
+// cycle's API calls.
+func ReadAll(tb testing.TB, ctx context.Context, p providers.Provider, origins []string, prepare bool) {
+	tb.Helper()
+	if prepare {
+		if err := p.(providers.ZonePreparer).PrepareZones(ctx, origins); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	var g errgroup.Group
+	g.SetLimit(4)
+	for _, o := range origins {
+		g.Go(func() error {
+			_, err := p.Records(ctx, o)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		tb.Fatal(err)
+	}
 }

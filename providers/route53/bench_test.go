@@ -13,7 +13,6 @@ import (
 	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/providers/providertest"
 	"github.com/zonecast/zonecast/providers/route53"
-	"golang.org/x/sync/errgroup"
 )
 
 // BenchmarkApply10k applies a 10k-record zone (genzone, `make bench`) to an
@@ -114,22 +113,7 @@ func BenchmarkManyZones(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if prepare {
-			if err := p.PrepareZones(b.Context(), origins); err != nil {
-				b.Fatal(err)
-			}
-		}
-		var g errgroup.Group
-		g.SetLimit(4)
-		for _, o := range origins {
-			g.Go(func() error {
-				_, err := p.Records(b.Context(), o)
-				return err
-			})
-		}
-		if err := g.Wait(); err != nil {
-			b.Fatal(err)
-		}
+		providertest.ReadAll(b, b.Context(), p, origins, prepare)
 	}
 	report := func(b *testing.B) {
 		c := s.Counts()

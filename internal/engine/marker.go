@@ -36,6 +36,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -340,17 +341,54 @@ func markerConfig(t Target) string {
 }
 
 // markerDir is where the marker cache lives: beside the state file.
-func (e *Engine) markerDir() string {
-	return filepath.Join(filepath.Dir(e.Config.State), "markers")
+func (e *Engine) markerDir() string { return markerDir(e.Config) }
+
+func markerDir(cfg *config.Config) string {
+	return filepath.Join(filepath.Dir(cfg.State), "markers")
 }
 
 // markerPath is the cache file of origin.
-func (e *Engine) markerPath(origin string) string {
+func (e *Engine) markerPath(origin string) string { return markerPath(e.Config, origin) }
+
+func markerPath(cfg *config.Config, origin string) string {
 	name := strings.NewReplacer("/", "_", "\\", "_").Replace(origin)
 	if name == "." {
 		name = "_root."
 	}
-	return filepath.Join(e.markerDir(), name+"json")
+	return filepath.Join(markerDir(cfg), name+"json")
+}
+
+// EditedFirst puts first, among the selected zones, those whose zone file
+// changed since their marker cache was last written (or that have none):
+// the zones a sync with a sweep must read at once go before the others,
+// and before the sweep's reads. It reports how many there are. Only the
+// zone file's own time is looked at, not its $INCLUDEs'.
+func (b *Base) EditedFirst() int {
+	edited := map[string]bool{}
+	for _, o := range b.Origins {
+		zst, err := os.Stat(b.zoneConfig(o).File)
+		if err != nil {
+			continue
+		}
+		mst, err := os.Stat(markerPath(b.Config, o))
+		edited[o] = err != nil || zst.ModTime().After(mst.ModTime())
+	}
+	slices.SortStableFunc(b.Origins, func(x, y string) int {
+		switch {
+		case edited[x] == edited[y]:
+			return 0
+		case edited[x]:
+			return -1
+		}
+		return 1
+	})
+	n := 0
+	for _, e := range edited {
+		if e {
+			n++
+		}
+	}
+	return n
 }
 
 // loadMarkers reads origin's cache file. A missing file is an empty cache;

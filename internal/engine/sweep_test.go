@@ -179,3 +179,37 @@ func TestPrepareZonesOncePerRun(t *testing.T) {
 		t.Errorf("PrepareZones calls %v, want [[example.com.] [com.]] once (b: its zone; tld: the parent zone)", calls)
 	}
 }
+
+// With a sweep, the zones whose files changed since their marker cache
+// was written (or that have none) go first, in the order of the
+// configuration; the others keep theirs.
+func TestEditedFirst(t *testing.T) {
+	dir := t.TempDir()
+	cfg := "providers:\n  a: {type: zonefile, directory: out}\nzones:\n"
+	for _, z := range []string{"a", "b", "c", "d"} {
+		write(t, dir, "zones/"+z+".example.zone", "$TTL 300\n@ SOA ns hostmaster 1 7200 900 1209600 300\n@ NS ns.example.net.\n")
+		cfg += "  - {origin: " + z + ".example., file: zones/" + z + ".example.zone, providers: [a]}\n"
+	}
+	write(t, dir, "zonecast.yaml", cfg)
+	old := time.Now().Add(-time.Hour)
+	for _, z := range []string{"a", "b", "c", "d"} {
+		if err := os.Chtimes(filepath.Join(dir, "zones", z+".example.zone"), old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// b and d have a cache newer than their files; c's file is newer
+	// than its cache; a has none.
+	for _, z := range []string{"b", "c", "d"} {
+		write(t, dir, ".zonecast/markers/"+z+".example.json", "{}")
+	}
+	if err := os.Chtimes(filepath.Join(dir, "zones", "c.example.zone"), time.Now().Add(time.Hour), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(Selection{Config: filepath.Join(dir, "zonecast.yaml")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := b.EditedFirst(); n != 2 || fmt.Sprint(b.Origins) != "[a.example. c.example. b.example. d.example.]" {
+		t.Errorf("EditedFirst: %d edited, order %v; want 2, [a.example. c.example. b.example. d.example.]", n, b.Origins)
+	}
+}

@@ -62,6 +62,10 @@ func RunCycle(ctx context.Context, opts Options) *Cycle {
 	if opts.Loaded != nil {
 		opts.Loaded(b.Config.Limits)
 	}
+	if opts.Sweep > 0 {
+		// Zones whose files changed are read at once: first.
+		b.EditedFirst()
+	}
 	batches := b.Batches()
 	if len(batches) > 1 {
 		diags, err := b.Check(ctx)

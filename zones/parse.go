@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/miekg/dns"
 )
@@ -58,12 +59,56 @@ const (
 // cannot be read, is refused (a *FileError) or no origin can be told, and
 // then the zone is nil.
 func ParseFile(path string, opts Options) (*Zone, Diagnostics, error) {
+	data, root, err := readZoneFile(path, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer root.Close()
+	return parse(data, path, opts, root)
+}
+
+// ReadSets reads the zone file at path as ParseFile does and returns its
+// RRsets. A file that zonecast sealed (WriteSealed) and nobody changed since
+// is read back as written, without parsing its rdata again (ReadSealed):
+// it has no diagnostics. Any other file is parsed, and its diagnostics are
+// ParseFile's. opts.Origin must be set for a sealed file to be read as one.
+func ReadSets(path string, opts Options) ([]RRset, Diagnostics, error) {
+	data, root, err := readZoneFile(path, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer root.Close()
+	if opts.Origin != "" && !opts.IDN && len(data) > 0 && bytes.Count(data, []byte{'\n'}) <= opts.Limits.WithDefaults().MaxRecords {
+		// data is never written again: the sets may share its memory.
+		if sets, ok := ReadSealed(unsafe.String(&data[0], len(data)), path, opts.Origin); ok {
+			return sets, nil, nil
+		}
+	}
+	z, diags, err := parse(data, path, opts, root)
+	if err != nil {
+		return nil, nil, err
+	}
+	sets := make([]RRset, 0, len(z.Sets))
+	for _, s := range z.Sets {
+		sets = append(sets, *s)
+	}
+	return sets, diags, nil
+}
+
+// readZoneFile reads the zone file at path within opts' limits, refusing
+// what ParseFile refuses; root is its folder, for $INCLUDE, to be closed by
+// the caller.
+func readZoneFile(path string, opts Options) (data []byte, root *os.Root, err error) {
 	lim := opts.Limits.WithDefaults()
-	root, err := os.OpenRoot(filepath.Dir(path))
+	root, err = os.OpenRoot(filepath.Dir(path))
 	if err != nil {
 		return nil, nil, fmt.Errorf("read zone file: %w", err)
 	}
-	defer root.Close()
+	defer func() {
+		if err != nil {
+			root.Close()
+		}
+	}()
 	var f *os.File
 	if opts.FollowSymlinks {
 		f, err = os.OpenFile(path, os.O_RDONLY|openNonblock, 0)
@@ -87,7 +132,7 @@ func ParseFile(path string, opts Options) (*Zone, Diagnostics, error) {
 		}
 		return nil, nil, fmt.Errorf("read zone file: %w", err)
 	}
-	data, err := readRegular(f, lim.MaxFileBytes)
+	data, err = readRegular(f, lim.MaxFileBytes)
 	f.Close()
 	if err != nil {
 		var big *tooLargeError
@@ -97,7 +142,7 @@ func ParseFile(path string, opts Options) (*Zone, Diagnostics, error) {
 		}
 		return nil, nil, &FileError{Path: path, Reason: err.Error()}
 	}
-	return parse(data, path, opts, root)
+	return data, root, nil
 }
 
 var errOutOfFolder = errors.New("out of the folder")

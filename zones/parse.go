@@ -98,18 +98,24 @@ func ReadSets(path string, opts Options) ([]RRset, Diagnostics, error) {
 // readZoneFile reads the zone file at path within opts' limits, refusing
 // what ParseFile refuses; root is its folder, for $INCLUDE, to be closed by
 // the caller.
-func readZoneFile(path string, opts Options) (data []byte, root *os.Root, err error) {
+func readZoneFile(path string, opts Options) ([]byte, *os.Root, error) {
 	lim := opts.Limits.WithDefaults()
-	root, err = os.OpenRoot(filepath.Dir(path))
+	root, err := os.OpenRoot(filepath.Dir(path))
 	if err != nil {
 		return nil, nil, fmt.Errorf("read zone file: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			root.Close()
-		}
-	}()
+	data, err := readInRoot(root, path, opts, lim)
+	if err != nil {
+		root.Close()
+		return nil, nil, err
+	}
+	return data, root, nil
+}
+
+// readInRoot is readZoneFile within the zone file's folder.
+func readInRoot(root *os.Root, path string, opts Options, lim Limits) ([]byte, error) {
 	var f *os.File
+	var err error
 	if opts.FollowSymlinks {
 		f, err = os.OpenFile(path, os.O_RDONLY|openNonblock, 0)
 	} else {
@@ -118,7 +124,7 @@ func readZoneFile(path string, opts Options) (data []byte, root *os.Root, err er
 			if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
 				f, err = openLinkInFolder(root, path)
 				if errors.Is(err, errOutOfFolder) {
-					return nil, nil, &FileError{Path: path, Symlink: true, Reason: "it is a symbolic link out of its folder, " +
+					return nil, &FileError{Path: path, Symlink: true, Reason: "it is a symbolic link out of its folder, " +
 						"and zonecast follows one only when the config says so"}
 				}
 			}
@@ -130,19 +136,19 @@ func readZoneFile(path string, opts Options) (data []byte, root *os.Root, err er
 			// os.Root says "openat" and the base name; say what was asked.
 			pe.Op, pe.Path = "open", path
 		}
-		return nil, nil, fmt.Errorf("read zone file: %w", err)
+		return nil, fmt.Errorf("read zone file: %w", err)
 	}
-	data, err = readRegular(f, lim.MaxFileBytes)
+	data, err := readRegular(f, lim.MaxFileBytes)
 	f.Close()
 	if err != nil {
 		var big *tooLargeError
 		if errors.As(err, &big) {
-			return nil, nil, &FileError{Path: path, Reason: fmt.Sprintf("it holds %d octets; %s", big.size,
+			return nil, &FileError{Path: path, Reason: fmt.Sprintf("it holds %d octets; %s", big.size,
 				limitText(lim.MaxFileBytes, "octets", "limits.zone_file_bytes"))}
 		}
-		return nil, nil, &FileError{Path: path, Reason: err.Error()}
+		return nil, &FileError{Path: path, Reason: err.Error()}
 	}
-	return data, root, nil
+	return data, nil
 }
 
 var errOutOfFolder = errors.New("out of the folder")

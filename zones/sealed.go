@@ -53,8 +53,9 @@ func WriteSealed(w io.Writer, z *Zone) (sealed bool, err error) {
 // octet, is not taken for what zonecast wrote), and every line is one that
 // WriteSealed writes: an absolute canonical owner inside the zone, a TTL of
 // at most 2^31-1, class IN, a type miekg/dns knows (not WKS, RRSIG or
-// TYPEnnn), rdata; the lines of one RRset together, with one TTL and their
-// rdata in strictly increasing order. The caller then reads the file with
+// TYPEnnn), rdata; the RRsets in strictly increasing canonical order (as
+// Zone.RRsets), so that none comes twice, and the lines of each together,
+// with one TTL and their rdata in strictly increasing order. The caller then reads the file with
 // ParseFile, which gives the same RRsets for any file ReadSealed accepts.
 //
 // The RRsets come in the file's order (canonical DNS order) and share the
@@ -111,7 +112,7 @@ func ReadSealed(text, file, origin string) ([]RRset, bool) {
 		if cur != nil {
 			cur.Data = data[start:len(data):len(data)]
 		}
-		if !sealedName(name, origin) {
+		if !sealedName(name, origin) || (cur != nil && !setBefore(cur, name, lastCode)) {
 			return nil, false
 		}
 		start = len(data)
@@ -155,6 +156,45 @@ func sealedName(name, origin string) bool {
 		}
 	}
 	return !strings.Contains(name, "..") && (len(name) == 1 || name[0] != '.')
+}
+
+// setBefore reports whether s comes before the RRset of name and type t in
+// canonical order (Zone.RRsets): by owner name, then the SOA, then by
+// type.
+func setBefore(s *RRset, name string, t uint16) bool {
+	if c := compareCanonical(s.Name, name); c != 0 {
+		return c < 0
+	}
+	if (s.Type == dns.TypeSOA) != (t == dns.TypeSOA) {
+		return s.Type == dns.TypeSOA
+	}
+	return s.Type < t
+}
+
+// compareCanonical is CompareNames for canonical names, without allocating
+// when they hold no escape: label by label from the root, as octets (the
+// names are lower case already), a label before the longer labels it
+// starts, a name before the names below it.
+func compareCanonical(a, b string) int {
+	if strings.IndexByte(a, '\\') >= 0 || strings.IndexByte(b, '\\') >= 0 {
+		return CompareNames(a, b)
+	}
+	a, b = strings.TrimSuffix(a, "."), strings.TrimSuffix(b, ".")
+	for {
+		switch {
+		case a == "" && b == "":
+			return 0
+		case a == "":
+			return -1
+		case b == "":
+			return 1
+		}
+		i, j := strings.LastIndexByte(a, '.'), strings.LastIndexByte(b, '.')
+		if c := strings.Compare(a[i+1:], b[j+1:]); c != 0 {
+			return c
+		}
+		a, b = a[:max(i, 0)], b[:max(j, 0)]
+	}
 }
 
 // sealedRdata reports whether rdata holds nothing EscapeText would change:

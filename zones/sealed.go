@@ -138,9 +138,10 @@ func sealedBody(text string) (string, bool) {
 	if !ok || len(want) != 2*sha256.Size {
 		return "", false
 	}
-	sum := sha256.Sum256([]byte(body))
+	h := sha256.New()
+	io.WriteString(h, body) // no copy of body: the digest writes strings
 	var got [2 * sha256.Size]byte
-	hex.Encode(got[:], sum[:])
+	hex.Encode(got[:], h.Sum(nil))
 	return body, string(got[:]) == want
 }
 
@@ -158,25 +159,49 @@ func sealedName(name, origin string) bool {
 	return !strings.Contains(name, "..") && (len(name) == 1 || name[0] != '.')
 }
 
-// setBefore reports whether s comes before the RRset of name and type t in
-// canonical order (Zone.RRsets): by owner name, then the SOA, then by
-// type.
+// setBefore reports whether s comes before the RRset of name and type t
+// (not an RRSIG) in canonical order.
 func setBefore(s *RRset, name string, t uint16) bool {
-	if c := compareCanonical(s.Name, name); c != 0 {
-		return c < 0
-	}
-	if (s.Type == dns.TypeSOA) != (t == dns.TypeSOA) {
-		return s.Type == dns.TypeSOA
-	}
-	return s.Type < t
+	next := RRset{Name: name, Type: t}
+	return setOrder(s, &next) < 0
 }
 
-// compareCanonical is CompareNames for canonical names, without allocating
-// when they hold no escape: label by label from the root, as octets (the
-// names are lower case already), a label before the longer labels it
-// starts, a name before the names below it.
+// setOrder orders two RRsets with canonical names as Zone.RRsets does: by
+// owner name, then the SOA, then by type, then by the type covered.
+func setOrder(a, b *RRset) int {
+	if c := compareCanonical(a.Name, b.Name); c != 0 {
+		return c
+	}
+	if (a.Type == dns.TypeSOA) != (b.Type == dns.TypeSOA) {
+		if a.Type == dns.TypeSOA {
+			return -1
+		}
+		return 1
+	}
+	if a.Type != b.Type {
+		return int(a.Type) - int(b.Type)
+	}
+	return int(a.Covers) - int(b.Covers)
+}
+
+// InOrder reports whether sets, whose names are canonical, are in strictly
+// increasing canonical order (as Zone.RRsets gives them), so that no key
+// comes twice. It allocates nothing for names without escapes.
+func InOrder(sets []RRset) bool {
+	for i := 1; i < len(sets); i++ {
+		if setOrder(&sets[i-1], &sets[i]) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// compareCanonical is CompareNames, without allocating for names of lower
+// case letters, digits and "-_*/" alone (as CanonicalName leaves most):
+// label by label from the root, as octets, a label before the longer
+// labels it starts, a name before the names below it.
 func compareCanonical(a, b string) int {
-	if strings.IndexByte(a, '\\') >= 0 || strings.IndexByte(b, '\\') >= 0 {
+	if !lowerPlain(a) || !lowerPlain(b) {
 		return CompareNames(a, b)
 	}
 	a, b = strings.TrimSuffix(a, "."), strings.TrimSuffix(b, ".")
@@ -195,6 +220,18 @@ func compareCanonical(a, b string) int {
 		}
 		a, b = a[:max(i, 0)], b[:max(j, 0)]
 	}
+}
+
+// lowerPlain reports whether name holds only octets that orderKey keeps as
+// they are and that are not dots inside a label: lower-case letters, digits,
+// "-_*/" and dots.
+func lowerPlain(name string) bool {
+	for i := 0; i < len(name); i++ {
+		if nameClass[name[i]] != namePlain {
+			return false
+		}
+	}
+	return true
 }
 
 // sealedRdata reports whether rdata holds nothing EscapeText would change:

@@ -222,3 +222,40 @@ func TestReadSetsSealedOrParsed(t *testing.T) {
 		t.Errorf("the edit is not seen: %v", sets)
 	}
 }
+
+// TestInOrder: InOrder agrees with CompareNames on names with and without
+// escapes, upper case and wildcards, and refuses a key twice.
+func TestInOrder(t *testing.T) {
+	names := []string{".", "example.com.", "a.example.com.", "A.example.com.", "*.example.com.", "-.example.com.",
+		"a-b.example.com.", "ab.example.com.", "a.b.example.com.", "b.example.com.", `\000.example.com.`, `\001.example.com.`,
+		`a\.b.example.com.`, `\065.example.com.`, "z.example.com.", "example.org.", "com.", "_s._tcp.example.com.", "xn--caf-dma.example.com.", "/.example.com."}
+	for _, a := range names {
+		for _, b := range names {
+			sa, sb := zones.RRset{Name: a, Type: 1}, zones.RRset{Name: b, Type: 1}
+			want := zones.CompareNames(a, b) < 0
+			if got := zones.InOrder([]zones.RRset{sa, sb}); got != want {
+				t.Errorf("InOrder(%s, %s) = %v, want %v (CompareNames %d)", a, b, got, want, zones.CompareNames(a, b))
+			}
+		}
+	}
+	a := zones.RRset{Name: "a.example.com.", Type: 1}
+	soa := zones.RRset{Name: "a.example.com.", Type: 6}
+	ns := zones.RRset{Name: "a.example.com.", Type: 2}
+	sig1 := zones.RRset{Name: "a.example.com.", Type: 46, Covers: 1}
+	sig2 := zones.RRset{Name: "a.example.com.", Type: 46, Covers: 2}
+	for _, c := range []struct {
+		sets []zones.RRset
+		want bool
+	}{
+		{[]zones.RRset{soa, a, ns, sig1, sig2}, true},
+		{[]zones.RRset{a, soa}, false},
+		{[]zones.RRset{a, a}, false},
+		{[]zones.RRset{ns, a}, false},
+		{[]zones.RRset{sig2, sig1}, false},
+		{nil, true},
+	} {
+		if got := zones.InOrder(c.sets); got != c.want {
+			t.Errorf("InOrder(%v) = %v, want %v", c.sets, got, c.want)
+		}
+	}
+}

@@ -161,42 +161,62 @@ func Compute(in Input) Target {
 		return s
 	}
 
-	// What the provider serves, by key; sets it protects are never
-	// changed nor deleted, and nothing is planned over them.
-	current := make(map[zones.Key]*zones.RRset, len(in.Current))
+	// What the provider serves. In canonical order (as a zone file
+	// provider reads it), each key comes once and each set is looked up
+	// in the zone file's; otherwise they go into a map first, the last of
+	// a key that comes twice counting. Sets the provider protects are
+	// never changed nor deleted, and nothing is planned over them.
+	unique := zones.InOrder(in.Current)
+	var current map[zones.Key]*zones.RRset
+	if !unique {
+		current = make(map[zones.Key]*zones.RRset, len(in.Current))
+	}
 	var protected map[zones.Key]bool
 	var protectedNotes []string
+	matched := 0 // sets served and in the zone file, once each
 	for i := range in.Current {
 		s := &in.Current[i]
+		k := s.Key()
 		if s.Protected != "" {
 			protectedNotes = append(protectedNotes, fmt.Sprintf("%s %s at %s is %s: left alone", s.Name, s.TypeString(), in.Provider, s.Protected))
 			if protected == nil {
 				protected = map[zones.Key]bool{}
 			}
-			protected[s.Key()] = true
+			protected[k] = true
 			continue
 		}
-		if keep(s) {
-			if in.Caps.AutoTTL && s.TTL == 1 {
-				// Automatic TTL: it matches what the zone file says.
-				if d := in.Desired.Sets[s.Key()]; d != nil && !protected[s.Key()] {
-					if w := want(d); w != nil {
-						auto := *s
-						auto.TTL = w.TTL
-						s = &auto
-					}
-				}
-			}
-			current[s.Key()] = s
-			t.Current++
-			if isApex(s.Name, s.Type, origin) {
-				t.apexSets++
-			}
+		if !keep(s) {
+			continue
+		}
+		var w *zones.RRset
+		if d := in.Desired.Sets[k]; d != nil && !protected[k] {
+			w = want(d)
+		}
+		if in.Caps.AutoTTL && s.TTL == 1 && w != nil {
+			// Automatic TTL: it matches what the zone file says.
+			auto := *s
+			auto.TTL = w.TTL
+			s = &auto
+		}
+		t.Current++
+		if isApex(s.Name, s.Type, origin) {
+			t.apexSets++
+		}
+		switch {
+		case !unique:
+			current[k] = s
+		case w == nil:
+			t.Changes = append(t.Changes, Change{Op: Delete, Before: s})
+		case !same(s, w):
+			matched++
+			t.Changes = append(t.Changes, Change{Op: Update, Before: s, After: w})
+		default:
+			matched++
 		}
 	}
 
 	skippedTypes := map[uint16]int{}
-	ignored, records, matched := 0, 0, 0
+	ignored, records, wanted := 0, 0, 0
 	// Desired.Sets is a map: the notes about fitting are gathered with
 	// their sets and put in canonical order below, so that the plan (and
 	// its golden files) does not depend on map iteration.
@@ -236,6 +256,10 @@ func Compute(in Input) Target {
 		if protected[k] {
 			continue
 		}
+		wanted++
+		if unique {
+			continue
+		}
 		have, ok := current[k]
 		switch {
 		case !ok:
@@ -245,6 +269,28 @@ func Compute(in Input) Target {
 			t.Changes = append(t.Changes, Change{Op: Update, Before: have, After: w})
 		default:
 			matched++
+		}
+	}
+	switch {
+	case unique && matched < wanted:
+		// Some of the zone file is not served yet.
+		served := make(map[zones.Key]bool, len(in.Current))
+		for i := range in.Current {
+			served[in.Current[i].Key()] = true
+		}
+		for k, s := range in.Desired.Sets {
+			if !served[k] {
+				if w := want(s); w != nil {
+					t.Changes = append(t.Changes, Change{Op: Create, After: w})
+				}
+			}
+		}
+	case !unique && matched < len(current):
+		// Some of what the provider serves is not in the zone file.
+		for k, have := range current {
+			if d := in.Desired.Sets[k]; d == nil || protected[k] || want(d) == nil {
+				t.Changes = append(t.Changes, Change{Op: Delete, Before: have})
+			}
 		}
 	}
 	byOrder := func(a, b fitNote) int {
@@ -270,15 +316,6 @@ func Compute(in Input) Target {
 		t.Notes = append(t.Notes, fmt.Sprintf("%d RRsets of the zone file match ignore rules and are left alone", ignored))
 	}
 	t.Notes = append(t.Notes, protectedNotes...)
-
-	if matched < len(current) {
-		// Some of what the provider serves is not in the zone file.
-		for k, have := range current {
-			if d := in.Desired.Sets[k]; d == nil || protected[k] || want(d) == nil {
-				t.Changes = append(t.Changes, Change{Op: Delete, Before: have})
-			}
-		}
-	}
 	Sort(t.Changes)
 	t.Notes = append(t.Notes, proxyNotes(t.Changes, in.Provider)...)
 	t.Notes = append(t.Notes, refusedNotes(t.Changes, in.Provider)...)

@@ -357,7 +357,18 @@ type parser struct {
 	stopped  bool
 	// octet is the octet error ReadByte returned last, until run reports it.
 	octet *octetError
+	// The blocks newSet and oneData hand out from, and the set add put a
+	// record in last (adding side).
+	setSlab  []RRset
+	dataSlab []string
+	last     *RRset
 }
+
+// typeName is a record type that %s formats as TypeString does, so that
+// the mnemonic is looked up only for a message made.
+type typeName uint16
+
+func (t typeName) String() string { return TypeString(uint16(t)) }
 
 // source is one zone file's bytes, read by a ZoneParser one byte at a time.
 // It follows the zone file's lexical structure just enough to know where each
@@ -764,15 +775,31 @@ func depthError(name string, lim Limits) *limitError {
 func (p *parser) run(src *source) {
 	const batchSize = 512
 	batches := make(chan []record, 8)
+	// Batches go back to the reading side once added, so that a large
+	// zone reuses a few instead of allocating one per 512 records.
+	free := make(chan []record, cap(batches)+2)
+	next := func() []record {
+		select {
+		case b := <-free:
+			return b[:0]
+		default:
+			return make([]record, 0, batchSize)
+		}
+	}
 	var adding sync.WaitGroup
 	adding.Go(func() {
 		for b := range batches {
-			for _, r := range b {
+			for i, r := range b {
 				p.add(r)
+				b[i] = record{} // nothing kept alive by a batch in the pool
+			}
+			select {
+			case free <- b:
+			default:
 			}
 		}
 	})
-	batch := make([]record, 0, batchSize)
+	batch := next()
 	defer func() {
 		batches <- batch
 		close(batches)
@@ -796,7 +823,7 @@ func (p *parser) run(src *source) {
 			batch = append(batch, p.take(rr))
 			if len(batch) == batchSize {
 				batches <- batch
-				batch = make([]record, 0, batchSize)
+				batch = next()
 			}
 		}
 		err := zp.Err()
@@ -836,7 +863,7 @@ func (p *parser) run(src *source) {
 			}
 			if len(batch) == batchSize {
 				batches <- batch
-				batch = make([]record, 0, batchSize)
+				batch = next()
 			}
 			if failed.off >= len(failed.data) {
 				src = failed.parent
@@ -1160,7 +1187,7 @@ func (p *parser) take(rr dns.RR) record {
 func (p *parser) add(r record) {
 	rr, pos, raw := r.rr, r.pos, r.raw
 	h := rr.Header()
-	typ := TypeString(h.Rrtype)
+	typ := typeName(h.Rrtype) // named only when a diagnostic is made
 	if bindRdataSuspect(h) && !isMeta(h.Rrtype) && h.Class == dns.ClassINET {
 		// Data BIND refuses and miekg/dns reads (bindchecks.go).
 		if d, bad := bindRdataCheck(rr, pos, raw); bad {
@@ -1259,19 +1286,52 @@ func (p *parser) add(r record) {
 	if sig, ok := rr.(*dns.RRSIG); ok {
 		key.Covers = sig.TypeCovered
 	}
-	set := p.zone.Sets[key]
+	// The records of an RRset mostly come one after the other.
+	set := p.last
+	if set == nil || set.Key() != key {
+		set = p.zone.Sets[key]
+	}
 	if set == nil {
 		p.names[name] |= typeBit(h.Rrtype)
-		set := &RRset{Name: name, Type: h.Rrtype, Covers: key.Covers, TTL: h.Ttl, Data: []string{data}, Pos: pos}
+		set := p.newSet()
+		*set = RRset{Name: name, Type: h.Rrtype, Covers: key.Covers, TTL: h.Ttl, Data: p.oneData(data), Pos: pos}
 		p.zone.Sets[key] = set
 		p.sets = append(p.sets, set)
+		p.last = set
 		return
 	}
+	p.last = set
 	if set.TTL != h.Ttl {
 		p.addDiag(pos, Warning, CodeTTLMismatch, fmt.Sprintf("%s %s has TTL %d but its RRset has TTL %d (set at %s); the RRset keeps %d",
 			name, typ, h.Ttl, set.TTL, set.Pos, set.TTL), "give every record of an RRset the same TTL (RFC 2181 §5.2)")
 	}
 	set.Data = append(set.Data, data)
+}
+
+// slabSize is how many RRsets (and one-record Data slices) newSet and
+// oneData allocate at a time: a zone's sets live as long as the zone, so
+// blocks of them cost the collector and the allocator less than one object
+// each, and lie in memory in file order.
+const slabSize = 1024
+
+// newSet returns a new zero RRset from the current block.
+func (p *parser) newSet() *RRset {
+	if len(p.setSlab) == cap(p.setSlab) {
+		p.setSlab = make([]RRset, 0, slabSize)
+	}
+	p.setSlab = p.setSlab[:len(p.setSlab)+1]
+	return &p.setSlab[len(p.setSlab)-1]
+}
+
+// oneData returns a Data slice holding d alone, with no room to grow: a
+// second record makes append copy it out of the block.
+func (p *parser) oneData(d string) []string {
+	if len(p.dataSlab) == cap(p.dataSlab) {
+		p.dataSlab = make([]string, 0, slabSize)
+	}
+	i := len(p.dataSlab)
+	p.dataSlab = append(p.dataSlab, d)
+	return p.dataSlab[i : i+1 : i+1]
 }
 
 func (p *parser) diag(pos Pos, sev Severity, code, msg, hint string) {

@@ -128,15 +128,17 @@ func Compute(in Input) Target {
 	go func() { fingerprint <- Fingerprint(in.Current) }()
 	origin := in.Desired.Origin
 
-	keep := func(s *zones.RRset) bool {
+	// keep says whether zonecast manages the sets of a key at all. It
+	// reads the key alone, which a map holds inline: no set is touched.
+	keep := func(k zones.Key) bool {
 		switch {
-		case zones.IsDNSSEC(s.Type):
+		case zones.IsDNSSEC(k.Type):
 			return false
-		case s.Type == dns.TypeSOA && in.Caps.OwnsSOA:
+		case k.Type == dns.TypeSOA && in.Caps.OwnsSOA:
 			return false
-		case s.Type == dns.TypeNS && s.Name == origin && in.Caps.OwnsApexNS:
+		case k.Type == dns.TypeNS && k.Name == origin && in.Caps.OwnsApexNS:
 			return false
-		case in.Ignored != nil && in.Ignored(s.Name, s.Type):
+		case in.Ignored != nil && in.Ignored(k.Name, k.Type):
 			return false
 		}
 		return true
@@ -145,7 +147,7 @@ func Compute(in Input) Target {
 	// fitted to its TTL limits, or nil when none is planned for it; the
 	// desired zone is never changed, and a set is copied only when fitted.
 	want := func(s *zones.RRset) *zones.RRset {
-		if !keep(s) || !in.Caps.Supports(s.Type) {
+		if !keep(s.Key()) || !in.Caps.Supports(s.Type) {
 			return nil
 		}
 		switch {
@@ -185,7 +187,7 @@ func Compute(in Input) Target {
 			protected[k] = true
 			continue
 		}
-		if !keep(s) {
+		if !keep(k) {
 			continue
 		}
 		var w *zones.RRset
@@ -225,30 +227,40 @@ func Compute(in Input) Target {
 		text string
 	}
 	var fitNotes, txtNotes []fitNote
+	// The notes and counts below need a set's content only when the
+	// provider has TTL, record or TXT limits: otherwise the loop reads the
+	// keys alone, and (in canonical order) touches no set.
+	fits := in.Caps.MinTTL > 0 || in.Caps.MaxTTL > 0
+	txtLimited := in.Caps.MaxTXTRecord > 0 || in.Caps.MaxTXTName > 0
 	for k, s := range in.Desired.Sets {
 		switch {
-		case zones.IsDNSSEC(s.Type):
-			skippedTypes[s.Type]++
+		case zones.IsDNSSEC(k.Type):
+			skippedTypes[k.Type]++
 			continue
-		case in.Ignored != nil && in.Ignored(s.Name, s.Type):
+		case in.Ignored != nil && in.Ignored(k.Name, k.Type):
 			ignored++
 			continue
-		case !keep(s):
+		case !keep(k):
 			continue
-		case !in.Caps.Supports(s.Type):
+		case !in.Caps.Supports(k.Type):
 			fitNotes = append(fitNotes, fitNote{s, fmt.Sprintf("%s cannot hold %s records: %s %s is not replicated there", in.Provider, s.TypeString(), s.Name, s.TypeString())})
 			continue
 		}
 		// Notes and counts are of the zone file's sets, planned or not.
-		w := want(s)
-		switch {
-		case w.TTL > s.TTL:
-			fitNotes = append(fitNotes, fitNote{s, fmt.Sprintf("%s %s: TTL %d raised to %s's minimum %d", s.Name, s.TypeString(), s.TTL, in.Provider, in.Caps.MinTTL)})
-		case w.TTL < s.TTL:
-			fitNotes = append(fitNotes, fitNote{s, fmt.Sprintf("%s %s: TTL %d lowered to %s's maximum %d", s.Name, s.TypeString(), s.TTL, in.Provider, in.Caps.MaxTTL)})
+		w := s
+		if fits {
+			w = want(s)
+			switch {
+			case w.TTL > s.TTL:
+				fitNotes = append(fitNotes, fitNote{s, fmt.Sprintf("%s %s: TTL %d raised to %s's minimum %d", s.Name, s.TypeString(), s.TTL, in.Provider, in.Caps.MinTTL)})
+			case w.TTL < s.TTL:
+				fitNotes = append(fitNotes, fitNote{s, fmt.Sprintf("%s %s: TTL %d lowered to %s's maximum %d", s.Name, s.TypeString(), s.TTL, in.Provider, in.Caps.MaxTTL)})
+			}
 		}
-		records += len(w.Data)
-		if w.Type == dns.TypeTXT {
+		if in.Caps.MaxRecords > 0 {
+			records += len(w.Data)
+		}
+		if txtLimited && k.Type == dns.TypeTXT {
 			if note := txtLimit(w, in.Provider, in.Caps); note != "" {
 				txtNotes = append(txtNotes, fitNote{w, note})
 			}

@@ -7,7 +7,10 @@
 // optional reload command runs after each write (once per Apply, whatever
 // its size); when it fails the write stands, Apply says so with a
 // *providers.ReloadError, and Reload runs the command again. The provider
-// reads its own file back as what it serves.
+// reads its own file back as what it serves. The file ends with a seal (a
+// comment with its SHA-256, zones.WriteSealed): while it holds, the file is
+// read back as written, without a zone parser; a file edited by hand, or
+// written by something else, is parsed and checked as any zone file.
 package zonefile
 
 import (

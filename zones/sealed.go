@@ -244,14 +244,17 @@ func lowerPlain(name string) bool {
 // what Write writes verbatim.
 func sealedRdata(rdata string) bool { return safePrefix(rdata) == len(rdata) }
 
-// sealable reports whether Write writes a record of set s with rdata d
-// exactly as the set has them, in a line ReadSealed reads.
-func sealable(s *RRset, d string) bool {
-	if s.Type == typeWKS || s.Type == dns.TypeRRSIG || d == "" {
+// sealableSet reports whether Write writes the owner and type of set s as
+// the set has them, in lines ReadSealed reads; sealableData the same of
+// one record's rdata d.
+func sealableSet(s *RRset) bool {
+	if s.Type == typeWKS || s.Type == dns.TypeRRSIG {
 		return false
 	}
 	if code, ok := dns.StringToType[TypeString(s.Type)]; !ok || code != s.Type {
 		return false
 	}
-	return safePrefix(s.Name) == len(s.Name) && safePrefix(d) == len(d)
+	return safePrefix(s.Name) == len(s.Name)
 }
+
+func sealableData(d string) bool { return d != "" && safePrefix(d) == len(d) }

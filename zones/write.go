@@ -24,8 +24,11 @@ func write(w io.Writer, z *Zone, verbatim *bool) error {
 	var line []byte
 	for _, s := range z.RRsets() {
 		typ := s.TypeString()
+		if verbatim != nil && *verbatim && !sealableSet(s) {
+			*verbatim = false
+		}
 		for _, d := range s.Data {
-			if verbatim != nil && *verbatim && !sealable(s, d) {
+			if verbatim != nil && *verbatim && !sealableData(d) {
 				*verbatim = false
 			}
 			t := typ

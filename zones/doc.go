@@ -29,6 +29,11 @@
 // origin written twice, raw UTF-8 labels); [Options].IDN stores UTF-8 names
 // as their A-labels instead.
 //
+// WriteSealed ends what Write writes with a seal, a comment holding the
+// SHA-256 of the file, so that ReadSets (ReadSealed) reads a file zonecast
+// wrote and nobody changed since without parsing its rdata again; any
+// other file, or any edit of a sealed one, is parsed.
+//
 // The package does no network I/O and prints nothing; its output is
 // deterministic. What it writes (Write, diagnostics) holds no raw control
 // characters ([EscapeText]), and a diagnostic quotes nothing of a file that

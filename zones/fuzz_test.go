@@ -60,6 +60,8 @@ func FuzzParse(f *testing.F) {
 		if diff := cmp.Diff(first, dump(t, z2)); diff != "" {
 			t.Fatalf("dump → parse → dump changed (-first +second):\n%s", diff)
 		}
+		// Written sealed, it reads back without the parser as with it.
+		checkSealed(t, z)
 	})
 }
 
@@ -122,5 +124,7 @@ func FuzzParseFile(f *testing.F) {
 		if diff := cmp.Diff(first, dump(t, z2)); diff != "" {
 			t.Fatalf("dump → parse → dump changed (-first +second):\n%s", diff)
 		}
+		// Written sealed, it reads back without the parser as with it.
+		checkSealed(t, z)
 	})
 }

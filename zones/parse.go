@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/miekg/dns"
 )
@@ -58,13 +59,63 @@ const (
 // cannot be read, is refused (a *FileError) or no origin can be told, and
 // then the zone is nil.
 func ParseFile(path string, opts Options) (*Zone, Diagnostics, error) {
+	data, root, err := readZoneFile(path, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer root.Close()
+	return parse(data, path, opts, root)
+}
+
+// ReadSets reads the zone file at path as ParseFile does and returns its
+// RRsets. A file that zonecast sealed (WriteSealed) and nobody changed since
+// is read back as written, without parsing its rdata again (ReadSealed):
+// it has no diagnostics. Any other file is parsed, and its diagnostics are
+// ParseFile's. opts.Origin must be set for a sealed file to be read as one.
+func ReadSets(path string, opts Options) ([]RRset, Diagnostics, error) {
+	data, root, err := readZoneFile(path, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer root.Close()
+	if opts.Origin != "" && !opts.IDN && len(data) > 0 && bytes.Count(data, []byte{'\n'}) <= opts.Limits.WithDefaults().MaxRecords {
+		// data is never written again: the sets may share its memory.
+		if sets, ok := ReadSealed(unsafe.String(&data[0], len(data)), path, opts.Origin); ok {
+			return sets, nil, nil
+		}
+	}
+	z, diags, err := parse(data, path, opts, root)
+	if err != nil {
+		return nil, nil, err
+	}
+	sets := make([]RRset, 0, len(z.Sets))
+	for _, s := range z.Sets {
+		sets = append(sets, *s)
+	}
+	return sets, diags, nil
+}
+
+// readZoneFile reads the zone file at path within opts' limits, refusing
+// what ParseFile refuses; root is its folder, for $INCLUDE, to be closed by
+// the caller.
+func readZoneFile(path string, opts Options) ([]byte, *os.Root, error) {
 	lim := opts.Limits.WithDefaults()
 	root, err := os.OpenRoot(filepath.Dir(path))
 	if err != nil {
 		return nil, nil, fmt.Errorf("read zone file: %w", err)
 	}
-	defer root.Close()
+	data, err := readInRoot(root, path, opts, lim)
+	if err != nil {
+		root.Close()
+		return nil, nil, err
+	}
+	return data, root, nil
+}
+
+// readInRoot is readZoneFile within the zone file's folder.
+func readInRoot(root *os.Root, path string, opts Options, lim Limits) ([]byte, error) {
 	var f *os.File
+	var err error
 	if opts.FollowSymlinks {
 		f, err = os.OpenFile(path, os.O_RDONLY|openNonblock, 0)
 	} else {
@@ -73,7 +124,7 @@ func ParseFile(path string, opts Options) (*Zone, Diagnostics, error) {
 			if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
 				f, err = openLinkInFolder(root, path)
 				if errors.Is(err, errOutOfFolder) {
-					return nil, nil, &FileError{Path: path, Symlink: true, Reason: "it is a symbolic link out of its folder, " +
+					return nil, &FileError{Path: path, Symlink: true, Reason: "it is a symbolic link out of its folder, " +
 						"and zonecast follows one only when the config says so"}
 				}
 			}
@@ -85,19 +136,19 @@ func ParseFile(path string, opts Options) (*Zone, Diagnostics, error) {
 			// os.Root says "openat" and the base name; say what was asked.
 			pe.Op, pe.Path = "open", path
 		}
-		return nil, nil, fmt.Errorf("read zone file: %w", err)
+		return nil, fmt.Errorf("read zone file: %w", err)
 	}
 	data, err := readRegular(f, lim.MaxFileBytes)
 	f.Close()
 	if err != nil {
 		var big *tooLargeError
 		if errors.As(err, &big) {
-			return nil, nil, &FileError{Path: path, Reason: fmt.Sprintf("it holds %d octets; %s", big.size,
+			return nil, &FileError{Path: path, Reason: fmt.Sprintf("it holds %d octets; %s", big.size,
 				limitText(lim.MaxFileBytes, "octets", "limits.zone_file_bytes"))}
 		}
-		return nil, nil, &FileError{Path: path, Reason: err.Error()}
+		return nil, &FileError{Path: path, Reason: err.Error()}
 	}
-	return parse(data, path, opts, root)
+	return data, nil
 }
 
 var errOutOfFolder = errors.New("out of the folder")
@@ -294,7 +345,18 @@ type parser struct {
 	stopped  bool
 	// octet is the octet error ReadByte returned last, until run reports it.
 	octet *octetError
+	// The blocks newSet and oneData hand out from, and the set add put a
+	// record in last (adding side).
+	setSlab  []RRset
+	dataSlab []string
+	last     *RRset
 }
+
+// typeName is a record type that %s formats as TypeString does, so that
+// the mnemonic is looked up only for a message made.
+type typeName uint16
+
+func (t typeName) String() string { return TypeString(uint16(t)) }
 
 // source is one zone file's bytes, read by a ZoneParser one byte at a time.
 // It follows the zone file's lexical structure just enough to know where each
@@ -359,6 +421,31 @@ func (p *parser) newSource(data []byte, name, display string) *source {
 
 // ReadByte feeds the ZoneParser.
 func (s *source) ReadByte() (byte, error) {
+	// Most bytes lie inside an entry's tokens, of a file read straight
+	// through: readByte would only move past them and count the column.
+	if s.off < len(s.data) && len(s.prefix) == 0 && s.gen == nil && !s.bol && !s.esc {
+		if c := s.data[s.off]; plainByte[c] {
+			if p := s.p; p.cur == s && !p.stopped {
+				s.off++
+				s.col++
+				return c, nil
+			}
+		}
+	}
+	return s.readByte()
+}
+
+// plainByte are the bytes readByte only moves past inside an entry: not
+// lexical, and not the NUL and carriage return it checks.
+var plainByte = func() (t [256]bool) {
+	for c := range t {
+		t[c] = !lexical[c] && c != 0 && c != '\r'
+	}
+	return t
+}()
+
+// readByte is ReadByte, for every byte.
+func (s *source) readByte() (byte, error) {
 	if s.p.cur != s {
 		s.p.cur = s
 	}
@@ -705,15 +792,31 @@ func depthError(name string, lim Limits) *limitError {
 func (p *parser) run(src *source) {
 	const batchSize = 512
 	batches := make(chan []record, 8)
+	// Batches go back to the reading side once added, so that a large
+	// zone reuses a few instead of allocating one per 512 records.
+	free := make(chan []record, cap(batches)+2)
+	next := func() []record {
+		select {
+		case b := <-free:
+			return b[:0]
+		default:
+			return make([]record, 0, batchSize)
+		}
+	}
 	var adding sync.WaitGroup
 	adding.Go(func() {
 		for b := range batches {
-			for _, r := range b {
+			for i, r := range b {
 				p.add(r)
+				b[i] = record{} // nothing kept alive by a batch in the pool
+			}
+			select {
+			case free <- b:
+			default:
 			}
 		}
 	})
-	batch := make([]record, 0, batchSize)
+	batch := next()
 	defer func() {
 		batches <- batch
 		close(batches)
@@ -737,7 +840,7 @@ func (p *parser) run(src *source) {
 			batch = append(batch, p.take(rr))
 			if len(batch) == batchSize {
 				batches <- batch
-				batch = make([]record, 0, batchSize)
+				batch = next()
 			}
 		}
 		err := zp.Err()
@@ -777,7 +880,7 @@ func (p *parser) run(src *source) {
 			}
 			if len(batch) == batchSize {
 				batches <- batch
-				batch = make([]record, 0, batchSize)
+				batch = next()
 			}
 			if failed.off >= len(failed.data) {
 				src = failed.parent
@@ -1101,7 +1204,7 @@ func (p *parser) take(rr dns.RR) record {
 func (p *parser) add(r record) {
 	rr, pos, raw := r.rr, r.pos, r.raw
 	h := rr.Header()
-	typ := TypeString(h.Rrtype)
+	typ := typeName(h.Rrtype) // named only when a diagnostic is made
 	if bindRdataSuspect(h) && !isMeta(h.Rrtype) && h.Class == dns.ClassINET {
 		// Data BIND refuses and miekg/dns reads (bindchecks.go).
 		if d, bad := bindRdataCheck(rr, pos, raw); bad {
@@ -1200,19 +1303,52 @@ func (p *parser) add(r record) {
 	if sig, ok := rr.(*dns.RRSIG); ok {
 		key.Covers = sig.TypeCovered
 	}
-	set := p.zone.Sets[key]
+	// The records of an RRset mostly come one after the other.
+	set := p.last
+	if set == nil || set.Key() != key {
+		set = p.zone.Sets[key]
+	}
 	if set == nil {
 		p.names[name] |= typeBit(h.Rrtype)
-		set := &RRset{Name: name, Type: h.Rrtype, Covers: key.Covers, TTL: h.Ttl, Data: []string{data}, Pos: pos}
+		set := p.newSet()
+		*set = RRset{Name: name, Type: h.Rrtype, Covers: key.Covers, TTL: h.Ttl, Data: p.oneData(data), Pos: pos}
 		p.zone.Sets[key] = set
 		p.sets = append(p.sets, set)
+		p.last = set
 		return
 	}
+	p.last = set
 	if set.TTL != h.Ttl {
 		p.addDiag(pos, Warning, CodeTTLMismatch, fmt.Sprintf("%s %s has TTL %d but its RRset has TTL %d (set at %s); the RRset keeps %d",
 			name, typ, h.Ttl, set.TTL, set.Pos, set.TTL), "give every record of an RRset the same TTL (RFC 2181 §5.2)")
 	}
 	set.Data = append(set.Data, data)
+}
+
+// slabSize is how many RRsets (and one-record Data slices) newSet and
+// oneData allocate at a time: a zone's sets live as long as the zone, so
+// blocks of them cost the collector and the allocator less than one object
+// each, and lie in memory in file order.
+const slabSize = 1024
+
+// newSet returns a new zero RRset from the current block.
+func (p *parser) newSet() *RRset {
+	if len(p.setSlab) == cap(p.setSlab) {
+		p.setSlab = make([]RRset, 0, slabSize)
+	}
+	p.setSlab = p.setSlab[:len(p.setSlab)+1]
+	return &p.setSlab[len(p.setSlab)-1]
+}
+
+// oneData returns a Data slice holding d alone, with no room to grow: a
+// second record makes append copy it out of the block.
+func (p *parser) oneData(d string) []string {
+	if len(p.dataSlab) == cap(p.dataSlab) {
+		p.dataSlab = make([]string, 0, slabSize)
+	}
+	i := len(p.dataSlab)
+	p.dataSlab = append(p.dataSlab, d)
+	return p.dataSlab[i : i+1 : i+1]
 }
 
 func (p *parser) diag(pos Pos, sev Severity, code, msg, hint string) {

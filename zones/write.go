@@ -15,12 +15,22 @@ import (
 // their meaning. RRsets are written as their Data holds them, in RFC 3597
 // generic form for types miekg/dns does not know, but for a WKS record
 // without services (see wksPresentation).
-func Write(w io.Writer, z *Zone) error {
+func Write(w io.Writer, z *Zone) error { return write(w, z, nil) }
+
+// write is Write; when verbatim is not nil, it is cleared unless every
+// record is sealable.
+func write(w io.Writer, z *Zone, verbatim *bool) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var line []byte
 	for _, s := range z.RRsets() {
 		typ := s.TypeString()
+		if verbatim != nil && *verbatim && !sealableSet(s) {
+			*verbatim = false
+		}
 		for _, d := range s.Data {
+			if verbatim != nil && *verbatim && !sealableData(d) {
+				*verbatim = false
+			}
 			t := typ
 			if s.Type == typeWKS {
 				t, d = wksPresentation(typ, d)

@@ -123,29 +123,109 @@ type Input struct {
 const DefaultMaxChangePercent = 30
 
 // Compute plans one zone at one provider. Changes come in canonical DNS
-// order of their RRsets; the result is deterministic.
+// order of their RRsets; the result is deterministic. in.Current holds each
+// RRset once (a provider's Records); should a key come twice, the last
+// counts, as before.
+//
+// The fingerprint of in.Current is computed on a second goroutine while the
+// diff runs; Compute returns once both are done.
 func Compute(in Input) Target {
 	t := Target{Zone: in.Desired.Origin, Provider: in.Provider, Missing: in.Missing, Changes: []Change{}}
-	t.Fingerprint = Fingerprint(in.Current)
+	fingerprint := make(chan string, 1)
+	go func() { fingerprint <- Fingerprint(in.Current) }()
 	origin := in.Desired.Origin
 
-	keep := func(s *zones.RRset) bool {
+	// keep says whether zonecast manages the sets of a key at all. It
+	// reads the key alone, which a map holds inline: no set is touched.
+	keep := func(k zones.Key) bool {
 		switch {
-		case zones.IsDNSSEC(s.Type):
+		case zones.IsDNSSEC(k.Type):
 			return false
-		case s.Type == dns.TypeSOA && in.Caps.OwnsSOA:
+		case k.Type == dns.TypeSOA && in.Caps.OwnsSOA:
 			return false
-		case s.Type == dns.TypeNS && s.Name == origin && in.Caps.OwnsApexNS:
+		case k.Type == dns.TypeNS && k.Name == origin && in.Caps.OwnsApexNS:
 			return false
-		case in.Ignored != nil && in.Ignored(s.Name, s.Type):
+		case in.Ignored != nil && in.Ignored(k.Name, k.Type):
 			return false
 		}
 		return true
 	}
+	// want is the set the provider should serve for the zone file's set s,
+	// fitted to its TTL limits, or nil when none is planned for it; the
+	// desired zone is never changed, and a set is copied only when fitted.
+	want := func(s *zones.RRset) *zones.RRset {
+		if !keep(s.Key()) || !in.Caps.Supports(s.Type) {
+			return nil
+		}
+		switch {
+		case in.Caps.MinTTL > 0 && s.TTL < in.Caps.MinTTL:
+			fit := *s
+			fit.TTL = in.Caps.MinTTL
+			return &fit
+		case in.Caps.MaxTTL > 0 && s.TTL > in.Caps.MaxTTL:
+			fit := *s
+			fit.TTL = in.Caps.MaxTTL
+			return &fit
+		}
+		return s
+	}
 
-	desired := make(map[zones.Key]*zones.RRset, len(in.Desired.Sets))
+	// What the provider serves. In canonical order (as a zone file
+	// provider reads it), each key comes once and each set is looked up
+	// in the zone file's; otherwise they go into a map first, the last of
+	// a key that comes twice counting. Sets the provider protects are
+	// never changed nor deleted, and nothing is planned over them.
+	unique := zones.InOrder(in.Current)
+	var current map[zones.Key]*zones.RRset
+	if !unique {
+		current = make(map[zones.Key]*zones.RRset, len(in.Current))
+	}
+	var protected map[zones.Key]bool
+	var protectedNotes []string
+	matched := 0 // sets served and in the zone file, once each
+	for i := range in.Current {
+		s := &in.Current[i]
+		k := s.Key()
+		if s.Protected != "" {
+			protectedNotes = append(protectedNotes, fmt.Sprintf("%s %s at %s is %s: left alone", s.Name, s.TypeString(), in.Provider, s.Protected))
+			if protected == nil {
+				protected = map[zones.Key]bool{}
+			}
+			protected[k] = true
+			continue
+		}
+		if !keep(k) {
+			continue
+		}
+		var w *zones.RRset
+		if d := in.Desired.Sets[k]; d != nil && !protected[k] {
+			w = want(d)
+		}
+		if in.Caps.AutoTTL && s.TTL == 1 && w != nil {
+			// Automatic TTL: it matches what the zone file says.
+			auto := *s
+			auto.TTL = w.TTL
+			s = &auto
+		}
+		t.Current++
+		if isApex(s.Name, s.Type, origin) {
+			t.apexSets++
+		}
+		switch {
+		case !unique:
+			current[k] = s
+		case w == nil:
+			t.Changes = append(t.Changes, Change{Op: Delete, Before: s})
+		case !same(s, w):
+			matched++
+			t.Changes = append(t.Changes, Change{Op: Update, Before: s, After: w})
+		default:
+			matched++
+		}
+	}
+
 	skippedTypes := map[uint16]int{}
-	ignored := 0
+	ignored, records, wanted := 0, 0, 0
 	// Desired.Sets is a map: the notes about fitting are gathered with
 	// their sets and put in canonical order below, so that the plan (and
 	// its golden files) does not depend on map iteration.
@@ -153,54 +233,100 @@ func Compute(in Input) Target {
 		set  *zones.RRset
 		text string
 	}
-	var fitNotes []fitNote
-	for _, s := range in.Desired.Sets {
+	var fitNotes, txtNotes []fitNote
+	// The notes and counts below need a set's content only when the
+	// provider has TTL, record or TXT limits: otherwise the loop reads the
+	// keys alone, and (in canonical order) touches no set.
+	fits := in.Caps.MinTTL > 0 || in.Caps.MaxTTL > 0
+	txtLimited := in.Caps.MaxTXTRecord > 0 || in.Caps.MaxTXTName > 0
+	for k, s := range in.Desired.Sets {
 		switch {
-		case zones.IsDNSSEC(s.Type):
-			skippedTypes[s.Type]++
+		case zones.IsDNSSEC(k.Type):
+			skippedTypes[k.Type]++
 			continue
-		case in.Ignored != nil && in.Ignored(s.Name, s.Type):
+		case in.Ignored != nil && in.Ignored(k.Name, k.Type):
 			ignored++
 			continue
-		case !keep(s):
+		case !keep(k):
 			continue
-		case !in.Caps.Supports(s.Type):
+		case !in.Caps.Supports(k.Type):
 			fitNotes = append(fitNotes, fitNote{s, fmt.Sprintf("%s cannot hold %s records: %s %s is not replicated there", in.Provider, s.TypeString(), s.Name, s.TypeString())})
 			continue
 		}
-		// A set is copied only when it is fitted: the desired zone is
-		// never changed, and most sets fit as they are.
-		switch {
-		case in.Caps.MinTTL > 0 && s.TTL < in.Caps.MinTTL:
-			fitNotes = append(fitNotes, fitNote{s, fmt.Sprintf("%s %s: TTL %d raised to %s's minimum %d", s.Name, s.TypeString(), s.TTL, in.Provider, in.Caps.MinTTL)})
-			fit := *s
-			fit.TTL = in.Caps.MinTTL
-			s = &fit
-		case in.Caps.MaxTTL > 0 && s.TTL > in.Caps.MaxTTL:
-			fitNotes = append(fitNotes, fitNote{s, fmt.Sprintf("%s %s: TTL %d lowered to %s's maximum %d", s.Name, s.TypeString(), s.TTL, in.Provider, in.Caps.MaxTTL)})
-			fit := *s
-			fit.TTL = in.Caps.MaxTTL
-			s = &fit
+		// Notes and counts are of the zone file's sets, planned or not.
+		w := s
+		if fits {
+			w = want(s)
+			switch {
+			case w.TTL > s.TTL:
+				fitNotes = append(fitNotes, fitNote{s, fmt.Sprintf("%s %s: TTL %d raised to %s's minimum %d", s.Name, s.TypeString(), s.TTL, in.Provider, in.Caps.MinTTL)})
+			case w.TTL < s.TTL:
+				fitNotes = append(fitNotes, fitNote{s, fmt.Sprintf("%s %s: TTL %d lowered to %s's maximum %d", s.Name, s.TypeString(), s.TTL, in.Provider, in.Caps.MaxTTL)})
+			}
 		}
-		desired[s.Key()] = s
+		if in.Caps.MaxRecords > 0 {
+			records += len(w.Data)
+		}
+		if txtLimited && k.Type == dns.TypeTXT {
+			if note := txtLimit(w, in.Provider, in.Caps); note != "" {
+				txtNotes = append(txtNotes, fitNote{w, note})
+			}
+		}
+		if protected[k] {
+			continue
+		}
+		wanted++
+		if unique {
+			continue
+		}
+		have, ok := current[k]
+		switch {
+		case !ok:
+			t.Changes = append(t.Changes, Change{Op: Create, After: w})
+		case !same(have, w):
+			matched++
+			t.Changes = append(t.Changes, Change{Op: Update, Before: have, After: w})
+		default:
+			matched++
+		}
 	}
-	slices.SortFunc(fitNotes, func(a, b fitNote) int {
+	switch {
+	case unique && matched < wanted:
+		// Some of the zone file is not served yet.
+		served := make(map[zones.Key]bool, len(in.Current))
+		for i := range in.Current {
+			served[in.Current[i].Key()] = true
+		}
+		for k, s := range in.Desired.Sets {
+			if !served[k] {
+				if w := want(s); w != nil {
+					t.Changes = append(t.Changes, Change{Op: Create, After: w})
+				}
+			}
+		}
+	case !unique && matched < len(current):
+		// Some of what the provider serves is not in the zone file.
+		for k, have := range current {
+			if d := in.Desired.Sets[k]; d == nil || protected[k] || want(d) == nil {
+				t.Changes = append(t.Changes, Change{Op: Delete, Before: have})
+			}
+		}
+	}
+	byOrder := func(a, b fitNote) int {
 		return cmp.Or(strings.Compare(zones.OrderKey(a.set.Name), zones.OrderKey(b.set.Name)),
 			cmp.Compare(a.set.Type, b.set.Type), cmp.Compare(a.set.Covers, b.set.Covers))
-	})
+	}
+	slices.SortFunc(fitNotes, byOrder)
+	slices.SortFunc(txtNotes, byOrder)
 	for _, n := range fitNotes {
 		t.Notes = append(t.Notes, n.text)
 	}
-	t.Notes = append(t.Notes, txtLimits(desired, in.Provider, in.Caps)...)
-	if in.Caps.MaxRecords > 0 {
-		n := 0
-		for _, s := range desired {
-			n += len(s.Data)
-		}
-		if n > in.Caps.MaxRecords {
-			t.Notes = append(t.Notes, fmt.Sprintf("the zone has %d records, over the %d a zone may hold at %s (its record quota as configured: plan:, max_records:): unless the zone's real quota is larger, the apply there is refused with nothing written; move to a plan with a larger quota, or leave records out (ignore rules)",
-				n, in.Caps.MaxRecords, in.Provider))
-		}
+	for _, n := range txtNotes {
+		t.Notes = append(t.Notes, n.text)
+	}
+	if in.Caps.MaxRecords > 0 && records > in.Caps.MaxRecords {
+		t.Notes = append(t.Notes, fmt.Sprintf("the zone has %d records, over the %d a zone may hold at %s (its record quota as configured: plan:, max_records:): unless the zone's real quota is larger, the apply there is refused with nothing written; move to a plan with a larger quota, or leave records out (ignore rules)",
+			records, in.Caps.MaxRecords, in.Provider))
 	}
 	for _, typ := range slices.Sorted(maps.Keys(skippedTypes)) {
 		t.Notes = append(t.Notes, fmt.Sprintf("%d %s RRsets kept in the file, not replicated: providers sign for themselves", skippedTypes[typ], zones.TypeString(typ)))
@@ -208,47 +334,7 @@ func Compute(in Input) Target {
 	if ignored > 0 {
 		t.Notes = append(t.Notes, fmt.Sprintf("%d RRsets of the zone file match ignore rules and are left alone", ignored))
 	}
-
-	current := make(map[zones.Key]*zones.RRset, len(in.Current))
-	for i := range in.Current {
-		s := &in.Current[i]
-		if s.Protected != "" {
-			// Never changed nor deleted, and nothing planned over it.
-			t.Notes = append(t.Notes, fmt.Sprintf("%s %s at %s is %s: left alone", s.Name, s.TypeString(), in.Provider, s.Protected))
-			delete(desired, s.Key())
-			continue
-		}
-		if keep(s) {
-			if in.Caps.AutoTTL && s.TTL == 1 {
-				// Automatic TTL: it matches what the zone file says.
-				if want, ok := desired[s.Key()]; ok {
-					auto := *s
-					auto.TTL = want.TTL
-					s = &auto
-				}
-			}
-			current[s.Key()] = s
-			t.Current++
-			if isApex(s.Name, s.Type, origin) {
-				t.apexSets++
-			}
-		}
-	}
-
-	for k, want := range desired {
-		have, ok := current[k]
-		switch {
-		case !ok:
-			t.Changes = append(t.Changes, Change{Op: Create, After: want})
-		case !same(have, want):
-			t.Changes = append(t.Changes, Change{Op: Update, Before: have, After: want})
-		}
-	}
-	for k, have := range current {
-		if _, ok := desired[k]; !ok {
-			t.Changes = append(t.Changes, Change{Op: Delete, Before: have})
-		}
-	}
+	t.Notes = append(t.Notes, protectedNotes...)
 	Sort(t.Changes)
 	t.Notes = append(t.Notes, proxyNotes(t.Changes, in.Provider)...)
 	t.Notes = append(t.Notes, refusedNotes(t.Changes, in.Provider)...)
@@ -256,6 +342,7 @@ func Compute(in Input) Target {
 	if limit == 0 {
 		limit = DefaultMaxChangePercent
 	}
+	t.Fingerprint = <-fingerprint
 	var unsafe *UnsafeError
 	if errors.As(t.Safety(limit), &unsafe) {
 		t.Refused = unsafe
@@ -483,34 +570,25 @@ func (p *Plan) Failed() []*Target {
 	return out
 }
 
-// txtLimits says, for each TXT RRset of desired over the provider's TXT
-// limits, that the apply there will be refused, and what to do.
-func txtLimits(desired map[zones.Key]*zones.RRset, provider string, caps providers.Capabilities) []string {
+// txtLimit says, when the TXT RRset s is over the provider's TXT limits,
+// that the apply there will be refused, and what to do; "" when it is not.
+func txtLimit(s *zones.RRset, provider string, caps providers.Capabilities) string {
 	if caps.MaxTXTRecord == 0 && caps.MaxTXTName == 0 {
-		return nil
+		return ""
 	}
-	var out []string
-	for _, k := range slices.SortedFunc(maps.Keys(desired), func(a, b zones.Key) int {
-		return cmp.Or(strings.Compare(zones.OrderKey(a.Name), zones.OrderKey(b.Name)), cmp.Compare(a.Type, b.Type))
-	}) {
-		s := desired[k]
-		if s.Type != dns.TypeTXT {
-			continue
-		}
-		total, longest := 0, 0
-		for _, d := range s.Data {
-			n := utf8.RuneCountInString(d)
-			total += n
-			longest = max(longest, n)
-		}
-		switch {
-		case caps.MaxTXTRecord > 0 && longest > caps.MaxTXTRecord:
-			out = append(out, fmt.Sprintf("%s TXT has a record of %d characters, over the %d %s takes: the apply there is refused with nothing written; split it into several records",
-				s.Name, longest, caps.MaxTXTRecord, provider))
-		case caps.MaxTXTName > 0 && total > caps.MaxTXTName:
-			out = append(out, fmt.Sprintf("%s TXT holds %d characters in all, over the %d %s takes for one name: the apply there is refused with nothing written; move some to another name",
-				s.Name, total, caps.MaxTXTName, provider))
-		}
+	total, longest := 0, 0
+	for _, d := range s.Data {
+		n := utf8.RuneCountInString(d)
+		total += n
+		longest = max(longest, n)
 	}
-	return out
+	switch {
+	case caps.MaxTXTRecord > 0 && longest > caps.MaxTXTRecord:
+		return fmt.Sprintf("%s TXT has a record of %d characters, over the %d %s takes: the apply there is refused with nothing written; split it into several records",
+			s.Name, longest, caps.MaxTXTRecord, provider)
+	case caps.MaxTXTName > 0 && total > caps.MaxTXTName:
+		return fmt.Sprintf("%s TXT holds %d characters in all, over the %d %s takes for one name: the apply there is refused with nothing written; move some to another name",
+			s.Name, total, caps.MaxTXTName, provider)
+	}
+	return ""
 }

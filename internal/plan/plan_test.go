@@ -2,6 +2,7 @@ package plan_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -76,6 +77,14 @@ func TestCompute(t *testing.T) {
 			desired: "x 30 A 192.0.2.2\n", current: "x 60 A 192.0.2.2\n",
 			caps:      providers.Capabilities{MinTTL: 60},
 			wantNotes: []string{"x.example.com. A: TTL 30 raised to p's minimum 60"}},
+		{name: "creates, updates and deletes among many in sync",
+			desired: "a A 192.0.2.1\nb A 192.0.2.2\nc A 192.0.2.3\nd MX 10 a\ne TXT \"x\"\n*.f CNAME a\n",
+			current: "a A 192.0.2.1\nb A 192.0.2.9\nd MX 10 a\ne TXT \"x\"\ng A 192.0.2.7\n*.f CNAME a\n",
+			want:    []string{"update b.example.com. A", "create c.example.com. A", "delete g.example.com. A"}},
+		{name: "only deletes", desired: "", current: "a A 192.0.2.1\nb AAAA ::1\n",
+			want: []string{"delete a.example.com. A", "delete b.example.com. AAAA"}},
+		{name: "only creates", desired: "a A 192.0.2.1\nb AAAA ::1\n", current: "",
+			want: []string{"create a.example.com. A", "create b.example.com. AAAA"}},
 		{name: "ignored records are neither changed nor deleted",
 			desired: "_acme-challenge TXT \"mine\"\n", current: "_acme-challenge TXT \"theirs\"\n_acme-challenge.www TXT \"x\"\n",
 			ignored: func(name string, t uint16) bool {
@@ -93,12 +102,26 @@ func TestCompute(t *testing.T) {
 					}
 				}
 			}
-			got := plan.Compute(plan.Input{Desired: zone(t, tt.desired), Provider: "p", Caps: tt.caps, Current: current, Ignored: tt.ignored})
+			desired := zone(t, tt.desired)
+			got := plan.Compute(plan.Input{Desired: desired, Provider: "p", Caps: tt.caps, Current: current, Ignored: tt.ignored})
 			if diff := cmp.Diff(tt.want, summary(got)); diff != "" {
 				t.Errorf("changes (-want +got):\n%s", diff)
 			}
 			if diff := cmp.Diff(tt.wantNotes, got.Notes); diff != "" {
 				t.Errorf("notes (-want +got):\n%s", diff)
+			}
+			// In canonical order the current sets are looked up one by
+			// one, in any other order through a map: the plans are one.
+			reversed := slices.Clone(current)
+			slices.Reverse(reversed)
+			if len(reversed) > 1 && zones.InOrder(reversed) {
+				t.Fatal("reversed sets are still in order")
+			}
+			other := plan.Compute(plan.Input{Desired: desired, Provider: "p", Caps: tt.caps, Current: reversed, Ignored: tt.ignored})
+			a, _ := json.MarshalIndent(got, "", " ")
+			b, _ := json.MarshalIndent(other, "", " ")
+			if diff := cmp.Diff(string(a), string(b)); diff != "" {
+				t.Errorf("the plan depends on the order of the current sets (-in order +reversed):\n%s", diff)
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package zonefile_test
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -63,4 +64,58 @@ func benchChanges(b *testing.B, n int) []providers.Change {
 		out = append(out, providers.Change{Set: s})
 	}
 	return out
+}
+
+// BenchmarkRecords measures reading a zone back from a file this provider
+// wrote ($ZONECAST_BENCH_DIR/<n>/base.zone, applied once untimed): sealed,
+// as written (zones.ReadSealed), and with its seal cut off, which makes the
+// zone parser read it as any file edited by hand. Reported: ns per RRset.
+func BenchmarkRecords(b *testing.B) {
+	dir := os.Getenv("ZONECAST_BENCH_DIR")
+	if dir == "" {
+		b.Skip("ZONECAST_BENCH_DIR is not set; run `make bench`")
+	}
+	for _, n := range []string{"100000", "1000000"} {
+		src := filepath.Join(dir, n, "base.zone")
+		if _, err := os.Stat(src); err != nil {
+			continue
+		}
+		z, diags, err := zones.ParseFile(src, zones.Options{Origin: "bench.example."})
+		if err != nil || diags.HasErrors() {
+			b.Fatal(err, diags.Err())
+		}
+		var changes []providers.Change
+		for _, s := range z.RRsets() {
+			changes = append(changes, providers.Change{Set: *s})
+		}
+		p := zonefile.New("files", b.TempDir(), nil)
+		if _, err := p.Apply(b.Context(), z.Origin, changes); err != nil {
+			b.Fatal(err)
+		}
+		sealed, err := os.ReadFile(p.Path(z.Origin))
+		if err != nil {
+			b.Fatal(err)
+		}
+		unsealed := sealed[:bytes.LastIndexByte(sealed[:len(sealed)-1], '\n')+1]
+		for _, c := range []struct {
+			name string
+			text []byte
+		}{{"sealed", sealed}, {"parsed", unsealed}} {
+			b.Run(c.name+"/"+n, func(b *testing.B) {
+				if err := os.WriteFile(p.Path(z.Origin), c.text, 0o644); err != nil {
+					b.Fatal(err)
+				}
+				var sets []zones.RRset
+				for b.Loop() {
+					if sets, err = p.Records(b.Context(), z.Origin); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if len(sets) != len(changes) {
+					b.Fatalf("read %d RRsets, wrote %d", len(sets), len(changes))
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(sets)), "ns/rrset")
+			})
+		}
+	}
 }

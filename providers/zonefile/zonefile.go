@@ -7,7 +7,10 @@
 // optional reload command runs after each write (once per Apply, whatever
 // its size); when it fails the write stands, Apply says so with a
 // *providers.ReloadError, and Reload runs the command again. The provider
-// reads its own file back as what it serves.
+// reads its own file back as what it serves. The file ends with a seal (a
+// comment with its SHA-256, zones.WriteSealed): while it holds, the file is
+// read back as written, without a zone parser; a file edited by hand, or
+// written by something else, is parsed and checked as any zone file.
 package zonefile
 
 import (
@@ -90,30 +93,38 @@ func (p *Provider) Path(origin string) string {
 	return filepath.Join(p.dir, zones.CanonicalName(origin)+"zone")
 }
 
-// Records implements providers.Provider by reading the zone's file.
+// Records implements providers.Provider by reading the zone's file. A file
+// this provider wrote and nobody changed since is read back as written
+// (zones.ReadSets): its seal says so.
 func (p *Provider) Records(_ context.Context, origin string) ([]zones.RRset, error) {
-	z, err := p.read(origin)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]zones.RRset, 0, len(z.Sets))
-	for _, s := range z.Sets {
-		out = append(out, *s)
-	}
-	return out, nil
+	return p.readSets(origin)
 }
 
-func (p *Provider) read(origin string) (*zones.Zone, error) {
+func (p *Provider) readSets(origin string) ([]zones.RRset, error) {
 	path := p.Path(origin)
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil, providers.ErrZoneNotFound
 	}
-	z, diags, err := zones.ParseFile(path, zones.Options{Origin: origin})
+	sets, diags, err := zones.ReadSets(path, zones.Options{Origin: origin})
 	if err != nil {
 		return nil, err
 	}
 	if err := diags.Err(); err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return sets, nil
+}
+
+// read returns the zone's file as a zone, for Apply to change.
+func (p *Provider) read(origin string) (*zones.Zone, error) {
+	sets, err := p.readSets(origin)
+	if err != nil {
+		return nil, err
+	}
+	z := zones.NewZone(origin)
+	z.Sets = make(map[zones.Key]*zones.RRset, len(sets))
+	for i := range sets {
+		z.Sets[sets[i].Key()] = &sets[i]
 	}
 	return z, nil
 }
@@ -218,7 +229,7 @@ func writeAtomic(path string, z *zones.Zone) error {
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp)
-	if err := zones.Write(f, z); err != nil {
+	if _, err := zones.WriteSealed(f, z); err != nil {
 		f.Close()
 		return err
 	}

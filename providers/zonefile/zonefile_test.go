@@ -230,3 +230,46 @@ func TestCancelledApplyWritesNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestSealedFileEditedByHand: the provider writes its file sealed and reads
+// it back as written; a hand edit breaks the seal and the file is parsed
+// again: the edit is seen, and an edit that breaks the zone is an error
+// naming the file and line.
+func TestSealedFileEditedByHand(t *testing.T) {
+	dir := t.TempDir()
+	p := zonefile.New("files", dir, nil)
+	text := providertest.Head + "www A 192.0.2.9\n"
+	providertest.Converge(t, p, origin, text)
+	b, err := os.ReadFile(p.Path(origin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	if last := lines[len(lines)-1]; !strings.HasPrefix(last, "; zonecast sealed sha256:") {
+		t.Fatalf("the file ends with %q, want its seal", last)
+	}
+	sets, err := p.Records(t.Context(), origin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !zones.InOrder(sets) {
+		t.Error("a sealed file is not read back in canonical order")
+	}
+
+	edited := strings.Replace(string(b), "192.0.2.9", "192.0.2.10", 1)
+	if err := os.WriteFile(p.Path(origin), []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if changes := plan(t, p, text); len(changes) != 1 || changes[0].Set.Name != "www."+origin {
+		t.Errorf("after a hand edit, a plan has %d changes (%v), want the one edited set back", len(changes), changes)
+	}
+
+	broken := strings.Replace(string(b), "192.0.2.9", "192.0.2.300", 1)
+	if err := os.WriteFile(p.Path(origin), []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Records(t.Context(), origin)
+	if err == nil || !strings.Contains(err.Error(), p.Path(origin)+":") {
+		t.Errorf("a hand edit that breaks the zone: %v, want an error at a line of %s", err, p.Path(origin))
+	}
+}

@@ -85,7 +85,7 @@ bench:
 	  fi; \
 	done
 	ZONECAST_BENCH_DIR=$(abspath $(BENCHZONES)) $(GO) test -run '^$$' -bench . -benchmem -count 3 -timeout 60m ./zones ./internal/plan
-	$(GO) test -run '^$$' -bench . -benchmem -count 3 ./providers/zonefile
+	ZONECAST_BENCH_DIR=$(abspath $(BENCHZONES)) $(GO) test -run '^$$' -bench . -benchmem -count 3 ./providers/zonefile
 	ZONECAST_BENCH_DIR=$(abspath $(BENCHZONES)) $(GO) test -run '^$$' -bench . -benchtime 3x -timeout 20m ./providers/rfc2136
 	ZONECAST_BENCH_DIR=$(abspath $(BENCHZONES)) $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 10m ./providers/cloudflare ./providers/route53
 	ZONECAST_BENCH_ZONES="$(BENCH_ZONE_COUNTS)" $(GO) test -run '^$$' -bench '^BenchmarkManyZones$$' -benchtime 1x -timeout 60m ./internal/cli

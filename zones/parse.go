@@ -2,8 +2,11 @@ package zones
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"math"
@@ -250,10 +253,16 @@ func parse(data []byte, path string, opts Options, root *os.Root) (*Zone, Diagno
 	z.Sets = make(map[Key]*RRset, lines*3/4)
 	p := &parser{zone: z, root: root, dir: filepath.Dir(path), names: make(map[string]uint8, lines/2),
 		sets: make([]*RRset, 0, lines*3/4), limits: opts.Limits.WithDefaults(), bytes: int64(len(data))}
+	// The source's digest: the origin, how names are read, and every byte
+	// read, each file's with its name and length, in the order read.
+	p.digest = sha256.New()
+	fmt.Fprintf(p.digest, "zonecast source v1\x00%s\x00idn=%t\x00%s\x00%d\x00", z.Origin, opts.IDN, filepath.Base(path), len(data))
+	p.digest.Write(data)
 	main := p.newSource(data, filepath.Base(path), path)
 	main.origin = z.Origin
 	p.soaDefaultTTL(main)
 	p.run(main)
+	z.SourceDigest = "sha256:" + hex.EncodeToString(p.digest.Sum(nil))
 	parallel(p.sets, finish)
 	if opts.IDN {
 		p.sets, p.names = idnToASCII(z, p.sets, p.names)
@@ -322,13 +331,15 @@ func stripComment(line string) string {
 // parser turns the records miekg/dns's ZoneParser reads into a Zone, and
 // keeps reading after a syntax error so that one pass reports them all.
 type parser struct {
-	zone  *Zone
-	diags Diagnostics      // found while reading
-	added Diagnostics      // found while adding records to the zone
-	names map[string]uint8 // kinds of RRsets at each owner name (typeBit)
-	sets  []*RRset         // every RRset, in the order first seen
-	root  *os.Root         // nil: $INCLUDE is refused
-	dir   string           // the zone file's folder, as given
+	zone *Zone
+	// digest hashes everything read (Zone.SourceDigest).
+	digest hash.Hash
+	diags  Diagnostics      // found while reading
+	added  Diagnostics      // found while adding records to the zone
+	names  map[string]uint8 // kinds of RRsets at each owner name (typeBit)
+	sets   []*RRset         // every RRset, in the order first seen
+	root   *os.Root         // nil: $INCLUDE is refused
+	dir    string           // the zone file's folder, as given
 	// wire checks that a record can be encoded and carried alone in one
 	// DNS message (64 KiB less the 12-octet header), as AXFR must.
 	wire [65535 - 12]byte
@@ -752,6 +763,8 @@ func (p *parser) Open(name string) (fs.File, error) {
 		return nil, &includeError{name: name, err: err}
 	}
 	p.bytes += int64(len(data))
+	fmt.Fprintf(p.digest, "\x00%s\x00%d\x00", name, len(data))
+	p.digest.Write(data)
 	path := filepath.Join(p.dir, filepath.FromSlash(name))
 	if p.zone != nil && !slices.Contains(p.zone.Includes, path) {
 		p.zone.Includes = append(p.zone.Includes, path)

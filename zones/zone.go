@@ -83,6 +83,11 @@ type Zone struct {
 	// Includes are the files $INCLUDE read, each once, as File's folder
 	// joined with the name the directive gave.
 	Includes []string
+	// SourceDigest (ParseFile, Parse) hashes what the zone was read from:
+	// the origin, the options that change how names are read, and every
+	// byte of the file and its $INCLUDEs in the order read. The same
+	// digest means the same zone; a zone built otherwise has none.
+	SourceDigest string
 	// Sets holds every RRset of the zone.
 	Sets map[Key]*RRset
 }

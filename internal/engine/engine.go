@@ -284,7 +284,9 @@ func (e *Engine) without(origin, extra string) (*zones.Zone, error) {
 	if err != nil {
 		return nil, err
 	}
-	return e.State.WithState(z), nil
+	z = e.State.WithState(z)
+	e.markers.derived(origin, z)
+	return z, nil
 }
 
 // layout checks, with no network, that the zone's nameservers do not all

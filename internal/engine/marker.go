@@ -41,7 +41,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/miekg/dns"
 	"github.com/zonecast/zonecast/internal/config"
+	"github.com/zonecast/zonecast/internal/failover"
 	"github.com/zonecast/zonecast/internal/plan"
 	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/zones"
@@ -98,6 +100,20 @@ type markers struct {
 	// saved are the fingerprints of a saved plan's targets (Run with
 	// Policy.Saved), nil otherwise.
 	saved map[targetKey]string
+	// fromFile are the desired zones Engine.without made from the zone
+	// files, which differ from them at most in the apex NS and the
+	// failover state record (fastDigest).
+	fromFile map[string]*zones.Zone
+}
+
+// derived records that z is the desired zone of origin as without made it.
+func (m *markers) derived(origin string, z *zones.Zone) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fromFile == nil {
+		m.fromFile = map[string]*zones.Zone{}
+	}
+	m.fromFile[origin] = z
 }
 
 type zoneDigest struct {
@@ -321,7 +337,7 @@ func (e *Engine) desiredDigest(origin string) string {
 	if z == nil {
 		return ""
 	}
-	digest := plan.ZoneDigest(z)
+	digest := e.fastDigest(origin, z)
 	e.markers.mu.Lock()
 	if e.markers.digests == nil {
 		e.markers.digests = map[string]zoneDigest{}
@@ -329,6 +345,33 @@ func (e *Engine) desiredDigest(origin string) string {
 	e.markers.digests[origin] = zoneDigest{z, digest}
 	e.markers.mu.Unlock()
 	return digest
+}
+
+// fastDigest is a digest of the desired zone z of origin that costs no
+// pass over its records: the zone file's source digest (every byte read;
+// zones.Zone.SourceDigest) with the only RRsets the desired zone may have
+// changed from the file's, the apex NS (less the providers out of service)
+// and the failover state record. For a desired zone made otherwise, or
+// without a source digest (a zone not read from a file), it is
+// plan.ZoneDigest.
+func (e *Engine) fastDigest(origin string, z *zones.Zone) string {
+	e.markers.mu.Lock()
+	made := e.markers.fromFile[origin] == z
+	e.markers.mu.Unlock()
+	f := e.Files[origin]
+	if !made || f == nil || f.SourceDigest == "" {
+		return plan.ZoneDigest(z)
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "desired v1\x00%s\x00", f.SourceDigest)
+	for _, set := range []*zones.RRset{z.Lookup(origin, dns.TypeNS), z.Lookup(failover.StateName(origin), dns.TypeTXT)} {
+		if set != nil {
+			fmt.Fprintf(h, "%s\x00%d\x00%d\x00%s\x00", set.Name, set.Type, set.TTL, strings.Join(set.Data, "\x00"))
+		} else {
+			h.Write([]byte("-\x00"))
+		}
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
 
 // markerConfig digests what, besides the desired zone and the provider's

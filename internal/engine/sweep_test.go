@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/zonecast/zonecast/internal/config"
+	"github.com/zonecast/zonecast/internal/plan"
 	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/zones"
 )
@@ -211,5 +212,34 @@ func TestEditedFirst(t *testing.T) {
 	}
 	if n := b.EditedFirst(); n != 2 || fmt.Sprint(b.Origins) != "[a.example. c.example. b.example. d.example.]" {
 		t.Errorf("EditedFirst: %d edited, order %v; want 2, [a.example. c.example. b.example. d.example.]", n, b.Origins)
+	}
+}
+
+// The desired zone's digest for change markers comes from the zone file's
+// bytes and the RRsets the failover state changes: it moves with either,
+// and not otherwise.
+func TestDesiredDigest(t *testing.T) {
+	dir := lab(t, base)
+	e := load(t, dir)
+	const o = "example.com."
+	d1 := e.desiredDigest(o)
+	if !strings.HasPrefix(d1, "sha256:") || d1 == plan.ZoneDigest(e.Desired[o]) {
+		t.Fatalf("digest %q: want the source-based one", d1)
+	}
+	if d := load(t, dir).desiredDigest(o); d != d1 {
+		t.Errorf("the same files give %s, then %s", d1, d)
+	}
+	e.State.DropFor("c", o, "test", time.Now())
+	z, err := e.without(o, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Desired[o] = z
+	if d := e.desiredDigest(o); d == d1 {
+		t.Error("dropping c (its NS out of the apex set) left the digest as it was")
+	}
+	write(t, dir, "example.com.zone", base+"new A 192.0.2.7\n")
+	if d := load(t, dir).desiredDigest(o); d == d1 {
+		t.Error("an edited zone file left the digest as it was")
 	}
 }

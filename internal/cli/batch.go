@@ -144,3 +144,11 @@ func (p *zoneProgress) stop() {
 		fmt.Fprintln(p.ios.raw)
 	}
 }
+
+// nZones is "1 zone" or "N zones".
+func nZones(n int) string {
+	if n == 1 {
+		return "1 zone"
+	}
+	return fmt.Sprintf("%d zones", n)
+}

@@ -290,12 +290,12 @@ func setToFill(ctx context.Context, ios *streams, cfg *config.Config, provider, 
 		more = append(more, origin)
 	}
 	if len(more) > 0 {
-		fmt.Fprintf(ios.err, "%d zones %s hosts are in no entry of %s: exported too, into the folder of zone set %s (line %d), whose members they become\n",
-			len(more), provider, cfg.File, set.Dir, set.Line)
+		fmt.Fprintf(ios.err, "%s %s hosts are in no entry of %s: exported too, into the folder of zone set %s (line %d), whose members they become\n",
+			nZones(len(more)), provider, cfg.File, set.Dir, set.Line)
 	}
 	if len(unmatched) > 0 {
-		fmt.Fprintf(ios.err, "%d zones %s hosts are in no entry of %s and their files would not match %q of zone set %s: not exported (%s)\n",
-			len(unmatched), provider, cfg.File, set.Match, set.Dir, strings.Join(unmatched[:min(len(unmatched), 5)], ", "))
+		fmt.Fprintf(ios.err, "%s %s hosts are in no entry of %s and their files would not match %q of zone set %s: not exported (%s)\n",
+			nZones(len(unmatched)), provider, cfg.File, set.Match, set.Dir, strings.Join(unmatched[:min(len(unmatched), 5)], ", "))
 	}
 	return more, nil
 }

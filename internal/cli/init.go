@@ -177,7 +177,7 @@ zones:
 		return fmt.Errorf("init --from %s: the zones added do not load, %s is left as it was: %w", opts.from, opts.path, err)
 	}
 	out := filepath.Join(filepath.Dir(opts.path), opts.dir)
-	ios.say(slog.LevelInfo, fmt.Sprintf("added to %s a zone set over %s for the %d zones %s hosts; fill it with: zonecast export --config %s --provider %s --all -o %s",
-		opts.path, dir, len(hosted), opts.from, opts.path, opts.from, out), "file", opts.path, "provider", opts.from, "zones", len(hosted))
+	ios.say(slog.LevelInfo, fmt.Sprintf("added to %s a zone set over %s for the %s %s hosts; fill it with: zonecast export --config %s --provider %s --all -o %s",
+		opts.path, dir, nZones(len(hosted)), opts.from, opts.path, opts.from, out), "file", opts.path, "provider", opts.from, "zones", len(hosted))
 	return nil
 }

@@ -162,8 +162,8 @@ func runProvidersZones(ctx context.Context, ios *streams, opts *providersZonesOp
 		}
 		fmt.Fprintln(ios.out, strings.TrimRight(line, " "))
 	}
-	fmt.Fprintf(ios.err, "%s hosts %d zones: %d managed, %d unmanaged, %d for other providers; %d configured for it are not hosted\n",
-		opts.provider, len(hosted), count[zoneManaged], count[zoneUnmanaged], count[zoneOthers], count[zoneNotHosted])
+	fmt.Fprintf(ios.err, "%s hosts %s: %d managed, %d unmanaged, %d for other providers; %d configured for it are not hosted\n",
+		opts.provider, nZones(len(hosted)), count[zoneManaged], count[zoneUnmanaged], count[zoneOthers], count[zoneNotHosted])
 	return nil
 }
 

@@ -87,7 +87,10 @@ func TestSealedReadsAsParsed(t *testing.T) {
 		t.Run(filepath.Base(p), func(t *testing.T) {
 			z, diags, err := zones.ParseFile(p, zones.Options{})
 			if err != nil || diags.HasErrors() {
-				t.Skipf("not an accepted zone: %v %v", err, diags.Err())
+				// Refused on purpose (the corpus's deliberate
+				// differences): nothing to seal.
+				t.Logf("not an accepted zone: %v %v", err, diags.Err())
+				return
 			}
 			if checkSealed(t, z) {
 				sealedFiles++

@@ -333,7 +333,19 @@ func writeSummary(b *strings.Builder, p *Plan) {
 	}
 	b.WriteString(". Owner names are relative to their zone (`@` is its apex).\n\n")
 	b.WriteString("| zone | provider | create | update | delete | safety | remarks |\n|---|---|--:|--:|--:|---|---|\n")
+	// In a plan of many zones, the pairs in sync are counted, not listed.
+	brief := len(p.Targets) > BriefAfter
+	quiet := 0
+	defer func() {
+		if quiet > 0 {
+			fmt.Fprintf(b, "| … | | | | | | %d other zone × provider %s in sync |\n", quiet, plural(quiet, "pair", "pairs"))
+		}
+	}()
 	for _, t := range p.Targets {
+		if brief && t.Err == nil && len(t.Changes) == 0 && !t.Missing && t.Refused == nil && len(t.Notes) == 0 {
+			quiet++
+			continue
+		}
 		c, u, d := t.Counts()
 		verdict := "ok"
 		switch {

@@ -41,6 +41,8 @@ func (d *decoder) zoneSet(r zoneYAML, zkey string, declared []string, seen map[s
 	d.providerList(r.Providers, zkey, declared, "the zones of "+cmp.Or(r.Dir, "this zone set"))
 	parent, hasParent := d.parent(r.Parent, zkey, declared)
 	ignore := d.ignores(r.Ignore, zkey)
+	block := d.dnssecBlock(r, zkey)
+	sec, secOK := d.dnssec(block, zkey, r.Providers, true)
 
 	match := cmp.Or(r.Match, DefaultMatch)
 	mkey := join(zkey, "match")
@@ -97,6 +99,7 @@ func (d *decoder) zoneSet(r zoneYAML, zkey string, declared []string, seen map[s
 			FollowSymlinks: r.FollowSymlinks,
 			IDN:            r.IDN,
 			Set:            r.Dir,
+			DNSSEC:         sec,
 		}
 		if hasParent {
 			if !below(origin, parent.Zone) {
@@ -132,6 +135,10 @@ func (d *decoder) zoneSet(r zoneYAML, zkey string, declared []string, seen map[s
 			continue
 		}
 		if d.unique(seen, z.Origin, at, dkey) {
+			if secOK {
+				z.DNSSEC.SignedByZonecast = slices.Clone(sec.SignedByZonecast)
+				d.dnssecKeys(block, zkey, &z, "zone set file "+filepath.Base(z.File)+": ")
+			}
 			out = append(out, z)
 		} else {
 			dups++

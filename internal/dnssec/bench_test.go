@@ -42,6 +42,14 @@ func BenchmarkSign10k(b *testing.B) {
 			}
 		}
 	})
+	b.Run("unchanged-trusted", func(b *testing.B) {
+		for b.Loop() {
+			_, st, err := Sign(z, keys, nil, current, now.Add(time.Hour), Options{TrustCurrent: true})
+			if err != nil || st.Signed != 0 {
+				b.Fatalf("stats %+v, %v: want nothing signed", st, err)
+			}
+		}
+	})
 	b.Run("scratch-ed25519", func(b *testing.B) {
 		k := mustKey(dns.ED25519, false)
 		for b.Loop() {

@@ -17,9 +17,12 @@ type job struct {
 	set     *zones.RRset
 	keys    []*Key
 	current []*dns.RRSIG
-	sigs    []string
-	signed  int
-	reused  int
+	// served says what the provider serves of the set: 0 nothing (or it
+	// was not given), 1 other data, 2 the same RRset.
+	served int
+	sigs   []string
+	signed int
+	reused int
 }
 
 // signer signs jobs at one moment with one set of options.
@@ -132,7 +135,15 @@ func (sg *signer) reusable(j *job, k *Key, rrs []dns.RR) *dns.RRSIG {
 		}
 		// Verifying is what proves the signature covers exactly this
 		// data: the provider may serve an RRset that differs from what
-		// the zone holds now, under the signature of what it was.
+		// the zone holds now, under the signature of what it was. When
+		// it serves other data, the signature (of that data) cannot
+		// verify over this.
+		if j.served == 1 {
+			return nil
+		}
+		if j.served == 2 && sg.opt.TrustCurrent {
+			return sig
+		}
 		if sig.Verify(k.DNSKEY, rrs) != nil {
 			continue
 		}

@@ -453,3 +453,50 @@ func TestDNSSECVerify(t *testing.T) {
 		})
 	}
 }
+
+// A signature the provider serves that does not verify (damaged, or made
+// over other data) is replaced, unless TrustCurrent says not to check;
+// with TrustCurrent a signature over data the provider no longer serves as
+// the zone has it is still replaced.
+func TestReuseVerifies(t *testing.T) {
+	keys := []*Key{testKSK, testZSK}
+	in := parse(t, testZone)
+	first, _ := sign(t, in, keys, nil, nil, now)
+	current := sets(first)
+	k := zones.Key{Name: "www.example.com.", Type: dns.TypeRRSIG, Covers: dns.TypeA}
+	for i := range current {
+		if current[i].Key() == k {
+			// Flip one character of the signature, keeping the rest.
+			d := current[i].Data[0]
+			c := byte('A')
+			if d[len(d)-5] == 'A' {
+				c = 'B'
+			}
+			current[i].Data = []string{d[:len(d)-5] + string(c) + d[len(d)-4:]}
+		}
+	}
+	second, st := sign(t, in, keys, nil, current, now)
+	if st.Signed != 1 {
+		t.Errorf("stats %+v: want the one damaged signature made anew", st)
+	}
+	verifyAll(t, second, now, keys...)
+	if diff := cmp.Diff([]string{"www.example.com. RRSIG A"}, diffKeys(first, second)); diff != "" {
+		t.Errorf("changed RRsets (-want +got):\n%s", diff)
+	}
+
+	trusted, st, err := Sign(in, keys, nil, current, now, Options{TrustCurrent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Signed != 0 || trusted.Sets[k].Data[0] != current[slices.IndexFunc(current, func(s zones.RRset) bool { return s.Key() == k })].Data[0] {
+		t.Errorf("TrustCurrent: stats %+v; want the damaged signature kept, unverified", st)
+	}
+	changed := parse(t, strings.Replace(testZone, "www\tIN A 192.0.2.3", "www\tIN A 192.0.2.4", 1))
+	_, st, err = Sign(changed, keys, nil, sets(first), now, Options{TrustCurrent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Signed != 1 {
+		t.Errorf("TrustCurrent with www A changed: stats %+v, want its one signature made anew", st)
+	}
+}

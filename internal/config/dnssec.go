@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -252,17 +253,18 @@ func (d *decoder) dnssecKeys(r *dnssecYAML, zkey string, z *Zone, where string) 
 			kdir = filepath.Join(d.dir, kdir)
 		}
 		dkey := join(key, "key_dir")
-		found, err := filepath.Glob(filepath.Join(globEscape(kdir), globEscape("K"+z.Origin)+"+*.private"))
-		if err == nil && len(found) == 0 {
-			if _, serr := os.Stat(kdir); serr != nil {
-				d.errorf(d.line(dkey), dkey, "key folder %s: %v", kdir, serr)
-				return
-			}
+		byZone, err := d.keyDir(kdir)
+		if err != nil {
+			d.errorf(d.line(dkey), dkey, "key folder %s: %v", kdir, err)
+			return
+		}
+		found := byZone[strings.ToLower(z.Origin)]
+		if len(found) == 0 {
 			d.errorf(d.line(dkey), dkey, "%sno keys of %s in %s; make them with dnssec-keygen -K %s %s", where, z.Origin, kdir, kdir, strings.TrimSuffix(z.Origin, "."))
 			return
 		}
 		for _, f := range found {
-			files = append(files, f)
+			files = append(files, filepath.Join(kdir, f))
 			keys = append(keys, dkey)
 		}
 	}
@@ -321,14 +323,35 @@ func sameSet(a, b []string) bool {
 	return slices.Equal(slices.Compact(x), slices.Compact(y))
 }
 
-// globEscape escapes the pattern characters of a literal path part.
-func globEscape(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if strings.ContainsRune(`*?[\`, r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
+// keyDir lists a key folder once per Load, however many zones of a set
+// take their keys from it: the .private files named as BIND names them,
+// K<origin>+<alg>+<id>.private, by lower-cased origin, sorted.
+func (d *decoder) keyDir(dir string) (map[string][]string, error) {
+	if m, ok := d.keyDirs[dir]; ok {
+		return m, nil
 	}
-	return b.String()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, errors.Unwrap(err)
+	}
+	m := map[string][]string{}
+	for _, e := range entries {
+		name := e.Name()
+		base, ok := strings.CutSuffix(name, ".private")
+		if !ok || e.IsDir() || !strings.HasPrefix(base, "K") {
+			continue
+		}
+		// The origin ends with its dot, before "+alg+id".
+		parts := strings.Split(base[1:], "+")
+		if len(parts) != 3 {
+			continue
+		}
+		origin := strings.ToLower(parts[0])
+		m[origin] = append(m[origin], name)
+	}
+	if d.keyDirs == nil {
+		d.keyDirs = map[string]map[string][]string{}
+	}
+	d.keyDirs[dir] = m
+	return m, nil
 }

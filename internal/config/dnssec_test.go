@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -137,6 +138,10 @@ func TestLoadDNSSECErrors(t *testing.T) {
 		"example.com.zone":   zoneText,
 		"set/a.example.zone": "$ORIGIN a.example.\n@ 3600 IN SOA ns1 host 1 7200 3600 1209600 3600\n",
 	})
+	for i := range 5 {
+		os.MkdirAll(filepath.Join(dir, "many"), 0o700)
+		os.WriteFile(filepath.Join(dir, "many", fmt.Sprintf("m%d.example.zone", i)), []byte("@ 3600 IN SOA ns1 host 1 7200 3600 1209600 3600\n"), 0o600)
+	}
 	kskPath, ksk := keyFiles(t, dir, "keys", "example.com.", true)
 	otherPath, _ := keyFiles(t, dir, "keys", "example.org.", false)
 	os.WriteFile(filepath.Join(dir, "keys/Kcopy.private"), []byte(ksk.PrivateText()), 0o644)
@@ -175,6 +180,11 @@ func TestLoadDNSSECErrors(t *testing.T) {
 			[]string{"zonecast.yaml:10: zones[0].dnssec.keys: keys are per zone; a zone set takes key_dir:"}},
 		{"zone set member without keys", dnssecProviders + "zones:\n  - dir: set\n    providers: [own]\n    dnssec: {mode: signed-by-zonecast, key_dir: keys}\n",
 			[]string{"zonecast.yaml:8: zones[0].dnssec.key_dir: zone set file a.example.zone: no keys of a.example. in keys; make them with dnssec-keygen -K keys a.example"}},
+		{"many zone set members without keys", dnssecProviders + "zones:\n  - dir: many\n    providers: [own]\n    dnssec: {mode: signed-by-zonecast, key_dir: keys}\n",
+			[]string{"zonecast.yaml:8: zones[0].dnssec.key_dir: zone set file m0.example.zone: no keys of m0.example.",
+				"zonecast.yaml:8: zones[0].dnssec.key_dir: zone set file m1.example.zone: no keys of m1.example.",
+				"zonecast.yaml:8: zones[0].dnssec.key_dir: zone set file m2.example.zone: no keys of m2.example.",
+				"zonecast.yaml:8: zones[0].dnssec: and 2 more zones of this set have problems with their DNSSEC keys"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -58,6 +58,10 @@ func (k *Key) Rdata() string {
 	return zones.Rdata(&c)
 }
 
+// DS returns the canonical rdata of the key's DS record with a SHA-256
+// digest (RFC 4509), what the parent publishes for a KSK.
+func (k *Key) DS() string { return zones.Rdata(k.DNSKEY.ToDS(dns.SHA256)) }
+
 // String names the key without its private part, such as
 // "example.com. KSK 13/12345".
 func (k *Key) String() string {

@@ -221,6 +221,13 @@ func Sign(zone *zones.Zone, keys []*Key, foreign []zones.RRset, current []zones.
 	for i, n := range names {
 		next := names[(i+1)%len(names)]
 		bitmap := append(slices.Clone(types[n]), dns.TypeNSEC, dns.TypeRRSIG)
+		if cut(n) {
+			// At a delegation only NS and DS are the zone's (RFC 4035
+			// §2.3); other data there is occluded.
+			bitmap = slices.DeleteFunc(bitmap, func(t uint16) bool {
+				return t != dns.TypeNS && t != dns.TypeDS && t != dns.TypeNSEC && t != dns.TypeRRSIG
+			})
+		}
 		slices.Sort(bitmap)
 		bitmap = slices.Compact(bitmap)
 		nsec := &dns.NSEC{Hdr: dns.RR_Header{Name: n, Rrtype: dns.TypeNSEC, Class: dns.ClassINET, Ttl: nsecTTL}, NextDomain: next, TypeBitMap: bitmap}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/miekg/dns"
 
 	"github.com/zonecast/zonecast/internal/dnstest"
@@ -387,6 +388,9 @@ func TestCDS(t *testing.T) {
 	if want := zones.Rdata(testKSK.DNSKEY.ToDS(dns.SHA256).ToCDS()); cds.Data[0] != want {
 		t.Errorf("CDS %q, want %q", cds.Data[0], want)
 	}
+	if cds.Data[0] != testKSK.DS() {
+		t.Errorf("CDS %q and DS %q of the KSK differ", cds.Data[0], testKSK.DS())
+	}
 	verifyAll(t, out, now, testKSK, testZSK)
 }
 
@@ -498,5 +502,32 @@ func TestReuseVerifies(t *testing.T) {
 	}
 	if st.Signed != 1 {
 		t.Errorf("TrustCurrent with www A changed: stats %+v, want its one signature made anew", st)
+	}
+}
+
+// The signed zone written and read back (what a zone-file target serves)
+// is the same zone; signatures and keys the source file held are replaced,
+// not kept.
+func TestSignedRoundTrip(t *testing.T) {
+	old, _ := Generate("example.com.", dns.ED25519, false, 0)
+	src := testZone + "@\tIN " + old.DNSKEY.String()[strings.Index(old.DNSKEY.String(), "DNSKEY"):] + "\n" +
+		"www\tIN RRSIG A 15 3 3600 20300101000000 20200101000000 1 example.com. AAAA\n" +
+		"child\tIN A 192.0.2.99\n" // occluded by the delegation
+	out, _ := sign(t, parse(t, src), []*Key{testKSK, testZSK}, nil, nil, now)
+	if got := out.Lookup("example.com.", dns.TypeDNSKEY).Data; slices.Contains(got, old.Rdata()) {
+		t.Error("the DNSKEY of the source file is kept; only the signers' keys belong in the set")
+	}
+	verifyAll(t, out, now, testKSK, testZSK)
+	nsec, _ := out.Lookup("child.example.com.", dns.TypeNSEC).RRs()
+	if got := nsec[0].(*dns.NSEC).TypeBitMap; !slices.Equal(got, []uint16{dns.TypeNS, dns.TypeDS, dns.TypeRRSIG, dns.TypeNSEC}) {
+		t.Errorf("NSEC of the delegation child: types %v, want NS DS RRSIG NSEC", got)
+	}
+	var buf bytes.Buffer
+	if err := zones.Write(&buf, out); err != nil {
+		t.Fatal(err)
+	}
+	back := parse(t, buf.String())
+	if diff := cmp.Diff(sets(out), sets(back), cmpopts.IgnoreFields(zones.RRset{}, "Pos")); diff != "" {
+		t.Errorf("written and read back (-signed +read):\n%s", diff)
 	}
 }

@@ -165,8 +165,17 @@ func Sign(zone *zones.Zone, keys []*Key, foreign []zones.RRset, current []zones.
 		keyData = append(keyData, k.Rdata())
 	}
 	for _, f := range foreign {
-		if f.Type == dns.TypeDNSKEY {
-			keyData = append(keyData, f.Data...)
+		if f.Type != dns.TypeDNSKEY {
+			continue
+		}
+		// Read each key back so that one written otherwise (base64
+		// split in chunks, as some APIs return it) is one record.
+		rrs, err := (&zones.RRset{Name: origin, Type: dns.TypeDNSKEY, TTL: f.TTL, Data: f.Data}).RRs()
+		if err != nil {
+			return nil, st, fmt.Errorf("sign %s: a foreign DNSKEY: %w", origin, err)
+		}
+		for _, rr := range rrs {
+			keyData = append(keyData, zones.Rdata(rr))
 		}
 	}
 	put(out, origin, dns.TypeDNSKEY, 0, opt.DNSKEYTTL, keyData)

@@ -534,3 +534,57 @@ func TestSignedRoundTrip(t *testing.T) {
 		t.Errorf("written and read back (-signed +read):\n%s", diff)
 	}
 }
+
+// TestMultiSignerCrossValidates is RFC 8901 model 2 with two signers, each
+// zonecast with its own KSK and ZSK and the other's ZSK given as foreign:
+// a resolver that holds one signer's DNSKEY set validates the other
+// signer's signatures of every RRset (the DNSKEY set excepted, which each
+// signs for itself, validated through its own KSK's DS at the parent).
+func TestMultiSignerCrossValidates(t *testing.T) {
+	kskB, _ := Generate("example.com.", dns.ECDSAP256SHA256, true, 0)
+	zskB, _ := Generate("example.com.", dns.ECDSAP256SHA256, false, 0)
+	in := parse(t, testZone)
+	dnskeys := func(ks ...*Key) []zones.RRset {
+		s := zones.RRset{Name: "example.com.", Type: dns.TypeDNSKEY, TTL: 3600}
+		for _, k := range ks {
+			s.Data = append(s.Data, k.Rdata())
+		}
+		return []zones.RRset{s}
+	}
+	a, _ := sign(t, in, []*Key{testKSK, testZSK}, dnskeys(zskB), nil, now)
+	b, _ := sign(t, in, []*Key{kskB, zskB}, dnskeys(testZSK), nil, now)
+	for _, pair := range []struct {
+		name        string
+		keys, sigs  *zones.Zone
+		wantKeyTags []uint16
+	}{{"B's signatures, A's keys", a, b, []uint16{zskB.Tag()}}, {"A's signatures, B's keys", b, a, []uint16{testZSK.Tag()}}} {
+		keyRRs, _ := pair.keys.Lookup("example.com.", dns.TypeDNSKEY).RRs()
+		byTag := map[uint16]*dns.DNSKEY{}
+		for _, rr := range keyRRs {
+			byTag[rr.(*dns.DNSKEY).KeyTag()] = rr.(*dns.DNSKEY)
+		}
+		n := 0
+		for _, s := range pair.sigs.RRsets() {
+			if s.Type != dns.TypeRRSIG || s.Covers == dns.TypeDNSKEY {
+				continue
+			}
+			covered, _ := pair.sigs.Sets[zones.Key{Name: s.Name, Type: s.Covers}].RRs()
+			sigs, _ := s.RRs()
+			for _, rr := range sigs {
+				sig := rr.(*dns.RRSIG)
+				k := byTag[sig.KeyTag]
+				if k == nil || !slices.Contains(pair.wantKeyTags, sig.KeyTag) {
+					t.Errorf("%s: %s RRSIG %s by %d: key not in the other signer's DNSKEY set", pair.name, s.Name, zones.TypeString(s.Covers), sig.KeyTag)
+					continue
+				}
+				if err := sig.Verify(k, covered); err != nil {
+					t.Errorf("%s: %s RRSIG %s: %v", pair.name, s.Name, zones.TypeString(s.Covers), err)
+				}
+				n++
+			}
+		}
+		if n == 0 {
+			t.Errorf("%s: no signature checked", pair.name)
+		}
+	}
+}

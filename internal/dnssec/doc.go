@@ -6,8 +6,9 @@
 //
 // Sign is pure: no I/O, no clock (the caller passes now), no output but the
 // signed zone. Its output is in zonecast's canonical form, so the plan
-// compares RRSIG, NSEC and DNSKEY sets like any other. Because ECDSA and
-// RSA-PSS-like signatures differ at every signing, Sign reuses a signature
+// compares RRSIG, NSEC and DNSKEY sets like any other. Because ECDSA
+// signatures differ at every signing (and every signature's inception and
+// expiration move with the clock), Sign reuses a signature
 // the provider already serves when it still covers exactly the same data
 // and is far enough from expiry, so that a plan with no change in the zone
 // shows no change in the signatures either.

@@ -122,6 +122,13 @@ type Stats struct {
 // the plan compares it with what the provider serves like any other. Sign
 // does no I/O and reads no clock; it signs on up to GOMAXPROCS goroutines.
 // Every key must be of zone's origin; zone must have its SOA.
+//
+// The SOA is signed as given, so its serial must be chosen before Sign: a
+// server that raises the serial itself after an UPDATE that leaves the SOA
+// alone (BIND, Knot) would serve a signature of the old SOA, which fails
+// validation of every negative answer. An update of a zonecast-signed zone
+// carries the signed SOA with a higher serial; BIND and Knot keep a serial
+// the update sets.
 func Sign(zone *zones.Zone, keys []*Key, foreign []zones.RRset, current []zones.RRset, now time.Time, opt Options) (*zones.Zone, Stats, error) {
 	var st Stats
 	opt, err := opt.withDefaults()

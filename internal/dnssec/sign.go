@@ -110,6 +110,10 @@ type Stats struct {
 //     NS RRsets and the glue and other data below a delegation are not
 //     signed; DS and NSEC at a delegation are.
 //
+// A key to pre-publish (a new ZSK before a rollover, RFC 6781 §4.1.1.1) is
+// given in foreign: it joins the DNSKEY set without signing, and moves to
+// keys once the DNSKEY TTL has passed.
+//
 // A signature of current (an RRSIG set there) is reused rather than made
 // anew when it was made by one of keys, still verifies over the RRset as it
 // is now (so covers exactly the same data, TTL included), has begun, and has

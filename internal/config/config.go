@@ -175,6 +175,9 @@ type Zone struct {
 	// Set is the zone set (`dir:` as written in the file) the zone is a
 	// member of, for messages; empty for a zone listed alone.
 	Set string
+	// DNSSEC says who signs the zone (the dnssec: block); Mode is
+	// Unsigned when there is none.
+	DNSSEC DNSSEC
 }
 
 // ZoneSet is a zone set entry (dir:) of the file: every zone file in a
@@ -247,6 +250,11 @@ type (
 		FollowSymlinks bool `yaml:"follow_symlinks"`
 		// IDN: names in raw UTF-8 are stored as their A-labels.
 		IDN bool `yaml:"idn"`
+		// DNSSEC: who signs the zone, with which keys (dnssec.go).
+		// A value, not a pointer, so that one bad value in the block
+		// does not hide the others (see decoder.decode); d.given tells
+		// whether the block is there.
+		DNSSEC dnssecYAML `yaml:"dnssec"`
 	}
 	parentYAML struct {
 		Provider string `yaml:"provider"`
@@ -565,6 +573,13 @@ func (d *decoder) zones(raw []zoneYAML, declared []string, need bool) []Zone {
 			}
 		}
 		z.Ignore = d.ignores(r.Ignore, zkey)
+		sec := d.dnssecBlock(r, zkey)
+		if dn, ok := d.dnssec(sec, zkey, r.Providers, false); ok {
+			z.DNSSEC = dn
+			if z.Origin != "" {
+				d.dnssecKeys(sec, zkey, &z, "")
+			}
+		}
 		out = append(out, z)
 	}
 	return out

@@ -329,7 +329,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:   "unknown zone key",
 			config: base + "    ignores: []\n",
-			want:   []string{"zonecast.yaml:10: zones[0].ignores: unknown key (known: dir, file, follow_symlinks, idn, ignore, match, origin, parent, providers)"},
+			want:   []string{"zonecast.yaml:10: zones[0].ignores: unknown key (known: dir, dnssec, file, follow_symlinks, idn, ignore, match, origin, parent, providers)"},
 		},
 		{
 			name:   "unknown ignore key",

@@ -36,6 +36,8 @@ type decoder struct {
 	warns   []*Error
 	// sets are the zone sets decoded so far (zoneSet).
 	sets []ZoneSet
+	// keyDirs caches the DNSSEC key folders listed (dnssec.go keyDir).
+	keyDirs map[string]map[string][]string
 	// lines maps every decoded key path to the line of its value.
 	lines map[string]int
 	// only names the providers the run uses (all when empty); unused is

@@ -19,6 +19,8 @@ func FuzzLoad(f *testing.F) {
 	f.Add("providers: {c: {type: cloudflare, api_token: s3cr3t-literal}}\nzones: []\nsafety: {max_change_percent: 101}\n")
 	f.Add("providers: {a: {type: bare}}\nzones:\n  - {dir: ., match: \"*.zone\", providers: [a], ignore: [{name: x}]}\n  - {origin: z., file: z.zone, providers: [a]}\n")
 	f.Add("providers: {a: {type: bare}}\nzones:\n  - dir: .\n    origin: x.\n    parent: {provider: a, zone: com.}\n    providers: [a, a]\n  - {dir: nowhere, match: '[', providers: [b]}\n")
+	f.Add("providers: {a: {type: bare}, b: {type: bare}}\nzones:\n  - origin: example.com.\n    file: z.zone\n    providers: [a, b]\n    dnssec:\n      mode: multi-signer\n      signed_by_zonecast: [b, c, b]\n      keys: [file:K.private, env:ZC_FUZZ_SECRET, file:x.key]\n      refresh: 400h\n      dnskey_ttl: -1\n      denial: nsec3\n")
+	f.Add("providers: {a: {type: bare}}\nzones:\n  - {dir: ., providers: [a], dnssec: {mode: signed-by-zonecast, key_dir: ., keys: [x]}}\n  - {origin: z., file: z.zone, providers: [a], dnssec: {mode: unsigned, cds: true}}\n")
 	f.Add("a: &x [*x]\n")
 	f.Add("providers:\n  - 1\n")
 	drivers := append(slices.Clone(testDrivers), all.Drivers()...)

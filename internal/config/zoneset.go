@@ -41,6 +41,8 @@ func (d *decoder) zoneSet(r zoneYAML, zkey string, declared []string, seen map[s
 	d.providerList(r.Providers, zkey, declared, "the zones of "+cmp.Or(r.Dir, "this zone set"))
 	parent, hasParent := d.parent(r.Parent, zkey, declared)
 	ignore := d.ignores(r.Ignore, zkey)
+	block := d.dnssecBlock(r, zkey)
+	sec, secOK := d.dnssec(block, zkey, r.Providers, true)
 
 	match := cmp.Or(r.Match, DefaultMatch)
 	mkey := join(zkey, "match")
@@ -97,6 +99,7 @@ func (d *decoder) zoneSet(r zoneYAML, zkey string, declared []string, seen map[s
 			FollowSymlinks: r.FollowSymlinks,
 			IDN:            r.IDN,
 			Set:            r.Dir,
+			DNSSEC:         sec,
 		}
 		if hasParent {
 			if !below(origin, parent.Zone) {
@@ -124,7 +127,7 @@ func (d *decoder) zoneSet(r zoneYAML, zkey string, declared []string, seen map[s
 	// Two sets over one folder would repeat ten thousand times: the
 	// first few duplicates are named, the rest counted.
 	const named = 3
-	out, dups := members[:0], 0
+	out, dups, keyFaults := members[:0], 0, 0
 	for _, z := range members {
 		at := place{line: line, file: filepath.Base(z.File)}
 		if _, dup := seen[z.Origin]; dup && dups >= named {
@@ -132,10 +135,26 @@ func (d *decoder) zoneSet(r zoneYAML, zkey string, declared []string, seen map[s
 			continue
 		}
 		if d.unique(seen, z.Origin, at, dkey) {
+			if secOK {
+				// Like duplicates, the key problems of the first
+				// few members are named, the rest counted.
+				z.DNSSEC.SignedByZonecast = slices.Clone(sec.SignedByZonecast)
+				before := len(d.errs)
+				d.dnssecKeys(block, zkey, &z, "zone set file "+filepath.Base(z.File)+": ")
+				if len(d.errs) > before {
+					if keyFaults >= named {
+						d.errs = d.errs[:before]
+					}
+					keyFaults++
+				}
+			}
 			out = append(out, z)
 		} else {
 			dups++
 		}
+	}
+	if keyFaults > named {
+		d.errorf(d.line(join(zkey, "dnssec")), join(zkey, "dnssec"), "and %d more zones of this set have problems with their DNSSEC keys", keyFaults-named)
 	}
 	if dups > named {
 		d.errorf(line, dkey, "and %d more zones of this set are already configured elsewhere", dups-named)

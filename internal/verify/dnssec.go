@@ -177,7 +177,7 @@ type member struct {
 // key that signs data somewhere is required everywhere (RFC 8901 §2.1.2:
 // each provider's DNSKEY set carries every provider's ZSKs; KSKs need only
 // be at the parent as DS).
-func union(members []member, now time.Time) *signerKeys {
+func union(members []member) *signerKeys {
 	u := &signerKeys{all: map[string]*dns.DNSKEY{}, publishes: map[string][]string{}, signsAt: map[string][]string{}}
 	for _, m := range members {
 		for _, k := range m.server.DNSSEC.ev.keys {
@@ -242,7 +242,7 @@ func assess(members []member, now time.Time) {
 			have = append(have, m)
 		}
 	}
-	u := union(have, now)
+	u := union(have)
 	for _, m := range have {
 		d := m.server.DNSSEC
 		ev := d.ev
@@ -298,9 +298,8 @@ func ownKeys(keys []*dns.DNSKEY) *signerKeys {
 	return u
 }
 
-// checkSigs checks the signatures of one RRset: each that fails is named
-// (a warning when another signature validates), and no valid signature at
-// all is an error.
+// checkSigs checks the signatures of one RRset: each that fails is named,
+// a warning when another signature validates, an error when none does.
 func checkSigs(s signedSet, origin string, u *signerKeys, now time.Time) []Problem {
 	t := dns.TypeToString[s.typ]
 	if len(s.rrs) == 0 {
@@ -319,14 +318,14 @@ func checkSigs(s signedSet, origin string, u *signerKeys, now time.Time) []Probl
 		}
 		why = append(why, Problem{SeverityWarning, code, s.name, t, msg})
 	}
-	if valid {
-		return why
+	if !valid {
+		// Each reason is then why resolvers reject the RRset.
+		for i := range why {
+			why[i].Severity = SeverityError
+			why[i].Message = "no signature validates: " + why[i].Message
+		}
 	}
-	var reasons []string
-	for _, p := range why {
-		reasons = append(reasons, p.Message)
-	}
-	return []Problem{{SeverityError, "no-valid-signature", s.name, t, "no signature validates: " + strings.Join(reasons, "; ")}}
+	return why
 }
 
 // judge says why sig does not validate rrs ("" when it does).

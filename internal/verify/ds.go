@@ -58,6 +58,8 @@ type DSOptions struct {
 	// Roots are the root servers' addresses; nil means the IANA ones.
 	Roots   []string
 	Timeout time.Duration
+	// Now is the time signatures must be valid at (default time.Now).
+	Now func() time.Time
 }
 
 // CheckDS asks the parent of desired for the zone's DS set and compares it
@@ -88,12 +90,12 @@ func CheckDS(ctx context.Context, desired *zones.Zone, reports []Provider, opts 
 		return c
 	}
 	c.Checked = true
-	compareDS(&c, desired, reports, ds)
+	compareDS(&c, desired, reports, ds, now(Options{Now: opts.Now}))
 	return c
 }
 
 // compareDS fills c's problems from the DS set and the servers' keys.
-func compareDS(c *DSCheck, desired *zones.Zone, reports []Provider, ds []*dns.DS) {
+func compareDS(c *DSCheck, desired *zones.Zone, reports []Provider, ds []*dns.DS, now time.Time) {
 	origin := desired.Origin
 	for _, d := range ds {
 		c.DS = append(c.DS, strings.Join(strings.Fields(d.String()), " "))
@@ -141,7 +143,7 @@ func compareDS(c *DSCheck, desired *zones.Zone, reports []Provider, ds []*dns.DS
 			}
 			for _, sig := range s.sigs {
 				for _, id := range own.candidates(sig, origin) {
-					if sig.Verify(own.all[id], s.rrs) == nil && sig.ValidityPeriod(time.Now()) {
+					if sig.Verify(own.all[id], s.rrs) == nil && sig.ValidityPeriod(now) {
 						signers = append(signers, own.all[id])
 					}
 				}

@@ -252,7 +252,9 @@ func assess(members []member, now time.Time) {
 			mine[keyID(k)] = true
 			d.Keys = append(d.Keys, keyOf(k))
 		}
-		slices.SortFunc(d.Keys, func(a, b Key) int { return cmp.Or(cmp.Compare(a.Tag, b.Tag), strings.Compare(a.Algorithm, b.Algorithm)) })
+		slices.SortFunc(d.Keys, func(a, b Key) int {
+			return cmp.Or(cmp.Compare(a.Tag, b.Tag), strings.Compare(a.Algorithm, b.Algorithm))
+		})
 		if len(ev.keys) == 0 {
 			d.Problems = append(d.Problems, Problem{SeverityError, "no-dnskey", ev.origin, "DNSKEY",
 				"the server serves no DNSKEY set: the zone is unsigned here, and resolvers that hold a DS for the zone reject its answers"})
@@ -485,7 +487,9 @@ func proveNSEC3(dn denial, origin string, nsec3 []*dns.NSEC3) string {
 		}
 		return nil
 	}
-	cover := func(name string) bool { return slices.ContainsFunc(nsec3, func(n *dns.NSEC3) bool { return n.Cover(name) }) }
+	cover := func(name string) bool {
+		return slices.ContainsFunc(nsec3, func(n *dns.NSEC3) bool { return n.Cover(name) })
+	}
 	if dn.qtype != 0 {
 		n := match(dn.qname)
 		switch {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/zonecast/zonecast/internal/dnstest"
 	"github.com/zonecast/zonecast/internal/verify"
+	"github.com/zonecast/zonecast/internal/verify/verifytest"
 	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/zones"
 )
@@ -62,40 +63,40 @@ func TestDNSSECMultiSigner(t *testing.T) {
 	type zoneCase struct {
 		origin string
 		// a and b say how each signer signs; keys are filled in.
-		a, b signing
+		a, b verifytest.Signing
 		// lack: b publishes only its own keys.
 		lack bool
 		// ds: the parent's DS set names these signers' KSKs ("a", "b",
 		// "gone"); nil: no DS.
 		ds []string
 	}
-	gone := newSigner(t, "ds.test.")
+	gone := verifytest.NewSigner(t, "ds.test.")
 	cases := []zoneCase{
 		{origin: "ok.test.", ds: []string{"a", "b"}},
-		{origin: "nsec3.test.", a: signing{nsec3: true}, b: signing{nsec3: true}, ds: []string{"a", "b"}},
+		{origin: "nsec3.test.", a: verifytest.Signing{NSEC3: true}, b: verifytest.Signing{NSEC3: true}, ds: []string{"a", "b"}},
 		{origin: "lack.test.", lack: true},
-		{origin: "expired.test.", a: signing{expired: map[string]bool{"www.expired.test. A": true}, extra: map[string]keyPair{"mail.expired.test. A": newKey(t, "expired.test.", 256)}}},
-		{origin: "nsec.test.", a: signing{dropNSEC: map[string]bool{"www.nsec.test.": true}, addToBitmap: map[string][]uint16{"nsec.test.": {dns.TypeHINFO}}}},
+		{origin: "expired.test.", a: verifytest.Signing{Expired: map[string]bool{"www.expired.test. A": true}, Extra: map[string]verifytest.KeyPair{"mail.expired.test. A": verifytest.NewKey(t, "expired.test.", 256)}}},
+		{origin: "nsec.test.", a: verifytest.Signing{DropNSEC: map[string]bool{"www.nsec.test.": true}, AddToBitmap: map[string][]uint16{"nsec.test.": {dns.TypeHINFO}}}},
 		{origin: "ds.test.", ds: []string{"a", "gone"}},
 	}
 	textA, textB := map[string]string{}, map[string]string{}
 	parent := "$TTL 300\n@ SOA ns hostmaster 1 7200 900 1209600 300\n@ NS ns\nns A 127.0.0.1\n"
-	keys := map[string]map[string]signerKeys{}
+	keys := map[string]map[string]verifytest.Signer{}
 	for _, c := range cases {
-		a, b := newSigner(t, c.origin), newSigner(t, c.origin)
-		keys[c.origin] = map[string]signerKeys{"a": a, "b": b, "gone": gone}
+		a, b := verifytest.NewSigner(t, c.origin), verifytest.NewSigner(t, c.origin)
+		keys[c.origin] = map[string]verifytest.Signer{"a": a, "b": b, "gone": gone}
 		sa, sb := c.a, c.b
-		sa.by, sb.by = a, b
-		sa.publish = []*dns.DNSKEY{a.ksk.key, a.zsk.key, b.zsk.key}
-		sb.publish = []*dns.DNSKEY{b.ksk.key, b.zsk.key, a.zsk.key}
+		sa.By, sb.By = a, b
+		sa.Publish = []*dns.DNSKEY{a.KSK.Key, a.ZSK.Key, b.ZSK.Key}
+		sb.Publish = []*dns.DNSKEY{b.KSK.Key, b.ZSK.Key, a.ZSK.Key}
 		if c.lack {
-			sb.publish = sb.publish[:2]
+			sb.Publish = sb.Publish[:2]
 		}
-		textA[c.origin] = signZone(t, c.origin, signedZone, sa)
-		textB[c.origin] = signZone(t, c.origin, signedZone, sb)
+		textA[c.origin] = verifytest.SignZone(t, c.origin, signedZone, sa)
+		textB[c.origin] = verifytest.SignZone(t, c.origin, signedZone, sb)
 		parent += fmt.Sprintf("%s NS ns1.%s\n", c.origin, c.origin)
 		for _, who := range c.ds {
-			parent += keys[c.origin][who].ksk.key.ToDS(dns.SHA256).String() + "\n"
+			parent += keys[c.origin][who].KSK.Key.ToDS(dns.SHA256).String() + "\n"
 		}
 	}
 	// The parent zone, test., is served by a too: asked for a child's DS,
@@ -119,15 +120,15 @@ func TestDNSSECMultiSigner(t *testing.T) {
 		return desired, reports
 	}
 	tag := func(origin, who string, ksk bool) string {
-		k := keys[origin][who].zsk.key
+		k := keys[origin][who].ZSK.Key
 		if ksk {
-			k = keys[origin][who].ksk.key
+			k = keys[origin][who].KSK.Key
 		}
 		return fmt.Sprint(k.KeyTag())
 	}
 	dsCheck := func(t *testing.T, desired *zones.Zone, reports []verify.Provider) verify.DSCheck {
 		t.Helper()
-		return verify.CheckDS(t.Context(), desired, reports, verify.DSOptions{Parent: []string{bindA.Addr}, ParentZone: "test.", Source: "parent provider lab", Timeout: 2 * time.Second})
+		return verify.CheckDS(t.Context(), desired, reports, verify.DSOptions{Parent: []providers.Nameserver{{Name: "ns.test.", Addr: bindA.Addr}}, ParentZone: "test.", Source: "parent provider lab", Timeout: 2 * time.Second})
 	}
 
 	t.Run("each DNSKEY set holds both ZSKs", func(t *testing.T) {
@@ -159,7 +160,7 @@ func TestDNSSECMultiSigner(t *testing.T) {
 			t.Errorf("problems (-want +got):\n%s", diff)
 		}
 		d := reports[1].Servers[0].DNSSEC
-		want := []verify.Key{{Tag: keys["lack.test."]["a"].zsk.key.KeyTag(), Algorithm: "ECDSAP256SHA256", Role: "ZSK"}}
+		want := []verify.Key{{Tag: keys["lack.test."]["a"].ZSK.Key.KeyTag(), Algorithm: "ECDSAP256SHA256", Role: "ZSK"}}
 		if diff := cmp.Diff(want, d.Missing); diff != "" {
 			t.Errorf("missing keys (-want +got):\n%s", diff)
 		}
@@ -215,14 +216,14 @@ func TestDNSSECMultiSigner(t *testing.T) {
 			t.Errorf("DS problems (-want +got):\n%s", diff)
 		}
 		if len(c.Problems) == 2 {
-			if m := c.Problems[0].Message; !strings.Contains(m, "key "+fmt.Sprint(gone.ksk.key.KeyTag())+" ") {
+			if m := c.Problems[0].Message; !strings.Contains(m, "key "+fmt.Sprint(gone.KSK.Key.KeyTag())+" ") {
 				t.Errorf("message %q does not name the gone KSK", m)
 			}
 			if m := c.Problems[1].Message; !strings.Contains(m, "at b") || !strings.Contains(m, "KSK "+tag("ds.test.", "b", true)) {
 				t.Errorf("message %q does not name b and its KSK", m)
 			}
 		}
-		wantAdd := []string{strings.Join(strings.Fields(keys["ds.test."]["b"].ksk.key.ToDS(dns.SHA256).String()), " ")}
+		wantAdd := []string{strings.Join(strings.Fields(keys["ds.test."]["b"].KSK.Key.ToDS(dns.SHA256).String()), " ")}
 		if diff := cmp.Diff(wantAdd, c.Add); diff != "" {
 			t.Errorf("DS to add (-want +got):\n%s", diff)
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/zones"
 )
 
@@ -47,10 +48,10 @@ func (c *DSCheck) Errors() bool {
 
 // DSOptions tune CheckDS.
 type DSOptions struct {
-	// Parent are the addresses (host:port) of the servers of the parent
-	// zone (its configured provider's); when empty the DS set is found by
-	// walking from Roots.
-	Parent []string
+	// Parent are the servers of the parent zone (its configured
+	// provider's nameservers); when empty the DS set is found by walking
+	// from Roots.
+	Parent []providers.Nameserver
 	// ParentZone names the parent zone when Parent is given.
 	ParentZone string
 	// Source is DSCheck.Source when Parent is given.
@@ -74,7 +75,14 @@ func CheckDS(ctx context.Context, desired *zones.Zone, reports []Provider, opts 
 	var err error
 	if len(opts.Parent) > 0 {
 		c.Parent = opts.ParentZone
-		ds, err = askDS(ctx, opts.Parent, origin, timeout)
+		var servers []server
+		if servers, err = resolve(ctx, opts.Parent); err == nil {
+			var addrs []string
+			for _, s := range servers {
+				addrs = append(addrs, s.addr)
+			}
+			ds, err = askDS(ctx, addrs, origin, timeout)
+		}
 	} else {
 		roots := opts.Roots
 		if roots == nil {

@@ -1,4 +1,9 @@
-package verify_test
+// Package verifytest signs zones for tests of DNSSEC checks: keys made
+// with miekg/dns, an NSEC or NSEC3 chain, signatures, and the faults the
+// tests need (an expired signature, a key nobody publishes, a broken
+// chain). The zone text it returns is served by any server as a presigned
+// zone. It is for tests only: keys live in memory and are never written.
+package verifytest
 
 import (
 	"crypto"
@@ -12,16 +17,17 @@ import (
 	"github.com/zonecast/zonecast/zones"
 )
 
-// keyPair is a DNSKEY and its private key.
-type keyPair struct {
-	key  *dns.DNSKEY
-	priv crypto.Signer
+// KeyPair is a DNSKEY and its private key.
+type KeyPair struct {
+	Key  *dns.DNSKEY
+	Priv crypto.Signer
 }
 
-// signerKeys are one signer's KSK and ZSK (ECDSA P-256).
-type signerKeys struct{ ksk, zsk keyPair }
+// Signer is one signer's KSK and ZSK (ECDSA P-256).
+type Signer struct{ KSK, ZSK KeyPair }
 
-func newKey(t *testing.T, origin string, flags uint16) keyPair {
+// NewKey makes a key for origin with flags (257 KSK, 256 ZSK).
+func NewKey(t testing.TB, origin string, flags uint16) KeyPair {
 	t.Helper()
 	k := &dns.DNSKEY{Hdr: dns.RR_Header{Name: origin, Rrtype: dns.TypeDNSKEY, Class: dns.ClassINET, Ttl: 300},
 		Flags: flags, Protocol: 3, Algorithm: dns.ECDSAP256SHA256}
@@ -29,36 +35,38 @@ func newKey(t *testing.T, origin string, flags uint16) keyPair {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return keyPair{k, priv.(crypto.Signer)}
+	return KeyPair{k, priv.(crypto.Signer)}
 }
 
-func newSigner(t *testing.T, origin string) signerKeys {
+// NewSigner makes a KSK and a ZSK for origin.
+func NewSigner(t testing.TB, origin string) Signer {
 	t.Helper()
-	return signerKeys{newKey(t, origin, 257), newKey(t, origin, 256)}
+	return Signer{NewKey(t, origin, 257), NewKey(t, origin, 256)}
 }
 
-// signing says how to sign a zone: the keys to publish, who signs, and
+// Signing says how to sign a zone: the keys to publish, who signs, and
 // the faults to put in.
-type signing struct {
-	publish []*dns.DNSKEY
-	by      signerKeys
-	// nsec3 chains the zone with NSEC3 (no salt, no extra iterations)
+type Signing struct {
+	Publish []*dns.DNSKEY
+	By      Signer
+	// NSEC3 chains the zone with NSEC3 (no salt, no extra iterations)
 	// instead of NSEC.
-	nsec3 bool
-	// expired are "name TYPE" whose signatures expired yesterday.
-	expired map[string]bool
-	// extra are "name TYPE" signed a second time with a key nobody publishes.
-	extra map[string]keyPair
-	// dropNSEC removes the NSEC records at these names; addToBitmap adds
+	NSEC3 bool
+	// Expired are "name TYPE" whose signatures expired yesterday.
+	Expired map[string]bool
+	// Extra are "name TYPE" signed a second time with another key (one
+	// nobody publishes, say).
+	Extra map[string]KeyPair
+	// DropNSEC removes the NSEC records at these names; AddToBitmap adds
 	// the types to the NSEC bitmap at a name (still signed: a wrong proof).
-	dropNSEC    map[string]bool
-	addToBitmap map[string][]uint16
+	DropNSEC    map[string]bool
+	AddToBitmap map[string][]uint16
 }
 
-// signZone returns text (a zone file) signed as s says: DNSKEYs added,
+// SignZone returns text (a zone file) signed as s says: DNSKEYs added,
 // an NSEC or NSEC3 chain made, every RRset signed by the ZSK and the
 // DNSKEY set by the KSK, valid from an hour ago for 30 days.
-func signZone(t *testing.T, origin, text string, s signing) string {
+func SignZone(t testing.TB, origin, text string, s Signing) string {
 	t.Helper()
 	var rrs []dns.RR
 	zp := dns.NewZoneParser(strings.NewReader(text), origin, "zone")
@@ -69,7 +77,7 @@ func signZone(t *testing.T, origin, text string, s signing) string {
 	if err := zp.Err(); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range s.publish {
+	for _, k := range s.Publish {
 		rrs = append(rrs, dns.Copy(k))
 	}
 	types := map[string][]uint16{}
@@ -84,7 +92,7 @@ func signZone(t *testing.T, origin, text string, s signing) string {
 		names = append(names, n)
 	}
 	slices.SortFunc(names, zones.CompareNames)
-	if s.nsec3 {
+	if s.NSEC3 {
 		rrs = append(rrs, &dns.NSEC3PARAM{Hdr: dns.RR_Header{Name: origin, Rrtype: dns.TypeNSEC3PARAM, Class: dns.ClassINET, Ttl: 0}, Hash: dns.SHA1})
 		types[origin] = append(types[origin], dns.TypeNSEC3PARAM)
 		type hashed struct{ hash, name string }
@@ -102,11 +110,11 @@ func signZone(t *testing.T, origin, text string, s signing) string {
 		}
 	} else {
 		for i, n := range names {
-			if s.dropNSEC[n] {
+			if s.DropNSEC[n] {
 				continue
 			}
 			bitmap := append(slices.Clone(types[n]), dns.TypeNSEC, dns.TypeRRSIG)
-			bitmap = append(bitmap, s.addToBitmap[n]...)
+			bitmap = append(bitmap, s.AddToBitmap[n]...)
 			slices.Sort(bitmap)
 			rrs = append(rrs, &dns.NSEC{Hdr: dns.RR_Header{Name: n, Rrtype: dns.TypeNSEC, Class: dns.ClassINET, Ttl: 300},
 				NextDomain: names[(i+1)%len(names)], TypeBitMap: bitmap})
@@ -127,27 +135,27 @@ func signZone(t *testing.T, origin, text string, s signing) string {
 	}
 	now := time.Now()
 	out := slices.Clone(rrs)
-	sign := func(k key, kp keyPair, incep, exp time.Time) {
+	sign := func(k key, kp KeyPair, incep, exp time.Time) {
 		sig := &dns.RRSIG{Hdr: dns.RR_Header{Name: k.name, Rrtype: dns.TypeRRSIG, Class: dns.ClassINET, Ttl: sets[k][0].Header().Ttl},
-			KeyTag: kp.key.KeyTag(), SignerName: origin, Algorithm: kp.key.Algorithm,
+			KeyTag: kp.Key.KeyTag(), SignerName: origin, Algorithm: kp.Key.Algorithm,
 			Inception: uint32(incep.Unix()), Expiration: uint32(exp.Unix())}
-		if err := sig.Sign(kp.priv, sets[k]); err != nil {
+		if err := sig.Sign(kp.Priv, sets[k]); err != nil {
 			t.Fatalf("sign %s %s: %v", k.name, dns.TypeToString[k.t], err)
 		}
 		out = append(out, sig)
 	}
 	for _, k := range order {
-		kp := s.by.zsk
+		kp := s.By.ZSK
 		if k.t == dns.TypeDNSKEY {
-			kp = s.by.ksk
+			kp = s.By.KSK
 		}
 		id := k.name + " " + dns.TypeToString[k.t]
 		incep, exp := now.Add(-time.Hour), now.Add(30*24*time.Hour)
-		if s.expired[id] {
+		if s.Expired[id] {
 			incep, exp = now.Add(-10*24*time.Hour), now.Add(-24*time.Hour)
 		}
 		sign(k, kp, incep, exp)
-		if x, ok := s.extra[id]; ok {
+		if x, ok := s.Extra[id]; ok {
 			sign(k, x, now.Add(-time.Hour), now.Add(30*24*time.Hour))
 		}
 	}

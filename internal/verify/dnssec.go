@@ -80,6 +80,29 @@ type evidence struct {
 	sets   []signedSet
 	// denials are the answers to a name and a type that do not exist.
 	denials []denial
+	// verified remembers the outcome of each signature check (signature,
+	// key id): CheckSigners runs again for every provider of the zone.
+	verified map[sigKey]bool
+}
+
+type sigKey struct {
+	sig *dns.RRSIG
+	key string
+}
+
+// verify reports whether sig over rrs verifies with the key id in u,
+// checked once per evidence.
+func (ev *evidence) verify(sig *dns.RRSIG, id string, u *signerKeys, rrs []dns.RR) bool {
+	k := sigKey{sig, id}
+	if ok, seen := ev.verified[k]; seen {
+		return ok
+	}
+	if ev.verified == nil {
+		ev.verified = map[sigKey]bool{}
+	}
+	ok := sig.Verify(u.all[id], rrs) == nil
+	ev.verified[k] = ok
+	return ok
 }
 
 // signedSet is one RRset as served with the RRSIGs covering it.
@@ -196,7 +219,7 @@ func union(members []member) *signerKeys {
 			}
 			for _, sig := range s.sigs {
 				for _, id := range u.candidates(sig, ev.origin) {
-					if sig.Verify(u.all[id], s.rrs) == nil && !slices.Contains(u.signsAt[id], m.provider) {
+					if ev.verify(sig, id, u, s.rrs) && !slices.Contains(u.signsAt[id], m.provider) {
 						u.signsAt[id] = append(u.signsAt[id], m.provider)
 					}
 				}
@@ -282,10 +305,10 @@ func assess(members []member, now time.Time) {
 				// The DNSKEY set is validated by a key in itself.
 				keys = ownKeys(ev.keys)
 			}
-			d.Problems = append(d.Problems, checkSigs(s, ev.origin, keys, now)...)
+			d.Problems = append(d.Problems, checkSigs(ev, s, keys, now)...)
 		}
 		for _, dn := range ev.denials {
-			n, ps := checkDenial(dn, ev.origin, u, now)
+			n, ps := checkDenial(ev, dn, u, now)
 			d.Checked += n
 			d.Problems = append(d.Problems, ps...)
 		}
@@ -302,7 +325,7 @@ func ownKeys(keys []*dns.DNSKEY) *signerKeys {
 
 // checkSigs checks the signatures of one RRset: each that fails is named,
 // a warning when another signature validates, an error when none does.
-func checkSigs(s signedSet, origin string, u *signerKeys, now time.Time) []Problem {
+func checkSigs(ev *evidence, s signedSet, u *signerKeys, now time.Time) []Problem {
 	t := dns.TypeToString[s.typ]
 	if len(s.rrs) == 0 {
 		return nil
@@ -313,7 +336,7 @@ func checkSigs(s signedSet, origin string, u *signerKeys, now time.Time) []Probl
 	valid := false
 	var why []Problem
 	for _, sig := range s.sigs {
-		code, msg := judge(sig, s.rrs, origin, u, now)
+		code, msg := judge(ev, sig, s.rrs, u, now)
 		if code == "" {
 			valid = true
 			continue
@@ -331,7 +354,8 @@ func checkSigs(s signedSet, origin string, u *signerKeys, now time.Time) []Probl
 }
 
 // judge says why sig does not validate rrs ("" when it does).
-func judge(sig *dns.RRSIG, rrs []dns.RR, origin string, u *signerKeys, now time.Time) (code, msg string) {
+func judge(ev *evidence, sig *dns.RRSIG, rrs []dns.RR, u *signerKeys, now time.Time) (code, msg string) {
+	origin := ev.origin
 	by := fmt.Sprintf("the signature by key %d (%s)", sig.KeyTag, algName(sig.Algorithm))
 	ids := u.candidates(sig, origin)
 	if len(ids) == 0 {
@@ -342,7 +366,7 @@ func judge(sig *dns.RRSIG, rrs []dns.RR, origin string, u *signerKeys, now time.
 	}
 	verified := false
 	for _, id := range ids {
-		if sig.Verify(u.all[id], rrs) == nil {
+		if ev.verify(sig, id, u, rrs) {
 			verified = true
 			break
 		}
@@ -377,7 +401,8 @@ func sigTime(v uint32, now time.Time) time.Time {
 // checkDenial checks that a negative answer proves what it denies, with
 // NSEC (RFC 4035 §5.4) or NSEC3 (RFC 5155 §8.4, §8.5) records whose
 // signatures validate. It returns how many denial RRsets it checked.
-func checkDenial(dn denial, origin string, u *signerKeys, now time.Time) (int, []Problem) {
+func checkDenial(ev *evidence, dn denial, u *signerKeys, now time.Time) (int, []Problem) {
+	origin := ev.origin
 	t := dns.TypeToString[dn.qtype]
 	code, what := "nodata-unproven", fmt.Sprintf("the answer that %s has no %s record", dn.qname, t)
 	if dn.qtype == 0 {
@@ -399,7 +424,7 @@ func checkDenial(dn denial, origin string, u *signerKeys, now time.Time) (int, [
 	var nsec []*dns.NSEC
 	var nsec3 []*dns.NSEC3
 	for _, s := range sets {
-		ps = append(ps, checkSigs(s, origin, u, now)...)
+		ps = append(ps, checkSigs(ev, s, u, now)...)
 		for _, rr := range s.rrs {
 			switch r := rr.(type) {
 			case *dns.NSEC:

@@ -74,7 +74,8 @@ the parent's servers (the parent: provider's nameservers when configured,
 else found by walking from the root; not with --no-parent or --provider):
 every provider's DNSKEY set must be signed by a key the parent has a DS
 for (verify prints the DS records to add), and a DS for a key no provider
-publishes is a warning (a signer has left).
+publishes is a warning (a signer has left). With --provider, the union is
+only the selected providers' keys.
 
 EXIT STATUS
   0  every server matches, and every delegation checked matches (with

@@ -75,7 +75,8 @@ func TestDNSSECMultiSigner(t *testing.T) {
 		{origin: "ok.test.", ds: []string{"a", "b"}},
 		{origin: "nsec3.test.", a: verifytest.Signing{NSEC3: true}, b: verifytest.Signing{NSEC3: true}, ds: []string{"a", "b"}},
 		{origin: "lack.test.", lack: true},
-		{origin: "expired.test.", a: verifytest.Signing{Expired: map[string]bool{"www.expired.test. A": true}, Extra: map[string]verifytest.KeyPair{"mail.expired.test. A": verifytest.NewKey(t, "expired.test.", 256)}}},
+		{origin: "expired.test.", b: verifytest.Signing{Future: map[string]bool{"ns1.expired.test. A": true}}, a: verifytest.Signing{Expired: map[string]bool{"www.expired.test. A": true}, Extra: map[string]verifytest.KeyPair{"mail.expired.test. A": verifytest.NewKey(t, "expired.test.", 256)}}},
+		{origin: "nsec3bad.test.", b: verifytest.Signing{NSEC3: true, DropNSEC: map[string]bool{"nsec3bad.test.": true}}, a: verifytest.Signing{NSEC3: true}},
 		{origin: "nsec.test.", a: verifytest.Signing{DropNSEC: map[string]bool{"www.nsec.test.": true}, AddToBitmap: map[string][]uint16{"nsec.test.": {dns.TypeHINFO}}}},
 		{origin: "ds.test.", ds: []string{"a", "gone"}},
 	}
@@ -177,12 +178,19 @@ func TestDNSSECMultiSigner(t *testing.T) {
 		want := []string{
 			"a: error signature-expired www.expired.test. A",
 			"a: warning unknown-key mail.expired.test. A",
+			"b: error signature-not-yet-valid ns1.expired.test. A",
 		}
-		// BIND maintains a dynamic zone's signatures: finding the expired
-		// one at load, it bumps the SOA serial and, without the private
-		// keys, serves the new SOA unsigned. That is true, and verify says
-		// so; it may happen after the first answers, so it is allowed here.
-		got := slices.DeleteFunc(problems(reports), func(p string) bool { return p == "a: error unsigned expired.test. SOA" })
+		// BIND maintains a dynamic zone's signatures: finding one expired
+		// or not yet valid at load, it bumps the SOA serial and, without
+		// the private keys, serves the new SOA unsigned. That is true, and
+		// verify says so; it may happen after the first answers, so it is
+		// allowed here.
+		got := slices.DeleteFunc(problems(reports), func(p string) bool { return strings.HasSuffix(p, ": error unsigned expired.test. SOA") })
+		for _, p := range reports[1].Servers[0].DNSSEC.Problems {
+			if p.Code == "signature-not-yet-valid" && !strings.Contains(p.Message, "key "+tag("expired.test.", "b", false)+" (ECDSAP256SHA256) is valid only from ") {
+				t.Errorf("message %q does not name the key and when it becomes valid", p.Message)
+			}
+		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("problems (-want +got):\n%s", diff)
 		}
@@ -190,6 +198,17 @@ func TestDNSSECMultiSigner(t *testing.T) {
 			if p.Code == "signature-expired" && !strings.Contains(p.Message, "key "+tag("expired.test.", "a", false)+" (ECDSAP256SHA256) expired at ") {
 				t.Errorf("message %q does not name the key and when it expired", p.Message)
 			}
+		}
+	})
+
+	t.Run("an NSEC3 chain without the apex", func(t *testing.T) {
+		_, reports := run(t, "nsec3bad.test.")
+		want := []string{
+			"b: error nodata-unproven nsec3bad.test. HINFO",
+			"b: error nxdomain-unproven zonecast-verify-nx.nsec3bad.test. ",
+		}
+		if diff := cmp.Diff(want, problems(reports)); diff != "" {
+			t.Errorf("problems (-want +got):\n%s", diff)
 		}
 	})
 

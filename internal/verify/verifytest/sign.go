@@ -54,10 +54,12 @@ type Signing struct {
 	NSEC3 bool
 	// Expired are "name TYPE" whose signatures expired yesterday.
 	Expired map[string]bool
+	// Future are "name TYPE" whose signatures are valid only from tomorrow.
+	Future map[string]bool
 	// Extra are "name TYPE" signed a second time with another key (one
 	// nobody publishes, say).
 	Extra map[string]KeyPair
-	// DropNSEC removes the NSEC records at these names; AddToBitmap adds
+	// DropNSEC removes the NSEC (or NSEC3) records of these names; AddToBitmap adds
 	// the types to the NSEC bitmap at a name (still signed: a wrong proof).
 	DropNSEC    map[string]bool
 	AddToBitmap map[string][]uint16
@@ -102,6 +104,9 @@ func SignZone(t testing.TB, origin, text string, s Signing) string {
 		}
 		slices.SortFunc(hs, func(a, b hashed) int { return strings.Compare(a.hash, b.hash) })
 		for i, h := range hs {
+			if s.DropNSEC[h.name] {
+				continue
+			}
 			next := hs[(i+1)%len(hs)].hash
 			bitmap := append(slices.Clone(types[h.name]), dns.TypeRRSIG)
 			slices.Sort(bitmap)
@@ -153,6 +158,9 @@ func SignZone(t testing.TB, origin, text string, s Signing) string {
 		incep, exp := now.Add(-time.Hour), now.Add(30*24*time.Hour)
 		if s.Expired[id] {
 			incep, exp = now.Add(-10*24*time.Hour), now.Add(-24*time.Hour)
+		}
+		if s.Future[id] {
+			incep, exp = now.Add(24*time.Hour), now.Add(30*24*time.Hour)
 		}
 		sign(k, kp, incep, exp)
 		if x, ok := s.Extra[id]; ok {

@@ -289,14 +289,17 @@ func assess(members []member, now time.Time) {
 			}
 			k := u.all[id]
 			d.Missing = append(d.Missing, keyOf(k))
-			who := u.signsAt[id]
-			what := "signs at " + strings.Join(who, ", ")
-			if len(who) == 0 {
-				what = "is published at " + strings.Join(u.publishes[id], ", ")
+			if who := u.signsAt[id]; len(who) > 0 {
+				d.Problems = append(d.Problems, Problem{SeverityError, "missing-zsk", ev.origin, "DNSKEY",
+					fmt.Sprintf("the DNSKEY set lacks %s, which signs at %s: resolvers that cached this DNSKEY set reject that signer's signatures (RFC 8901 model 2: every DNSKEY set carries every signer's ZSKs); publish it here",
+						keyOf(k), strings.Join(who, ", "))})
+				continue
 			}
-			d.Problems = append(d.Problems, Problem{SeverityError, "missing-zsk", ev.origin, "DNSKEY",
-				fmt.Sprintf("the DNSKEY set lacks %s, which %s: resolvers that cached this DNSKEY set reject that signer's signatures (RFC 8901 model 2: every DNSKEY set carries every signer's ZSKs); publish it here",
-					keyOf(k), what)})
+			// Published but signing nothing yet (a ZSK rollover's new key):
+			// it breaks validation only once it is used.
+			d.Problems = append(d.Problems, Problem{SeverityWarning, "missing-zsk", ev.origin, "DNSKEY",
+				fmt.Sprintf("the DNSKEY set lacks %s, which is published at %s and signs nothing yet: publish it here before that signer uses it (RFC 8901 model 2)",
+					keyOf(k), strings.Join(u.publishes[id], ", "))})
 		}
 		for _, s := range ev.sets {
 			d.Checked++
@@ -362,6 +365,9 @@ func judge(ev *evidence, sig *dns.RRSIG, rrs []dns.RR, u *signerKeys, now time.T
 		if zones.CanonicalName(sig.SignerName) != origin {
 			return "foreign-signer", fmt.Sprintf("%s names the signer %s, not the zone", by, sig.SignerName)
 		}
+		if sig.TypeCovered == dns.TypeDNSKEY {
+			return "unknown-key", by + " is made with a key this DNSKEY set does not hold"
+		}
 		return "unknown-key", by + " is made with a key no server publishes"
 	}
 	verified := false
@@ -411,6 +417,13 @@ func checkDenial(ev *evidence, dn denial, u *signerKeys, now time.Time) (int, []
 	fail := func(msg string) []Problem {
 		return []Problem{{SeverityError, code, dn.qname, t, what + " " + msg}}
 	}
+	if dn.qtype == 0 && dn.rcode == dns.RcodeSuccess && compact(dn) {
+		// Compact denial of existence (RFC 9824, as Cloudflare and Route
+		// 53 answer): NOERROR with an NSEC at the name listing nothing
+		// but NSEC, RRSIG and NXNAME. Resolvers take it as "no data at
+		// the name", which is what must then be proven.
+		dn.qtype = dns.TypeA
+	}
 	switch {
 	case !dn.aa:
 		return 0, fail("carries no AA bit")
@@ -457,6 +470,24 @@ func covers(n *dns.NSEC, name string) bool {
 		return false
 	}
 	return zones.CompareNames(name, next) < 0 || zones.CompareNames(next, owner) <= 0
+}
+
+// typeNXNAME is the NXNAME pseudo-type of compact denial (RFC 9824).
+const typeNXNAME = 128
+
+// compact reports whether dn is a compact denial: an NSEC at the name
+// whose bitmap has no type but NSEC, RRSIG and NXNAME.
+func compact(dn denial) bool {
+	for _, rr := range dn.ns {
+		n, ok := rr.(*dns.NSEC)
+		if !ok || zones.CanonicalName(n.Hdr.Name) != dn.qname {
+			continue
+		}
+		return !slices.ContainsFunc(n.TypeBitMap, func(t uint16) bool {
+			return t != dns.TypeNSEC && t != dns.TypeRRSIG && t != typeNXNAME
+		})
+	}
+	return false
 }
 
 func hasType(bitmap []uint16, t uint16) bool { return slices.Contains(bitmap, t) }

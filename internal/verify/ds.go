@@ -110,14 +110,20 @@ func compareDS(c *DSCheck, desired *zones.Zone, reports []Provider, ds []*dns.DS
 	}
 	slices.Sort(c.DS)
 	var members []member
+	var unseen []string // providers none of whose servers answered
 	for i := range reports {
 		if reports[i].Zone != origin {
 			continue
 		}
+		seen := false
 		for j := range reports[i].Servers {
 			if s := &reports[i].Servers[j]; s.DNSSEC != nil && s.DNSSEC.ev != nil {
 				members = append(members, member{reports[i].Provider, s})
+				seen = true
 			}
+		}
+		if !seen {
+			unseen = append(unseen, reports[i].Provider)
 		}
 	}
 	all := map[string]*dns.DNSKEY{}
@@ -136,8 +142,8 @@ func compareDS(c *DSCheck, desired *zones.Zone, reports []Provider, ds []*dns.DS
 	for _, d := range ds {
 		if !slices.ContainsFunc(slices.Collect(maps.Values(all)), func(k *dns.DNSKEY) bool { return matches(d, k) }) {
 			c.Problems = append(c.Problems, Problem{SeverityWarning, "ds-without-key", origin, "DS",
-				fmt.Sprintf("the parent's DS for key %d (%s, digest type %d) matches no DNSKEY any provider publishes: a signer has left; remove the DS at the parent",
-					d.KeyTag, algName(d.Algorithm), d.DigestType)})
+				fmt.Sprintf("the parent's DS for key %d (%s, digest type %d) matches no DNSKEY any provider publishes: a signer has left; remove the DS at the parent%s",
+					d.KeyTag, algName(d.Algorithm), d.DigestType, unanswered(unseen))})
 		}
 	}
 	add := map[string]bool{}
@@ -315,4 +321,12 @@ func (w *dsWalk) iterate(ctx context.Context, name string, t uint16) (*dns.Msg, 
 		servers, zone = next, cut
 	}
 	return nil, zone, fmt.Errorf("too many referrals asking for %s %s", name, dns.TypeToString[t])
+}
+
+// unanswered qualifies a finding made without some providers' keys.
+func unanswered(unseen []string) string {
+	if len(unseen) == 0 {
+		return ""
+	}
+	return " (unless it is a key of " + strings.Join(unseen, ", ") + ", whose servers did not answer)"
 }

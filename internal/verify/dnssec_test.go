@@ -54,12 +54,19 @@ func problems(reports []verify.Provider) []string {
 }
 
 // TestDNSSECMultiSigner serves zones signed by two signers with their own
-// keys (RFC 8901 model 2) from two BIND servers, "a" and "b", and checks
+// keys (RFC 8901 model 2) from two servers, "a" (BIND) and "b" (BIND, then
+// Knot: another implementation's answers and proofs), and checks
 // what verify --dnssec finds: nothing when each DNSKEY set holds both
 // ZSKs, under NSEC and NSEC3; the ZSK a server lacks; an expired
 // signature and one by a key nobody publishes; a broken NSEC chain; a DS
 // for a key nobody publishes and a signer without a DS.
 func TestDNSSECMultiSigner(t *testing.T) {
+	for _, kind := range []string{"bind", "knot"} {
+		t.Run("b is "+kind, func(t *testing.T) { testMultiSigner(t, kind) })
+	}
+}
+
+func testMultiSigner(t *testing.T, kindB string) {
 	type zoneCase struct {
 		origin string
 		// a and b say how each signer signs; keys are filled in.
@@ -104,7 +111,11 @@ func TestDNSSECMultiSigner(t *testing.T) {
 	// BIND answers from the parent's side of the cut.
 	textA["test."] = parent
 	bindA := dnstest.StartBIND(t, textA)
-	bindB := dnstest.StartBIND(t, textB)
+	start := dnstest.StartBIND
+	if kindB == "knot" {
+		start = dnstest.StartKnot
+	}
+	bindB := start(t, textB)
 
 	run := func(t *testing.T, origin string) (*zones.Zone, []verify.Provider) {
 		t.Helper()

@@ -159,7 +159,8 @@ func Run(ctx context.Context, zone string, opts Options) (*Report, error) {
 	}
 	r.Parent, r.ParentNS, r.ParentTTL = d.parent, d.ns, d.ttl
 
-	var answers []soaAnswer // authoritative SOA answers, in service
+	var answers []soaAnswer                 // authoritative SOA answers, in service
+	signing := map[string]map[string]bool{} // provider → keys signing its SOA
 	for _, ns := range d.ns {
 		h := Host{Name: ns, Provider: w.provider(ns), Addresses: []string{}, ZoneProviders: []string{},
 			Bailiwick: bailiwickOf(zone, d.parent, ns)}
@@ -231,6 +232,7 @@ func Run(ctx context.Context, zone string, opts Options) (*Report, error) {
 					answers = append(answers, soaAnswer{h.Provider, ns, hostOf(a), soa.Serial})
 				}
 			}
+			w.signingKeys(ctx, a, zone, h.Provider, signing)
 			if r.ChildNS == nil {
 				if m2, err := w.ask(ctx, a, zone, dns.TypeNS); err == nil {
 					for _, rr := range m2.Answer {
@@ -262,6 +264,7 @@ func Run(ctx context.Context, zone string, opts Options) (*Report, error) {
 			"%s is out of service for %s (failover drop): its nameservers are expected to be absent from the NS sets, and are not asked", p, zone)
 	}
 	serialFindings(add, answers)
+	signerFindings(add, zone, signing)
 	if prefix, ok := onePrefix(r.Hosts); ok {
 		add(Warning, "one-network", "", "all nameserver addresses are in %s", prefix)
 	}
@@ -560,4 +563,97 @@ func (w *walker) provider(ns string) string {
 		return p
 	}
 	return strings.TrimSuffix(registeredDomain(ns), ".")
+}
+
+// signingKeys asks addr for the zone's SOA with the DO bit and records the
+// keys (algorithm and tag) of its RRSIGs under provider; an unsigned
+// answer records an empty set.
+func (w *walker) signingKeys(ctx context.Context, addr, zone, provider string, signing map[string]map[string]bool) {
+	m := new(dns.Msg)
+	m.SetQuestion(zone, dns.TypeSOA)
+	m.RecursionDesired = false
+	m.SetEdns0(4096, true)
+	c := &dns.Client{Net: "udp", Timeout: w.opts.Timeout}
+	r, _, err := c.ExchangeContext(ctx, m, addr)
+	if err == nil && r.Truncated {
+		c.Net = "tcp"
+		r, _, err = c.ExchangeContext(ctx, m, addr)
+	}
+	if err != nil || !r.Authoritative {
+		return
+	}
+	if signing[provider] == nil {
+		signing[provider] = map[string]bool{}
+	}
+	for _, rr := range r.Answer {
+		if sig, ok := rr.(*dns.RRSIG); ok && sig.TypeCovered == dns.TypeSOA {
+			signing[provider][fmt.Sprintf("%d (%s)", sig.KeyTag, algorithmName(sig.Algorithm))] = true
+		}
+	}
+}
+
+func algorithmName(a uint8) string {
+	if s, ok := dns.AlgorithmToString[a]; ok {
+		return s
+	}
+	return fmt.Sprintf("algorithm %d", a)
+}
+
+// signerFindings reports a signed zone whose providers all serve
+// signatures made by one signer's keys: providers that share a signing
+// key are one signer (a hidden primary signing for its secondaries, one
+// key copied to all). However many providers serve the zone, that signer's
+// failure (it stops re-signing, its keys must be withdrawn) makes every
+// provider's signatures expire together, and the zone goes dark for
+// validating resolvers: a single point of failure of its own kind. RFC
+// 8901's model 2 (every provider signs with its own keys) has none.
+func signerFindings(add func(Severity, string, string, string, ...any), zone string, signing map[string]map[string]bool) {
+	if len(signing) < 2 {
+		return
+	}
+	for _, keys := range signing {
+		if len(keys) == 0 {
+			return // unsigned somewhere: not a multi-signer question
+		}
+	}
+	// Group the providers that share a key (union-find over keys).
+	group := map[string]string{}
+	var find func(string) string
+	find = func(p string) string {
+		if g, ok := group[p]; ok && g != p {
+			g = find(g)
+			group[p] = g
+			return g
+		}
+		group[p] = p
+		return p
+	}
+	owner := map[string]string{}
+	for _, p := range slices.Sorted(maps.Keys(signing)) {
+		find(p)
+		for k := range signing[p] {
+			if o, ok := owner[k]; ok {
+				group[find(p)] = find(o)
+			} else {
+				owner[k] = p
+			}
+		}
+	}
+	roots := map[string]bool{}
+	for p := range signing {
+		roots[find(p)] = true
+	}
+	if len(roots) != 1 {
+		return
+	}
+	keys := map[string]bool{}
+	for _, ks := range signing {
+		for k := range ks {
+			keys[k] = true
+		}
+	}
+	providers := slices.Sorted(maps.Keys(signing))
+	add(SPOF, "single-signer", "make the zone multi-signer (RFC 8901 model 2): each provider signs with its own keys, every provider's DNSKEY set carries the others' ZSKs, and the parent has a DS for each provider's KSK; check it with `zonecast verify --dnssec`",
+		"every provider of %s (%s) serves signatures by the same signer's keys (%s): if that signer stops signing or its keys must be withdrawn, every provider's signatures expire together and the zone fails validation everywhere, however many providers serve it",
+		zone, strings.Join(providers, ", "), strings.Join(slices.Sorted(maps.Keys(keys)), ", "))
 }

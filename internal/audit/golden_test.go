@@ -81,7 +81,9 @@ func (a *authority) ServeDNS(w dns.ResponseWriter, q *dns.Msg) {
 	for _, rr := range rrs {
 		if h := rr.Header(); h.Name == qname {
 			exists = true
-			if h.Rrtype == qtype {
+			// With the DO bit, the signatures over the answer too.
+			sig, isSig := rr.(*dns.RRSIG)
+			if h.Rrtype == qtype || isSig && sig.TypeCovered == qtype && q.IsEdns0() != nil && q.IsEdns0().Do() {
 				r.Answer = append(r.Answer, rr)
 			}
 		}

@@ -29,6 +29,7 @@ type verifyOptions struct {
 	timeout   time.Duration
 	rootHints string
 	noParent  bool
+	dnssec    bool
 }
 
 func newVerifyCmd(ios *streams) *cobra.Command {
@@ -60,6 +61,22 @@ checked with --no-parent, --compare or --provider (it is the zone's, not a
 provider's); a parent that zonecast manages is planned and corrected by
 plan, apply and sync instead.
 
+With --dnssec, every query carries the DO bit and the signed answers are
+checked too, per provider and server, as RFC 8901 (model 2: each provider
+signs with its own keys) needs them: every server's DNSKEY set holds every
+signer's ZSKs (the union of the ZSKs seen at all providers of the zone; a
+missing one is named by tag and algorithm); every RRSIG validates against
+the union of the DNSKEYs (signatures expired, not yet valid or made with a
+key no server publishes are named; an RRset with no valid signature is an
+error); a name and an apex type that do not exist are denied with NSEC or
+NSEC3 records that prove it and validate. The zone's DS set is asked of
+the parent's servers (the parent: provider's nameservers when configured,
+else found by walking from the root; not with --no-parent or --provider):
+every provider's DNSKEY set must be signed by a key the parent has a DS
+for (verify prints the DS records to add), and a DS for a key no provider
+publishes is a warning (a signer has left). With --provider, the union is
+only the selected providers' keys.
+
 EXIT STATUS
   0  every server matches, and every delegation checked matches (with
      --compare: no differences)
@@ -67,7 +84,12 @@ EXIT STATUS
      cannot be asked, or nothing verified (no selected provider has
      nameservers configured)
   2  mismatches: at a provider's servers, or a delegation at a parent that
-     differs from the zone's NS set and glue (with --compare: differences)`,
+     differs from the zone's NS set and glue (with --compare: differences);
+     with --dnssec also a DNSSEC error: a DNSKEY set that lacks a signer's
+     ZSK, an RRset without a valid signature, a denial not proven, a
+     provider's DNSKEY set signed by no key the parent has a DS for.
+     DNSSEC warnings (a DS for a key nobody publishes, a failing signature
+     beside a valid one, a parent not reached) are printed and exit 0`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runVerify(cmd.Context(), ios, opts) },
 	}
@@ -77,6 +99,7 @@ EXIT STATUS
 	cmd.Flags().DurationVar(&opts.timeout, "timeout", 2*time.Second, "timeout of one query")
 	cmd.Flags().StringVar(&opts.rootHints, "root-hints", "", "root hints file (named.root format) for the delegation check; default: the IANA root servers")
 	cmd.Flags().BoolVar(&opts.noParent, "no-parent", false, "do not check the delegations at the parents")
+	cmd.Flags().BoolVar(&opts.dnssec, "dnssec", false, "check the signed answers too: DNSKEY sets of every signer, signatures, denial of existence, the parent's DS set")
 	return cmd
 }
 
@@ -103,25 +126,128 @@ func runVerify(ctx context.Context, ios *streams, opts *verifyOptions) error {
 	var reports []verify.Provider
 	var delegations []verify.Delegation
 	var wg sync.WaitGroup
-	wg.Go(func() { reports = s.Verify(ctx, verify.Options{Timeout: opts.timeout}) })
+	var dsChecks []verify.DSCheck
+	wg.Go(func() {
+		reports = s.Verify(ctx, verify.Options{Timeout: opts.timeout, DNSSEC: opts.dnssec})
+		if !opts.dnssec {
+			return
+		}
+		// Every provider of a zone against the keys of all of them.
+		verify.CheckSigners(reports, time.Now())
+		if !opts.noParent && len(opts.providers) == 0 {
+			dsChecks = checkDS(ctx, s, reports, roots, opts.timeout)
+		}
+	})
 	if !opts.noParent && len(opts.providers) == 0 {
 		wg.Go(func() { delegations = checkParents(ctx, s, roots, opts.timeout) })
 	}
 	wg.Wait()
 	if opts.format == "json" {
-		if err := verify.WriteJSON(ios.out, reports, delegations); err != nil {
+		if err := verify.WriteReport(ios.out, verify.Report{Providers: reports, Delegations: delegations, DS: dsChecks}); err != nil {
 			return err
 		}
 	} else {
 		writeVerify(ios, reports)
 		writeDelegations(ios, delegations)
+		writeDS(ios, dsChecks)
 	}
 	for _, d := range delegations {
 		if !d.Checked {
 			ios.say(slog.LevelWarn, fmt.Sprintf("zonecast: warning: the delegation of %s was not checked: %s (--no-parent skips the check)", d.Zone, d.Err), "zone", d.Zone)
 		}
 	}
-	return verifyExit(ios, reports, delegations)
+	for _, d := range dsChecks {
+		if !d.Checked {
+			ios.say(slog.LevelWarn, fmt.Sprintf("zonecast: warning: the DS set of %s was not checked: %s (--no-parent skips the check)", d.Zone, d.Err), "zone", d.Zone)
+		}
+	}
+	if err := verifyExit(ios, reports, delegations); err != nil {
+		return err
+	}
+	if slices.ContainsFunc(dsChecks, func(d verify.DSCheck) bool { return d.Errors() }) {
+		return reported{errDiffers}
+	}
+	return nil
+}
+
+// checkDS checks, all at once, the DS set of every loaded zone at its
+// parent (verify.CheckDS): asked of the parent: provider's nameservers
+// when the zone has one, else found by walking from roots.
+func checkDS(ctx context.Context, s *engine.Engine, reports []verify.Provider, roots []string, timeout time.Duration) []verify.DSCheck {
+	var zcs []config.Zone
+	for _, zc := range s.Config.Zones {
+		if _, ok := s.Desired[zc.Origin]; ok {
+			zcs = append(zcs, zc)
+		}
+	}
+	out := make([]verify.DSCheck, len(zcs))
+	var wg sync.WaitGroup
+	for i, zc := range zcs {
+		o := verify.DSOptions{Roots: roots, Timeout: timeout}
+		if zc.Parent != nil {
+			if p, ok := s.Config.Providers[zc.Parent.Provider]; ok {
+				o.Parent, o.ParentZone, o.Source = p.Capabilities().Nameservers, zc.Parent.Zone, "parent provider "+zc.Parent.Provider
+			}
+		}
+		wg.Go(func() { out[i] = verify.CheckDS(ctx, s.Desired[zc.Origin], reports, o) })
+	}
+	wg.Wait()
+	return out
+}
+
+func writeDS(ios *streams, checks []verify.DSCheck) {
+	for _, c := range checks {
+		at := "DS"
+		if c.Parent != "" {
+			at += " at " + c.Parent
+		}
+		at += " (" + c.Source + ")"
+		switch {
+		case !c.Checked:
+			fmt.Fprintf(ios.out, "%s %s: not checked: %s\n", c.Zone, at, c.Err)
+			continue
+		case len(c.Problems) == 0:
+			fmt.Fprintf(ios.out, "%s %s: ok (%d DS, every signer's DNSKEY set signed by a key they name)\n", c.Zone, at, len(c.DS))
+			continue
+		case c.Errors():
+			fmt.Fprintf(ios.out, "%s %s: MISMATCH\n", c.Zone, at)
+		default:
+			fmt.Fprintf(ios.out, "%s %s: ok, with warnings\n", c.Zone, at)
+		}
+		for _, d := range c.DS {
+			fmt.Fprintf(ios.out, "  has %s\n", d)
+		}
+		for _, p := range c.Problems {
+			fmt.Fprintf(ios.out, "  %s\n", p)
+		}
+		if len(c.Add) > 0 {
+			fmt.Fprintf(ios.out, "  ask the registrar of %s (or the operator of %s) to add:\n", c.Zone, cmp.Or(c.Parent, "the parent"))
+			for _, l := range c.Add {
+				fmt.Fprintf(ios.out, "    %s\n", l)
+			}
+		}
+	}
+}
+
+// writeDNSSEC prints what a server's signed answers showed, under its line.
+func writeDNSSEC(ios *streams, d *verify.DNSSEC) {
+	if d == nil {
+		return
+	}
+	var keys []string
+	for _, k := range d.Keys {
+		keys = append(keys, k.String())
+	}
+	state := "ok"
+	if d.Errors() {
+		state = "ERRORS"
+	} else if len(d.Problems) > 0 {
+		state = "ok, with warnings"
+	}
+	fmt.Fprintf(ios.out, "    dnssec: %s: %d RRsets' signatures checked; DNSKEY set: %s\n", state, d.Checked, cmp.Or(strings.Join(keys, ", "), "none"))
+	for _, p := range d.Problems {
+		fmt.Fprintf(ios.out, "      %s\n", p)
+	}
 }
 
 // checkParents checks, all at once, the delegation of every loaded zone
@@ -213,11 +339,13 @@ func writeVerify(ios *streams, reports []verify.Provider) {
 				fmt.Fprintf(ios.out, "  %s: ERROR: %s\n", who, sv.Err)
 			case len(sv.Mismatches) == 0:
 				fmt.Fprintf(ios.out, "  %s: %d RRsets match, serial %d\n", who, sv.Checked, sv.Serial)
+				writeDNSSEC(ios, sv.DNSSEC)
 			default:
 				fmt.Fprintf(ios.out, "  %s: %d of %d RRsets differ, serial %d\n", who, len(sv.Mismatches), sv.Checked, sv.Serial)
 				for _, m := range sv.Mismatches {
 					fmt.Fprintf(ios.out, "    %s\n", m)
 				}
+				writeDNSSEC(ios, sv.DNSSEC)
 			}
 		}
 	}

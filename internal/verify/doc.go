@@ -6,6 +6,13 @@
 // as the parent's servers serve it with the NS set and glue the zone wants
 // (CheckParent, for zones whose parent zonecast does not manage).
 //
+// With Options.DNSSEC, Run also checks the signed answers of each server
+// (Server.DNSSEC): the DNSKEY set, every RRset's signatures, and the NSEC
+// or NSEC3 proofs for a name and an apex type that do not exist.
+// CheckSigners then checks every provider of a zone against the union of
+// their keys (RFC 8901 model 2: every DNSKEY set holds every signer's
+// ZSKs), and CheckDS the parent's DS set against the providers' KSKs.
+//
 // It changes nothing and prints nothing; WriteJSON writes what it found.
 // The delegation is walked from the root by internal/audit: this package
 // only compares what that walk saw.

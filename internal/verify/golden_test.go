@@ -111,7 +111,7 @@ func (a *authority) ServeDNS(w dns.ResponseWriter, q *dns.Msg) {
 
 // serve starts a on 127.0.0.1 and a free port (UDP) until the test ends,
 // and returns its address.
-func serve(t *testing.T, a *authority) string {
+func serve(t *testing.T, a dns.Handler) string {
 	t.Helper()
 	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
 	if err != nil {

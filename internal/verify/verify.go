@@ -39,6 +39,9 @@ type Server struct {
 	Serial     uint32     `json:"serial"`
 	Err        string     `json:"error,omitempty"`
 	Mismatches []Mismatch `json:"mismatches"`
+	// DNSSEC is what the server's signed answers showed, with
+	// Options.DNSSEC (nil without, or when the server could not be asked).
+	DNSSEC *DNSSEC `json:"dnssec,omitempty"`
 }
 
 // Provider is what all of one provider's servers answered for one zone.
@@ -58,7 +61,7 @@ func (p *Provider) OK() bool {
 		return false
 	}
 	for _, s := range p.Servers {
-		if s.Err != "" || len(s.Mismatches) > 0 {
+		if s.Err != "" || len(s.Mismatches) > 0 || s.DNSSEC.Errors() {
 			return false
 		}
 	}
@@ -83,6 +86,14 @@ type Options struct {
 	Timeout  time.Duration // per query (default 2s; two tries over UDP, then TCP on truncation)
 	Parallel int           // queries in flight per server (default 16)
 	Ignored  func(name string, t uint16) bool
+	// DNSSEC asks with the DO bit and checks the signed answers too
+	// (Server.DNSSEC): the DNSKEY set, every RRset's signatures, and the
+	// proofs of a name and of an apex type that do not exist. Run checks
+	// against the keys of the provider's own servers; CheckSigners then
+	// checks every provider of a zone against all their keys.
+	DNSSEC bool
+	// Now is the time signatures must be valid at (default time.Now).
+	Now func() time.Time
 }
 
 // Expected returns the RRsets a provider should serve for the zone: the
@@ -117,9 +128,12 @@ func Run(ctx context.Context, desired *zones.Zone, provider string, caps provide
 	rep.Servers = make([]Server, len(addrs))
 	var wg sync.WaitGroup
 	for i, a := range addrs {
-		wg.Go(func() { rep.Servers[i] = check(ctx, desired.Origin, a, expected, opts) })
+		wg.Go(func() { rep.Servers[i] = check(ctx, desired, a, expected, opts) })
 	}
 	wg.Wait()
+	if opts.DNSSEC {
+		CheckSigners([]Provider{rep}, now(opts))
+	}
 	var serial uint32
 	first := true
 	for _, s := range rep.Servers {
@@ -158,7 +172,15 @@ func resolve(ctx context.Context, ns []providers.Nameserver) ([]server, error) {
 	return out, nil
 }
 
-func check(ctx context.Context, origin string, s server, expected []*zones.RRset, opts Options) Server {
+func now(opts Options) time.Time {
+	if opts.Now != nil {
+		return opts.Now()
+	}
+	return time.Now()
+}
+
+func check(ctx context.Context, desired *zones.Zone, s server, expected []*zones.RRset, opts Options) Server {
+	origin := desired.Origin
 	rep := Server{Name: s.name, Addr: s.addr, Mismatches: []Mismatch{}}
 	soa, err := query(ctx, s.addr, origin, dns.TypeSOA, opts)
 	if err != nil {
@@ -183,6 +205,11 @@ func check(ctx context.Context, origin string, s server, expected []*zones.RRset
 		}
 	}
 	var mu sync.Mutex
+	var ev *evidence
+	if opts.DNSSEC {
+		ev = &evidence{origin: origin}
+		ev.sets = append(ev.sets, collect(soa.Answer, func(n string, t uint16) bool { return n == origin && t == dns.TypeSOA })...)
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cmp.Or(opts.Parallel, 16))
 	for _, want := range expected {
@@ -190,10 +217,13 @@ func check(ctx context.Context, origin string, s server, expected []*zones.RRset
 			continue // glue and occluded data: not authoritative there
 		}
 		g.Go(func() error {
-			got, err := answer(gctx, s.addr, origin, want, cuts, opts)
+			got, signed, err := answer(gctx, s.addr, origin, want, cuts, opts)
 			mu.Lock()
 			defer mu.Unlock()
 			rep.Checked++
+			if ev != nil && signed != nil {
+				ev.sets = append(ev.sets, *signed)
+			}
 			if err != nil {
 				rep.Mismatches = append(rep.Mismatches, Mismatch{Name: want.Name, Type: want.TypeString(), Want: show(want), Got: err.Error()})
 				return nil
@@ -204,7 +234,24 @@ func check(ctx context.Context, origin string, s server, expected []*zones.RRset
 			return nil
 		})
 	}
+	if ev != nil {
+		g.Go(func() error {
+			err := ev.fetch(gctx, s.addr, desired, opts)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				rep.Err = err.Error()
+			}
+			return nil
+		})
+	}
 	g.Wait()
+	if ev != nil && rep.Err == "" {
+		slices.SortFunc(ev.sets, func(a, b signedSet) int {
+			return cmp.Or(zones.CompareNames(a.name, b.name), cmp.Compare(a.typ, b.typ))
+		})
+		rep.DNSSEC = &DNSSEC{ev: ev}
+	}
 	slices.SortFunc(rep.Mismatches, func(a, b Mismatch) int {
 		return cmp.Or(zones.CompareNames(a.Name, b.Name), strings.Compare(a.Type, b.Type))
 	})
@@ -226,24 +273,37 @@ func below(name, origin string, cuts map[string]bool) bool {
 	return false
 }
 
-// answer asks for one RRset and returns it as the server serves it.
-func answer(ctx context.Context, addr, origin string, want *zones.RRset, cuts map[string]bool, opts Options) (*zones.RRset, error) {
+// answer asks for one RRset and returns it as the server serves it, and
+// with Options.DNSSEC the records as served with their signatures (nil for
+// a referral, whose NS set the parent does not sign).
+func answer(ctx context.Context, addr, origin string, want *zones.RRset, cuts map[string]bool, opts Options) (*zones.RRset, *signedSet, error) {
+	got, m, err := answerMsg(ctx, addr, origin, want, cuts, opts)
+	if err != nil || m == nil || !opts.DNSSEC || (want.Type == dns.TypeNS && cuts[want.Name]) {
+		return got, nil, err
+	}
+	for _, s := range collect(m.Answer, func(n string, t uint16) bool { return n == want.Name && t == want.Type }) {
+		return got, &s, nil
+	}
+	return got, nil, nil
+}
+
+func answerMsg(ctx context.Context, addr, origin string, want *zones.RRset, cuts map[string]bool, opts Options) (*zones.RRset, *dns.Msg, error) {
 	m, err := query(ctx, addr, want.Name, want.Type, opts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	section := m.Answer
 	if want.Type == dns.TypeNS && cuts[want.Name] {
 		section = m.Ns // a referral
 	} else if !m.Authoritative {
-		return nil, errors.New("answer without the AA bit")
+		return nil, nil, errors.New("answer without the AA bit")
 	}
 	switch m.Rcode {
 	case dns.RcodeSuccess:
 	case dns.RcodeNameError:
-		return nil, nil // the name does not exist there
+		return nil, m, nil // the name does not exist there
 	default:
-		return nil, fmt.Errorf("%s", dns.RcodeToString[m.Rcode])
+		return nil, nil, fmt.Errorf("%s", dns.RcodeToString[m.Rcode])
 	}
 	var rrs []dns.RR
 	for _, rr := range section {
@@ -254,9 +314,9 @@ func answer(ctx context.Context, addr, origin string, want *zones.RRset, cuts ma
 	}
 	sets, err := zones.FromRRs(origin, rrs)
 	if err != nil || len(sets) == 0 {
-		return nil, err
+		return nil, m, err
 	}
-	return &sets[0], nil
+	return &sets[0], m, nil
 }
 
 // query sends one question without recursion, over UDP (twice) and then
@@ -269,7 +329,7 @@ func query(ctx context.Context, addr, name string, t uint16, opts Options) (*dns
 	m := new(dns.Msg)
 	m.SetQuestion(name, t)
 	m.RecursionDesired = false
-	m.SetEdns0(4096, false)
+	m.SetEdns0(4096, opts.DNSSEC)
 	var r *dns.Msg
 	var err error
 	for try := 0; try < 2; try++ {

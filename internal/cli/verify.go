@@ -132,8 +132,6 @@ func runVerify(ctx context.Context, ios *streams, opts *verifyOptions) error {
 		if !opts.dnssec {
 			return
 		}
-		// Every provider of a zone against the keys of all of them.
-		verify.CheckSigners(reports, time.Now())
 		if !opts.noParent && len(opts.providers) == 0 {
 			dsChecks = checkDS(ctx, s, reports, roots, opts.timeout)
 		}

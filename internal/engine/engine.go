@@ -510,6 +510,15 @@ func (e *Engine) verifyTargets(ctx context.Context, targets []Target, opts verif
 		})
 	}
 	wg.Wait()
+	if opts.DNSSEC {
+		// Every provider of a zone against the keys of all of them
+		// (RFC 8901: every DNSKEY set holds every signer's ZSKs).
+		now := time.Now
+		if opts.Now != nil {
+			now = opts.Now
+		}
+		verify.CheckSigners(reports, now())
+	}
 	return reports
 }
 

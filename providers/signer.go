@@ -106,10 +106,10 @@ func CanJoin(name string, caps SignerCaps, mode DNSSECMode) error {
 		}
 		if caps.Signs {
 			return refuse("it signs the zone with its own keys and does not serve signatures made elsewhere",
-				cmp(caps.Enable, "use DNSSEC mode multi-signer (it signs as one signer of the group), serve the zone unsigned there, or leave the provider out of the zone"))
+				cmp(caps.Enable, "use DNSSEC mode multi-signer (it then signs as one signer of the group), or take the provider out of the zone"))
 		}
 		return refuse("it does not serve DNSSEC records it is given",
-			cmp(caps.Enable, "serve the zone unsigned there or leave the provider out of the zone"))
+			cmp(caps.Enable, "take the provider out of the zone, or keep the zone unsigned"))
 	case MultiSigner:
 		switch {
 		case caps.ServesGiven:
@@ -118,10 +118,10 @@ func CanJoin(name string, caps SignerCaps, mode DNSSECMode) error {
 			return nil
 		case caps.Signs:
 			return refuse("it signs with keys it keeps and cannot publish the other signers' DNSKEYs, so resolvers would reject the other providers' signatures (RFC 8901 §2.1.2)",
-				cmp(caps.Enable, "serve the zone unsigned there (turn its DNSSEC signing off) and leave it out of the multi-signer group, or drop the provider from the zone"))
+				cmp(caps.Enable, "take the provider out of the zone, or keep the zone unsigned (serving it unsigned there is no way out: once the parent holds DS records, unsigned answers from one provider are bogus to validating resolvers)"))
 		default:
 			return refuse("it neither signs the zone nor serves signatures it is given",
-				cmp(caps.Enable, "leave the provider out of the zone, or use a provider that signs or serves a signed zone"))
+				cmp(caps.Enable, "take the provider out of the zone, or keep the zone unsigned"))
 		}
 	default:
 		return fmt.Errorf("%s: unknown DNSSEC mode %q (want %s, %s or %s)", name, mode, Unsigned, MultiSigner, SignedByZonecast)

@@ -258,9 +258,12 @@ const (
 	// DNSSECNone (the default, also ""): the provider takes no part in
 	// DNSSEC; CanJoin refuses it from a signed zone and names the key.
 	DNSSECNone ServerDNSSEC = "none"
-	// ServerSigns: the server signs the zone itself (BIND dnssec-policy
-	// with a dynamic or inline-signed zone, Knot dnssec-signing) and
-	// accepts other signers' DNSKEYs by UPDATE.
+	// ServerSigns: the server signs the zone itself and accepts other
+	// signers' DNSKEYs by UPDATE: BIND 9.18 with dnssec-policy on a
+	// dynamic zone, Knot 3.2 with dnssec-signing and dnskey-management:
+	// incremental (with full it drops them at the next signing), PowerDNS
+	// 4.7 with direct-dnskey=yes (without, it stores them and does not
+	// serve them). Probed on this machine: docs/dnssec-capabilities.md.
 	ServerSigns ServerDNSSEC = "server-signs"
 	// ZonecastSigns: the server serves what it is given (a plain
 	// secondary, a directory of zone files); zonecast signs for it.
@@ -282,7 +285,8 @@ func (s ServerDNSSEC) Caps() SignerCaps {
 	switch s {
 	case ServerSigns:
 		return SignerCaps{Signs: true, ForeignKeys: true, CDS: true,
-			Notes: []string{"dnssec: server-signs: the server signs with its own keys (algorithms as it is configured) and takes the other signers' DNSKEYs by UPDATE"}}
+			Notes: []string{"dnssec: server-signs: the server signs with its own keys (algorithms as it is configured) and takes the other signers' DNSKEYs by UPDATE " +
+				"(BIND 9.18: dnssec-policy on a dynamic zone; Knot 3.2: dnskey-management: incremental; PowerDNS 4.7: direct-dnskey=yes; see docs/dnssec-capabilities.md)"}}
 	case ZonecastSigns:
 		return SignerCaps{ServesGiven: true,
 			Notes: []string{"dnssec: zonecast-signs: the server serves what it is given; zonecast signs the zone for it"}}

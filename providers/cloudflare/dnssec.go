@@ -72,16 +72,23 @@ type cfZSK struct {
 
 // SignerState implements providers.Signer: GET /zones/{zid}/dnssec, then,
 // unless DNSSEC is disabled, GET /zones/{zid}/dnssec/zsk and the zone's
-// DNSKEY records (the foreign keys).
+// DNSKEY records (the foreign keys): three requests after the zone lookup,
+// or two when DNSSEC is disabled.
 func (p *Provider) SignerState(ctx context.Context, origin string) (providers.SignerState, error) {
-	origin = zones.CanonicalName(origin)
+	st, _, _, err := p.signerState(ctx, zones.CanonicalName(origin))
+	return st, err
+}
+
+// signerState is SignerState that also returns the zone ID and the foreign
+// DNSKEY records with their IDs.
+func (p *Provider) signerState(ctx context.Context, origin string) (providers.SignerState, string, []foreignKey, error) {
 	zid, err := p.zoneID(ctx, origin)
 	if err != nil {
-		return providers.SignerState{}, err
+		return providers.SignerState{}, "", nil, err
 	}
 	var d cfDNSSEC
 	if err := p.call(ctx, http.MethodGet, "/zones/"+zid+"/dnssec", nil, &d); err != nil {
-		return providers.SignerState{}, fmt.Errorf("read DNSSEC of %s at %s: %w", origin, p.name, err)
+		return providers.SignerState{}, "", nil, fmt.Errorf("read DNSSEC of %s at %s: %w", origin, p.name, err)
 	}
 	st := providers.SignerState{Status: d.Status, ForeignKeys: d.MultiSigner,
 		Keys: zones.RRset{Name: origin, Type: dns.TypeDNSKEY, TTL: 3600}}
@@ -91,7 +98,15 @@ func (p *Provider) SignerState(ctx context.Context, origin string) (providers.Si
 	// not counted as signing (unverified).
 	st.Signing = d.Status == "active" || d.Status == "pending"
 	if d.Status == "" || d.Status == "disabled" {
-		return st, nil
+		// DNSKEY records can exist only with multi-signer on, which
+		// needs DNSSEC; they are listed anyway so that SetForeignKeys can
+		// remove leftovers.
+		foreign, err := p.foreignRecords(ctx, zid, origin)
+		for _, r := range foreign {
+			st.Foreign = append(st.Foreign, r.rdata)
+		}
+		slices.Sort(st.Foreign)
+		return st, zid, foreign, err
 	}
 	var own []string
 	if d.Flags != nil && d.Algorithm != nil && d.PublicKey != nil {
@@ -106,7 +121,7 @@ func (p *Provider) SignerState(ctx context.Context, origin string) (providers.Si
 	}
 	var zsks []cfZSK
 	if err := p.call(ctx, http.MethodGet, "/zones/"+zid+"/dnssec/zsk", nil, &zsks); err != nil {
-		return providers.SignerState{}, fmt.Errorf("read the ZSKs of %s at %s: %w", origin, p.name, err)
+		return providers.SignerState{}, "", nil, fmt.Errorf("read the ZSKs of %s at %s: %w", origin, p.name, err)
 	}
 	for _, z := range zsks {
 		// Lifecycle tags besides active and publish (external, retired,
@@ -117,17 +132,17 @@ func (p *Provider) SignerState(ctx context.Context, origin string) (providers.Si
 		own = append(own, fmt.Sprintf("%d %d %d %s", z.DNSKEY.Flags, z.DNSKEY.Protocol, z.DNSKEY.Algorithm, z.DNSKEY.PublicKey))
 	}
 	if st.Keys.Data, err = canonicalKeys(origin, own); err != nil {
-		return providers.SignerState{}, fmt.Errorf("DNSKEYs of %s at %s: %w", origin, p.name, err)
+		return providers.SignerState{}, "", nil, fmt.Errorf("DNSKEYs of %s at %s: %w", origin, p.name, err)
 	}
 	foreign, err := p.foreignRecords(ctx, zid, origin)
 	if err != nil {
-		return providers.SignerState{}, err
+		return providers.SignerState{}, "", nil, err
 	}
 	for _, r := range foreign {
 		st.Foreign = append(st.Foreign, r.rdata)
 	}
 	slices.Sort(st.Foreign)
-	return st, nil
+	return st, zid, foreign, nil
 }
 
 // foreignKey is a DNSKEY record of the zone: one other signer's key.
@@ -194,19 +209,11 @@ func (p *Provider) SetForeignKeys(ctx context.Context, origin string, keys zones
 	if err != nil {
 		return fmt.Errorf("foreign DNSKEYs for %s at %s: %w", origin, p.name, err)
 	}
-	st, err := p.SignerState(ctx, origin)
-	if err != nil {
-		return err
-	}
-	zid, err := p.zoneID(ctx, origin)
+	st, zid, have, err := p.signerState(ctx, origin)
 	if err != nil {
 		return err
 	}
 	want = slices.DeleteFunc(want, func(k string) bool { return slices.Contains(st.Keys.Data, k) })
-	have, err := p.foreignRecords(ctx, zid, origin)
-	if err != nil {
-		return err
-	}
 	var b batchBody
 	kept := map[string]bool{}
 	for _, h := range have {

@@ -238,7 +238,7 @@ func TestForeignKeysBadData(t *testing.T) {
 }
 
 // sortedKeys returns DNSKEY rdata canonical and sorted.
-func sortedKeys(t *testing.T, in ...string) []string {
+func sortedKeys(t testing.TB, in ...string) []string {
 	t.Helper()
 	out := make([]string, 0, len(in))
 	for _, d := range in {

@@ -225,6 +225,11 @@ type SignerState struct {
 	// Foreign are the foreign DNSKEYs it holds now, canonical rdata
 	// sorted.
 	Foreign []string
+	// Refusal, when not empty, is why SetForeignKeys would refuse new
+	// foreign keys now and what to do, as its error would say: the plan
+	// shows it before any write. Empty when the write would go ahead
+	// (ForeignKeys, or the driver may turn the setting on itself).
+	Refusal string
 	// Notes say what the API does not show (Route 53's ZSK, say).
 	Notes []string
 }

@@ -97,6 +97,9 @@ func (p *Provider) signerState(ctx context.Context, origin string) (providers.Si
 	// finds the DS); the other statuses ("pending-disabled", "error") are
 	// not counted as signing (unverified).
 	st.Signing = d.Status == "active" || d.Status == "pending"
+	if !d.MultiSigner && !p.enableMS {
+		st.Refusal = p.multiSignerOff(origin, zid).Error()
+	}
 	if d.Status == "" || d.Status == "disabled" {
 		// DNSKEY records can exist only with multi-signer on, which
 		// needs DNSSEC; they are listed anyway so that SetForeignKeys can
@@ -241,9 +244,7 @@ func (p *Provider) SetForeignKeys(ctx context.Context, origin string, keys zones
 	}
 	if len(b.Posts) > 0 && !st.ForeignKeys {
 		if !p.enableMS {
-			return fmt.Errorf("write other signers' DNSKEYs for %s at %s: %w; turn it on in the dashboard (DNS › Settings › Multi-signer DNSSEC) "+
-				"or with PATCH /zones/%s/dnssec {\"dnssec_multi_signer\": true}, or set enable_multi_signer: true to let zonecast turn it on",
-				origin, p.name, ErrMultiSignerOff, zid)
+			return p.multiSignerOff(origin, zid)
 		}
 		if err := p.call(ctx, http.MethodPatch, "/zones/"+zid+"/dnssec", map[string]bool{"dnssec_multi_signer": true}, nil); err != nil {
 			return fmt.Errorf("turn on multi-signer DNSSEC of %s at %s (enable_multi_signer): %w", origin, p.name, err)
@@ -256,6 +257,14 @@ func (p *Provider) SetForeignKeys(ctx context.Context, origin string, keys zones
 		return fmt.Errorf("write other signers' DNSKEYs for %s at %s: %w", origin, p.name, err)
 	}
 	return nil
+}
+
+// multiSignerOff is the refusal of foreign keys while the zone's
+// multi-signer DNSSEC is off, with the ways to turn it on.
+func (p *Provider) multiSignerOff(origin, zid string) error {
+	return fmt.Errorf("write other signers' DNSKEYs for %s at %s: %w; turn it on in the dashboard (DNS › Settings › Multi-signer DNSSEC) "+
+		"or with PATCH /zones/%s/dnssec {\"dnssec_multi_signer\": true}, or set enable_multi_signer: true to let zonecast turn it on",
+		origin, p.name, ErrMultiSignerOff, zid)
 }
 
 var _ providers.Signer = (*Provider)(nil)

@@ -74,6 +74,9 @@ func TestSignerState(t *testing.T) {
 	if !st.Signing || st.ForeignKeys || st.Keys.Name != origin || st.Keys.Type != dns.TypeDNSKEY {
 		t.Errorf("state %+v: want signing, multi-signer off, an apex DNSKEY set", st)
 	}
+	if !strings.Contains(st.Refusal, "multi-signer DNSSEC is off") || !strings.Contains(st.Refusal, "enable_multi_signer: true") {
+		t.Errorf("refusal %q: want the multi-signer setting and its fix named", st.Refusal)
+	}
 	if diff := cmp.Diff(s.ServedDNSKEY("example.com"), st.Keys.Data); diff != "" {
 		t.Errorf("own keys (-served +read):\n%s", diff)
 	}
@@ -131,6 +134,9 @@ func TestEnableMultiSigner(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if st, err := p.SignerState(t.Context(), origin); err != nil || st.Refusal != "" {
+		t.Errorf("state with enable_multi_signer and multi-signer off: refusal %q, %v; want none: the driver turns it on", st.Refusal, err)
+	}
 	for round := range 2 {
 		s.SetDNSSEC("example.com", "active", false)
 		s.ResetRequests()
@@ -172,6 +178,9 @@ func TestForeignKeysWrittenAndReadBack(t *testing.T) {
 	}
 	if diff := cmp.Diff(own, st.Keys.Data); diff != "" {
 		t.Errorf("own keys changed (-before +after):\n%s", diff)
+	}
+	if st.Refusal != "" {
+		t.Errorf("refusal %q with multi-signer on, want none", st.Refusal)
 	}
 	if diff := cmp.Diff(sortedKeys(t, append(slices.Clone(own), want...)...), s.ServedDNSKEY("example.com")); diff != "" {
 		t.Errorf("served DNSKEY set (-want +got):\n%s", diff)

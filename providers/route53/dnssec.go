@@ -61,7 +61,9 @@ func (p *Provider) SignerState(ctx context.Context, origin string) (providers.Si
 		if err != nil {
 			return providers.SignerState{}, fmt.Errorf("read DNSSEC of %s at %s: %w", origin, p.name, err)
 		}
-		return signerState(origin, out)
+		st, err := signerState(origin, out)
+		st.Refusal = p.SetForeignKeys(ctx, origin, zones.RRset{Data: []string{"any"}}).Error()
+		return st, err
 	}
 }
 

@@ -76,6 +76,9 @@ func TestSignerState(t *testing.T) {
 	if diff := cmp.Diff([]string{zones.Rdata(rr.(*dns.DNSKEY).ToDS(dns.SHA256))}, st.DS); diff != "" {
 		t.Errorf("DS (-the KSK's +read):\n%s", diff)
 	}
+	if !strings.Contains(st.Refusal, "take route53 out of this zone's providers") {
+		t.Errorf("refusal %q: want the way out named", st.Refusal)
+	}
 	if len(st.Notes) == 0 || !strings.Contains(st.Notes[0], "ZSK") {
 		t.Errorf("notes %q: want one saying the ZSK is not in the API", st.Notes)
 	}

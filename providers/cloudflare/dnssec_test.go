@@ -285,3 +285,24 @@ func BenchmarkSetForeignKeys(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(s.Requests()))/float64(b.N), "requests/op")
 }
+
+// TestSignerFaults: a transient 5xx on the DNSSEC endpoints is retried like
+// any other request; a batch that keeps failing leaves the served keys as
+// they were (Cloudflare's batch is one transaction).
+func TestSignerFaults(t *testing.T) {
+	s, p := setup(t, emu.Options{})
+	s.SetDNSSEC("example.com", "active", true)
+	s.Inject(emu.Fault{Path: "/dnssec", Status: 503, HTML: true, Times: 2})
+	st, err := p.SignerState(t.Context(), origin)
+	if err != nil || len(st.Keys.Data) != 2 {
+		t.Fatalf("after two 503s: %v, %d keys; want the state read on retry", err, len(st.Keys.Data))
+	}
+	before := s.ServedDNSKEY("example.com")
+	s.Inject(emu.Fault{Path: "/batch", Status: 400})
+	if err := p.SetForeignKeys(t.Context(), origin, zones.RRset{Name: origin, Type: dns.TypeDNSKEY, Data: []string{foreignZSK(t)}}); err == nil {
+		t.Fatal("no error from a failing batch")
+	}
+	if diff := cmp.Diff(before, s.ServedDNSKEY("example.com")); diff != "" {
+		t.Errorf("served keys changed by a failed batch (-before +after):\n%s", diff)
+	}
+}

@@ -36,7 +36,8 @@ func signerCaps() providers.SignerCaps {
 	return providers.SignerCaps{Signs: true, Algorithms: []uint8{dns.ECDSAP256SHA256},
 		Enable: "Route 53 signs with keys it keeps and cannot publish other signers' DNSKEYs (DNSKEY is not among its record types): " +
 			"take it out of this zone's providers, or keep the zone unsigned",
-		Notes: []string{"signs with a KSK backed by a KMS key (ECDSAP256SHA256) and a ZSK it keeps and rolls itself; takes no foreign DNSKEY; no CDS/CDNSKEY documented"}}
+		Notes: []string{"signs with a KSK backed by a KMS key (ECDSAP256SHA256; at most two KSKs) and a ZSK it keeps and rolls itself; takes no foreign DNSKEY; no CDS/CDNSKEY documented",
+			"while signing, Route 53 caps every TTL at one week"}}
 }
 
 // ErrNoForeignKeys is SetForeignKeys at Route 53: it wraps

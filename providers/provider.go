@@ -80,6 +80,10 @@ type Capabilities struct {
 	// Nameservers are the provider's authoritative servers for the zones
 	// it serves (configuration `nameservers:`), for verify and failover.
 	Nameservers []Nameserver
+	// DNSSEC says how the provider can take part in a signed zone: signs
+	// itself, takes other signers' DNSKEYs, serves a zone zonecast signed
+	// (see SignerCaps, CanJoin). The zero value takes no part.
+	DNSSEC SignerCaps
 	// Notes are free-form remarks shown by `zonecast providers`.
 	Notes []string
 }

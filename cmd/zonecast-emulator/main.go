@@ -13,7 +13,10 @@
 // next 3 requests) or r53-throttle (Route 53 answers Throttling to the next
 // 3). --zones N adds N generated zones of --zone-records records to both
 // clouds, for trying accounts that hold many; --counts prints the requests
-// each endpoint received when it stops.
+// each endpoint received when it stops. --dnssec signs the --zone zones at
+// both clouds: Cloudflare's DNSSEC active with multi-signer DNSSEC on (it
+// takes other signers' DNSKEYs), Route 53 signing with one KSK (it takes
+// none).
 package main
 
 import (
@@ -70,6 +73,7 @@ func serve(ctx context.Context, args []string, out io.Writer, ready chan<- struc
 	r53Pending := fs.Duration("r53-pending", 0, "Route 53 reports each change PENDING for this long before INSYNC (the real service: usually under 60s)")
 	many := fs.Int("zones", 0, "also host this many generated zones, zone00000.example. on, at both clouds (not in the written configuration: they have no zone files)")
 	manyRecords := fs.Int("zone-records", 50, "records of each generated zone (--zones)")
+	signed := fs.Bool("dnssec", false, "sign the --zone zones at both clouds: Cloudflare with multi-signer DNSSEC on, Route 53 with one KSK")
 	counts := fs.Bool("counts", false, "print the requests each API endpoint received when stopping")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -83,7 +87,11 @@ func serve(ctx context.Context, args []string, out io.Writer, ready chan<- struc
 	defer r53.Close()
 	for _, z := range zs {
 		cf.AddZone(z)
-		r53.AddZone(z + ".")
+		id := r53.AddZone(z + ".")
+		if *signed {
+			cf.SetDNSSEC(z, "active", true)
+			r53.EnableSigning(id, "zonecast-emulator")
+		}
 		if *r53Duplicate {
 			r53.AddZone(z + ".")
 		}
@@ -108,6 +116,9 @@ func serve(ctx context.Context, args []string, out io.Writer, ready chan<- struc
 	fmt.Fprintf(out, "Cloudflare API: %s/client/v4 (token %s)\n", cf.URL, Token)
 	fmt.Fprintf(out, "Route 53 API:   %s (access key %s, secret %s)\n", r53.URL, AWSKey, AWSSecret)
 	fmt.Fprintf(out, "zones: %s\n", strings.Join(zs, ", "))
+	if *signed {
+		fmt.Fprintln(out, "DNSSEC: signed at Cloudflare (multi-signer on) and at Route 53 (one KSK)")
+	}
 	if *many > 0 {
 		fmt.Fprintf(out, "generated zones: %d of %d records, zone00000.example. to zone%05d.example.\n", *many, *manyRecords, *many-1)
 	}

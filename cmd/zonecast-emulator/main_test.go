@@ -113,3 +113,56 @@ func TestEmulatorManyZones(t *testing.T) {
 		}
 	}
 }
+
+// TestEmulatorDNSSEC: --dnssec signs the zone at both clouds, as their
+// DNSSEC APIs then say.
+func TestEmulatorDNSSEC(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan struct{})
+	var out bytes.Buffer
+	var wg sync.WaitGroup
+	var serveErr error
+	wg.Go(func() { serveErr = serve(ctx, []string{"--dnssec"}, &out, ready) })
+	<-ready
+	var cfURL string
+	for _, l := range strings.Split(out.String(), "\n") {
+		if u, ok := strings.CutPrefix(l, "Cloudflare API: "); ok {
+			cfURL, _, _ = strings.Cut(u, " ")
+		}
+	}
+	get := func(path string, v any) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", cfURL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+Token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var zs struct{ Result []struct{ ID string } }
+	get("/zones?name=example.com", &zs)
+	var d struct {
+		Result struct {
+			Status      string `json:"status"`
+			MultiSigner bool   `json:"dnssec_multi_signer"`
+		}
+	}
+	if len(zs.Result) == 1 {
+		get("/zones/"+zs.Result[0].ID+"/dnssec", &d)
+	}
+	cancel()
+	wg.Wait()
+	if serveErr != nil {
+		t.Fatal(serveErr)
+	}
+	if d.Result.Status != "active" || !d.Result.MultiSigner {
+		t.Errorf("Cloudflare DNSSEC %+v, want active with multi-signer on", d.Result)
+	}
+	if !strings.Contains(out.String(), "DNSSEC: signed at Cloudflare (multi-signer on) and at Route 53 (one KSK)") {
+		t.Errorf("output does not say the zones are signed:\n%s", out.String())
+	}
+}

@@ -118,6 +118,11 @@ type Config struct {
 	// multi_provider); without it such an apply is refused while the
 	// setting is off.
 	EnableMultiProvider bool `yaml:"enable_multi_provider"`
+	// EnableMultiSigner lets SetForeignKeys (the multi-signer DNSSEC
+	// synchronisation) turn the zone's multi-signer DNSSEC on (PATCH
+	// /zones/{id}/dnssec dnssec_multi_signer); without it, foreign DNSKEYs
+	// are refused while the setting is off, with the way to turn it on.
+	EnableMultiSigner bool `yaml:"enable_multi_signer"`
 }
 
 // Driver is the cloudflare entry of providers/all.
@@ -146,6 +151,7 @@ type Provider struct {
 	nameservers []providers.Nameserver
 	apexNS      bool // manage_apex_ns
 	enableMulti bool // enable_multi_provider
+	enableMS    bool // enable_multi_signer
 
 	// account is what this provider shares with every other of the same
 	// token and API in the process: the pacing budget and the zone cache.
@@ -171,7 +177,7 @@ func New(name string, c Config) (*Provider, error) {
 	}
 	p := &Provider{name: name, base: apiBase, token: c.APIToken, zoneToken: c.APIToken, batch: c.BatchSize,
 		zones: map[string]string{}, pages: map[string][]cfRecord{}, seen: map[string]bool{}, assigned: map[string][]string{},
-		apexNS: c.ManageApexNS, enableMulti: c.EnableMultiProvider}
+		apexNS: c.ManageApexNS, enableMulti: c.EnableMultiProvider, enableMS: c.EnableMultiSigner}
 	paid := false
 	switch c.Plan {
 	case "", "free":
@@ -427,6 +433,7 @@ func (p *Provider) Capabilities() providers.Capabilities {
 			"edits keep each record's proxied status, comment, tags and settings; a record added to a proxied RRset is proxied too",
 		},
 	}
+	c.DNSSEC = p.signerCaps()
 	if p.apexNS && p.enableMulti {
 		c.Notes = append(c.Notes, "enable_multi_provider: an apply that writes apex NS records turns the zone's multi-provider DNS setting on first")
 	} else if p.apexNS {

@@ -70,6 +70,13 @@ type Config struct {
 	// Nameservers are the provider's NS host names (for verify and
 	// failover, in later issues).
 	Nameservers []string `yaml:"nameservers"`
+	// DNSSEC says whether the server signs the zone: server-signs (BIND
+	// dnssec-policy, Knot dnssec-signing; it takes the other signers'
+	// DNSKEYs by UPDATE), zonecast-signs (a plain secondary that serves
+	// what it is given) or none (the default: no part in DNSSEC). The
+	// driver cannot see the server's signing configuration, so it is said
+	// here (providers.ServerDNSSEC).
+	DNSSEC providers.ServerDNSSEC `yaml:"dnssec"`
 }
 
 // TSIG is the key that signs every message. Every reply must be signed
@@ -111,6 +118,7 @@ type Provider struct {
 	attempts    int
 	maxWait     time.Duration
 	nameservers []providers.Nameserver
+	dnssec      providers.ServerDNSSEC
 	// messages counts UPDATE messages sent, for benchmarks and logs.
 	messages atomic.Int64
 	// soaQueries and transfers count the SOA queries of Marker and the
@@ -170,13 +178,16 @@ func New(name string, c Config) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := c.DNSSEC.Check(); err != nil {
+		return nil, err
+	}
 	k := key{name: dns.CanonicalName(c.TSIG.Name), alg: alg, secret: c.TSIG.Secret}
 	if _, err := k.hash(); err != nil {
 		return nil, err
 	}
 	return &Provider{name: name, servers: servers, key: k, timeout: timeout,
 		transferTimeout: transferTimeout, maxTransferBytes: maxBytes,
-		attempts: attempts, maxWait: maxWait, nameservers: ns}, nil
+		attempts: attempts, maxWait: maxWait, nameservers: ns, dnssec: c.DNSSEC}, nil
 }
 
 // Defaults of transfer_timeout and max_transfer_bytes. Five minutes is
@@ -198,6 +209,7 @@ func (p *Provider) Capabilities() providers.Capabilities {
 	return providers.Capabilities{
 		OwnsSOA:     true,
 		Nameservers: p.nameservers,
+		DNSSEC:      p.dnssec.Caps(),
 		Notes: []string{
 			"servers: " + strings.Join(p.servers, ", "),
 			"SOA left to the server (it bumps the serial); apex NS managed",

@@ -27,3 +27,24 @@ func TestLive(t *testing.T) {
 	}
 	providertest.Run(t, p, zone)
 }
+
+// TestLiveSignerState reads the live hosted zone's DNSSEC with GetDNSSEC
+// (read-only) and checks that what the driver makes of it holds together.
+func TestLiveSignerState(t *testing.T) {
+	zone := os.Getenv("ZONECAST_LIVE_ROUTE53_ZONE")
+	if zone == "" {
+		t.Skip("set ZONECAST_LIVE_ROUTE53_ZONE (and AWS credentials) to run against the real API")
+	}
+	p, err := route53.New(t.Context(), "route53-live", route53.Config{HostedZoneID: os.Getenv("ZONECAST_LIVE_ROUTE53_ZONE_ID")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := p.SignerState(t.Context(), zone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("status %q, %d KSKs, DS %q", st.Status, len(st.Keys.Data), st.DS)
+	if st.Signing && (len(st.Keys.Data) == 0 || len(st.DS) != len(st.Keys.Data)) {
+		t.Errorf("signing, but %d KSKs and %d DS read: want one DS per active KSK", len(st.Keys.Data), len(st.DS))
+	}
+}

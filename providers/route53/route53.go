@@ -223,6 +223,7 @@ func (p *Provider) Capabilities() providers.Capabilities {
 	return providers.Capabilities{
 		Types: supported, MaxTTL: 2147483647, OwnsSOA: true, OwnsApexNS: !p.apexNS, ChangesPerBatch: 1000,
 		Nameservers: p.nameservers,
+		DNSSEC:      signerCaps(),
 		Notes: []string{
 			owner,
 			"no LOC, URI, CERT or DNAME",

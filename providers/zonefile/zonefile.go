@@ -41,6 +41,12 @@ type Config struct {
 	// Nameservers of the servers that load these files (for verify and
 	// failover).
 	Nameservers []string `yaml:"nameservers"`
+	// DNSSEC is zonecast-signs when the files are served as written, so
+	// that zonecast may sign the zone for them, or none (the default: no
+	// part in DNSSEC). server-signs is refused: a server that signs what
+	// it loads (BIND inline-signing) is reached through rfc2136 instead,
+	// where its keys can be read and changed.
+	DNSSEC providers.ServerDNSSEC `yaml:"dnssec"`
 }
 
 // Driver is the zonefile entry of providers/all.
@@ -61,7 +67,14 @@ var Driver = providers.Driver{
 		if err != nil {
 			return nil, err
 		}
-		return &Provider{name: name, dir: d, reload: c.Reload, now: time.Now, nameservers: ns}, nil
+		if err := c.DNSSEC.Check(); err != nil {
+			return nil, err
+		}
+		if c.DNSSEC == providers.ServerSigns {
+			return nil, errors.New("dnssec: server-signs is not for zone files (zonecast cannot read or change the keys of a server that signs what it loads); " +
+				"use zonecast-signs, or reach the server through an rfc2136 provider")
+		}
+		return &Provider{name: name, dir: d, reload: c.Reload, now: time.Now, nameservers: ns, dnssec: c.DNSSEC}, nil
 	},
 }
 
@@ -72,6 +85,7 @@ type Provider struct {
 	reload      []string
 	now         func() time.Time
 	nameservers []providers.Nameserver
+	dnssec      providers.ServerDNSSEC
 }
 
 // New returns a provider writing into dir.
@@ -85,7 +99,11 @@ func (p *Provider) Name() string { return p.name }
 // Capabilities implements providers.Provider: a zone file holds every type;
 // zonecast writes its SOA (keeping the serial moving up) and its apex NS.
 func (p *Provider) Capabilities() providers.Capabilities {
-	return providers.Capabilities{Nameservers: p.nameservers, Notes: []string{"writes " + p.dir + "/<zone>zone"}}
+	sc := p.dnssec.Caps()
+	if !sc.ServesGiven {
+		sc.Enable = "set dnssec: zonecast-signs in the provider's configuration if the server loading " + p.dir + " serves the files as written"
+	}
+	return providers.Capabilities{Nameservers: p.nameservers, DNSSEC: sc, Notes: []string{"writes " + p.dir + "/<zone>zone"}}
 }
 
 // Path returns the file the zone origin is written to.

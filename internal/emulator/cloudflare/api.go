@@ -140,6 +140,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, path string, body
 			return
 		}
 		writeResult(w, s.apiZone(z), nil)
+	case (len(parts) == 3 || len(parts) == 4) && parts[2] == "dnssec":
+		s.dnssecRoute(w, r, z, strings.Join(parts[3:], "/"), body)
 	case len(parts) == 3 && parts[2] == "dns_settings":
 		s.dnsSettings(w, r, z, body)
 	case len(parts) == 3 && parts[2] == "dns_records":
@@ -443,6 +445,9 @@ func (s *Server) create(z *zone, recs map[string]*stored, f fields) (*stored, *f
 	if ownNS(r, z.name) {
 		return nil, errOwnNS
 	}
+	if r.Type == "DNSKEY" && !z.dnssec.multiSigner {
+		return nil, errMultiSignerOff
+	}
 	if bad := checkConflicts(r, recs, z.name, s.opts.CNAMEWithOther); bad != nil {
 		return nil, bad
 	}
@@ -480,6 +485,9 @@ func (s *Server) update(z *zone, recs map[string]*stored, id string, f fields, r
 	}
 	if ownNS(r, z.name) {
 		return nil, errOwnNS
+	}
+	if r.Type == "DNSKEY" && !z.dnssec.multiSigner {
+		return nil, errMultiSignerOff
 	}
 	if bad := checkConflicts(r, recs, z.name, s.opts.CNAMEWithOther); bad != nil {
 		return nil, bad

@@ -118,6 +118,8 @@ type zone struct {
 	// multiProvider is the zone's dns_settings multi_provider (default
 	// false): only then are user-added apex NS records served.
 	multiProvider bool
+	// dnssec is the zone's DNSSEC (dnssec.go).
+	dnssec dnssecState
 }
 
 type faultState struct {

@@ -445,6 +445,8 @@ func route(method, path string) (op, id string) {
 		case http.MethodPost:
 			return "ChangeResourceRecordSets", parts[1]
 		}
+	case method == http.MethodGet && len(parts) == 3 && parts[0] == "hostedzone" && parts[2] == "dnssec":
+		return "GetDNSSEC", parts[1]
 	case method == http.MethodGet && len(parts) == 2 && parts[0] == "change":
 		return "GetChange", parts[1]
 	}
@@ -535,6 +537,8 @@ func (s *Server) serve(rw http.ResponseWriter, r *http.Request) {
 		out, err = s.changeRRSets(id, body)
 	case "GetChange":
 		out, err = s.getChange(id)
+	case "GetDNSSEC":
+		out, err = s.getDNSSEC(id)
 	default:
 		err = &apiError{status: http.StatusNotFound, code: "UnknownOperationException", message: fmt.Sprintf("No operation for %s %s", r.Method, r.URL.Path)}
 	}

@@ -129,6 +129,7 @@ type zone struct {
 	private     bool
 	nameServers []string
 	sets        setList
+	signing     signing // GetDNSSEC (dnssec.go)
 }
 
 // change is a submitted change batch, for GetChange.

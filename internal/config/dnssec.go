@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/zonecast/zonecast/internal/dnssec"
+	"github.com/zonecast/zonecast/providers"
 )
 
 // DNSSECMode says who signs a zone.
@@ -43,6 +44,15 @@ func (m DNSSECMode) String() string {
 		return "unsigned"
 	}
 	return string(m)
+}
+
+// Group is the mode as the drivers' capability checks take it
+// (providers.CanJoin, providers.CheckGroup).
+func (m DNSSECMode) Group() providers.DNSSECMode {
+	if m == Unsigned {
+		return providers.Unsigned
+	}
+	return providers.DNSSECMode(m)
 }
 
 // parseMode reads a mode as the file writes it.

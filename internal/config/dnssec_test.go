@@ -1,6 +1,8 @@
 package config
 
 import (
+	"github.com/zonecast/zonecast/providers"
+
 	"fmt"
 	"os"
 	"path/filepath"
@@ -228,5 +230,13 @@ func TestDNSSECKeyModeWarning(t *testing.T) {
 	}
 	if z, _ := c.Zone("example.com."); len(z.DNSSEC.Keys) != 1 || !slices.Equal(z.DNSSEC.SignedByZonecast, []string{"own"}) {
 		t.Errorf("DNSSEC %+v: want one key, signed for own", z.DNSSEC)
+	}
+}
+
+func TestDNSSECModeGroup(t *testing.T) {
+	for m, want := range map[DNSSECMode]providers.DNSSECMode{Unsigned: providers.Unsigned, MultiSigner: providers.MultiSigner, SignedByZonecast: providers.SignedByZonecast} {
+		if got := m.Group(); got != want {
+			t.Errorf("%q.Group() = %q, want %q", m, got, want)
+		}
 	}
 }

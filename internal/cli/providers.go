@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/miekg/dns"
 	"log/slog"
 	"slices"
 	"strings"
@@ -65,6 +66,7 @@ func describe(ios *streams, c providers.Capabilities) {
 		fmt.Fprintf(ios.out, "  TTL: %d to %d\n", c.MinTTL, c.MaxTTL)
 	}
 	fmt.Fprintf(ios.out, "  SOA: %s; apex NS: %s\n", owner(c.OwnsSOA), owner(c.OwnsApexNS))
+	fmt.Fprintf(ios.out, "  DNSSEC: %s\n", signerCaps(c.DNSSEC))
 	for _, n := range c.Notes {
 		fmt.Fprintf(ios.out, "  %s\n", n)
 	}
@@ -219,4 +221,31 @@ func showWarnings(ios *streams, cfg *config.Config) {
 	for _, w := range cfg.Warnings {
 		ios.say(slog.LevelWarn, fmt.Sprintf("zonecast: warning: %v", w))
 	}
+}
+
+// signerCaps says in a line how a provider can take part in a signed zone
+// (providers.SignerCaps).
+func signerCaps(d providers.SignerCaps) string {
+	var parts []string
+	switch {
+	case d.Signs && d.ForeignKeys:
+		parts = append(parts, "signs itself, takes other signers' keys (multi-signer)")
+	case d.Signs:
+		parts = append(parts, "signs itself, takes no other signer's keys (no multi-signer)")
+	case d.ServesGiven:
+		parts = append(parts, "serves what it is given (zonecast can sign for it)")
+	default:
+		parts = append(parts, "takes no part")
+	}
+	if len(d.Algorithms) > 0 {
+		var algs []string
+		for _, a := range d.Algorithms {
+			algs = append(algs, dns.AlgorithmToString[a])
+		}
+		parts = append(parts, "algorithms "+strings.Join(algs, " "))
+	}
+	if d.Enable != "" {
+		parts = append(parts, d.Enable)
+	}
+	return strings.Join(parts, "; ")
 }

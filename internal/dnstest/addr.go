@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,6 +39,14 @@ type Options struct {
 	// QueryLog makes BIND log every query it answers to its log
 	// (querylog yes), for benchmarks that count them (Server.LogSince).
 	QueryLog bool
+	// Sign makes the server sign every zone it serves (DNSSEC, with
+	// ECDSAP256SHA256, a KSK and a ZSK of its own, NSEC), with keys it
+	// makes itself at its first start and keeps in the test's directory:
+	// BIND with a dnssec-policy on its dynamic zones, Knot with automatic
+	// signing (dnskey-management: incremental, so DNSKEY, CDS and CDNSKEY
+	// records it does not know are kept), PowerDNS with live signing
+	// (pdnsutil add-zone-key). See signer.go and docs/dnssec-signers.md.
+	Sign bool
 }
 
 // fixedAddr checks opts.Addr and returns it as "IP:PORT", or "" when
@@ -68,6 +77,13 @@ func (s *Server) applyOptions(opts Options) {
 	s.notify = opts.Notify
 	s.readyTimeout = opts.ReadyTimeout
 	s.queryLog = opts.QueryLog
+	s.sign = opts.Sign
+	if s.sign {
+		// named and knotd write their keys here; neither makes it.
+		if err := os.MkdirAll(filepath.Join(s.dir, "keys"), 0o755); err != nil {
+			s.t.Fatalf("start %s: %v", s.Kind, err)
+		}
+	}
 	host, hostPort := fixedAddr(s.t, s.Kind, opts.Addr)
 	if hostPort == "" {
 		return

@@ -64,6 +64,8 @@ type Server struct {
 	// Options.QueryLog.
 	readyTimeout time.Duration
 	queryLog     bool
+	sign         bool   // Options.Sign
+	rndcConf     string // a signing named's rndc.conf, for Control
 	// ready, if set, replaces the authoritative SOA check of every zone
 	// as the test that the daemon is serving.
 	ready func(c *dns.Client) error

@@ -1,0 +1,297 @@
+package dnstest
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/miekg/dns"
+)
+
+const signerZone = `$ORIGIN example.test.
+$TTL 300
+@    SOA  ns1 hostmaster 1 3600 600 86400 300
+@    NS   ns1
+ns1  A    192.0.2.53
+www  A    192.0.2.80
+`
+
+// signerFacts is what TestSigners finds out about one kind of server as a
+// signer; docs/dnssec-signers.md is its table.
+type signerFacts struct {
+	SignsItself      bool    // DNSKEY, with a KSK and a ZSK of its own, and signed SOA
+	Algorithms       []uint8 // of its own keys
+	OwnCDS           bool    // it publishes CDS/CDNSKEY of its own KSK from the start
+	ForeignDNSKEY    string  // rcode of an UPDATE adding another signer's ZSK
+	ForeignPublished bool    // that ZSK is in its DNSKEY RRset, signed by its own KSK
+	ForeignCDS       string  // rcode of an UPDATE adding another signer's CDS and CDNSKEY
+	CDSPublished     bool    // both served, signed by its own key
+	DeleteOwn        string  // rcode of an UPDATE deleting its own ZSK's DNSKEY
+	OwnKept          bool    // its own ZSK still published after that
+	KeptOnRestart    bool    // foreign DNSKEY, CDS, CDNSKEY still there after Stop and Start
+	KeptOnRollover   bool    // foreign DNSKEY still there, signed, once its new ZSK signs the SOA
+	OldZSKPublished  bool    // its old ZSK still published at that moment
+	RemoveForeign    string  // rcode of an UPDATE deleting the foreign DNSKEY, CDS, CDNSKEY
+	Removed          bool    // all three gone after that
+	DeleteSet        string  // rcode of an UPDATE deleting the whole DNSKEY RRset (another foreign ZSK in it)
+	SetOwnKept       bool    // its own keys still published after that
+	SetForeignKept   bool    // the foreign ZSK still published after that
+	// Serials is the SOA serial after each step, "step=serial".
+	Serials []string
+}
+
+// probeSigner finds out signerFacts of s, which serves signerZone with
+// Options.Sign; rollover starts a rollover of the server's ZSK (tag).
+func probeSigner(t *testing.T, s *Server, rollover func(t *testing.T, s *Server, tag uint16)) signerFacts {
+	t.Helper()
+	const origin = "example.test."
+	var f signerFacts
+	serial := func(step string) {
+		t.Helper()
+		soa := s.QuerySigned(t, origin, dns.TypeSOA)
+		if len(soa.RRs) != 1 {
+			t.Fatalf("%s: SOA: %v", s.Kind, soa)
+		}
+		f.Serials = append(f.Serials, fmt.Sprintf("%s=%d", step, soa.RRs[0].(*dns.SOA).Serial))
+	}
+	logSince := func(off int64, what string) {
+		t.Helper()
+		var lines []string
+		for _, l := range strings.Split(s.logSince(off), "\n") {
+			if ll := strings.ToLower(l); strings.Contains(ll, "dnskey") || strings.Contains(ll, "update") || strings.Contains(ll, "ddns") {
+				lines = append(lines, l)
+			}
+		}
+		t.Logf("%s: log after %s:\n%s", s.Kind, what, strings.Join(lines, "\n"))
+	}
+	logSize := func() int64 { return int64(len(s.Log())) }
+
+	keys := s.QuerySigned(t, origin, dns.TypeDNSKEY)
+	own := DNSKEYs(keys.RRs)
+	var ksk, zsk []*dns.DNSKEY
+	for _, k := range own {
+		if k.Flags&dns.SEP != 0 {
+			ksk = append(ksk, k)
+		} else {
+			zsk = append(zsk, k)
+		}
+		if !slices.Contains(f.Algorithms, k.Algorithm) {
+			f.Algorithms = append(f.Algorithms, k.Algorithm)
+		}
+	}
+	soa := s.QuerySigned(t, origin, dns.TypeSOA)
+	f.SignsItself = len(ksk) > 0 && len(zsk) > 0 && len(keys.VerifiedBy(ksk)) > 0 && len(soa.VerifiedBy(zsk)) > 0
+	t.Logf("%s: own keys %v; DNSKEY signed by %v; SOA signed by %v", s.Kind, keyTags(own), keys.VerifiedBy(own), soa.VerifiedBy(own))
+	if !f.SignsItself {
+		return f
+	}
+	serial("start")
+	f.OwnCDS = len(s.QuerySigned(t, origin, dns.TypeCDS).RRs) > 0
+
+	foreignZSK, _ := NewKey(t, origin, dns.ZONE, signerDNSKEYTTL)
+	foreignKSK, _ := NewKey(t, origin, dns.ZONE|dns.SEP, signerDNSKEYTTL)
+	cds := &dns.CDS{DS: *foreignKSK.ToDS(dns.SHA256)}
+	cds.Hdr = dns.RR_Header{Name: origin, Rrtype: dns.TypeCDS, Class: dns.ClassINET, Ttl: signerDNSKEYTTL}
+	cdnskey := foreignKSK.ToCDNSKEY()
+
+	f.ForeignDNSKEY = dns.RcodeToString[s.Update(t, origin, []dns.RR{foreignZSK}, nil)]
+	keys = s.QuerySigned(t, origin, dns.TypeDNSKEY)
+	f.ForeignPublished = hasKey(keys.RRs, foreignZSK) && len(keys.VerifiedBy(ksk)) > 0
+	serial("addzsk")
+
+	f.ForeignCDS = dns.RcodeToString[s.Update(t, origin, []dns.RR{cds, cdnskey}, nil)]
+	gotCDS := s.QuerySigned(t, origin, dns.TypeCDS)
+	gotCDNSKEY := s.QuerySigned(t, origin, dns.TypeCDNSKEY)
+	f.CDSPublished = hasRR(gotCDS.RRs, cds) && hasRR(gotCDNSKEY.RRs, cdnskey) &&
+		len(gotCDS.VerifiedBy(own)) > 0 && len(gotCDNSKEY.VerifiedBy(own)) > 0
+	t.Logf("%s: CDS %d records signed by %v; CDNSKEY %d records", s.Kind, len(gotCDS.RRs), gotCDS.VerifiedBy(own), len(gotCDNSKEY.RRs))
+	serial("addcds")
+
+	off := logSize()
+	f.DeleteOwn = dns.RcodeToString[s.Update(t, origin, nil, []dns.RR{zsk[0]})]
+	keys = s.QuerySigned(t, origin, dns.TypeDNSKEY)
+	f.OwnKept = hasKey(keys.RRs, zsk[0])
+	logSince(off, "deleting its own ZSK")
+	serial("delown")
+
+	s.Stop()
+	s.Start()
+	f.KeptOnRestart = hasKey(s.QuerySigned(t, origin, dns.TypeDNSKEY).RRs, foreignZSK) &&
+		hasRR(s.QuerySigned(t, origin, dns.TypeCDS).RRs, cds) &&
+		hasRR(s.QuerySigned(t, origin, dns.TypeCDNSKEY).RRs, cdnskey)
+	serial("restart")
+
+	// A ZSK rollover: the new key is published, then signs. The old
+	// key's removal comes only after the zone's maximum TTL: not waited.
+	rollover(t, s, zsk[0].KeyTag())
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		keys = s.QuerySigned(t, origin, dns.TypeDNSKEY)
+		var next []*dns.DNSKEY
+		for _, k := range DNSKEYs(keys.RRs) {
+			if k.Flags == dns.ZONE && k.PublicKey != zsk[0].PublicKey && k.PublicKey != foreignZSK.PublicKey {
+				next = append(next, k)
+			}
+		}
+		if len(next) > 0 && len(s.QuerySigned(t, origin, dns.TypeSOA).VerifiedBy(next)) > 0 {
+			f.KeptOnRollover = hasKey(keys.RRs, foreignZSK) && len(keys.VerifiedBy(ksk)) > 0
+			f.OldZSKPublished = hasKey(keys.RRs, zsk[0])
+			t.Logf("%s: rollover of ZSK %d: new ZSK %v signs; DNSKEY %v (foreign ZSK %d)", s.Kind, zsk[0].KeyTag(),
+				keyTags(next), keyTags(DNSKEYs(keys.RRs)), foreignZSK.KeyTag())
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("%s: no new ZSK signing 20 s after the rollover began; DNSKEY %v", s.Kind, keyTags(DNSKEYs(keys.RRs)))
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	serial("rollover")
+
+	f.RemoveForeign = dns.RcodeToString[s.Update(t, origin, nil, []dns.RR{foreignZSK, cds, cdnskey})]
+	f.Removed = !hasKey(s.QuerySigned(t, origin, dns.TypeDNSKEY).RRs, foreignZSK) &&
+		!hasRR(s.QuerySigned(t, origin, dns.TypeCDS).RRs, cds) &&
+		!hasRR(s.QuerySigned(t, origin, dns.TypeCDNSKEY).RRs, cdnskey)
+	serial("remove")
+
+	// Deleting the whole DNSKEY RRset (RFC 2136 2.5.2), with another
+	// signer's ZSK in it.
+	second, _ := NewKey(t, origin, dns.ZONE, signerDNSKEYTTL)
+	if rc := s.Update(t, origin, []dns.RR{second}, nil); rc != dns.RcodeSuccess {
+		t.Errorf("%s: add a second foreign ZSK: %s", s.Kind, dns.RcodeToString[rc])
+	}
+	off = logSize()
+	set := &dns.ANY{Hdr: dns.RR_Header{Name: origin, Rrtype: dns.TypeDNSKEY, Class: dns.ClassANY}}
+	m := new(dns.Msg)
+	m.SetUpdate(origin)
+	m.RemoveRRset([]dns.RR{set})
+	f.DeleteSet = dns.RcodeToString[s.send(t, m)]
+	keys = s.QuerySigned(t, origin, dns.TypeDNSKEY)
+	f.SetOwnKept = hasKey(keys.RRs, ksk[0]) && len(keys.VerifiedBy(ksk)) > 0
+	f.SetForeignKept = hasKey(keys.RRs, second)
+	logSince(off, "deleting the DNSKEY RRset")
+	serial("delset")
+	return f
+}
+
+func keyTags(keys []*dns.DNSKEY) []string {
+	var out []string
+	for _, k := range keys {
+		out = append(out, fmt.Sprintf("%d/%d", k.KeyTag(), k.Flags))
+	}
+	return out
+}
+
+func hasKey(rrs []dns.RR, key *dns.DNSKEY) bool {
+	for _, k := range DNSKEYs(rrs) {
+		if k.Flags == key.Flags && k.Algorithm == key.Algorithm && k.PublicKey == key.PublicKey {
+			return true
+		}
+	}
+	return false
+}
+
+func hasRR(rrs []dns.RR, want dns.RR) bool {
+	for _, rr := range rrs {
+		if dns.IsDuplicate(rr, want) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestSigners starts BIND, Knot and PowerDNS with Options.Sign and finds
+// out what each does as one of several signers (RFC 8901 model 2): see
+// signerFacts and docs/dnssec-signers.md.
+func TestSigners(t *testing.T) {
+	tests := []struct {
+		kind     string
+		start    func(testing.TB, Options, map[string]string) *Server
+		rollover func(t *testing.T, s *Server, tag uint16)
+		want     signerFacts // without Serials
+		// serialBumps is how much each step may add to the SOA serial:
+		// the update's own +1, and for BIND a re-sign of the DNSKEY
+		// RRset it may or may not have made by the time we ask.
+		serialBumps map[string][2]uint32
+	}{
+		{"bind", StartBINDWith, func(t *testing.T, s *Server, tag uint16) {
+			s.Control(t, "dnssec", "-rollover", "-key", fmt.Sprint(tag), "example.test")
+		}, signerFacts{
+			SignsItself: true, Algorithms: []uint8{dns.ECDSAP256SHA256}, OwnCDS: false,
+			ForeignDNSKEY: "NOERROR", ForeignPublished: true, ForeignCDS: "NOERROR", CDSPublished: true,
+			DeleteOwn: "NOERROR", OwnKept: true, KeptOnRestart: true, KeptOnRollover: true, OldZSKPublished: false,
+			RemoveForeign: "NOERROR", Removed: true,
+			DeleteSet: "REFUSED", SetOwnKept: true, SetForeignKept: true,
+		}, map[string][2]uint32{
+			"addzsk": {1, 2}, "addcds": {1, 2}, "delown": {0, 0}, "restart": {0, 0},
+			"rollover": {1, 3}, "remove": {1, 3}, "delset": {1, 3},
+		}},
+		{"knot", StartKnotWith, func(t *testing.T, s *Server, tag uint16) {
+			s.Control(t, "zone-key-rollover", "example.test.", "zsk")
+		}, signerFacts{
+			SignsItself: true, Algorithms: []uint8{dns.ECDSAP256SHA256}, OwnCDS: true,
+			ForeignDNSKEY: "NOERROR", ForeignPublished: true, ForeignCDS: "NOERROR", CDSPublished: true,
+			DeleteOwn: "NOERROR", OwnKept: true, KeptOnRestart: true, KeptOnRollover: true, OldZSKPublished: true,
+			RemoveForeign: "NOERROR", Removed: true,
+			DeleteSet: "NOERROR", SetOwnKept: true, SetForeignKept: false,
+		}, map[string][2]uint32{
+			"addzsk": {1, 1}, "addcds": {1, 1}, "delown": {0, 0}, "restart": {0, 0},
+			"rollover": {1, 2}, "remove": {1, 1}, "delset": {2, 2},
+		}},
+		// PowerDNS rolls no key itself: the operator adds one (active:
+		// it signs at once, beside the old).
+		{"pdns", StartPowerDNS, func(t *testing.T, s *Server, tag uint16) {
+			s.Control(t, "add-zone-key", "example.test.", "zsk", "active", "published", "ecdsa256")
+		}, signerFacts{
+			SignsItself: true, Algorithms: []uint8{dns.ECDSAP256SHA256}, OwnCDS: false,
+			ForeignDNSKEY: "NOERROR", ForeignPublished: true, ForeignCDS: "NOERROR", CDSPublished: true,
+			DeleteOwn: "NOERROR", OwnKept: true, KeptOnRestart: true, KeptOnRollover: true, OldZSKPublished: true,
+			RemoveForeign: "NOERROR", Removed: true,
+			DeleteSet: "NOERROR", SetOwnKept: true, SetForeignKept: false,
+		}, map[string][2]uint32{
+			"addzsk": {1, 1}, "addcds": {1, 1}, "delown": {0, 0}, "restart": {0, 0},
+			"rollover": {0, 0}, "remove": {1, 1}, "delset": {2, 2},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind, func(t *testing.T) {
+			t.Parallel()
+			start := time.Now()
+			s := tt.start(t, Options{Sign: true}, map[string]string{"example.test.": signerZone})
+			t.Logf("%s signing and ready in %v", tt.kind, time.Since(start).Round(time.Millisecond))
+			f := probeSigner(t, s, tt.rollover)
+			t.Logf("%s: %+v", tt.kind, f)
+			got := f
+			got.Serials = nil
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("%s as a signer (-want +got):\n%s", tt.kind, diff)
+			}
+			checkSerials(t, f.Serials, tt.serialBumps)
+		})
+	}
+}
+
+// checkSerials checks that each step of serials ("step=serial", in order)
+// added to the serial of the step before it an amount within bumps[step].
+func checkSerials(t *testing.T, serials []string, bumps map[string][2]uint32) {
+	t.Helper()
+	var prev uint32
+	for i, s := range serials {
+		step, num, _ := strings.Cut(s, "=")
+		n, err := strconv.ParseUint(num, 10, 32)
+		if err != nil {
+			t.Fatalf("serial %q: %v", s, err)
+		}
+		if i > 0 {
+			b, ok := bumps[step]
+			if d := uint32(n) - prev; !ok || d < b[0] || d > b[1] {
+				t.Errorf("SOA serial at step %s: +%d (from %d to %d), want +%d to +%d; all: %v", step, d, prev, n, b[0], b[1], serials)
+			}
+		}
+		prev = uint32(n)
+	}
+}

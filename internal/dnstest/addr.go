@@ -47,6 +47,10 @@ type Options struct {
 	// records it does not know are kept), PowerDNS with live signing
 	// (pdnsutil add-zone-key). See signer.go and docs/dnssec-signers.md.
 	Sign bool
+	// SignAlgorithm is the DNSSEC algorithm number of the keys Sign makes
+	// (dns.ECDSAP256SHA256 when zero); RSASHA256, RSASHA512,
+	// ECDSAP256SHA256, ECDSAP384SHA384, ED25519 and ED448 are known.
+	SignAlgorithm uint8
 }
 
 // fixedAddr checks opts.Addr and returns it as "IP:PORT", or "" when
@@ -78,6 +82,13 @@ func (s *Server) applyOptions(opts Options) {
 	s.readyTimeout = opts.ReadyTimeout
 	s.queryLog = opts.QueryLog
 	s.sign = opts.Sign
+	s.signAlg = opts.SignAlgorithm
+	if s.signAlg == 0 {
+		s.signAlg = dns.ECDSAP256SHA256
+	}
+	if _, ok := signAlgorithms[s.signAlg]; !ok {
+		s.t.Fatalf("start %s: signing algorithm %d is not one dnstest knows", s.Kind, s.signAlg)
+	}
 	if s.sign {
 		// named and knotd write their keys here; neither makes it.
 		if err := os.MkdirAll(filepath.Join(s.dir, "keys"), 0o755); err != nil {

@@ -106,7 +106,7 @@ key %q {
 		q("named.stats"), q("named.memstats"), q("named.secroots"), q("named.recursing"),
 		port, s.host, notify, yesNo(s.queryLog), sources, controls, s.KeyName, s.KeyAlg, s.Secret)
 	if s.sign {
-		b.WriteString(bindPolicy)
+		b.WriteString(s.bindPolicy())
 	}
 	for _, origin := range s.origins {
 		alsoNotify := ""

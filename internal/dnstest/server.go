@@ -65,6 +65,7 @@ type Server struct {
 	readyTimeout time.Duration
 	queryLog     bool
 	sign         bool   // Options.Sign
+	signAlg      uint8  // Options.SignAlgorithm, or ECDSAP256SHA256
 	rndcConf     string // a signing named's rndc.conf, for Control
 	// ready, if set, replaces the authoritative SOA check of every zone
 	// as the test that the daemon is serving.

@@ -13,20 +13,30 @@ import (
 	"github.com/miekg/dns"
 )
 
-// How each kind of server signs with Options.Sign. Every signer uses the
-// same algorithm (ECDSAP256SHA256, 13), a KSK and a ZSK that never roll on
-// their own, NSEC, and a DNSKEY TTL of signerDNSKEYTTL, so that keys reach
-// their "published" states within a test's time (a real zone uses hours).
-const (
-	signerAlgorithm = "ecdsap256sha256"
-	signerDNSKEYTTL = 5 // seconds
-)
+// How each kind of server signs with Options.Sign. Every signer uses
+// Options.SignAlgorithm (ECDSAP256SHA256, 13, unless set), a KSK and a ZSK
+// that never roll on their own, NSEC, and a DNSKEY TTL of signerDNSKEYTTL,
+// so that keys reach their "published" states within a test's time (a
+// real zone uses hours).
+const signerDNSKEYTTL = 5 // seconds
+
+// signAlgorithms are the algorithms Options.SignAlgorithm may name, as
+// BIND and Knot (the same mnemonics, RFC 8624) and pdnsutil spell them.
+var signAlgorithms = map[uint8]struct{ name, pdns string }{
+	dns.RSASHA256:       {"rsasha256", "rsasha256"},
+	dns.RSASHA512:       {"rsasha512", "rsasha512"},
+	dns.ECDSAP256SHA256: {"ecdsap256sha256", "ecdsa256"},
+	dns.ECDSAP384SHA384: {"ecdsap384sha384", "ecdsa384"},
+	dns.ED25519:         {"ed25519", "ed25519"},
+	dns.ED448:           {"ed448", "ed448"},
+}
 
 // bindPolicy is the dnssec-policy of a signing named (BIND 9.18 ARM,
 // "dnssec-policy Grammar"). A KSK and a ZSK, unlimited lifetimes, no
 // safety margins and no propagation delays: keys move through their states
 // as soon as the DNSKEY TTL allows.
-var bindPolicy = fmt.Sprintf(`
+func (s *Server) bindPolicy() string {
+	return fmt.Sprintf(`
 dnssec-policy "dnstest" {
 	keys {
 		ksk lifetime unlimited algorithm %[1]s;
@@ -44,7 +54,8 @@ dnssec-policy "dnstest" {
 	signatures-validity 14d;
 	signatures-validity-dnskey 14d;
 };
-`, signerAlgorithm, signerDNSKEYTTL)
+`, signAlgorithms[s.signAlg].name, signerDNSKEYTTL)
+}
 
 // bindZoneSigning is the part of a zone statement that makes named sign
 // it: the zone is dynamic (update-policy), so it is signed in place, not
@@ -88,7 +99,7 @@ policy:
     # its KASP database, to tell its own old keys from foreign ones.
     dnskey-management: incremental
     delete-delay: 1d
-`, filepath.Join(s.dir, "keys"), signerAlgorithm, signerDNSKEYTTL)
+`, filepath.Join(s.dir, "keys"), signAlgorithms[s.signAlg].name, signerDNSKEYTTL)
 }
 
 // knotTemplateSigning is the lines of knot.conf's default template that
@@ -107,11 +118,15 @@ func (s *Server) pdnsSigningSteps(origin string) [][]string {
 	if !s.sign {
 		return nil
 	}
-	return [][]string{
-		{"add-zone-key", origin, "ksk", "active", "published", "ecdsa256"},
-		{"add-zone-key", origin, "zsk", "active", "published", "ecdsa256"},
-		{"rectify-zone", origin},
+	alg := signAlgorithms[s.signAlg].pdns
+	var bits []string
+	if strings.HasPrefix(alg, "rsa") {
+		bits = []string{"2048"} // pdnsutil wants a size for RSA
 	}
+	key := func(kind string) []string {
+		return append(append([]string{"add-zone-key", origin, kind}, bits...), "active", "published", alg)
+	}
+	return [][]string{key("ksk"), key("zsk"), {"rectify-zone", origin}}
 }
 
 // Update sends one UPDATE (RFC 2136) for origin, signed with the Server's

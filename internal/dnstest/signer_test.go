@@ -295,3 +295,57 @@ func checkSerials(t *testing.T, serials []string, bumps map[string][2]uint32) {
 		prev = uint32(n)
 	}
 }
+
+// TestSignerAlgorithms starts each kind of server signing with each
+// algorithm of RFC 8624's "MUST/RECOMMENDED to sign" list that Debian's
+// builds offer, and checks that its own DNSKEYs have that algorithm and its
+// SOA is signed with it. (RFC 8901 section 9: all signers of a zone should
+// use the same algorithm.)
+func TestSignerAlgorithms(t *testing.T) {
+	kinds := []struct {
+		kind  string
+		start func(testing.TB, Options, map[string]string) *Server
+	}{
+		{"bind", StartBINDWith},
+		{"knot", StartKnotWith},
+		{"pdns", StartPowerDNS},
+	}
+	for _, k := range kinds {
+		for _, alg := range []uint8{dns.RSASHA256, dns.ECDSAP384SHA384, dns.ED25519, dns.ED448} {
+			t.Run(k.kind+"/"+dns.AlgorithmToString[alg], func(t *testing.T) {
+				t.Parallel()
+				s := k.start(t, Options{Sign: true, SignAlgorithm: alg}, map[string]string{"example.test.": signerZone})
+				keys := DNSKEYs(s.QuerySigned(t, "example.test.", dns.TypeDNSKEY).RRs)
+				var flags []uint16
+				for _, key := range keys {
+					if key.Algorithm != alg {
+						t.Errorf("DNSKEY %d/%d has algorithm %d, want %d", key.KeyTag(), key.Flags, key.Algorithm, alg)
+					}
+					flags = append(flags, key.Flags)
+				}
+				slices.Sort(flags)
+				if !slices.Equal(flags, []uint16{dns.ZONE, dns.ZONE | dns.SEP}) {
+					t.Errorf("DNSKEY flags %v, want a ZSK and a KSK (256, 257)", flags)
+				}
+				soa := s.QuerySigned(t, "example.test.", dns.TypeSOA)
+				if alg == dns.ED448 {
+					// miekg/dns cannot verify Ed448 (it has no Go
+					// implementation): only look for the RRSIG.
+					var zsk bool
+					for _, sig := range soa.Sigs {
+						for _, key := range keys {
+							zsk = zsk || (sig.Algorithm == alg && sig.KeyTag == key.KeyTag() && key.Flags == dns.ZONE)
+						}
+					}
+					if !zsk {
+						t.Errorf("SOA has no RRSIG of algorithm %d by its ZSK: %v", alg, soa.Sigs)
+					}
+					return
+				}
+				if len(soa.VerifiedBy(keys)) == 0 {
+					t.Errorf("SOA not signed by its keys %v", keyTags(keys))
+				}
+			})
+		}
+	}
+}

@@ -329,6 +329,11 @@ func (s *Server) querySOA(c *dns.Client, origin string) error {
 	case !r.Authoritative || len(r.Answer) == 0:
 		return fmt.Errorf("SOA query for %s: no authoritative answer", origin)
 	}
+	if s.sign {
+		// A signing server answers before it has signed (BIND adds its
+		// keys and signatures after loading).
+		return s.signedReady(origin)
+	}
 	return nil
 }
 

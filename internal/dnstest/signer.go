@@ -310,3 +310,30 @@ func (s *Server) send(t testing.TB, m *dns.Msg) int {
 	}
 	return r.Rcode
 }
+
+// signedReady reports whether a signing server serves origin signed: the
+// apex SOA, DNSKEY and NSEC RRsets, each with an RRSIG.
+func (s *Server) signedReady(origin string) error {
+	c := &dns.Client{Net: "tcp", Timeout: 250 * time.Millisecond}
+	for _, qtype := range []uint16{dns.TypeSOA, dns.TypeDNSKEY, dns.TypeNSEC} {
+		m := new(dns.Msg)
+		m.SetQuestion(origin, qtype)
+		m.SetEdns0(4096, true)
+		r, _, err := c.Exchange(m, s.Addr)
+		if err != nil {
+			return err
+		}
+		var rrs, sigs int
+		for _, rr := range r.Answer {
+			if sig, ok := rr.(*dns.RRSIG); ok && sig.TypeCovered == qtype {
+				sigs++
+			} else if rr.Header().Rrtype == qtype {
+				rrs++
+			}
+		}
+		if rrs == 0 || sigs == 0 {
+			return fmt.Errorf("%s %s: %d records, %d signatures: not signed yet", origin, dns.TypeToString[qtype], rrs, sigs)
+		}
+	}
+	return nil
+}

@@ -40,6 +40,9 @@ type signerFacts struct {
 	DeleteSet        string  // rcode of an UPDATE deleting the whole DNSKEY RRset (another foreign ZSK in it)
 	SetOwnKept       bool    // its own keys still published after that
 	SetForeignKept   bool    // the foreign ZSK still published after that
+	// TTLs is the TTLs of the DNSKEY RRset served: its own keys alone,
+	// then after adding a foreign ZSK with TTL 3600.
+	TTLs [2][]uint32
 	// Serials is the SOA serial after each step, "step=serial".
 	Serials []string
 }
@@ -175,7 +178,28 @@ func probeSigner(t *testing.T, s *Server, rollover func(t *testing.T, s *Server,
 	f.SetForeignKept = hasKey(keys.RRs, second)
 	logSince(off, "deleting the DNSKEY RRset")
 	serial("delset")
+
+	// A foreign ZSK whose TTL is not the DNSKEY RRset's (RFC 2181 5.2:
+	// one TTL per RRset).
+	f.TTLs[0] = ttls(s.QuerySigned(t, origin, dns.TypeDNSKEY).RRs)
+	long, _ := NewKey(t, origin, dns.ZONE, 3600)
+	if rc := s.Update(t, origin, []dns.RR{long}, nil); rc != dns.RcodeSuccess {
+		t.Errorf("%s: add a foreign ZSK with TTL 3600: %s", s.Kind, dns.RcodeToString[rc])
+	}
+	f.TTLs[1] = ttls(s.QuerySigned(t, origin, dns.TypeDNSKEY).RRs)
 	return f
+}
+
+// ttls returns the distinct TTLs of rrs, sorted.
+func ttls(rrs []dns.RR) []uint32 {
+	var out []uint32
+	for _, rr := range rrs {
+		if !slices.Contains(out, rr.Header().Ttl) {
+			out = append(out, rr.Header().Ttl)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 func keyTags(keys []*dns.DNSKEY) []string {
@@ -226,6 +250,7 @@ func TestSigners(t *testing.T) {
 			DeleteOwn: "NOERROR", OwnKept: true, KeptOnRestart: true, KeptOnRollover: true, OldZSKPublished: false,
 			RemoveForeign: "NOERROR", Removed: true,
 			DeleteSet: "REFUSED", SetOwnKept: true, SetForeignKept: true,
+			TTLs: [2][]uint32{{signerDNSKEYTTL}, {3600}},
 		}, map[string][2]uint32{
 			"addzsk": {1, 2}, "addcds": {1, 2}, "delown": {0, 0}, "restart": {0, 0},
 			"rollover": {1, 3}, "remove": {1, 3}, "delset": {1, 3},
@@ -238,6 +263,7 @@ func TestSigners(t *testing.T) {
 			DeleteOwn: "NOERROR", OwnKept: true, KeptOnRestart: true, KeptOnRollover: true, OldZSKPublished: true,
 			RemoveForeign: "NOERROR", Removed: true,
 			DeleteSet: "NOERROR", SetOwnKept: true, SetForeignKept: false,
+			TTLs: [2][]uint32{{signerDNSKEYTTL}, {3600}},
 		}, map[string][2]uint32{
 			"addzsk": {1, 1}, "addcds": {1, 1}, "delown": {0, 0}, "restart": {0, 0},
 			"rollover": {1, 2}, "remove": {1, 1}, "delset": {2, 2},
@@ -252,6 +278,9 @@ func TestSigners(t *testing.T) {
 			DeleteOwn: "NOERROR", OwnKept: true, KeptOnRestart: true, KeptOnRollover: true, OldZSKPublished: true,
 			RemoveForeign: "NOERROR", Removed: true,
 			DeleteSet: "NOERROR", SetOwnKept: true, SetForeignKept: false,
+			// Its own TTL for DNSKEY (the zone's 300 here), whatever
+			// the records say.
+			TTLs: [2][]uint32{{300}, {300}},
 		}, map[string][2]uint32{
 			"addzsk": {1, 1}, "addcds": {1, 1}, "delown": {0, 0}, "restart": {0, 0},
 			"rollover": {0, 0}, "remove": {1, 1}, "delset": {2, 2},

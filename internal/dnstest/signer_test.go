@@ -2,6 +2,8 @@ package dnstest
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -376,5 +378,48 @@ func TestSignerAlgorithms(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestPowerDNSDirectDNSKEY shows why Options.Sign sets direct-dnskey=yes
+// for PowerDNS: without it, another signer's DNSKEY added by UPDATE is
+// stored (NOERROR) but not served, while CDS and CDNSKEY records are.
+func TestPowerDNSDirectDNSKEY(t *testing.T) {
+	t.Parallel()
+	const origin = "example.test."
+	s := StartPowerDNS(t, Options{Sign: true}, map[string]string{origin: signerZone})
+	zsk, _ := NewKey(t, origin, dns.ZONE, signerDNSKEYTTL)
+	ksk, _ := NewKey(t, origin, dns.ZONE|dns.SEP, signerDNSKEYTTL)
+	cdnskey := ksk.ToCDNSKEY()
+	if rc := s.Update(t, origin, []dns.RR{zsk, cdnskey}, nil); rc != dns.RcodeSuccess {
+		t.Fatalf("add a foreign ZSK and CDNSKEY: %s", dns.RcodeToString[rc])
+	}
+	if !hasKey(s.QuerySigned(t, origin, dns.TypeDNSKEY).RRs, zsk) {
+		t.Fatalf("direct-dnskey=yes: the foreign ZSK is not served")
+	}
+
+	s.Stop()
+	conf := filepath.Join(s.dir, "pdns.conf")
+	b, err := os.ReadFile(conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := strings.Replace(string(b), "\ndirect-dnskey=yes\n", "\ndirect-dnskey=no\n", 1)
+	if off == string(b) {
+		t.Fatalf("no direct-dnskey=yes line in %s", conf)
+	}
+	if err := os.WriteFile(conf, []byte(off), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	keys := s.QuerySigned(t, origin, dns.TypeDNSKEY)
+	if hasKey(keys.RRs, zsk) {
+		t.Errorf("direct-dnskey=no: the foreign ZSK is served: %v", keyTags(DNSKEYs(keys.RRs)))
+	}
+	if len(DNSKEYs(keys.RRs)) != 2 {
+		t.Errorf("direct-dnskey=no: DNSKEY %v, want its own KSK and ZSK", keyTags(DNSKEYs(keys.RRs)))
+	}
+	if !hasRR(s.QuerySigned(t, origin, dns.TypeCDNSKEY).RRs, cdnskey) {
+		t.Errorf("direct-dnskey=no: the foreign CDNSKEY is not served")
 	}
 }

@@ -391,8 +391,10 @@ func TestPowerDNSDirectDNSKEY(t *testing.T) {
 	zsk, _ := NewKey(t, origin, dns.ZONE, signerDNSKEYTTL)
 	ksk, _ := NewKey(t, origin, dns.ZONE|dns.SEP, signerDNSKEYTTL)
 	cdnskey := ksk.ToCDNSKEY()
-	if rc := s.Update(t, origin, []dns.RR{zsk, cdnskey}, nil); rc != dns.RcodeSuccess {
-		t.Fatalf("add a foreign ZSK and CDNSKEY: %s", dns.RcodeToString[rc])
+	cds := &dns.CDS{DS: *ksk.ToDS(dns.SHA256)}
+	cds.Hdr = dns.RR_Header{Name: origin, Rrtype: dns.TypeCDS, Class: dns.ClassINET, Ttl: signerDNSKEYTTL}
+	if rc := s.Update(t, origin, []dns.RR{zsk, cdnskey, cds}, nil); rc != dns.RcodeSuccess {
+		t.Fatalf("add a foreign ZSK, CDNSKEY and CDS: %s", dns.RcodeToString[rc])
 	}
 	if !hasKey(s.QuerySigned(t, origin, dns.TypeDNSKEY).RRs, zsk) {
 		t.Fatalf("direct-dnskey=yes: the foreign ZSK is not served")
@@ -421,5 +423,8 @@ func TestPowerDNSDirectDNSKEY(t *testing.T) {
 	}
 	if !hasRR(s.QuerySigned(t, origin, dns.TypeCDNSKEY).RRs, cdnskey) {
 		t.Errorf("direct-dnskey=no: the foreign CDNSKEY is not served")
+	}
+	if !hasRR(s.QuerySigned(t, origin, dns.TypeCDS).RRs, cds) {
+		t.Errorf("direct-dnskey=no: the foreign CDS is not served")
 	}
 }

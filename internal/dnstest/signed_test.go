@@ -106,6 +106,10 @@ ns1.bogus A %s
 	if a.Rcode != dns.RcodeServerFailure || len(a.Answer) != 0 {
 		t.Errorf("www.bogus.test A (DS names another key): %v; want SERVFAIL", a)
 	}
+	// Unbound 1.17 says why (ede: yes): 9, DNSKEY Missing (RFC 8914 4.10).
+	if len(a.EDE) == 0 || !strings.HasPrefix(a.EDE[0], "9: validation failure") {
+		t.Errorf("www.bogus.test A: extended errors %q, want 9 (DNSKEY Missing), a validation failure", a.EDE)
+	}
 	step("bogus.test SERVFAIL")
 	r.Flush()
 	if a := r.Ask(t, "www.example.test.", dns.TypeA); !a.Validated() {

@@ -428,3 +428,67 @@ func TestPowerDNSDirectDNSKEY(t *testing.T) {
 		t.Errorf("direct-dnskey=no: the foreign CDS is not served")
 	}
 }
+
+// TestKnotDNSKEYManagementFull shows why Options.Sign sets
+// dnskey-management: incremental for Knot: with the default (full), Knot
+// drops another signer's DNSKEY, which it kept with incremental through a
+// zone-sign, as soon as it starts (it signs the zone as it loads it), and
+// it does not come back with a zone-sign.
+func TestKnotDNSKEYManagementFull(t *testing.T) {
+	t.Parallel()
+	const origin = "example.test."
+	s := StartKnotWith(t, Options{Sign: true}, map[string]string{origin: signerZone})
+	zsk, _ := NewKey(t, origin, dns.ZONE, signerDNSKEYTTL)
+	if rc := s.Update(t, origin, []dns.RR{zsk}, nil); rc != dns.RcodeSuccess {
+		t.Fatalf("add a foreign ZSK: %s", dns.RcodeToString[rc])
+	}
+	// zone-sign is asynchronous: wait for the serial it sets.
+	waitSerialAbove := func(serial uint32) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			soa := s.QuerySigned(t, origin, dns.TypeSOA)
+			if len(soa.RRs) == 1 && soa.RRs[0].(*dns.SOA).Serial > serial {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("serial not above %d 5 s after zone-sign", serial)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	serialNow := func() uint32 {
+		t.Helper()
+		return s.QuerySigned(t, origin, dns.TypeSOA).RRs[0].(*dns.SOA).Serial
+	}
+	before := serialNow()
+	s.Control(t, "zone-sign", origin)
+	waitSerialAbove(before)
+	if !hasKey(s.QuerySigned(t, origin, dns.TypeDNSKEY).RRs, zsk) {
+		t.Fatalf("incremental: the foreign ZSK is not kept after zone-sign")
+	}
+
+	s.Stop()
+	conf := filepath.Join(s.dir, "knot.conf")
+	b, err := os.ReadFile(conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := strings.Replace(string(b), "dnskey-management: incremental", "dnskey-management: full", 1)
+	if full == string(b) {
+		t.Fatalf("no dnskey-management: incremental in %s", conf)
+	}
+	if err := os.WriteFile(conf, []byte(full), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	if keys := s.QuerySigned(t, origin, dns.TypeDNSKEY); hasKey(keys.RRs, zsk) {
+		t.Errorf("full: the foreign ZSK is still served after the restart: %v", keyTags(DNSKEYs(keys.RRs)))
+	}
+	before = serialNow()
+	s.Control(t, "zone-sign", origin)
+	waitSerialAbove(before)
+	if keys := s.QuerySigned(t, origin, dns.TypeDNSKEY); hasKey(keys.RRs, zsk) {
+		t.Errorf("full: the foreign ZSK is still served after zone-sign: %v", keyTags(DNSKEYs(keys.RRs)))
+	}
+}

@@ -330,8 +330,8 @@ func checkSerials(t *testing.T, serials []string, bumps map[string][2]uint32) {
 // TestSignerAlgorithms starts each kind of server signing with each
 // algorithm of RFC 8624's "MUST/RECOMMENDED to sign" list that Debian's
 // builds offer, and checks that its own DNSKEYs have that algorithm and its
-// SOA is signed with it. (RFC 8901 section 9: all signers of a zone should
-// use the same algorithm.)
+// SOA is signed with it. (RFC 8901 section 4: all signers of a zone need to
+// use a common algorithm.)
 func TestSignerAlgorithms(t *testing.T) {
 	kinds := []struct {
 		kind  string

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,6 +39,18 @@ type Options struct {
 	// QueryLog makes BIND log every query it answers to its log
 	// (querylog yes), for benchmarks that count them (Server.LogSince).
 	QueryLog bool
+	// Sign makes the server sign every zone it serves (DNSSEC, with
+	// ECDSAP256SHA256, a KSK and a ZSK of its own, NSEC), with keys it
+	// makes itself at its first start and keeps in the test's directory:
+	// BIND with a dnssec-policy on its dynamic zones, Knot with automatic
+	// signing (dnskey-management: incremental, so DNSKEY, CDS and CDNSKEY
+	// records it does not know are kept), PowerDNS with live signing
+	// (pdnsutil add-zone-key). See signer.go and docs/dnssec-signers.md.
+	Sign bool
+	// SignAlgorithm is the DNSSEC algorithm number of the keys Sign makes
+	// (dns.ECDSAP256SHA256 when zero); RSASHA256, RSASHA512,
+	// ECDSAP256SHA256, ECDSAP384SHA384, ED25519 and ED448 are known.
+	SignAlgorithm uint8
 }
 
 // fixedAddr checks opts.Addr and returns it as "IP:PORT", or "" when
@@ -68,6 +81,20 @@ func (s *Server) applyOptions(opts Options) {
 	s.notify = opts.Notify
 	s.readyTimeout = opts.ReadyTimeout
 	s.queryLog = opts.QueryLog
+	s.sign = opts.Sign
+	s.signAlg = opts.SignAlgorithm
+	if s.signAlg == 0 {
+		s.signAlg = dns.ECDSAP256SHA256
+	}
+	if _, ok := signAlgorithms[s.signAlg]; !ok {
+		s.t.Fatalf("start %s: signing algorithm %d is not one dnstest knows", s.Kind, s.signAlg)
+	}
+	if s.sign {
+		// named and knotd write their keys here; neither makes it.
+		if err := os.MkdirAll(filepath.Join(s.dir, "keys"), 0o755); err != nil {
+			s.t.Fatalf("start %s: %v", s.Kind, err)
+		}
+	}
 	host, hostPort := fixedAddr(s.t, s.Kind, opts.Addr)
 	if hostPort == "" {
 		return

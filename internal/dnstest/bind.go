@@ -71,6 +71,10 @@ func (s *Server) bindConfig(port int) (string, error) {
 		sources = fmt.Sprintf("\tnotify-source %s;\n\ttransfer-source %s;\n\tquery-source address %s;\n", s.host, s.host, s.host)
 	}
 	q := func(name string) string { return fmt.Sprintf("%q", filepath.Join(s.dir, name)) }
+	controls, err := s.bindControls()
+	if err != nil {
+		return "", err
+	}
 	fmt.Fprintf(&b, `options {
 	directory %s;
 	pid-file %s;
@@ -91,7 +95,8 @@ func (s *Server) bindConfig(port int) (string, error) {
 %s};
 
 // No rndc channel: the default one is 127.0.0.1#953, shared by every named.
-controls { };
+// A signing named has one on a free port, for Server.Control.
+%s
 
 key %q {
 	algorithm %s;
@@ -99,7 +104,10 @@ key %q {
 };
 `, q(""), q("named.pid"), q("named.lock"), q("session.key"), q(""), q("named_dump.db"),
 		q("named.stats"), q("named.memstats"), q("named.secroots"), q("named.recursing"),
-		port, s.host, notify, yesNo(s.queryLog), sources, s.KeyName, s.KeyAlg, s.Secret)
+		port, s.host, notify, yesNo(s.queryLog), sources, controls, s.KeyName, s.KeyAlg, s.Secret)
+	if s.sign {
+		b.WriteString(s.bindPolicy())
+	}
 	for _, origin := range s.origins {
 		alsoNotify := ""
 		if s.notify {
@@ -121,8 +129,8 @@ zone %q {
 	file %q;
 	update-policy { grant %s zonesub ANY; };
 	allow-transfer { key %s; };
-%s};
-`, origin, s.zoneFile(origin), s.KeyName, s.KeyName, alsoNotify)
+%s%s};
+`, origin, s.zoneFile(origin), s.KeyName, s.KeyName, alsoNotify, s.bindZoneSigning())
 	}
 	return b.String(), nil
 }

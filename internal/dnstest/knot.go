@@ -109,7 +109,7 @@ acl:
   - id: zonecast-test
     key: %s
     action: [update, transfer]
-
+%s
 template:
   - id: default
     storage: %q
@@ -118,11 +118,12 @@ template:
     zonefile-load: whole
     journal-content: changes
     semantic-checks: off
-
+%s
 %s
 zone:
 `, s.dir, filepath.Join(s.dir, "knot.pid"), s.host, port, filepath.Join(s.dir, "knot-db"),
-		filepath.Join(s.dir, "knot.sock"), s.KeyName, s.KeyAlg, s.Secret, s.KeyName, s.dir, remotes.String())
+		filepath.Join(s.dir, "knot.sock"), s.KeyName, s.KeyAlg, s.Secret, s.KeyName, s.knotSigning(), s.dir,
+		s.knotTemplateSigning(), remotes.String())
 	for _, origin := range s.origins {
 		fmt.Fprintf(&b, "  - domain: %q\n    file: %q\n", origin, s.zoneFile(origin))
 		if ids := notify[origin]; len(ids) > 0 {

@@ -93,9 +93,13 @@ func (s *Server) pdnsConfig(port int) string {
 	return fmt.Sprintf(`# Written by dnstest for one test.
 launch=gsqlite3
 gsqlite3-database=%s
-# TSIG keys and metadata do not need the DNSSEC tables in 4.7.
-gsqlite3-dnssec=no
-local-address=%s
+# TSIG keys and metadata do not need the DNSSEC tables in 4.7; signing
+# (Options.Sign) does.
+gsqlite3-dnssec=%s
+# Serve the DNSKEY, CDS and CDNSKEY records of the zone's data (another
+# signer's, RFC 8901) besides the keys it signs with.
+direct-dnskey=%s
+%slocal-address=%s
 local-port=%d
 query-local-address=%s
 socket-dir=%s
@@ -121,7 +125,7 @@ allow-axfr-ips=
 security-poll-suffix=
 # Notify: primary zones notify their NS addresses and ALSO-NOTIFY.
 primary=%s
-`, filepath.Join(s.dir, "pdns.sqlite3"), s.host, port, s.host, s.dir, primary)
+`, filepath.Join(s.dir, "pdns.sqlite3"), yesNo(s.sign), yesNo(s.sign), s.pdnsSigningConfig(), s.host, port, s.host, s.dir, primary)
 }
 
 // pdnsLoad creates the database and loads zones, key and metadata into it
@@ -169,6 +173,7 @@ func (s *Server) pdnsLoad(sqlite3, pdnsutil, schema string) error {
 			{"set-meta", origin, "TSIG-ALLOW-AXFR", s.KeyName},
 			{"set-meta", origin, "SOA-EDIT-DNSUPDATE", "INCREASE"},
 		}
+		steps = append(steps, s.pdnsSigningSteps(origin)...)
 		if s.notify {
 			// Only primary zones notify. ALSO-NOTIFY makes the targets
 			// the same as BIND's and Knot's; pdns_server would also look

@@ -64,6 +64,9 @@ type Server struct {
 	// Options.QueryLog.
 	readyTimeout time.Duration
 	queryLog     bool
+	sign         bool   // Options.Sign
+	signAlg      uint8  // Options.SignAlgorithm, or ECDSAP256SHA256
+	rndcConf     string // a signing named's rndc.conf, for Control
 	// ready, if set, replaces the authoritative SOA check of every zone
 	// as the test that the daemon is serving.
 	ready func(c *dns.Client) error
@@ -325,6 +328,11 @@ func (s *Server) querySOA(c *dns.Client, origin string) error {
 		return fmt.Errorf("SOA query for %s: %s", origin, dns.RcodeToString[r.Rcode])
 	case !r.Authoritative || len(r.Answer) == 0:
 		return fmt.Errorf("SOA query for %s: no authoritative answer", origin)
+	}
+	if s.sign {
+		// A signing server answers before it has signed (BIND adds its
+		// keys and signatures after loading).
+		return s.signedReady(origin)
 	}
 	return nil
 }

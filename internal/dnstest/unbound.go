@@ -36,6 +36,16 @@ type Resolver struct {
 	d       *Server // the daemon: process, log, cleanup
 	conf    string  // unbound.conf
 	control string  // path of unbound-control
+	anchors []dns.RR
+}
+
+// ResolverOptions says how StartUnboundWith runs Unbound.
+type ResolverOptions struct {
+	// TrustAnchors, when not empty, turns DNSSEC validation on with these
+	// DS or DNSKEY records as the trust anchors (the lab's root DS, from
+	// SignZone). Answers that validate get the AD bit; bogus ones
+	// SERVFAIL. Empty: no validator, as StartUnbound.
+	TrustAnchors []dns.RR
 }
 
 // StartUnbound starts unbound on addr ("127.0.0.30:53"; a missing port is
@@ -53,6 +63,15 @@ type Resolver struct {
 // unbound is not installed and CI is not true (see Tool).
 func StartUnbound(t testing.TB, addr string, rootHints map[string]string) *Resolver {
 	t.Helper()
+	return StartUnboundWith(t, addr, rootHints, ResolverOptions{})
+}
+
+// StartUnboundWith is StartUnbound with opts. With trust anchors it
+// validates (module-config "validator iterator"), and it is ready once it
+// resolves the root's SOA with the AD bit, so a test that starts it knows
+// the anchor matches the root's keys.
+func StartUnboundWith(t testing.TB, addr string, rootHints map[string]string, opts ResolverOptions) *Resolver {
+	t.Helper()
 	prog := Tool(t, "unbound")
 	control := Tool(t, "unbound-control")
 	if len(rootHints) == 0 {
@@ -65,7 +84,12 @@ func StartUnbound(t testing.TB, addr string, rootHints map[string]string) *Resol
 	requireFree(t, "unbound", hostPort)
 	d := newDaemon(t, "unbound", prog)
 	d.host, d.Addr, d.fixed = host, hostPort, true
-	r := &Resolver{Addr: hostPort, d: d, control: control, conf: filepath.Join(d.dir, "unbound.conf")}
+	r := &Resolver{Addr: hostPort, d: d, control: control, conf: filepath.Join(d.dir, "unbound.conf"), anchors: opts.TrustAnchors}
+	for _, rr := range r.anchors {
+		if rr.Header().Rrtype != dns.TypeDS && rr.Header().Rrtype != dns.TypeDNSKEY {
+			t.Fatalf("start unbound: trust anchor %v is not a DS or DNSKEY", rr)
+		}
+	}
 
 	hints, err := rootHintsFile(rootHints)
 	if err != nil {
@@ -97,6 +121,7 @@ func StartUnbound(t testing.TB, addr string, rootHints map[string]string) *Resol
 		// from the local root.
 		m := new(dns.Msg)
 		m.SetQuestion(".", dns.TypeSOA)
+		m.AuthenticatedData = true // RFC 6840 5.7: ask for the AD bit
 		resp, _, err := c.Exchange(m, r.Addr)
 		switch {
 		case err != nil:
@@ -105,6 +130,8 @@ func StartUnbound(t testing.TB, addr string, rootHints map[string]string) *Resol
 			return fmt.Errorf(". SOA: %s", dns.RcodeToString[resp.Rcode])
 		case len(resp.Answer) == 0:
 			return errors.New(". SOA: no answer")
+		case len(r.anchors) > 0 && !resp.AuthenticatedData:
+			return errors.New(". SOA: not validated (no AD bit)")
 		}
 		return nil
 	}
@@ -161,9 +188,7 @@ server:
 	outgoing-interface: %s
 	# The servers are on 127/8, which unbound never asks by default.
 	do-not-query-localhost: no
-	# No validator: the local root is unsigned.
-	module-config: "iterator"
-	root-hints: %q
+%s	root-hints: %q
 	# test. is a built-in local zone (RFC 6761): NXDOMAIN for every name.
 	local-zone: "test." nodefault
 
@@ -172,7 +197,25 @@ remote-control:
 	# A unix socket: no TLS, so no keys from unbound-control-setup.
 	control-interface: %q
 `, d.dir, filepath.Join(d.dir, "unbound.pid"), d.host, port, port, d.host,
-		filepath.Join(d.dir, "root.hints"), sock)
+		r.validatorConfig(), filepath.Join(d.dir, "root.hints"), sock)
+}
+
+// validatorConfig is the part of unbound.conf that turns validation on
+// with the trust anchors, or off when there are none.
+func (r *Resolver) validatorConfig() string {
+	if len(r.anchors) == 0 {
+		return "\t# No validator: the local root is unsigned.\n\tmodule-config: \"iterator\"\n"
+	}
+	var b strings.Builder
+	b.WriteString("\tmodule-config: \"validator iterator\"\n")
+	// Why an answer is bogus, in the log (verbosity 1 shows it at 2).
+	b.WriteString("\tval-log-level: 2\n")
+	// RFC 8914 extended errors on SERVFAIL say what failed to validate.
+	b.WriteString("\tede: yes\n")
+	for _, rr := range r.anchors {
+		fmt.Fprintf(&b, "\ttrust-anchor: %q\n", strings.ReplaceAll(rr.String(), "\t", " "))
+	}
+	return b.String()
 }
 
 // Flush makes unbound forget everything it learnt: the cache of every

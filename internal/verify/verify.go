@@ -236,9 +236,15 @@ func check(ctx context.Context, desired *zones.Zone, s server, expected []*zones
 	}
 	if ev != nil {
 		g.Go(func() error {
-			err := ev.fetch(gctx, s.addr, desired, opts)
+			// Fetched into an evidence of its own: the answers above append
+			// to ev.sets meanwhile (under mu).
+			fe := &evidence{origin: origin}
+			err := fe.fetch(gctx, s.addr, desired, opts)
 			mu.Lock()
 			defer mu.Unlock()
+			ev.keys = append(ev.keys, fe.keys...)
+			ev.sets = append(ev.sets, fe.sets...)
+			ev.denials = append(ev.denials, fe.denials...)
 			if err != nil {
 				rep.Err = err.Error()
 			}

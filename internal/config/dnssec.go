@@ -242,12 +242,6 @@ func (d *decoder) dnssec(r *dnssecYAML, zkey string, provs []string, set bool) (
 	}
 	if out.Mode != Unsigned {
 		out.Sign = o
-		// Issue 16 is under way: the block is checked and the keys
-		// loaded, but plan and apply do not sign or coordinate signers
-		// yet. Saying so beats a zone the user believes signed.
-		k := join(key, "mode")
-		d.warns = append(d.warns, &Error{File: d.file, Line: d.line(k), Key: k,
-			Err: fmt.Errorf("%s: checked, not acted on yet: zonecast still plans and applies the zone as unsigned (DNSSEC records skipped); see docs/multi-signer.md", out.Mode)})
 	}
 	return out, !failed && len(d.errs) == before
 }

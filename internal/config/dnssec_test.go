@@ -81,11 +81,8 @@ func TestLoadDNSSEC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Each signed zone is said not to be acted on yet (issue 16 under
-	// way); nothing else.
-	if len(c.Warnings) != 2 || !strings.Contains(c.Warnings[0].Error(), "zones[0].dnssec.mode: multi-signer: checked, not acted on yet") ||
-		!strings.Contains(c.Warnings[1].Error(), "zones[1].dnssec.mode: signed-by-zonecast: checked, not acted on yet") {
-		t.Errorf("warnings %v, want the two not-acted-on ones", c.Warnings)
+	if len(c.Warnings) != 0 {
+		t.Errorf("warnings %v, want none", c.Warnings)
 	}
 	type view struct {
 		Origin  string
@@ -227,8 +224,8 @@ func TestDNSSECKeyModeWarning(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Warnings) != 2 || !strings.Contains(c.Warnings[1].Error(), "zones[0].dnssec.keys[0]: private key file") ||
-		!strings.Contains(c.Warnings[1].Error(), "chmod 600") {
+	if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0].Error(), "zones[0].dnssec.keys[0]: private key file") ||
+		!strings.Contains(c.Warnings[0].Error(), "chmod 600") {
 		t.Errorf("warnings %v, want one about the key file's mode", c.Warnings)
 	}
 	if z, _ := c.Zone("example.com."); len(z.DNSSEC.Keys) != 1 || !slices.Equal(z.DNSSEC.SignedByZonecast, []string{"own"}) {

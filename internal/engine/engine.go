@@ -93,6 +93,12 @@ type Engine struct {
 	// (the sync job's --sweep; see marker.go).
 	Sweep   time.Duration
 	markers markers
+	// signing is the DNSSEC part of the plan of each signed zone, made
+	// once its targets are read (dnssec.go).
+	signing map[string]*signing
+	// Now is the clock of the DNSSEC steps' waits and signatures
+	// (time.Now when nil).
+	Now func() time.Time
 }
 
 // Target is one zone at one provider; with Parent, the zone's delegation
@@ -138,6 +144,8 @@ type Base struct {
 	FullRead     bool
 	MarkerMaxAge time.Duration
 	Sweep        time.Duration
+	// Now is given to every Engine made (see Engine.Now).
+	Now func() time.Time
 }
 
 // Open reads the configuration and the failover state and checks the
@@ -222,7 +230,7 @@ func (b *Base) parse(zc config.Zone) (*zones.Zone, zones.Diagnostics, error) {
 // returned engine still carries the diagnostics.
 func (b *Base) Engine(origins []string) (*Engine, error) {
 	cfg, state, sel := b.Config, b.State, b.selected
-	e := &Engine{Config: cfg, ConfigDigest: b.ConfigDigest, State: state, base: b, FullRead: b.FullRead, MarkerMaxAge: b.MarkerMaxAge, Sweep: b.Sweep,
+	e := &Engine{Config: cfg, ConfigDigest: b.ConfigDigest, State: state, base: b, FullRead: b.FullRead, MarkerMaxAge: b.MarkerMaxAge, Sweep: b.Sweep, Now: b.Now,
 		Files: make(map[string]*zones.Zone, len(origins)), Desired: make(map[string]*zones.Zone, len(origins)), selected: sel}
 	invalid := false
 	for _, origin := range origins {
@@ -419,6 +427,11 @@ type readResult struct {
 	missing bool // the provider does not serve the zone
 	err     error
 	mark    markRead // the change marker asked before the read (marker.go)
+	// signer is what a provider that signs the zone itself says of its
+	// keys (providers.Signer), for a signed zone; signerErr why it could
+	// not be read (dnssec.go).
+	signer    *providers.SignerState
+	signerErr error
 }
 
 func (e *Engine) readOne(ctx context.Context, t Target) readResult {
@@ -435,7 +448,11 @@ func (e *Engine) readOne(ctx context.Context, t Target) readResult {
 	if missing {
 		err = nil
 	}
-	return readResult{current: current, missing: missing, err: err, mark: mark}
+	r := readResult{current: current, missing: missing, err: err, mark: mark}
+	if err == nil && !missing {
+		e.readSigner(ctx, t, &r) // a signed zone's keys at a cloud (dnssec.go)
+	}
+	return r
 }
 
 // compute plans t from what was read of it.
@@ -453,6 +470,9 @@ func (e *Engine) compute(t Target, r readResult) *plan.Target {
 	}
 	if r.mark.hit { // change markers (marker.go)
 		return e.unchangedTarget(t, r)
+	}
+	if sg := e.signing[t.Zone.Origin]; sg != nil { // a signed zone (dnssec.go)
+		return e.computeSigned(t, r, sg)
 	}
 	zc := t.Zone
 	target := plan.Compute(plan.Input{
@@ -506,7 +526,7 @@ func (e *Engine) verifyTargets(ctx context.Context, targets []Target, opts verif
 			o.Ignored = func(name string, typ uint16) bool {
 				return slices.ContainsFunc(zc.Ignore, func(i config.Ignore) bool { return i.Matches(name, zc.Origin, typ) })
 			}
-			reports[i] = verify.Run(ctx, e.Desired[zc.Origin], t.Provider.Name(), t.Provider.Capabilities(), o)
+			reports[i] = verify.Run(ctx, e.desiredOf(zc.Origin), t.Provider.Name(), t.Provider.Capabilities(), o)
 		})
 	}
 	wg.Wait()

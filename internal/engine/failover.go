@@ -297,7 +297,7 @@ func (e *Engine) delegate(ctx context.Context, origin string) (uint32, error) {
 		return 0, fmt.Errorf("read the parent %s at %s: %w", zc.Parent.Zone, zc.Parent.Provider, err)
 	}
 	t, ttls := e.delegationPlan(origin, parent, current)
-	want := e.Desired[origin].Lookup(origin, dns.TypeNS)
+	want := e.desiredOf(origin).Lookup(origin, dns.TypeNS)
 	ttl := ttls[want.Key()]
 	if t.Refused != nil {
 		return ttl, fmt.Errorf("delegation of %s at %s: %w", origin, zc.Parent.Provider, t.Refused)
@@ -346,7 +346,7 @@ func (e *Engine) discover(ctx context.Context, except string) {
 // the parent's own TTLs; ttls are those TTLs by key.
 func (e *Engine) delegationPlan(origin string, parent providers.Provider, current []zones.RRset) (plan.Target, map[zones.Key]uint32) {
 	zc := e.zoneConfig(origin)
-	want := e.Desired[origin].Lookup(origin, dns.TypeNS)
+	want := e.desiredOf(origin).Lookup(origin, dns.TypeNS)
 	desired := zones.NewZone(zc.Parent.Zone)
 	ttls := map[zones.Key]uint32{}
 	for i := range current {
@@ -371,7 +371,7 @@ func (e *Engine) delegationPlan(origin string, parent providers.Provider, curren
 		desired.Sets[c.Key()] = &c
 	}
 	add(want)
-	for _, g := range failover.Glue(e.Desired[origin], want.Data) {
+	for _, g := range failover.Glue(e.desiredOf(origin), want.Data) {
 		add(g)
 	}
 	return plan.Compute(plan.Input{Desired: desired, Provider: parent.Name(), Caps: parent.Capabilities(), Current: current,
@@ -386,6 +386,10 @@ func (e *Engine) computeDelegation(t Target, current []zones.RRset) *plan.Target
 	tg.Changes = slices.DeleteFunc(tg.Changes, func(c plan.Change) bool {
 		return !dns.IsSubDomain(t.Zone.Origin, c.RRset().Name)
 	})
+	if c := e.delegationDS(t.Zone.Origin, current); c != nil { // a signed zone's DS (dnssec.go)
+		tg.Changes = append(tg.Changes, *c)
+		plan.Sort(tg.Changes)
+	}
 	tg.Zone = t.Zone.Origin
 	tg.Notes = append(tg.Notes, fmt.Sprintf("the delegation of %s in the parent zone %s (NS and glue)", t.Zone.Origin, t.Zone.Parent.Zone))
 	return &tg

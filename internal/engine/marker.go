@@ -544,7 +544,9 @@ func (s sweepMarker) next(now time.Time) time.Time { return s.slot(now).Add(s.pe
 // markerOf is t's change marker: its provider's, or the sweep's when the
 // provider has none and Engine.Sweep is set. Delegations have none.
 func (e *Engine) markerOf(t Target) (providers.Marker, bool) {
-	if t.Parent {
+	if t.Parent || signedZone(t.Zone) {
+		// A signed zone is read in full every run: SOA serials do not show
+		// every change of keys under signing (docs/multi-signer.md).
 		return nil, false
 	}
 	if mk, ok := t.Provider.(providers.Marker); ok {

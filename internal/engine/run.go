@@ -383,7 +383,14 @@ func (e *Engine) planReady(ctx context.Context, wait time.Duration) (p *plan.Pla
 		}
 	}
 	now := e.all()
-	p = &plan.Plan{Targets: make([]*plan.Target, len(now)), Pending: e.State.PendingOf(e.Origins()), Notes: append(prepared, e.Adopted...)}
+	// Signed zones: the DNSSEC part of the plan, from every read of the
+	// zone (dnssec.go).
+	e.planSigning(now, func(t Target) (readResult, bool) {
+		r, ok := reads[index(t)]
+		return r, ok
+	}, e.now())
+	signNotes, waits := e.signingNotes(e.Origins())
+	p = &plan.Plan{Targets: make([]*plan.Target, len(now)), Pending: e.State.PendingOf(e.Origins()), Notes: append(append(prepared, e.Adopted...), signNotes...), Waits: waits}
 	latePos := map[int]int{} // index in targets → position in the plan
 	for pos, t := range now {
 		j := index(t)

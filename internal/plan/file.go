@@ -10,7 +10,10 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 	"time"
+
+	"github.com/miekg/dns"
 
 	"github.com/zonecast/zonecast/zones"
 )
@@ -272,9 +275,30 @@ func driftNames(saved, fresh []Change) string {
 }
 
 func sameChanges(a, b []Change) bool {
-	ja, _ := json.Marshal(a)
-	jb, _ := json.Marshal(b)
+	ja, _ := json.Marshal(comparable(a))
+	jb, _ := json.Marshal(comparable(b))
 	return bytes.Equal(ja, jb)
+}
+
+// SigningStateLabel is the owner label, below a signed zone's apex, of the
+// record where zonecast keeps its DNSSEC state (the signers' phases and
+// times, see internal/engine).
+const SigningStateLabel = "_zonecast-dnssec"
+
+// comparable is cs as a saved plan and a fresh one must agree on: a
+// signature is made anew each time (ECDSA signing is randomised) and the
+// DNSSEC state record carries the time of the run, so those changes are
+// compared by what they change (name, type, operation), not by data.
+func comparable(cs []Change) []Change {
+	var out []Change
+	for _, c := range cs {
+		s := c.RRset()
+		if s.Type == dns.TypeRRSIG || strings.HasPrefix(s.Name, SigningStateLabel+".") {
+			c = Change{Op: c.Op, After: &zones.RRset{Name: s.Name, Type: s.Type, Covers: s.Covers}}
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 func joinProblems(ps []string) string {

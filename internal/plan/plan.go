@@ -16,6 +16,7 @@ import (
 	"github.com/miekg/dns"
 	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/zones"
+	"time"
 )
 
 // Op is what a change does to an RRset.
@@ -117,6 +118,12 @@ type Input struct {
 	// MaxChangePercent is the safety limit (safety.max_change_percent);
 	// zero means the default, 30.
 	MaxChangePercent int
+	// Signed: the desired zone is signed for this provider (zonecast signs
+	// it, the provider serves what it is given), so its DNSSEC RRsets
+	// (DNSKEY, RRSIG, NSEC, CDS…) are planned like any other. Otherwise
+	// they are left alone. They never count toward the safety limit: a key
+	// rollover or a renewal of signatures changes many of them at once.
+	Signed bool
 }
 
 // DefaultMaxChangePercent is the safety limit when none is configured.
@@ -139,7 +146,7 @@ func Compute(in Input) Target {
 	// reads the key alone, which a map holds inline: no set is touched.
 	keep := func(k zones.Key) bool {
 		switch {
-		case zones.IsDNSSEC(k.Type):
+		case zones.IsDNSSEC(k.Type) && !in.Signed:
 			return false
 		case k.Type == dns.TypeSOA && in.Caps.OwnsSOA:
 			return false
@@ -207,7 +214,9 @@ func Compute(in Input) Target {
 			auto.TTL = w.TTL
 			s = &auto
 		}
-		t.Current++
+		if !zones.IsDNSSEC(k.Type) {
+			t.Current++
+		}
 		if isApex(s.Name, s.Type, origin) {
 			t.apexSets++
 		}
@@ -216,7 +225,7 @@ func Compute(in Input) Target {
 			current[k] = s
 		case w == nil:
 			t.Changes = append(t.Changes, Change{Op: Delete, Before: s})
-		case !same(s, w):
+		case !same(s, w, in.Signed):
 			matched++
 			t.Changes = append(t.Changes, Change{Op: Update, Before: s, After: w})
 		default:
@@ -241,7 +250,7 @@ func Compute(in Input) Target {
 	txtLimited := in.Caps.MaxTXTRecord > 0 || in.Caps.MaxTXTName > 0
 	for k, s := range in.Desired.Sets {
 		switch {
-		case zones.IsDNSSEC(k.Type):
+		case zones.IsDNSSEC(k.Type) && !in.Signed:
 			skippedTypes[k.Type]++
 			continue
 		case in.Ignored != nil && in.Ignored(k.Name, k.Type):
@@ -283,7 +292,7 @@ func Compute(in Input) Target {
 		switch {
 		case !ok:
 			t.Changes = append(t.Changes, Change{Op: Create, After: w})
-		case !same(have, w):
+		case !same(have, w, in.Signed):
 			matched++
 			t.Changes = append(t.Changes, Change{Op: Update, Before: have, After: w})
 		default:
@@ -426,8 +435,10 @@ func refusedNotes(changes []Change, provider string) []string {
 	return notes
 }
 
-func same(a, b *zones.RRset) bool {
-	if a.Type != dns.TypeSOA {
+// In a zone zonecast signs (signed), the serial counts: the SOA's
+// signature covers it.
+func same(a, b *zones.RRset, signed bool) bool {
+	if a.Type != dns.TypeSOA || signed {
 		return a.Equal(b)
 	}
 	return a.TTL == b.TTL && slices.Equal(soaSansSerial(a.Data), soaSansSerial(b.Data))
@@ -537,6 +548,23 @@ type Plan struct {
 	// Notes say what the run learnt on the way that changes the plan: the
 	// failover state another machine recorded in the zone.
 	Notes []string
+	// Waits are the steps of a zone's DNSSEC signers that wait for a TTL
+	// to pass (a signer joining or leaving, see internal/multisigner):
+	// nothing sleeps; a later apply or sync cycle takes them up once the
+	// time has come.
+	Waits []Wait
+}
+
+// Wait is one DNSSEC step waiting until a time.
+type Wait struct {
+	Zone   string    `json:"zone"`
+	Signer string    `json:"signer"`
+	Until  time.Time `json:"until"`
+	Why    string    `json:"why"`
+}
+
+func (w Wait) String() string {
+	return fmt.Sprintf("%s: %s waits until %s: %s", w.Zone, w.Signer, w.Until.UTC().Format(time.RFC3339), w.Why)
 }
 
 // Refusals returns the safety verdicts of the targets apply would refuse.

@@ -122,6 +122,12 @@ func WriteText(w io.Writer, p *Plan, st Style) error {
 			fmt.Fprintf(&b, "  %s\n", st.paint(yellow, esc(pd.String())))
 		}
 	}
+	if len(p.Waits) > 0 {
+		b.WriteString("\nDNSSEC steps waiting for TTLs to pass (a later apply or sync takes them up):\n")
+		for _, wt := range p.Waits {
+			fmt.Fprintf(&b, "  %s\n", st.paint(yellow, esc(wt.String())))
+		}
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -279,6 +285,12 @@ func WriteMarkdown(w io.Writer, p *Plan, st Style) error {
 		pending.WriteString("\n#### Pending from earlier runs\n\n")
 		for _, pd := range p.Pending {
 			fmt.Fprintf(&pending, "- %s\n", esc(pd.String()))
+		}
+	}
+	if len(p.Waits) > 0 {
+		pending.WriteString("\n#### DNSSEC steps waiting for TTLs to pass\n\n")
+		for _, wt := range p.Waits {
+			fmt.Fprintf(&pending, "- %s\n", esc(wt.String()))
 		}
 	}
 
@@ -583,6 +595,7 @@ type jsonPlan struct {
 	Refused int          `json:"refused"`
 	Targets []jsonTarget `json:"targets"`
 	Pending []Pending    `json:"pending"`
+	Waits   []Wait       `json:"waits,omitempty"`
 	Notes   []string     `json:"notes,omitempty"`
 }
 
@@ -622,7 +635,7 @@ func toJSONSet(s *zones.RRset) *jsonSet {
 //	  "existing_rrsets","limit_percent","most_deleted","share_percent","message"},"error"}],
 //	 "pending":[{"kind","zone","provider","since","error"}]}
 func WriteJSON(w io.Writer, p *Plan) error {
-	out := jsonPlan{Version: JSONVersion, Changes: p.Changes(), Refused: len(p.Refusals()), Targets: []jsonTarget{}, Pending: p.Pending, Notes: p.Notes}
+	out := jsonPlan{Version: JSONVersion, Changes: p.Changes(), Refused: len(p.Refusals()), Targets: []jsonTarget{}, Pending: p.Pending, Waits: p.Waits, Notes: p.Notes}
 	if out.Pending == nil {
 		out.Pending = []Pending{}
 	}

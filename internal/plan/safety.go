@@ -6,6 +6,8 @@ import (
 	"math"
 
 	"github.com/miekg/dns"
+
+	"github.com/zonecast/zonecast/zones"
 )
 
 // UnsafeError is a plan that would change too much of what a provider
@@ -73,7 +75,7 @@ func (t *Target) Safety(limit int) error {
 	if t.Err != nil || t.Restore() {
 		return nil
 	}
-	c, u, d := t.Counts()
+	c, u, d := t.safetyCounts()
 	e := &UnsafeError{Zone: t.Zone, Provider: t.Provider, Updates: u, Deletes: d, Existing: t.Current, Limit: limit}
 	switch {
 	case d*2 > t.Current, d > 0 && t.Current-d+c <= t.apexSets:
@@ -87,4 +89,24 @@ func (t *Target) Safety(limit int) error {
 
 func isApex(name string, typ uint16, zone string) bool {
 	return name == zone && (typ == dns.TypeSOA || typ == dns.TypeNS)
+}
+
+// safetyCounts is Counts without the DNSSEC RRsets of a signed target
+// (Input.Signed): signatures renewed, a key rolled, an NSEC chain moved
+// change many sets of a zone nobody edited.
+func (t *Target) safetyCounts() (create, update, del int) {
+	for _, c := range t.Changes {
+		if zones.IsDNSSEC(c.RRset().Type) {
+			continue
+		}
+		switch c.Op {
+		case Create:
+			create++
+		case Update:
+			update++
+		case Delete:
+			del++
+		}
+	}
+	return
 }

@@ -186,7 +186,12 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 	if soa == nil {
 		return 0, fmt.Errorf("zone %s would have no SOA record", z.Origin)
 	}
-	soa.Data = []string{withSerial(soa.Data[0], nextSerial(oldSerial, p.now()))}
+	if p.dnssec != providers.ZonecastSigns {
+		soa.Data = []string{withSerial(soa.Data[0], nextSerial(oldSerial, p.now()))}
+	}
+	// With dnssec: zonecast-signs the SOA is written as given: zonecast
+	// chose its serial before signing it, and a serial changed here would
+	// leave its signature stale.
 	if err := os.MkdirAll(p.dir, 0o755); err != nil {
 		return 0, err
 	}

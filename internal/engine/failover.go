@@ -177,6 +177,24 @@ func (e *Engine) Restore(ctx context.Context, name string, force bool) (*Transit
 	for _, origin := range back {
 		i := slices.IndexFunc(e.Out, func(t Target) bool { return t.Zone.Origin == origin && t.Provider.Name() == name })
 		t := e.Out[i]
+		if signedZone(t.Zone) {
+			// A signed zone: the provider's signer joins the group again in
+			// the safe order (keys everywhere, then its DS, then its
+			// nameservers), run by run, which apply and sync do; pushing
+			// its nameservers now could send resolvers to a signer whose
+			// keys the others no longer publish.
+			e.State.RestoreFor(name, origin)
+			if err := e.State.Save(e.Config.State); err != nil {
+				return tr, fmt.Errorf("record the restore: %w", err)
+			}
+			if e.Desired[origin], err = e.without(origin, ""); err != nil {
+				return tr, err
+			}
+			e.Out, e.Targets = moveTargets(e.Out, e.Targets, origin, name)
+			tr.Steps = append(tr.Steps, Step{Zone: origin, Provider: name,
+				What: "back in service; DNSSEC: it rejoins the signers in order (its keys published everywhere, its DS at the parent, then its nameservers): run `zonecast sync` or apply until the plan says it joined"})
+			continue
+		}
 		// Push the whole zone, as the others serve it now.
 		tg := e.planOne(ctx, t)
 		if tg.Err != nil {

@@ -302,10 +302,17 @@ func (n *next) wait(s *Signer, until time.Time, why string) bool {
 // can.
 func (n *next) signer(s *Signer) {
 	ss := n.phase(s)
-	if n.leaving(s.Name) && !strings.HasPrefix(string(ss.Phase), "leave") && ss.Phase != Left {
+	leavePhase := strings.HasPrefix(string(ss.Phase), "leave") || ss.Phase == Left
+	switch {
+	case n.leaving(s.Name) && !leavePhase:
 		// Joined or half way in: it leaves from where it is (its NS out
 		// first, which a joining signer's never were).
 		ss = SignerState{Phase: LeaveNS, Since: n.now}
+	case !n.leaving(s.Name) && leavePhase:
+		// Back (a failover restore) while leaving or after it left: it
+		// joins again from the start, its nameservers held out until its
+		// keys are everywhere and its DS at the parent once more.
+		ss = SignerState{Phase: JoinKeys, Since: n.now}
 	}
 	n.st.Signers[s.Name] = ss
 	for {

@@ -383,6 +383,36 @@ func TestLeaveInOrder(t *testing.T) {
 	}
 }
 
+// A signer that left (dropped) and comes back (restored) joins again from
+// the start: its keys everywhere first, then its DS, and its nameservers
+// last, held out meanwhile; the world's checks hold at every run.
+func TestRejoinAfterLeaving(t *testing.T) {
+	w := newWorld(t)
+	w.add("A", true)
+	w.add("B", true)
+	w.run()
+	w.leaving = []string{"B"}
+	w.until(300, func() bool { return w.state.Signers["B"].Phase == Left })
+	w.events = nil
+	w.leaving = nil
+	r := w.run()
+	if ph := w.state.Signers["B"].Phase; ph != JoinKeysWait && ph != JoinKeys {
+		t.Fatalf("restored: B is %s, want joining again", ph)
+	}
+	if !slices.Contains(r.HoldNS, "ns.B.example.net.") {
+		t.Errorf("restored: HoldNS %v, want B's names held", r.HoldNS)
+	}
+	w.until(300, func() bool { return w.state.Signers["B"].Phase == Joined })
+	var got []string
+	for _, e := range w.events {
+		got = append(got, strings.SplitN(e, " ", 2)[1])
+	}
+	want := []string{"publish B at A", "add-ds B", "ns-in B"}
+	if !slices.Equal(got, want) {
+		t.Errorf("rejoin events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 // A leaving signer's wait says until when, and the run does not sleep.
 func TestWaitsHaveEndTimes(t *testing.T) {
 	w := newWorld(t)

@@ -10,8 +10,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/miekg/dns"
+
 	"github.com/zonecast/zonecast/internal/dnssec"
 	"github.com/zonecast/zonecast/providers"
+	"github.com/zonecast/zonecast/zones"
 )
 
 // DNSSECMode says who signs a zone.
@@ -94,7 +97,18 @@ type DNSSEC struct {
 	// DNSKEY TTL (dnssec.dnskey_ttl, default 3600) and whether to publish
 	// CDS/CDNSKEY (dnssec.cds), all filled in.
 	Sign dnssec.Options
+	// ParentDS is the zone's DS set at its registrar (dnssec.parent_ds,
+	// DS rdata as "KEYTAG ALG DIGESTTYPE DIGEST", canonical) for a zone
+	// without a parent: provider: zonecast cannot change or read it, so the
+	// owner writes here what the registrar holds once it is done there, and
+	// the plan takes it as the parent's DS set. ParentDSTTL is its TTL
+	// (dnssec.parent_ds_ttl, default 86400: what most TLDs use).
+	ParentDS    []string
+	ParentDSTTL uint32
 }
+
+// DefaultParentDSTTL is the DS TTL assumed at a registrar.
+const DefaultParentDSTTL = 86400
 
 // SignsFor reports whether zonecast signs the zone for provider.
 func (d DNSSEC) SignsFor(provider string) bool { return slices.Contains(d.SignedByZonecast, provider) }
@@ -112,6 +126,10 @@ type dnssecYAML struct {
 	DNSKEYTTL         *uint32        `yaml:"dnskey_ttl"`
 	Denial            string         `yaml:"denial"`
 	CDS               bool           `yaml:"cds"`
+	// ParentDS is the DS set the registrar holds, as the owner last set
+	// it there (for a zone with no parent: provider); ParentDSTTL its TTL.
+	ParentDS    []string `yaml:"parent_ds"`
+	ParentDSTTL *uint32  `yaml:"parent_ds_ttl"`
 }
 
 // dnssecBlock returns the entry's dnssec: block, or nil when it has none
@@ -165,7 +183,7 @@ func (d *decoder) dnssec(r *dnssecYAML, zkey string, provs []string, set bool) (
 	switch {
 	case !modeOK:
 	case out.Mode == Unsigned:
-		for _, k := range []string{"signed_by_zonecast", "keys", "key_dir", "signature_validity", "refresh", "dnskey_ttl", "denial", "cds"} {
+		for _, k := range []string{"signed_by_zonecast", "keys", "key_dir", "signature_validity", "refresh", "dnskey_ttl", "denial", "cds", "parent_ds", "parent_ds_ttl"} {
 			if _, given := d.lines[join(key, k)]; given {
 				d.errorf(d.line(join(key, k)), join(key, k), "an unsigned zone takes no %s; remove it, or set mode: %s or %s", k, MultiSigner, SignedByZonecast)
 			}
@@ -239,6 +257,23 @@ func (d *decoder) dnssec(r *dnssecYAML, zkey string, provs []string, set bool) (
 		d.errorf(d.line(k), k, "nsec3 is not supported yet; remove denial: (zonecast signs with NSEC)")
 	default:
 		d.errorf(d.line(k), k, "unknown denial of existence %q; zonecast signs with nsec", r.Denial)
+	}
+	out.ParentDSTTL = DefaultParentDSTTL
+	if k := join(key, "parent_ds_ttl"); r.ParentDSTTL != nil && !d.failed(k) {
+		if *r.ParentDSTTL == 0 || *r.ParentDSTTL > 1<<31-1 {
+			d.errorf(d.line(k), k, "%d: want a TTL from 1 to 2147483647 seconds", *r.ParentDSTTL)
+		} else {
+			out.ParentDSTTL = *r.ParentDSTTL
+		}
+	}
+	for j, ds := range r.ParentDS {
+		ekey := index(join(key, "parent_ds"), j)
+		rr, err := dns.NewRR(". 3600 IN DS " + ds)
+		if v, ok := rr.(*dns.DS); err != nil || !ok || len(v.Digest) < 40 {
+			d.errorf(d.line(ekey), ekey, "%q is not a DS record's data (KEYTAG ALGORITHM DIGESTTYPE DIGEST, as the plan prints it)", ds)
+			continue
+		}
+		out.ParentDS = append(out.ParentDS, zones.Rdata(rr))
 	}
 	if out.Mode != Unsigned {
 		out.Sign = o

@@ -159,7 +159,7 @@ func TestLoadDNSSECErrors(t *testing.T) {
 	}{
 		{"no mode", zone("      cds: true\n"), []string{"zonecast.yaml:10: zones[0].dnssec.mode: missing; say who signs the zone: unsigned, multi-signer, signed-by-zonecast"}},
 		{"unknown mode", zone("      mode: signed\n"), []string{`zonecast.yaml:10: zones[0].dnssec.mode: unknown mode "signed"`}},
-		{"unknown key", zone("      mode: multi-signer\n      nsec3: true\n"), []string{"zonecast.yaml:11: zones[0].dnssec.nsec3: unknown key (known: cds, denial, dnskey_ttl, key_dir, keys, mode, refresh, signature_validity, signed_by_zonecast)"}},
+		{"unknown key", zone("      mode: multi-signer\n      nsec3: true\n"), []string{"zonecast.yaml:11: zones[0].dnssec.nsec3: unknown key (known: cds, denial, dnskey_ttl, key_dir, keys, mode, parent_ds, parent_ds_ttl, refresh, signature_validity, signed_by_zonecast)"}},
 		{"unsigned with keys", zone("      mode: unsigned\n      keys: [file:" + kskPath + "]\n"), []string{"zonecast.yaml:11: zones[0].dnssec.keys: an unsigned zone takes no keys"}},
 		{"signed by zonecast without keys", zone("      mode: signed-by-zonecast\n"), []string{"zonecast.yaml:10: zones[0].dnssec.key_dir: missing; zonecast signs this zone"}},
 		{"signed by zonecast for some", zone("      mode: signed-by-zonecast\n      signed_by_zonecast: [own]\n      keys: [file:" + kskPath + "]\n"),
@@ -178,6 +178,9 @@ func TestLoadDNSSECErrors(t *testing.T) {
 		{"bad durations and TTL", zone("      mode: multi-signer\n      signature_validity: -1h\n      refresh: soon\n      dnskey_ttl: 0\n"),
 			[]string{"zonecast.yaml:11: zones[0].dnssec.signature_validity: -1h0m0s: want a positive duration", "zonecast.yaml:12: zones[0].dnssec.refresh: want a duration", "zonecast.yaml:13: zones[0].dnssec.dnskey_ttl: 0: want a TTL"}},
 		{"nsec3", zone("      mode: multi-signer\n      denial: nsec3\n"), []string{"zonecast.yaml:11: zones[0].dnssec.denial: nsec3 is not supported yet"}},
+		{"bad parent_ds", zone("      mode: multi-signer\n      parent_ds: [\"12345 13 2\"]\n"), []string{"zonecast.yaml:11: zones[0].dnssec.parent_ds[0]: \"12345 13 2\" is not a DS record's data"}},
+		{"parent_ds_ttl 0", zone("      mode: multi-signer\n      parent_ds_ttl: 0\n"), []string{"zonecast.yaml:11: zones[0].dnssec.parent_ds_ttl: 0: want a TTL"}},
+		{"parent_ds unsigned", zone("      mode: unsigned\n      parent_ds: [\"1 13 2 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE\"]\n"), []string{"zonecast.yaml:11: zones[0].dnssec.parent_ds: an unsigned zone takes no parent_ds"}},
 		{"keys in a zone set", dnssecProviders + "zones:\n  - dir: set\n    providers: [own]\n    dnssec:\n      mode: signed-by-zonecast\n      keys: [file:" + kskPath + "]\n",
 			[]string{"zonecast.yaml:10: zones[0].dnssec.keys: keys are per zone; a zone set takes key_dir:"}},
 		{"zone set member without keys", dnssecProviders + "zones:\n  - dir: set\n    providers: [own]\n    dnssec: {mode: signed-by-zonecast, key_dir: keys}\n",

@@ -437,15 +437,24 @@ func (e *Engine) signZone(zc config.Zone, reads map[string]readResult, parent *r
 
 	// The parent.
 	sg.dsTTL = 86400
+	registrar := zc.Parent == nil
 	switch {
-	case zc.Parent == nil:
-		return halt("the zone has no parent: provider, so zonecast cannot see or change its DS records (give the zone `parent: {provider: P, zone: Z}`; a registrar's DS are not supported yet)")
+	case registrar:
+		// The registrar's DS set is what the owner wrote in
+		// dnssec.parent_ds once done there; the delegation is taken to
+		// follow the zone's NS set (failover prints what to change at the
+		// registrar).
+		in.ParentDS = slices.Clone(zc.DNSSEC.ParentDS)
+		sg.dsTTL = zc.DNSSEC.ParentDSTTL
+		if ns := sg0NS(desired, origin); ns != nil {
+			in.ParentNS = ns
+		}
 	case parent == nil:
 		return halt(fmt.Sprintf("the parent zone %s at %s was not read in time", zc.Parent.Zone, zc.Parent.Provider))
 	case parent.err != nil:
 		return halt(fmt.Sprintf("the parent zone %s at %s could not be read: %v", zc.Parent.Zone, zc.Parent.Provider, parent.err))
 	}
-	for i := range parent.current {
+	for i := range parentSets(parent, registrar) {
 		s := &parent.current[i]
 		switch {
 		case s.Name == origin && s.Type == dns.TypeDS:
@@ -477,9 +486,15 @@ func (e *Engine) signZone(zc config.Zone, reads map[string]readResult, parent *r
 			sg.removeDS = appendNew(sg.removeDS, step.DS...)
 		case multisigner.Wait:
 			sg.waits = append(sg.waits, plan.Wait{Zone: origin, Signer: step.Signer, Until: step.Until, Why: step.Why})
+			continue
 		}
-		if step.Kind != multisigner.Wait {
-			sg.notes = append(sg.notes, fmt.Sprintf("%s: DNSSEC: %s", origin, step))
+		sg.notes = append(sg.notes, fmt.Sprintf("%s: DNSSEC: %s", origin, step))
+		if registrar && (step.Kind == multisigner.AddDS || step.Kind == multisigner.RemoveDS) {
+			verb := map[multisigner.Kind]string{multisigner.AddDS: "add", multisigner.RemoveDS: "remove"}[step.Kind]
+			for _, d := range step.DS {
+				sg.notes = append(sg.notes, fmt.Sprintf("%s: DNSSEC: at the registrar, %s the DS record %s IN DS %s; once done there, write the registrar's DS set in dnssec.parent_ds of %s in %s",
+					origin, verb, origin, d, origin, e.Config.File))
+			}
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(res.State.Signers)) {
@@ -639,6 +654,23 @@ func maxTTL(z *zones.Zone) uint32 {
 		m = max(m, s.TTL)
 	}
 	return m
+}
+
+// sg0NS is the nameservers of z's apex NS set (nil when none).
+func sg0NS(z *zones.Zone, origin string) []string {
+	if ns := z.Lookup(origin, dns.TypeNS); ns != nil {
+		return slices.Clone(ns.Data)
+	}
+	return nil
+}
+
+// parentSets is the range of the parent's sets to look at: none for a
+// zone at a registrar.
+func parentSets(parent *readResult, registrar bool) []zones.RRset {
+	if registrar || parent == nil {
+		return nil
+	}
+	return parent.current
 }
 
 // appendNew appends the xs not in list yet.

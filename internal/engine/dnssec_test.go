@@ -205,3 +205,39 @@ func dumpPlan(t *testing.T, p *plan.Plan) {
 	plan.WriteText(&b, p, plan.Style{})
 	t.Log(b.String())
 }
+
+// A zone at a registrar (no parent: provider): the plan says which DS to
+// give the registrar once the keys' TTL has passed, and goes on only once
+// the owner wrote the registrar's DS set in dnssec.parent_ds; then its
+// TTL (parent_ds_ttl) runs before the signer is joined.
+func TestRegistrarDS(t *testing.T) {
+	dir, ksk, _ := signedLab(t)
+	cfgPath := filepath.Join(dir, "zonecast.yaml")
+	raw, _ := os.ReadFile(cfgPath)
+	cfg := strings.Replace(string(raw), "    parent: {provider: tld, zone: com.}\n", "", 1)
+	cfg = strings.Replace(cfg, "dnskey_ttl: 60}", "dnskey_ttl: 60, parent_ds_ttl: 600}", 1)
+	write(t, dir, "zonecast.yaml", cfg)
+	t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	runAt(t, dir, t0)
+	rep := runAt(t, dir, t0.Add(61*time.Second))
+	want := "at the registrar, add the DS record example.com. IN DS " + ksk.DS()
+	if !slices.ContainsFunc(rep.Plan.Notes, func(n string) bool { return strings.Contains(n, want) }) {
+		t.Fatalf("after the DNSKEY TTL: notes %q, want %q", rep.Plan.Notes, want)
+	}
+	// Not written in parent_ds: the signer waits for the DS, and says so
+	// again.
+	rep = runAt(t, dir, t0.Add(2*time.Hour))
+	if !slices.ContainsFunc(rep.Plan.Notes, func(n string) bool { return strings.Contains(n, want) }) {
+		t.Fatalf("DS not confirmed: notes %q, want the registrar's DS again", rep.Plan.Notes)
+	}
+	write(t, dir, "zonecast.yaml", strings.Replace(cfg, "parent_ds_ttl: 600}", "parent_ds_ttl: 600, parent_ds: [\""+ksk.DS()+"\"]}", 1))
+	t1 := t0.Add(3 * time.Hour)
+	rep = runAt(t, dir, t1)
+	if len(rep.Plan.Waits) != 1 || !rep.Plan.Waits[0].Until.Equal(t1.Add(600*time.Second)) {
+		t.Fatalf("DS confirmed: waits %v, want the parent_ds_ttl (600 s)", rep.Plan.Waits)
+	}
+	rep = runAt(t, dir, t1.Add(601*time.Second))
+	if !slices.ContainsFunc(rep.Plan.Notes, func(n string) bool { return strings.Contains(n, "signer zonecast: joined") }) {
+		t.Errorf("notes %q: want zonecast joined", rep.Plan.Notes)
+	}
+}

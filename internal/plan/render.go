@@ -165,6 +165,25 @@ func orderedForDisplay(t *Target) []Change {
 // (relative), as in a zone file: in a plan of thousands of records the
 // zone's name on every line is most of the comment. Names and data are
 // escaped (esc).
+// briefDNSSEC is the one line that shows a change of an RRSIG RRset or of
+// zonecast's DNSSEC state record, or "" for any other change.
+func briefDNSSEC(c Change, name string) string {
+	s := c.RRset()
+	op := map[Op]string{Create: "+", Update: "~", Delete: "-"}[c.Op]
+	switch {
+	case s.Type == dns.TypeTXT && strings.HasPrefix(s.Name, SigningStateLabel+"."):
+		return fmt.Sprintf("%s %s TXT: zonecast's DNSSEC state (each signer's phase and keys), recorded for the next run", op, name)
+	case s.Type == dns.TypeRRSIG:
+		covers := dns.TypeToString[s.Covers]
+		if covers == "" {
+			covers = fmt.Sprintf("TYPE%d", s.Covers)
+		}
+		what := map[Op]string{Create: "signed", Update: "signed anew", Delete: "signatures removed"}[c.Op]
+		return fmt.Sprintf("%s %s RRSIG %s: %s (%d signatures)", op, name, covers, what, len(s.Data))
+	}
+	return ""
+}
+
 func writeChange(b *strings.Builder, c Change, st Style, zone string, diff bool) {
 	s := c.RRset()
 	name := esc(s.Name)
@@ -178,6 +197,12 @@ func writeChange(b *strings.Builder, c Change, st Style, zone string, diff bool)
 	indent, lead, mark := "  ", "      ", func(marker string) string { return marker + " " }
 	if diff {
 		indent, lead, mark = "", "", func(marker string) string { return marker + "     " }
+	}
+	if line := briefDNSSEC(c, name); line != "" {
+		// Signatures and zonecast's DNSSEC state record are machine
+		// data: one line each says what changes.
+		fmt.Fprintf(b, "%s%s\n", indent, st.paint(yellow, line))
+		return
 	}
 	switch c.Op {
 	case Create:

@@ -177,15 +177,21 @@ func lowerRdataNames(rr dns.RR) {
 // IsDNSSEC reports whether records of type t are DNSSEC signatures, denial
 // records or keys that providers make for themselves; zonecast keeps them in
 // the file and does not replicate them. DS is not among them: it is ordinary
-// data of a delegation.
+// data of a delegation. TYPE65534 counts too: BIND's private records of
+// its own signing (sig-signing-type, the default), which a signing BIND
+// serves by AXFR and must keep.
 func IsDNSSEC(t uint16) bool {
 	switch t {
 	case dns.TypeRRSIG, dns.TypeNSEC, dns.TypeNSEC3, dns.TypeNSEC3PARAM,
-		dns.TypeDNSKEY, dns.TypeCDS, dns.TypeCDNSKEY:
+		dns.TypeDNSKEY, dns.TypeCDS, dns.TypeCDNSKEY, BINDSigningState:
 		return true
 	}
 	return false
 }
+
+// BINDSigningState is the private type BIND 9 keeps its signing state in
+// (its sig-signing-type option, 65534 unless set).
+const BINDSigningState = 65534
 
 // octets returns the number of octets a presentation-format character-string
 // or label holds once its escapes (\X and \DDD) are resolved. Surrounding

@@ -123,6 +123,9 @@ type dnssecLab struct {
 	Config   string // Dir/zonecast.yaml, written by dnssecLabConfig for every provider
 	ZoneFile string // Dir/example.test.zone: the source of truth, serial 1
 	KeyDir   string // Dir/keys: zonecast's KSK and ZSK for example.test. (dnssec-keygen)
+	// RootHints is Dir/root.hints, the lab's root server, for zonecast's
+	// --root-hints (verify, audit).
+	RootHints string
 	Bin      string // the zonecast binary, built from ./cmd/zonecast for this test
 
 	Root     *dnstest.SignedZone // the root zone as signed; Root.DS is the trust anchor
@@ -151,6 +154,8 @@ func startDNSSECLab(t *testing.T) *dnssecLab {
 	l.Config = filepath.Join(l.Dir, "zonecast.yaml")
 	l.ZoneFile = filepath.Join(l.Dir, "example.test.zone")
 	l.KeyDir = filepath.Join(l.Dir, "keys")
+	l.RootHints = filepath.Join(l.Dir, "root.hints")
+	write(t, l.RootHints, ". 3600000 NS a.root.test.\na.root.test. 3600000 A "+dlRootAddr+"\n")
 	if err := os.Mkdir(l.KeyDir, 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -332,23 +337,32 @@ var dlQuestions = []struct {
 	{"nosuch." + dlOrigin, dns.TypeA, dns.RcodeNameError},
 }
 
-// Check asks the validating resolver each of dlQuestions and fails the
-// test (t.Errorf, so every failing question is shown) for each answer that
-// is not the expected rcode with the AD bit: a SERVFAIL (its extended DNS
-// error says why), no reply, or an answer that did not validate. when
-// says which step of the test it is. It reports whether all passed.
-func (l *dnssecLab) Check(t *testing.T, when string) bool {
+// ResolverProblems asks the validating resolver each of dlQuestions and
+// returns a line for each answer that is not the expected rcode with the
+// AD bit: a SERVFAIL (its extended DNS error says why), no reply, or an
+// answer that did not validate. It does not fail the test.
+func (l *dnssecLab) ResolverProblems(t *testing.T) []string {
 	t.Helper()
-	ok := true
+	var problems []string
 	for _, q := range dlQuestions {
 		a := l.Resolver.Ask(t, q.name, q.qtype)
-		good := a.Rcode == q.rcode && a.AD && (q.rcode != dns.RcodeSuccess || len(a.Answer) > 0)
-		if !good {
-			ok = false
-			t.Errorf("%s: %s %s through the resolver: %v; want %s with AD", when, q.name, dns.TypeToString[q.qtype], a, dns.RcodeToString[q.rcode])
+		if a.Rcode != q.rcode || !a.AD || q.rcode == dns.RcodeSuccess && len(a.Answer) == 0 {
+			problems = append(problems, fmt.Sprintf("%s %s through the resolver: %v; want %s with AD", q.name, dns.TypeToString[q.qtype], a, dns.RcodeToString[q.rcode]))
 		}
 	}
-	return ok
+	return problems
+}
+
+// Check fails the test (t.Errorf, one line per failing question) when
+// ResolverProblems finds any; when says which step of the test it is. It
+// reports whether every answer validated.
+func (l *dnssecLab) Check(t *testing.T, when string) bool {
+	t.Helper()
+	problems := l.ResolverProblems(t)
+	for _, p := range problems {
+		t.Errorf("%s: %s", when, p)
+	}
+	return len(problems) == 0
 }
 
 // Keys returns the DNSKEY RRset provider name serves, and whether it is
@@ -360,28 +374,26 @@ func (l *dnssecLab) Keys(t *testing.T, name string) (keys []*dns.DNSKEY, signed 
 	return dnstest.DNSKEYs(set.RRs), s.KSK != nil && len(set.VerifiedBy([]*dns.DNSKEY{s.KSK})) > 0
 }
 
-// CheckKeys fails the test (t.Errorf) unless the RFC 8901 model 2 end
-// state holds at every provider, asking the servers directly: its DNSKEY
-// RRset is signed by its KSK and holds every signer's ZSKs, and its www A
-// validates with every other provider's DNSKEY RRset (what a resolver
-// holding one signer's keys meets at another). It reports whether all
-// held.
-func (l *dnssecLab) CheckKeys(t *testing.T, when string) bool {
+// KeyProblems asks every provider's server directly whether the RFC 8901
+// model 2 end state holds there: its DNSKEY RRset is signed by its KSK and
+// holds every signer's ZSKs, and its www A validates with every other
+// provider's DNSKEY RRset (what a resolver holding one signer's keys meets
+// at another). It returns a line for each thing that does not hold, and
+// does not fail the test.
+func (l *dnssecLab) KeyProblems(t *testing.T) []string {
 	t.Helper()
-	ok := true
+	var problems []string
 	served := map[string][]*dns.DNSKEY{}
 	for _, name := range dlProviders {
 		keys, signed := l.Keys(t, name)
 		served[name] = keys
 		if !signed {
-			ok = false
-			t.Errorf("%s: %s's DNSKEY RRset %v is not signed by its KSK", when, name, dlTags(keys))
+			problems = append(problems, fmt.Sprintf("%s's DNSKEY RRset %v is not signed by its KSK", name, dlTags(keys)))
 		}
 		for _, other := range dlProviders {
 			for _, z := range l.Signers[other].ZSKs {
 				if !slices.ContainsFunc(keys, func(k *dns.DNSKEY) bool { return sameKey(k, z) }) {
-					ok = false
-					t.Errorf("%s: %s's DNSKEY RRset %v lacks %s's ZSK %d", when, name, dlTags(keys), other, z.KeyTag())
+					problems = append(problems, fmt.Sprintf("%s's DNSKEY RRset %v lacks %s's ZSK %d", name, dlTags(keys), other, z.KeyTag()))
 				}
 			}
 		}
@@ -390,12 +402,23 @@ func (l *dnssecLab) CheckKeys(t *testing.T, when string) bool {
 		www := l.Signers[name].Server.QuerySigned(t, "www."+dlOrigin, dns.TypeA)
 		for _, other := range dlProviders {
 			if other != name && len(www.VerifiedBy(served[other])) == 0 {
-				ok = false
-				t.Errorf("%s: www A from %s (signed by %v) does not validate with %s's DNSKEY RRset %v", when, name, sigTags(www.Sigs), other, dlTags(served[other]))
+				problems = append(problems, fmt.Sprintf("www A from %s (signed by %v) does not validate with %s's DNSKEY RRset %v", name, sigTags(www.Sigs), other, dlTags(served[other])))
 			}
 		}
 	}
-	return ok
+	return problems
+}
+
+// CheckKeys fails the test (t.Errorf, one line each) when KeyProblems
+// finds any; when says which step of the test it is. It reports whether
+// everything held.
+func (l *dnssecLab) CheckKeys(t *testing.T, when string) bool {
+	t.Helper()
+	problems := l.KeyProblems(t)
+	for _, p := range problems {
+		t.Errorf("%s: %s", when, p)
+	}
+	return len(problems) == 0
 }
 
 // ServedDS returns the DS RRset of example.test. the TLD serves.
@@ -529,6 +552,11 @@ func (l *dnssecLab) SignZfileByHand(t *testing.T) {
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		soa := zf.Server.QuerySigned(t, dlOrigin, dns.TypeSOA)
 		if len(soa.RRs) == 1 && soa.RRs[0].(*dns.SOA).Serial == l.zfileSerial && len(soa.Sigs) > 0 {
+			// A server that serves the file as it is does not write it
+			// either: the zonefile provider reads it back as its state.
+			if b, err := os.ReadFile(path); err != nil || string(b) != signed {
+				t.Errorf("zfile's server changed its zone file %s after loading it (err %v)", path, err)
+			}
 			return
 		}
 		if time.Now().After(deadline) {
@@ -692,9 +720,22 @@ func TestDNSSECLabByHand(t *testing.T) {
 	t.Logf("zonecast plan in the lab's initial state:\n%s", out)
 	step("zonecast validate, providers, plan")
 
-	// Before any DS: insecure. Answers, and no AD.
+	// Before any DS: insecure. Answers, and no AD: Check would fail.
 	if a := l.Resolver.Ask(t, "www."+dlOrigin, dns.TypeA); a.Rcode != dns.RcodeSuccess || a.AD {
 		t.Fatalf("before the DS: www A: %v; want NOERROR without AD (an insecure delegation)", a)
+	}
+	if p := l.ResolverProblems(t); len(p) != len(dlQuestions) {
+		t.Errorf("before the DS: ResolverProblems found %d problems, want %d (no AD anywhere): %q", len(p), len(dlQuestions), p)
+	}
+	// Before the exchange, no signer's answers validate with another's
+	// keys (and zfile serves nothing signed): KeyProblems sees it.
+	if p := l.KeyProblems(t); len(p) < 6 {
+		t.Errorf("before the ZSK exchange: KeyProblems found only %q", p)
+	}
+
+	// zonecast's verify --dnssec sees it too.
+	if code, out, errs := l.Zonecast(t, "verify", "--dnssec", "--root-hints", l.RootHints); code != 2 {
+		t.Errorf("zonecast verify --dnssec before the ZSK exchange: exit %d, want 2 (DNSKEY sets lacking keys)\n%s%s", code, out, errs)
 	}
 
 	l.ExchangeZSKsByHand(t)
@@ -711,6 +752,15 @@ func TestDNSSECLabByHand(t *testing.T) {
 	for _, name := range dlProviders {
 		l.Chain(t, name)
 	}
+	// delv is not satisfied by any DS: bind's keys from zfile's DS alone
+	// do not validate.
+	zfileDS := l.Signers["zfile"].KSK.ToDS(dns.SHA256)
+	if ok, out := dnstest.Delv(t, l.Signers["bind"].Server.Addr, dlOrigin, []*dns.DS{zfileDS}, "www."+dlOrigin, dns.TypeA); ok {
+		t.Errorf("delv validated bind's www A from zfile's DS alone:\n%s", out)
+	}
+	// zonecast's own check of the signed zone agrees.
+	out = l.MustZonecast(t, []int{0}, "verify", "--dnssec", "--root-hints", l.RootHints)
+	t.Logf("zonecast verify --dnssec:\n%s", out)
 	step("DS at the TLD: validated, each provider's chain checked by delv")
 
 	for _, name := range dlProviders {

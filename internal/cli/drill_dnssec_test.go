@@ -126,7 +126,7 @@ type dnssecLab struct {
 	// RootHints is Dir/root.hints, the lab's root server, for zonecast's
 	// --root-hints (verify, audit).
 	RootHints string
-	Bin      string // the zonecast binary, built from ./cmd/zonecast for this test
+	Bin       string // the zonecast binary, built from ./cmd/zonecast for this test
 
 	Root     *dnstest.SignedZone // the root zone as signed; Root.DS is the trust anchor
 	TLD      *dnstest.Server     // Knot serving test., signing itself

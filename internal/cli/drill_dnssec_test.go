@@ -86,13 +86,23 @@ func dlNSZone(addr string) string {
 	return fmt.Sprintf("$TTL %d\n@ SOA ns hostmaster 1 3600 600 86400 %d\n@ NS ns\nns A %s\n", dlParentTTL, dlNegTTL, addr)
 }
 
+// dlOptions changes the lab's initial state (startDNSSECLab).
+type dlOptions struct {
+	// Delegated are the providers the TLD delegates example.test. to at
+	// the start, in dlProviders' order; nil means all three. A drill that
+	// adds a signer starts with it left out: its server runs and serves
+	// the zone, but no resolver is sent to it.
+	Delegated []string
+}
+
 // dlTLDZone is test. as the TLD starts: the delegation of example.test.
-// to the three providers with their glue, and no DS.
-func dlTLDZone() string {
+// to the providers delegated, the glue of all three providers'
+// nameservers (in their own domains), and no DS.
+func dlTLDZone(delegated []string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "$TTL %d\ntest. SOA ns.nic.test. hostmaster.test. 1 3600 600 86400 %d\ntest. NS ns.nic.test.\nns.nic.test. A %s\n", dlParentTTL, dlNegTTL, dlTLDAddr)
 	addrs := map[string]string{"bind": dlBINDAddr, "knot": dlKnotAddr, "zfile": dlZfileAddr}
-	for _, p := range dlProviders {
+	for _, p := range delegated {
 		fmt.Fprintf(&b, "%s NS ns.%s-dns.test.\n", dlOrigin, p)
 	}
 	for _, p := range dlProviders {
@@ -143,13 +153,23 @@ type dnssecLab struct {
 	zfileSerial uint32   // the serial of the last file SignZfileByHand wrote
 }
 
-// startDNSSECLab starts the lab in its initial state (see above), writes
-// zonecast's configuration for it and builds the binary. Everything stops
-// when t ends. It fails the test if any part does not start, and skips it
-// when a program is missing and CI is not true (dnstest.Tool).
-func startDNSSECLab(t *testing.T) *dnssecLab {
+// startDNSSECLab starts the lab in its initial state (see above, and
+// opts), writes zonecast's configuration for it (every provider serving
+// the zone) and builds the binary. Everything stops when t ends. It fails
+// the test if any part does not start, and skips it when a program is
+// missing and CI is not true (dnstest.Tool).
+func startDNSSECLab(t *testing.T, opts dlOptions) *dnssecLab {
 	t.Helper()
 	begin := time.Now()
+	delegated := opts.Delegated
+	if delegated == nil {
+		delegated = dlProviders
+	}
+	for _, p := range delegated {
+		if !slices.Contains(dlProviders, p) {
+			t.Fatalf("start the DNSSEC lab: no provider %q to delegate to (the lab has %v)", p, dlProviders)
+		}
+	}
 	l := &dnssecLab{Dir: t.TempDir(), Signers: map[string]*dlSigner{}}
 	l.Config = filepath.Join(l.Dir, "zonecast.yaml")
 	l.ZoneFile = filepath.Join(l.Dir, "example.test.zone")
@@ -171,7 +191,7 @@ func startDNSSECLab(t *testing.T) *dnssecLab {
 	}()
 
 	// The TLD first: the root holds the DS of the KSK it makes.
-	l.TLD = dnstest.StartKnotWith(t, dnstest.Options{Addr: dlTLDAddr, Sign: true}, map[string]string{"test.": dlTLDZone()})
+	l.TLD = dnstest.StartKnotWith(t, dnstest.Options{Addr: dlTLDAddr, Sign: true}, map[string]string{"test.": dlTLDZone(delegated)})
 	l.TLDKSK = ownKeys(t, l.TLD, "test.", dns.ZONE|dns.SEP)[0]
 	root := fmt.Sprintf("$TTL 300\n. SOA a.root.test. hostmaster.test. 1 3600 600 86400 300\n. NS a.root.test.\na.root.test. A %s\ntest. NS ns.nic.test.\nns.nic.test. A %s\n%s",
 		dlRootAddr, dlTLDAddr, dnstest.DSText([]*dns.DNSKEY{l.TLDKSK}, dlParentTTL))
@@ -630,6 +650,68 @@ func (l *dnssecLab) PutDSByHand(t *testing.T) {
 	}
 }
 
+// Delegation returns the nameservers the TLD refers example.test. to,
+// sorted.
+func (l *dnssecLab) Delegation(t *testing.T) []string {
+	t.Helper()
+	m, err := dnstest.Exchange(t, l.TLD.Addr, dlOrigin, dns.TypeNS)
+	if err != nil {
+		t.Fatalf("the delegation of %s at the TLD: %v", dlOrigin, err)
+	}
+	var ns []string
+	for _, rr := range slices.Concat(m.Answer, m.Ns) {
+		if r, ok := rr.(*dns.NS); ok && strings.EqualFold(r.Hdr.Name, dlOrigin) {
+			ns = append(ns, strings.ToLower(r.Ns))
+		}
+	}
+	slices.Sort(ns)
+	return slices.Compact(ns)
+}
+
+// SetDelegationByHand does by hand what zonecast's parent: step does when
+// a signer is held out, dropped or restored: one TSIG UPDATE at the TLD
+// that makes example.test.'s delegation the nameservers of providers (TTL
+// 5 s). The glue of every provider's nameserver, in its own domain, stays.
+// It waits until the TLD refers to exactly those.
+func (l *dnssecLab) SetDelegationByHand(t *testing.T, providers ...string) {
+	t.Helper()
+	var want []string
+	for _, p := range providers {
+		want = append(want, l.signer(t, p).NS)
+	}
+	slices.Sort(want)
+	ns := func(name string) dns.RR {
+		return &dns.NS{Hdr: dns.RR_Header{Name: dlOrigin, Rrtype: dns.TypeNS, Class: dns.ClassINET, Ttl: dlParentTTL}, Ns: name}
+	}
+	have := l.Delegation(t)
+	var add, remove []dns.RR
+	for _, n := range want {
+		if !slices.Contains(have, n) {
+			add = append(add, ns(n))
+		}
+	}
+	for _, n := range have {
+		if !slices.Contains(want, n) {
+			remove = append(remove, ns(n))
+		}
+	}
+	if len(add)+len(remove) == 0 {
+		return
+	}
+	if rc := l.TLD.Update(t, "test.", add, remove); rc != dns.RcodeSuccess {
+		t.Fatalf("set the delegation of %s at the TLD to %v: %s", dlOrigin, want, dns.RcodeToString[rc])
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		got := l.Delegation(t)
+		if slices.Equal(got, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the TLD refers %s to %v 10 s after the update, want %v", dlOrigin, got, want)
+		}
+	}
+}
+
 // tldZSKs returns the TLD's ZSKs as it serves them.
 func (l *dnssecLab) tldZSKs(t *testing.T) []*dns.DNSKEY {
 	t.Helper()
@@ -703,7 +785,11 @@ func TestDNSSECLabByHand(t *testing.T) {
 		t.Logf("%-60s %v", what, time.Since(begin).Round(time.Millisecond))
 		begin = time.Now()
 	}
-	l := startDNSSECLab(t)
+	// zfile joins as RFC 8901 orders it: keys, then DS, then NS.
+	l := startDNSSECLab(t, dlOptions{Delegated: []string{"bind", "knot"}})
+	if got, want := l.Delegation(t), []string{"ns.bind-dns.test.", "ns.knot-dns.test."}; !slices.Equal(got, want) {
+		t.Fatalf("the TLD delegates to %v at the start, want %v", got, want)
+	}
 	step("lab up")
 
 	// zonecast reads the lab's files, through the binary.
@@ -746,7 +832,12 @@ func TestDNSSECLabByHand(t *testing.T) {
 		t.Fatalf("the TLD serves DS %v; want one per signer", dsTags(ds))
 	}
 	l.Flush()
-	if !l.Check(t, "all up") {
+	if !l.Check(t, "DS of every signer, bind and knot delegated") {
+		t.FailNow()
+	}
+	l.SetDelegationByHand(t, dlProviders...)
+	l.Flush()
+	if !l.Check(t, "all up, zfile delegated too") {
 		t.FailNow()
 	}
 	for _, name := range dlProviders {
@@ -761,7 +852,7 @@ func TestDNSSECLabByHand(t *testing.T) {
 	// zonecast's own check of the signed zone agrees.
 	out = l.MustZonecast(t, []int{0}, "verify", "--dnssec", "--root-hints", l.RootHints)
 	t.Logf("zonecast verify --dnssec:\n%s", out)
-	step("DS at the TLD: validated, each provider's chain checked by delv")
+	step("DS at the TLD, zfile delegated: validated, chains checked by delv")
 
 	for _, name := range dlProviders {
 		l.Stop(t, name)
@@ -770,6 +861,16 @@ func TestDNSSECLabByHand(t *testing.T) {
 		l.Start(t, name)
 	}
 	step("each provider stopped in turn, cache flushed: validated")
+
+	// A signer taken out of the delegation (a failover drop's first
+	// step) and put back: still valid.
+	l.SetDelegationByHand(t, "knot", "zfile")
+	l.Flush()
+	l.Check(t, "bind out of the delegation")
+	l.SetDelegationByHand(t, dlProviders...)
+	l.Flush()
+	l.Check(t, "bind back in the delegation")
+	step("delegation changed at the TLD by UPDATE: validated")
 
 	for _, name := range []string{"knot", "bind"} {
 		zsk := l.RollZSK(t, name)

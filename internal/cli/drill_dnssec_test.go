@@ -44,12 +44,29 @@ import (
 // and DS 5 s.
 //
 // The lab starts in the state before DNSSEC is turned on for the zone:
-// the TLD delegates to all three providers and holds no DS (so the zone is
-// insecure: answers without AD), BIND and Knot sign with their own keys
-// but hold no other signer's, and zfile serves the zone unsigned. What
-// zonecast does from there (exchange the ZSKs, sign zfile's file, put the
-// DS at the TLD) is done by hand in TestDNSSECLabByHand; the drill runs
-// zonecast to do it.
+// the TLD delegates to the providers of dlOptions.Delegated (all three by
+// default) and holds no DS (so the zone is insecure: answers without AD),
+// BIND and Knot sign with their own keys but hold no other signer's, and
+// zfile serves the zone unsigned. What zonecast does from there (exchange
+// the ZSKs, sign zfile's file, put the DS and the NS at the TLD) is done
+// by hand in TestDNSSECLabByHand; the drill runs zonecast to do it.
+//
+// The harness, for a drill:
+//
+//	l := startDNSSECLab(t, dlOptions{})        // servers up, config written, binary built
+//	l.MustZonecast(t, []int{0}, "apply", "--yes") // the binary in l.Dir, with the TSIG secrets
+//	write(t, l.Config, dnssecLabConfig(t, l, "bind", "knot")) // another provider list
+//	l.Check(t, "step")                         // resolver: AD for dlQuestions, else t.Errorf
+//	l.CheckKeys(t, "step")                     // servers: every ZSK everywhere, cross-validation
+//	l.Chain(t, "knot")                         // delv from the TLD's DS, that server alone
+//	l.Stop(t, "bind"); l.Flush(); l.Start(t, "bind")
+//	zsk := l.RollZSK(t, "knot"); l.WaitSigns(t, "knot", zsk)
+//	l.Delegation(t), l.ServedDS(t), l.Keys(t, "zfile")
+//
+// ResolverProblems and KeyProblems are Check and CheckKeys that return
+// the problems instead of failing the test (to wait for a state, or to
+// assert one is not reached yet). The ...ByHand methods are the scaffold
+// that zonecast's steps replace.
 const (
 	dlRootAddr     = "127.0.4.10"
 	dlTLDAddr      = "127.0.4.11"
@@ -180,15 +197,11 @@ func startDNSSECLab(t *testing.T, opts dlOptions) *dnssecLab {
 		t.Fatal(err)
 	}
 	// The build overlaps the servers' start-up; only its result is
-	// looked at from here.
+	// looked at from here (the channel is buffered: a start-up that
+	// fails first leaves no goroutine blocked).
 	built := make(chan error, 1)
 	l.Bin = filepath.Join(t.TempDir(), "zonecast")
 	go func() { built <- buildZonecastBinary(l.Bin) }()
-	defer func() {
-		if err := <-built; err != nil {
-			t.Fatalf("build the zonecast binary: %v", err)
-		}
-	}()
 
 	// The TLD first: the root holds the DS of the KSK it makes.
 	l.TLD = dnstest.StartKnotWith(t, dnstest.Options{Addr: dlTLDAddr, Sign: true}, map[string]string{"test.": dlTLDZone(delegated)})
@@ -229,6 +242,9 @@ func startDNSSECLab(t *testing.T, opts dlOptions) *dnssecLab {
 	l.Resolver = dnstest.StartUnboundWith(t, dlResolverAddr+":53", map[string]string{"a.root.test.": dlRootAddr},
 		dnstest.ResolverOptions{TrustAnchors: []dns.RR{l.Root.DS}})
 	write(t, l.Config, dnssecLabConfig(t, l, dlProviders...))
+	if err := <-built; err != nil {
+		t.Fatalf("build the zonecast binary: %v", err)
+	}
 	t.Logf("DNSSEC lab up in %v: root %s, TLD %s, bind %s, knot %s, zfile %s, resolver %s; config %s",
 		time.Since(begin).Round(time.Millisecond), dlRootAddr, dlTLDAddr, dlBINDAddr, dlKnotAddr, dlZfileAddr, dlResolverAddr, l.Config)
 	return l
@@ -394,23 +410,28 @@ func (l *dnssecLab) Keys(t *testing.T, name string) (keys []*dns.DNSKEY, signed 
 	return dnstest.DNSKEYs(set.RRs), s.KSK != nil && len(set.VerifiedBy([]*dns.DNSKEY{s.KSK})) > 0
 }
 
-// KeyProblems asks every provider's server directly whether the RFC 8901
-// model 2 end state holds there: its DNSKEY RRset is signed by its KSK and
-// holds every signer's ZSKs, and its www A validates with every other
-// provider's DNSKEY RRset (what a resolver holding one signer's keys meets
-// at another). It returns a line for each thing that does not hold, and
-// does not fail the test.
-func (l *dnssecLab) KeyProblems(t *testing.T) []string {
+// KeyProblems asks the servers of group (the signers that serve the
+// zone; none means all of dlProviders) directly whether the RFC 8901
+// model 2 end state holds among them: each one's DNSKEY RRset is signed by
+// its KSK and holds every group member's ZSKs, and each one's www A
+// validates with every other member's DNSKEY RRset (what a resolver
+// holding one signer's keys meets at another). It returns a line for each
+// thing that does not hold, and does not fail the test; a server of group
+// that does not answer fails it.
+func (l *dnssecLab) KeyProblems(t *testing.T, group ...string) []string {
 	t.Helper()
+	if len(group) == 0 {
+		group = dlProviders
+	}
 	var problems []string
 	served := map[string][]*dns.DNSKEY{}
-	for _, name := range dlProviders {
+	for _, name := range group {
 		keys, signed := l.Keys(t, name)
 		served[name] = keys
 		if !signed {
 			problems = append(problems, fmt.Sprintf("%s's DNSKEY RRset %v is not signed by its KSK", name, dlTags(keys)))
 		}
-		for _, other := range dlProviders {
+		for _, other := range group {
 			for _, z := range l.Signers[other].ZSKs {
 				if !slices.ContainsFunc(keys, func(k *dns.DNSKEY) bool { return sameKey(k, z) }) {
 					problems = append(problems, fmt.Sprintf("%s's DNSKEY RRset %v lacks %s's ZSK %d", name, dlTags(keys), other, z.KeyTag()))
@@ -418,9 +439,9 @@ func (l *dnssecLab) KeyProblems(t *testing.T) []string {
 			}
 		}
 	}
-	for _, name := range dlProviders {
+	for _, name := range group {
 		www := l.Signers[name].Server.QuerySigned(t, "www."+dlOrigin, dns.TypeA)
-		for _, other := range dlProviders {
+		for _, other := range group {
 			if other != name && len(www.VerifiedBy(served[other])) == 0 {
 				problems = append(problems, fmt.Sprintf("www A from %s (signed by %v) does not validate with %s's DNSKEY RRset %v", name, sigTags(www.Sigs), other, dlTags(served[other])))
 			}
@@ -430,11 +451,11 @@ func (l *dnssecLab) KeyProblems(t *testing.T) []string {
 }
 
 // CheckKeys fails the test (t.Errorf, one line each) when KeyProblems
-// finds any; when says which step of the test it is. It reports whether
-// everything held.
-func (l *dnssecLab) CheckKeys(t *testing.T, when string) bool {
+// finds any among group (none: all providers); when says which step of
+// the test it is. It reports whether everything held.
+func (l *dnssecLab) CheckKeys(t *testing.T, when string, group ...string) bool {
 	t.Helper()
-	problems := l.KeyProblems(t)
+	problems := l.KeyProblems(t, group...)
 	for _, p := range problems {
 		t.Errorf("%s: %s", when, p)
 	}

@@ -392,6 +392,10 @@ func (l *dnssecLab) ResolverProblems(t *testing.T) []string {
 // Check fails the test (t.Errorf, one line per failing question) when
 // ResolverProblems finds any; when says which step of the test it is. It
 // reports whether every answer validated.
+//
+// Unbound picks which provider it asks, so a fault at one provider (a
+// stale signature in zfile's file, say) may not show here in one run:
+// Chain and CheckKeys ask each server itself.
 func (l *dnssecLab) Check(t *testing.T, when string) bool {
 	t.Helper()
 	problems := l.ResolverProblems(t)

@@ -201,7 +201,7 @@ func startDNSSECLab(t *testing.T, opts dlOptions) *dnssecLab {
 	// fails first leaves no goroutine blocked).
 	built := make(chan error, 1)
 	l.Bin = filepath.Join(t.TempDir(), "zonecast")
-	go func() { built <- buildZonecastBinary(l.Bin) }()
+	go func(bin string) { built <- buildZonecastBinary(bin) }(l.Bin)
 
 	// The TLD first: the root holds the DS of the KSK it makes.
 	l.TLD = dnstest.StartKnotWith(t, dnstest.Options{Addr: dlTLDAddr, Sign: true}, map[string]string{"test.": dlTLDZone(delegated)})

@@ -478,14 +478,30 @@ func newUpdate(origin string) *dns.Msg {
 }
 
 // updateRRs is the update section for one change (RFC 2136 §2.5): delete
-// the RRset (class ANY) and add the new records. At the apex NS, where
-// servers never delete the last record (RFC 2136 §3.4.2.4), the new records
-// are added first (which also sets the RRset's TTL) and then the old ones
-// that go are deleted one by one (class NONE).
+// the RRset (class ANY) and add the new records.
+//
+// Two apex RRsets are changed record by record instead, never deleted
+// whole (no class ANY): the new records are added first (class IN, which
+// also sets the RRset's TTL: BIND and Knot re-time the whole RRset to the
+// last TTL written) and then the old ones that go are deleted one by one
+// (class NONE, TTL 0, RFC 2136 §2.5.4):
+//   - the apex NS, where servers never delete the last record (RFC 2136
+//     §3.4.2.4);
+//   - the apex DNSKEY (see dnskeyRRs): at a server that signs for itself
+//     it holds the server's own keys beside the other signers' (RFC 8901
+//     model 2), which zonecast must never delete or add again. BIND
+//     refuses a class ANY delete of a signed zone's DNSKEY RRset (unless
+//     dnssec-secure-to-insecure), and Knot and PowerDNS take it as "every
+//     foreign key" (docs/dnssec-signers.md); record by record is the one
+//     form every server takes the same way, and a key in both Before and
+//     the new set is not in the message at all.
 func updateRRs(origin string, c providers.Change) ([]dns.RR, error) {
 	s := c.Set
 	if s.Type == dns.TypeSOA {
 		return nil, fmt.Errorf("%s: the SOA is the server's to change", c)
+	}
+	if s.Name == origin && s.Type == dns.TypeDNSKEY {
+		return dnskeyRRs(c)
 	}
 	var add []dns.RR
 	if !c.Delete {
@@ -513,6 +529,76 @@ func updateRRs(origin string, c providers.Change) ([]dns.RR, error) {
 				rr.Header().Class, rr.Header().Ttl = dns.ClassNONE, 0
 				out = append(out, rr)
 			}
+		}
+	}
+	return out, nil
+}
+
+// dnskeyRRs is the update section for a change of the apex DNSKEY RRset,
+// record by record, never the whole RRset (see updateRRs).
+//
+// A Set adds the keys of c.Set.Data that Before does not hold (with
+// c.Set.TTL), then deletes the keys of Before that c.Set.Data does not
+// hold. Keys in both (the server's own keys, as the engine plans it: After
+// is Before plus the foreign keys to publish minus those to withdraw) are
+// left out of the message. Without Before every key of c.Set.Data is
+// added, and nothing deleted: an add of a key the server holds already
+// changes nothing (RFC 2136 §3.4.2.2).
+//
+// A Delete deletes only the keys that c.Set.Data lists and Before holds,
+// one by one: never a key zonecast was not shown at the server, and never
+// the RRset as a whole. zonecast lists only the foreign keys it withdraws;
+// a listed key that is the server's own would not go either (BIND, Knot
+// and PowerDNS answer NOERROR and keep a DNSKEY they sign with: TestSigners
+// in internal/dnstest), but the driver cannot tell own keys from foreign
+// ones, so what it is asked to delete is what it deletes. Without Before
+// nothing is deleted. Comparisons are on canonical rdata (zones.Rdata),
+// so a key written otherwise (base64 in chunks) is the same key.
+func dnskeyRRs(c providers.Change) ([]dns.RR, error) {
+	canon := func(s *zones.RRset) ([]dns.RR, []string, error) {
+		if s == nil {
+			return nil, nil, nil
+		}
+		rrs, err := s.RRs()
+		if err != nil {
+			return nil, nil, err
+		}
+		data := make([]string, len(rrs))
+		for i, rr := range rrs {
+			data[i] = zones.Rdata(rr)
+		}
+		return rrs, data, nil
+	}
+	listed, listedData, err := canon(&c.Set)
+	if err != nil {
+		return nil, err
+	}
+	old, oldData, err := canon(c.Before)
+	if err != nil {
+		return nil, err
+	}
+	inListed := make(map[string]bool, len(listedData))
+	for _, d := range listedData {
+		inListed[d] = true
+	}
+	inOld := make(map[string]bool, len(oldData))
+	for _, d := range oldData {
+		inOld[d] = true
+	}
+	var out []dns.RR
+	if !c.Delete {
+		for i, rr := range listed {
+			if !inOld[listedData[i]] {
+				inOld[listedData[i]] = true // a key listed twice is added once
+				out = append(out, rr)
+			}
+		}
+	}
+	for i, rr := range old {
+		// A Set deletes what is not listed; a Delete what is.
+		if inListed[oldData[i]] == c.Delete {
+			rr.Header().Class, rr.Header().Ttl = dns.ClassNONE, 0
+			out = append(out, rr)
 		}
 	}
 	return out, nil

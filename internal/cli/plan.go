@@ -142,6 +142,7 @@ func runPlan(ctx context.Context, ios *streams, opts *planOptions) error {
 		p.Targets = append(p.Targets, bp.Targets...)
 		p.Notes = append(p.Notes, bp.Notes...)
 		p.Pending = append(p.Pending, bp.Pending...)
+		p.Waits = append(p.Waits, bp.Waits...)
 		if opts.out != "" && len(bp.Failed()) == 0 {
 			f, err := e.SavedPlan(bp, version())
 			if err != nil {

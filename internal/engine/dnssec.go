@@ -647,10 +647,15 @@ func setSerial(rdata string, serial uint32) string {
 	return strings.Join(f, " ")
 }
 
-// maxTTL is the largest TTL of the zone's RRsets.
+// maxTTL is the largest TTL of the zone's RRsets that resolvers cache:
+// zonecast's own state records (read through the providers' APIs) do not
+// count.
 func maxTTL(z *zones.Zone) uint32 {
 	var m uint32
 	for _, s := range z.Sets {
+		if failover.IsStateName(s.Name, z.Origin) || s.Name == dnssecStateName(z.Origin) {
+			continue
+		}
 		m = max(m, s.TTL)
 	}
 	return m

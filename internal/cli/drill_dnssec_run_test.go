@@ -1,0 +1,237 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"github.com/zonecast/zonecast/internal/dnstest"
+)
+
+// The multi-signer drill (issue 16), on the lab of drill_dnssec_test.go,
+// with zonecast doing every step through the built binary: two signers
+// (BIND and Knot, each signing with its own keys) taken from an unsigned
+// delegation to a validated multi-signer zone, a third (zfile, which
+// zonecast signs for) added, each provider stopped in turn, BIND's and
+// Knot's ZSK rollovers, Knot dropped by failover (and so removed from the
+// group) and restored. At every step the validating resolver never
+// answers SERVFAIL, and once the group is settled every answer validates.
+func TestDNSSECDrill(t *testing.T) {
+	if testing.Short() && !dnstest.InCI() {
+		t.Skip("-short: the DNSSEC drill starts six servers and takes about a minute")
+	}
+	begin := time.Now()
+	step := func(what string) {
+		t.Logf("%-62s %v", what, time.Since(begin).Round(time.Millisecond))
+		begin = time.Now()
+	}
+	l := startDNSSECLab(t, dlOptions{Delegated: []string{"bind", "knot"}})
+	// The zone as it starts: served by bind and knot, unsigned at the
+	// parent. Its owner turns DNSSEC on (mode multi-signer).
+	l.writeZone(t, 10, "bind", "knot")
+	write(t, l.Config, dnssecLabConfig(t, l, "bind", "knot"))
+	step("lab up: bind and knot, insecure delegation")
+
+	n := l.converge(t, "bind and knot join", "bind", "knot")
+	l.settled(t, "bind and knot joined", "bind", "knot")
+	step(fmt.Sprintf("bind and knot joined (%d applies)", n))
+
+	// A signer added: zfile, which zonecast signs for, in the
+	// configuration and the zone's NS set at once.
+	l.writeZone(t, 11, dlProviders...)
+	write(t, l.Config, dnssecLabConfig(t, l, dlProviders...))
+	n = l.converge(t, "zfile joins", dlProviders...)
+	l.settled(t, "zfile joined", dlProviders...)
+	if got := l.Delegation(t); !slices.Equal(got, []string{"ns.bind-dns.test.", "ns.knot-dns.test.", "ns.zfile-dns.test."}) {
+		t.Errorf("zfile joined: the TLD delegates to %v, want all three", got)
+	}
+	step(fmt.Sprintf("zfile added and joined (%d applies)", n))
+
+	for _, name := range dlProviders {
+		l.Stop(t, name)
+		l.Flush()
+		l.Check(t, name+" stopped, cache flushed")
+		l.Start(t, name)
+	}
+	step("each provider stopped in turn: validated")
+
+	// Each server's own ZSK rollover: zonecast takes the new ZSK to the
+	// others; the old one is withdrawn once no signer holds it and its
+	// TTLs have passed.
+	for _, name := range []string{"knot", "bind"} {
+		zsk := l.RollZSK(t, name)
+		l.MustZonecast(t, []int{0}, "apply", "--yes")
+		l.noServfail(t, name+"'s new ZSK propagated")
+		l.WaitSigns(t, name, zsk)
+		l.converge(t, name+"'s ZSK rollover", dlProviders...)
+		l.settled(t, name+"'s ZSK rolled", dlProviders...)
+		step(name + "'s ZSK rollover propagated by zonecast: validated")
+	}
+
+	// Knot goes down and is dropped: out of the NS sets and the
+	// delegation at once, its DS and keys later, in order; meanwhile
+	// nothing fails to validate.
+	l.Stop(t, "knot")
+	l.MustZonecast(t, []int{0}, "failover", "drop", "knot", "--reason", "drill")
+	l.Flush()
+	l.noServfail(t, "knot dropped")
+	l.converge(t, "knot leaves", "bind", "zfile")
+	if p := l.phase(t, "knot"); p != "left" {
+		t.Errorf("knot dropped and the group settled: knot is %q, want left", p)
+	}
+	for _, ds := range l.ServedDS(t) {
+		if ds.KeyTag == l.Signers["knot"].KSK.KeyTag() {
+			t.Errorf("knot left: the TLD still serves its DS %d", ds.KeyTag)
+		}
+	}
+	l.settled(t, "knot left", "bind", "zfile")
+	step("knot stopped, dropped, left the group: validated")
+
+	// Knot comes back and is restored: it rejoins in order.
+	l.Start(t, "knot")
+	l.MustZonecast(t, []int{0}, "failover", "restore", "knot")
+	l.noServfail(t, "knot restored")
+	l.converge(t, "knot rejoins", dlProviders...)
+	l.settled(t, "knot rejoined", dlProviders...)
+	step("knot restored and rejoined: validated")
+}
+
+// writeZone writes the zone file with serial and the nameservers of
+// providers.
+func (l *dnssecLab) writeZone(t *testing.T, serial uint32, providers ...string) {
+	t.Helper()
+	z := dlZone(serial)
+	for _, p := range dlProviders {
+		if !slices.Contains(providers, p) {
+			z = strings.Replace(z, fmt.Sprintf("@ NS ns.%s-dns.test.\n", p), "", 1)
+		}
+	}
+	if err := os.WriteFile(l.ZoneFile, []byte(z), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// labPlan is the part of `zonecast plan --format json` the drill reads.
+type labPlan struct {
+	Changes int `json:"changes"`
+	Waits   []struct {
+		Until time.Time `json:"until"`
+	} `json:"waits"`
+	Notes []string `json:"notes"`
+}
+
+func (l *dnssecLab) plan(t *testing.T) labPlan {
+	t.Helper()
+	code, out, errs := l.Zonecast(t, "plan", "--format", "json")
+	var p labPlan
+	if err := json.Unmarshal([]byte(out), &p); code != 0 || err != nil {
+		t.Fatalf("zonecast plan --format json: exit %d, %v\n%s%s", code, err, out, errs)
+	}
+	return p
+}
+
+// phase is signer's phase as the plan's notes say it, "" when they do not.
+func (l *dnssecLab) phase(t *testing.T, signer string) string {
+	t.Helper()
+	return phaseIn(l.plan(t).Notes, signerOf(signer))
+}
+
+// signerOf is the signer a lab provider is: zonecast for zfile.
+func signerOf(provider string) string {
+	if provider == "zfile" {
+		return "zonecast"
+	}
+	return provider
+}
+
+func phaseIn(notes []string, signer string) string {
+	prefix := "DNSSEC signer " + signer + ": "
+	for _, n := range notes {
+		if _, rest, ok := strings.Cut(n, prefix); ok {
+			return strings.Fields(rest)[0]
+		}
+	}
+	return ""
+}
+
+// converge runs `zonecast apply --yes` until the plan has nothing to change
+// or wait for and every one of joined is joined, sleeping until the next
+// wait's end in between (nothing in zonecast sleeps); after every apply the
+// resolver must answer no question with SERVFAIL. It returns how many
+// applies it took.
+func (l *dnssecLab) converge(t *testing.T, what string, joined ...string) int {
+	t.Helper()
+	for i := 1; i <= 40; i++ {
+		code, out, errs := l.Zonecast(t, "apply", "--yes")
+		if code != 0 {
+			t.Fatalf("%s: apply %d: exit %d\n%s%s", what, i, code, out, errs)
+		}
+		l.Flush()
+		l.noServfail(t, fmt.Sprintf("%s, after apply %d", what, i))
+		p := l.plan(t)
+		done := p.Changes == 0 && len(p.Waits) == 0
+		var phases []string
+		for _, s := range joined {
+			ph := phaseIn(p.Notes, signerOf(s))
+			phases = append(phases, s+" "+ph)
+			done = done && ph == "joined"
+		}
+		t.Logf("%s: apply %d: %d changes next, %d waits; %s", what, i, p.Changes, len(p.Waits), strings.Join(phases, ", "))
+		if done {
+			return i
+		}
+		sleep := 300 * time.Millisecond
+		for _, w := range p.Waits {
+			if d := time.Until(w.Until) + 200*time.Millisecond; d > sleep {
+				sleep = min(d, 10*time.Second)
+			}
+		}
+		time.Sleep(sleep)
+	}
+	_, text, errs := l.Zonecast(t, "plan")
+	t.Fatalf("%s: not settled after 40 applies; zonecast plan:\n%s%s", what, text, errs)
+	return 0
+}
+
+// noServfail fails the test when the resolver answers any of dlQuestions
+// with SERVFAIL or not at all: an answer without AD (an insecure zone, as
+// before its first DS) is no failure here.
+func (l *dnssecLab) noServfail(t *testing.T, when string) {
+	t.Helper()
+	for _, q := range dlQuestions {
+		if a := l.Resolver.Ask(t, q.name, q.qtype); a.Rcode != q.rcode {
+			t.Errorf("%s: %s %s: %v; want %s", when, q.name, dns.TypeToString[q.qtype], a, dns.RcodeToString[q.rcode])
+		}
+	}
+}
+
+// settled checks the group of signers: every answer through the resolver
+// validates, every server holds every signer's ZSKs and validates with
+// the others' keys, each one's chain of trust holds on its own (delv),
+// the TLD serves a DS for each signer's KSK, and zonecast's verify
+// --dnssec agrees.
+func (l *dnssecLab) settled(t *testing.T, when string, group ...string) {
+	t.Helper()
+	l.Flush()
+	l.Check(t, when)
+	l.CheckKeys(t, when, group...)
+	for _, name := range group {
+		l.Chain(t, name)
+	}
+	served := l.ServedDS(t)
+	for _, name := range group {
+		tag := l.Signers[name].KSK.KeyTag()
+		if !slices.ContainsFunc(served, func(d *dns.DS) bool { return d.KeyTag == tag }) {
+			t.Errorf("%s: the TLD serves no DS for %s's KSK %d (DS %v)", when, name, tag, dsTags(served))
+		}
+	}
+	if code, out, errs := l.Zonecast(t, "verify", "--dnssec", "--root-hints", l.RootHints); code != 0 {
+		t.Errorf("%s: zonecast verify --dnssec: exit %d\n%s%s", when, code, out, errs)
+	}
+}

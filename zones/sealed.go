@@ -52,8 +52,8 @@ func WriteSealed(w io.Writer, z *Zone) (sealed bool, err error) {
 // matches every octet before it (so that a file edited by hand, even by one
 // octet, is not taken for what zonecast wrote), and every line is one that
 // WriteSealed writes: an absolute canonical owner inside the zone, a TTL of
-// at most 2^31-1, class IN, a type miekg/dns knows (not WKS, RRSIG or
-// TYPEnnn), rdata; the RRsets in strictly increasing canonical order (as
+// at most 2^31-1, class IN, a type miekg/dns knows (not WKS or TYPEnnn;
+// an RRSIG's type covered named so too), rdata; the RRsets in strictly increasing canonical order (as
 // Zone.RRsets), so that none comes twice, and the lines of each together,
 // with one TTL and their rdata in strictly increasing order. The caller then reads the file with
 // ParseFile, which gives the same RRsets for any file ReadSealed accepts.
@@ -97,12 +97,20 @@ func ReadSealed(text, file, origin string) ([]RRset, bool) {
 		}
 		if typ != lastType {
 			code, known := dns.StringToType[typ]
-			if !known || code == typeWKS || code == dns.TypeRRSIG || TypeString(code) != typ {
+			if !known || code == typeWKS || TypeString(code) != typ {
 				return nil, false
 			}
 			lastType, lastCode = typ, code
 		}
-		if cur != nil && cur.Type == lastCode && cur.Name == name {
+		// An RRSIG set is the signatures of one type (Key.Covers), the
+		// first field of their rdata.
+		var covers uint16
+		if lastCode == dns.TypeRRSIG {
+			if covers = sealedCovers(rdata); covers == 0 {
+				return nil, false
+			}
+		}
+		if cur != nil && cur.Type == lastCode && cur.Name == name && cur.Covers == covers {
 			if uint32(ttl) != cur.TTL || rdata <= data[len(data)-1] {
 				return nil, false
 			}
@@ -112,12 +120,12 @@ func ReadSealed(text, file, origin string) ([]RRset, bool) {
 		if cur != nil {
 			cur.Data = data[start:len(data):len(data)]
 		}
-		if !sealedName(name, origin) || (cur != nil && !setBefore(cur, name, lastCode)) {
+		if !sealedName(name, origin) || (cur != nil && !setBefore(cur, name, lastCode, covers)) {
 			return nil, false
 		}
 		start = len(data)
 		data = append(data, rdata)
-		sets = append(sets, RRset{Name: name, Type: lastCode, TTL: uint32(ttl), Pos: Pos{File: file, Line: line, Col: 1}})
+		sets = append(sets, RRset{Name: name, Type: lastCode, Covers: covers, TTL: uint32(ttl), Pos: Pos{File: file, Line: line, Col: 1}})
 		cur = &sets[len(sets)-1]
 	}
 	if cur != nil {
@@ -165,10 +173,10 @@ func sealedName(name, origin string) bool {
 	return !strings.Contains(name, "..") && (len(name) == 1 || name[0] != '.')
 }
 
-// setBefore reports whether s comes before the RRset of name and type t
-// (not an RRSIG) in canonical order.
-func setBefore(s *RRset, name string, t uint16) bool {
-	next := RRset{Name: name, Type: t}
+// setBefore reports whether s comes before the RRset of name, type t and
+// type covered covers in canonical order.
+func setBefore(s *RRset, name string, t, covers uint16) bool {
+	next := RRset{Name: name, Type: t, Covers: covers}
 	return setOrder(s, &next) < 0
 }
 
@@ -248,8 +256,16 @@ func sealedRdata(rdata string) bool { return safePrefix(rdata) == len(rdata) }
 // the set has them, in lines ReadSealed reads; sealableData the same of
 // one record's rdata d.
 func sealableSet(s *RRset) bool {
-	if s.Type == typeWKS || s.Type == dns.TypeRRSIG {
+	if s.Type == typeWKS {
 		return false
+	}
+	if s.Type == dns.TypeRRSIG {
+		// ReadSealed takes Covers from each signature's first field.
+		for _, d := range s.Data {
+			if sealedCovers(d) != s.Covers {
+				return false
+			}
+		}
 	}
 	if code, ok := dns.StringToType[TypeString(s.Type)]; !ok || code != s.Type {
 		return false
@@ -258,3 +274,15 @@ func sealableSet(s *RRset) bool {
 }
 
 func sealableData(d string) bool { return d != "" && safePrefix(d) == len(d) }
+
+// sealedCovers is the type an RRSIG's rdata says it covers, when it names
+// it as miekg/dns does (a mnemonic, not TYPEnnn, which ReadSealed leaves
+// to the parser); 0 otherwise.
+func sealedCovers(rdata string) uint16 {
+	mnemonic, _, _ := strings.Cut(rdata, " ")
+	code, ok := dns.StringToType[mnemonic]
+	if !ok || code == 0 || TypeString(code) != mnemonic {
+		return 0
+	}
+	return code
+}

@@ -73,7 +73,8 @@ func checkSealed(t *testing.T, z *zones.Zone) bool {
 
 // TestSealedReadsAsParsed: every accepted zone of the corpus, written
 // sealed, reads back with ReadSealed as the parser reads it, or is left
-// unsealed (WKS, RRSIG, escapes) and then refused by ReadSealed.
+// unsealed (WKS, an RRSIG covering a TYPEnnn, escapes) and then refused
+// by ReadSealed.
 func TestSealedReadsAsParsed(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("..", "testdata", "zones", "good", "*"))
 	if err != nil {

@@ -710,7 +710,12 @@ func (b *batchBody) size() int { return len(b.Deletes) + len(b.Patches) + len(b.
 // name, type, content, data, priority and TTL, so that its ID, proxied,
 // comment, tags and settings survive; old records left over are deleted
 // and new ones left over are posted, proxied if any record of the old set
-// was. The trace is told the count applied after each batch; a context
+// was. A change of the apex DNSKEY RRset (at most one) is not written as
+// records: it makes the zone's foreign keys its keys less Cloudflare's own
+// (SetForeignKeys; a Delete removes every foreign key), in its own requests
+// at its place in the order; a refusal (multi-signer DNSSEC off, no
+// enable_multi_signer) is returned before anything is written, wrapping
+// providers.ErrForeignKeysRefused. The trace is told the count applied after each batch; a context
 // done between batches stops the apply there, returning the count so far
 // and ctx.Err().
 func (p *Provider) Apply(ctx context.Context, origin string, changes []providers.Change) (int, error) {
@@ -721,6 +726,22 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 	zid, err := p.zoneID(ctx, origin)
 	if err != nil {
 		return 0, err
+	}
+	// The apex DNSKEY RRset is written as foreign keys (see
+	// apexKeyWrite), worked out here so that a refusal writes nothing.
+	keyAt := -1
+	var keys foreignBatch
+	for i, c := range changes {
+		if c.Set.Type != dns.TypeDNSKEY || zones.CanonicalName(c.Set.Name) != origin {
+			continue
+		}
+		if keyAt >= 0 {
+			return 0, fmt.Errorf("%s at %s: two changes of the apex DNSKEY RRset in one apply; nothing was written", origin, p.name)
+		}
+		keyAt = i
+		if keys, err = p.apexKeyWrite(ctx, origin, c); err != nil {
+			return 0, err
+		}
 	}
 	p.mu.Lock()
 	olds := map[zones.Key][]cfRecord{}
@@ -740,6 +761,10 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 	}
 	needMulti := false
 	for i, c := range changes {
+		if i == keyAt {
+			after += len(keys.b.Posts) - len(keys.b.Deletes)
+			continue
+		}
 		set := c.Set
 		apex := p.apexNS && set.Type == dns.TypeNS && zones.CanonicalName(set.Name) == origin
 		if apex && !c.Delete {
@@ -792,7 +817,22 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 		b, inBatch = batchBody{}, 0
 		return nil
 	}
-	for _, one := range ones {
+	for i, one := range ones {
+		if i == keyAt {
+			// Its own requests, in its place in the order.
+			if err := flush(); err != nil {
+				return applied, err
+			}
+			if err := ctx.Err(); err != nil {
+				return applied, err
+			}
+			if err := p.sendForeign(ctx, origin, keys); err != nil {
+				return applied, err
+			}
+			applied++
+			providers.ReportApplied(ctx, applied)
+			continue
+		}
 		if one.size()+b.size() > p.batch && inBatch > 0 {
 			if err := flush(); err != nil {
 				return applied, err

@@ -208,23 +208,51 @@ var ErrMultiSignerOff = fmt.Errorf("the zone's multi-signer DNSSEC is off: %w", 
 // nothing changed.
 func (p *Provider) SetForeignKeys(ctx context.Context, origin string, keys zones.RRset) error {
 	origin = zones.CanonicalName(origin)
-	want, err := canonicalKeys(origin, keys.Data)
-	if err != nil {
+	if _, err := canonicalKeys(origin, keys.Data); err != nil {
 		return fmt.Errorf("foreign DNSKEYs for %s at %s: %w", origin, p.name, err)
 	}
 	st, zid, have, err := p.signerState(ctx, origin)
 	if err != nil {
 		return err
 	}
+	w, err := p.foreignWrite(origin, zid, keys, st, have)
+	if err != nil {
+		return err
+	}
+	return p.sendForeign(ctx, origin, w)
+}
+
+// foreignBatch is the write that makes the zone's DNSKEY records keys.Data
+// less Cloudflare's own keys.
+type foreignBatch struct {
+	zid string
+	b   batchBody
+	// turnOn: the zone's multi-signer DNSSEC is off and
+	// enable_multi_signer lets the driver turn it on before b.
+	turnOn bool
+}
+
+// foreignWrite works out, from the state st and the DNSKEY records have
+// read with signerState, the batch that makes the foreign keys keys.Data
+// less the provider's own keys (st.Keys): it keeps the records already
+// there, deletes the others and posts what is missing, with keys.TTL
+// (3600 when 0). It returns ErrMultiSignerOff when keys are to be added
+// while multi-signer is off and enable_multi_signer is not set, and an
+// error when the batch would not fit one request. It sends nothing.
+func (p *Provider) foreignWrite(origin, zid string, keys zones.RRset, st providers.SignerState, have []foreignKey) (foreignBatch, error) {
+	w := foreignBatch{zid: zid}
+	want, err := canonicalKeys(origin, keys.Data)
+	if err != nil {
+		return w, fmt.Errorf("foreign DNSKEYs for %s at %s: %w", origin, p.name, err)
+	}
 	want = slices.DeleteFunc(want, func(k string) bool { return slices.Contains(st.Keys.Data, k) })
-	var b batchBody
 	kept := map[string]bool{}
 	for _, h := range have {
 		if slices.Contains(want, h.rdata) && !kept[h.rdata] {
 			kept[h.rdata] = true
 			continue
 		}
-		b.Deletes = append(b.Deletes, map[string]string{"id": h.id})
+		w.b.Deletes = append(w.b.Deletes, map[string]string{"id": h.id})
 	}
 	ttl := int(keys.TTL)
 	if ttl == 0 {
@@ -236,27 +264,63 @@ func (p *Provider) SetForeignKeys(ctx context.Context, origin string, keys zones
 		}
 		rr, _ := dns.NewRR(origin + " 3600 IN DNSKEY " + k) // parsed above
 		dk := rr.(*dns.DNSKEY)
-		b.Posts = append(b.Posts, cfRecord{Type: "DNSKEY", Name: strings.TrimSuffix(origin, "."), TTL: ttl,
+		w.b.Posts = append(w.b.Posts, cfRecord{Type: "DNSKEY", Name: strings.TrimSuffix(origin, "."), TTL: ttl,
 			Data: map[string]any{"flags": dk.Flags, "protocol": dk.Protocol, "algorithm": dk.Algorithm, "public_key": dk.PublicKey}})
 	}
-	if b.size() == 0 {
+	if w.b.size() == 0 {
+		return w, nil
+	}
+	if len(w.b.Posts) > 0 && !st.ForeignKeys {
+		if !p.enableMS {
+			return w, p.multiSignerOff(origin, zid)
+		}
+		w.turnOn = true
+	}
+	if w.b.size() > p.batch {
+		return w, fmt.Errorf("foreign DNSKEYs for %s at %s: %d changes, more than one batch of %d", origin, p.name, w.b.size(), p.batch)
+	}
+	return w, nil
+}
+
+// sendForeign sends w: the PATCH that turns multi-signer DNSSEC on when
+// w.turnOn, then the batch. An empty batch sends nothing.
+func (p *Provider) sendForeign(ctx context.Context, origin string, w foreignBatch) error {
+	if w.b.size() == 0 {
 		return nil
 	}
-	if len(b.Posts) > 0 && !st.ForeignKeys {
-		if !p.enableMS {
-			return p.multiSignerOff(origin, zid)
-		}
-		if err := p.call(ctx, http.MethodPatch, "/zones/"+zid+"/dnssec", map[string]bool{"dnssec_multi_signer": true}, nil); err != nil {
+	if w.turnOn {
+		if err := p.call(ctx, http.MethodPatch, "/zones/"+w.zid+"/dnssec", map[string]bool{"dnssec_multi_signer": true}, nil); err != nil {
 			return fmt.Errorf("turn on multi-signer DNSSEC of %s at %s (enable_multi_signer): %w", origin, p.name, err)
 		}
 	}
-	if b.size() > p.batch {
-		return fmt.Errorf("foreign DNSKEYs for %s at %s: %d changes, more than one batch of %d", origin, p.name, b.size(), p.batch)
-	}
-	if err := p.call(ctx, http.MethodPost, "/zones/"+zid+"/dns_records/batch", b, nil); err != nil {
+	if err := p.call(ctx, http.MethodPost, "/zones/"+w.zid+"/dns_records/batch", w.b, nil); err != nil {
 		return fmt.Errorf("write other signers' DNSKEYs for %s at %s: %w", origin, p.name, err)
 	}
 	return nil
+}
+
+// apexKeyWrite is, for Apply, the foreign-key write of the change c of the
+// apex DNSKEY RRset, as the engine plans it at a provider that signs for
+// itself: c.Before is the RRset served (Cloudflare's own keys and the
+// foreign ones), c.Set that plus the foreign keys to publish less those to
+// withdraw. The foreign keys become c.Set.Data less Cloudflare's own keys
+// (SignerState.Keys, read now, not taken from Before), so that its own
+// keys are never written; a Delete removes every foreign key. Nothing is
+// sent; a refusal (multi-signer off, no enable_multi_signer) is an error
+// wrapping providers.ErrForeignKeysRefused.
+func (p *Provider) apexKeyWrite(ctx context.Context, origin string, c providers.Change) (foreignBatch, error) {
+	keys := c.Set
+	if c.Delete {
+		keys.Data = nil
+	}
+	if _, err := canonicalKeys(origin, keys.Data); err != nil {
+		return foreignBatch{}, fmt.Errorf("%s: DNSKEYs for %s at %s: %w", c, origin, p.name, err)
+	}
+	st, zid, have, err := p.signerState(ctx, origin)
+	if err != nil {
+		return foreignBatch{}, err
+	}
+	return p.foreignWrite(origin, zid, keys, st, have)
 }
 
 // multiSignerOff is the refusal of foreign keys while the zone's

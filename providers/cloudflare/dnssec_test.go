@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/miekg/dns"
 
 	emu "github.com/zonecast/zonecast/internal/emulator/cloudflare"
@@ -304,5 +305,144 @@ func TestSignerFaults(t *testing.T) {
 	}
 	if diff := cmp.Diff(before, s.ServedDNSKEY("example.com")); diff != "" {
 		t.Errorf("served keys changed by a failed batch (-before +after):\n%s", diff)
+	}
+}
+
+// apexKeys is the apex DNSKEY RRset of data, with Cloudflare's TTL.
+func apexKeys(data ...string) zones.RRset {
+	d := slices.Clone(data)
+	slices.Sort(d)
+	return zones.RRset{Name: origin, Type: dns.TypeDNSKEY, TTL: 3600, Data: d}
+}
+
+// TestApplyApexDNSKEY: Apply takes a change of the apex DNSKEY RRset as the
+// engine plans it (Before the served set: Cloudflare's own keys and the
+// foreign ones; Set that plus the keys to publish less those to withdraw)
+// beside ordinary changes, in one call: the foreign keys become Set less
+// Cloudflare's own keys (never written), read back through SignerState;
+// every change counts once; a Delete removes every foreign key and leaves
+// Cloudflare's own.
+func TestApplyApexDNSKEY(t *testing.T) {
+	s, p := setup(t, emu.Options{})
+	s.SetDNSSEC("example.com", "active", true)
+	st, err := p.SignerState(t.Context(), origin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := st.Keys.Data
+	a, b := foreignZSK(t), foreignZSK(t)
+	www := zones.RRset{Name: "www." + origin, Type: dns.TypeA, TTL: 300, Data: []string{"192.0.2.80"}}
+	mail := zones.RRset{Name: "mail." + origin, Type: dns.TypeA, TTL: 300, Data: []string{"192.0.2.25"}}
+
+	served := apexKeys(own...)
+	publish := apexKeys(append(slices.Clone(own), a)...)
+	n, err := p.Apply(t.Context(), origin, []providers.Change{{Set: www}, {Set: publish, Before: &served}, {Set: mail}})
+	if err != nil || n != 3 {
+		t.Fatalf("apply: %d applied, %v; want 3, nil", n, err)
+	}
+	check := func(step string, foreign ...string) {
+		t.Helper()
+		st, err := p.SignerState(t.Context(), origin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(sortedKeys(t, foreign...), st.Foreign, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s: foreign keys (-want +got):\n%s", step, diff)
+		}
+		if diff := cmp.Diff(own, st.Keys.Data); diff != "" {
+			t.Errorf("%s: own keys (-before +after):\n%s", step, diff)
+		}
+		if diff := cmp.Diff(sortedKeys(t, append(slices.Clone(own), foreign...)...), s.ServedDNSKEY("example.com")); diff != "" {
+			t.Errorf("%s: served DNSKEY RRset (-want +got):\n%s", step, diff)
+		}
+	}
+	check("publish", a)
+	sets, err := p.Records(t.Context(), origin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, set := range sets {
+		got[set.Name+" "+set.TypeString()] = true
+	}
+	if !got[www.Name+" A"] || !got[mail.Name+" A"] {
+		t.Errorf("the other changes of the apply are not there: %v", got)
+	}
+
+	// Replace a by b: Before is what is served now.
+	s.ResetRequests()
+	served = publish
+	swap := apexKeys(append(slices.Clone(own), b)...)
+	if n, err := p.Apply(t.Context(), origin, []providers.Change{{Set: swap, Before: &served}}); err != nil || n != 1 {
+		t.Fatalf("swap: %d applied, %v", n, err)
+	}
+	check("swap", b)
+	for _, r := range s.Requests() {
+		for _, k := range own {
+			if f := strings.Fields(k); r.Method == "POST" && strings.Contains(r.Body, f[3]) {
+				t.Errorf("a request writes Cloudflare's own key %s: %s %s", f[3], r.Method, r.Path)
+			}
+		}
+	}
+	// The same change again sends no write.
+	s.ResetRequests()
+	if n, err := p.Apply(t.Context(), origin, []providers.Change{{Set: swap, Before: &swap}}); err != nil || n != 1 {
+		t.Fatalf("again: %d applied, %v", n, err)
+	}
+	if n := s.Counts()["POST /zones/{id}/dns_records/batch"]; n != 0 {
+		t.Errorf("%d batch requests for keys already there, want 0", n)
+	}
+
+	// A Delete of the apex DNSKEY RRset removes every foreign key.
+	if n, err := p.Apply(t.Context(), origin, []providers.Change{{Delete: true, Set: swap, Before: &swap}}); err != nil || n != 1 {
+		t.Fatalf("delete: %d applied, %v", n, err)
+	}
+	check("delete")
+}
+
+// TestApplyApexDNSKEYRefused: with the zone's multi-signer DNSSEC off and
+// no enable_multi_signer, an Apply publishing a foreign key fails with the
+// refusal (an ErrForeignKeysRefused naming the fix) before anything is
+// written, the other changes included.
+func TestApplyApexDNSKEYRefused(t *testing.T) {
+	s, p := setup(t, emu.Options{})
+	s.SetDNSSEC("example.com", "active", false)
+	st, err := p.SignerState(t.Context(), origin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := apexKeys(st.Keys.Data...)
+	publish := apexKeys(append(slices.Clone(st.Keys.Data), foreignZSK(t))...)
+	www := zones.RRset{Name: "www." + origin, Type: dns.TypeA, TTL: 300, Data: []string{"192.0.2.80"}}
+	s.ResetRequests()
+	n, err := p.Apply(t.Context(), origin, []providers.Change{{Set: www}, {Set: publish, Before: &served}})
+	if n != 0 || !errors.Is(err, providers.ErrForeignKeysRefused) || !strings.Contains(err.Error(), "enable_multi_signer: true") {
+		t.Fatalf("apply: %d applied, %v; want 0 and the refusal naming enable_multi_signer", n, err)
+	}
+	if n := s.Counts()["POST /zones/{id}/dns_records/batch"]; n != 0 {
+		t.Errorf("%d batch requests, want none", n)
+	}
+	for _, r := range s.Records("example.com") {
+		if r.Name == "www.example.com" {
+			t.Errorf("www.example.com written by a refused apply: %+v", r)
+		}
+	}
+	// With enable_multi_signer the same apply turns multi-signer on and
+	// goes through.
+	q, err := cloudflare.New("cloudflare", cloudflare.Config{
+		APIToken: providers.NewSecret("test-token"), APIURL: s.URL + "/client/v4",
+		RequestsPerSecond: 1000, MaxWait: 20 * time.Second, EnableMultiSigner: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := q.Apply(t.Context(), origin, []providers.Change{{Set: www}, {Set: publish, Before: &served}}); n != 2 || err != nil {
+		t.Fatalf("apply with enable_multi_signer: %d applied, %v; want 2, nil", n, err)
+	}
+	if !s.MultiSigner("example.com") {
+		t.Error("multi-signer still off")
+	}
+	if diff := cmp.Diff(publish.Data, s.ServedDNSKEY("example.com")); diff != "" {
+		t.Errorf("served DNSKEY RRset (-want +got):\n%s", diff)
 	}
 }

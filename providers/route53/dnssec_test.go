@@ -103,9 +103,19 @@ func TestForeignKeysRefused(t *testing.T) {
 	if err := p.SetForeignKeys(t.Context(), origin, zones.RRset{Name: origin, Type: dns.TypeDNSKEY}); err != nil {
 		t.Errorf("removing no keys: %v", err)
 	}
-	// A DNSKEY set cannot be written as a record set either.
+	// A DNSKEY set cannot be written as a record set either: Apply
+	// refuses it, with the same error, before any request (the other
+	// changes of the apply included).
 	k, _ := dns.NewRR(origin + " 3600 IN DNSKEY 256 3 13 " + strings.Repeat("A", 88))
-	if _, err := p.Apply(t.Context(), origin, []providers.Change{{Set: zones.RRset{Name: origin, Type: dns.TypeDNSKEY, TTL: 3600, Data: []string{zones.Rdata(k)}}}}); err == nil {
-		t.Error("a DNSKEY set was accepted by the emulator")
+	www := zones.RRset{Name: "www." + origin, Type: dns.TypeA, TTL: 300, Data: []string{"192.0.2.80"}}
+	s.ResetRequests()
+	n, err := p.Apply(t.Context(), origin, []providers.Change{{Set: www}, {Set: zones.RRset{Name: origin, Type: dns.TypeDNSKEY, TTL: 3600, Data: []string{zones.Rdata(k)}}}})
+	if n != 0 || !errors.Is(err, route53.ErrNoForeignKeys) || !strings.Contains(err.Error(), "take route53 out of this zone's providers") {
+		t.Errorf("apply of a DNSKEY set: %d applied, %v; want 0 and ErrNoForeignKeys", n, err)
+	}
+	for _, r := range s.Requests() {
+		if r.Op == "ChangeResourceRecordSets" {
+			t.Errorf("a change request for a refused apply: %s %s", r.Method, r.Path)
+		}
 	}
 }

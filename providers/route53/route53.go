@@ -387,6 +387,12 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 	// Checked before anything is sent, so a refused apex NS change leaves
 	// the zone as it was.
 	for _, c := range changes {
+		// A DNSKEY set (another signer's keys, as the multi-signer
+		// steps plan them) is no record set Route 53 takes: said here,
+		// before anything is sent, not by the API halfway through.
+		if c.Set.Type == dns.TypeDNSKEY {
+			return 0, fmt.Errorf("%s: %s at %s: %w; take %s out of this zone's providers, or keep the zone unsigned", c, origin, p.name, ErrNoForeignKeys, p.name)
+		}
 		if c.Set.Type == dns.TypeNS && zones.CanonicalName(c.Set.Name) == origin {
 			if err := p.checkApexNS(ctx, origin, zid, c); err != nil {
 				return 0, err

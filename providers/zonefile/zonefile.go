@@ -3,7 +3,9 @@
 //
 // A zone is written whole, atomically (temp file, fsync, rename), in
 // zonecast's canonical form, with its SOA serial bumped: the date-based
-// serial (YYYYMMDD00) or the old serial plus one, whichever is larger. An
+// serial (YYYYMMDD00) or the old serial plus one, whichever is larger;
+// but a zone zonecast signed (dnssec: zonecast-signs) keeps the serial
+// its signed SOA has (see Provider.signed). An
 // optional reload command runs after each write (once per Apply, whatever
 // its size); when it fails the write stands, Apply says so with a
 // *providers.ReloadError, and Reload runs the command again. The provider
@@ -186,12 +188,9 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 	if soa == nil {
 		return 0, fmt.Errorf("zone %s would have no SOA record", z.Origin)
 	}
-	if p.dnssec != providers.ZonecastSigns {
+	if !p.signed(z) {
 		soa.Data = []string{withSerial(soa.Data[0], nextSerial(oldSerial, p.now()))}
 	}
-	// With dnssec: zonecast-signs the SOA is written as given: zonecast
-	// chose its serial before signing it, and a serial changed here would
-	// leave its signature stale.
 	if err := os.MkdirAll(p.dir, 0o755); err != nil {
 		return 0, err
 	}
@@ -207,6 +206,23 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 		return len(changes), &providers.ReloadError{Zone: z.Origin, Err: err}
 	}
 	return len(changes), nil
+}
+
+// signed reports whether z is a zone zonecast signed for this provider
+// (dnssec: zonecast-signs, and an RRSIG over the apex SOA): its SOA is
+// then written as given, serial included. zonecast chose the serial before
+// signing (internal/dnssec.Sign signs the SOA as given), so raising it here
+// would leave the SOA's signature over a serial no longer served, and every
+// negative answer would fail validation. A change of a signed zone must
+// therefore carry its SOA with a new serial when the server loading the
+// file (or its secondaries) needs to see one. Without zonecast-signs the
+// serial is raised as always.
+func (p *Provider) signed(z *zones.Zone) bool {
+	if p.dnssec != providers.ZonecastSigns {
+		return false
+	}
+	sig := z.Sets[zones.Key{Name: z.Origin, Type: dns.TypeRRSIG, Covers: dns.TypeSOA}]
+	return sig != nil && len(sig.Data) > 0
 }
 
 // Reload implements providers.Reloader: it runs the reload command for the

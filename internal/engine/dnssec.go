@@ -696,7 +696,7 @@ func (e *Engine) computeSigned(t Target, r readResult, sg *signing) *plan.Target
 	if err := sg.refused[name]; err != nil {
 		return &plan.Target{Zone: zc.Origin, Provider: name, Err: fmt.Errorf("DNSSEC: %w", err)}
 	}
-	desired, signed := sg.desired, false
+	desired, signed := e.desiredOf(zc.Origin), false
 	if z := sg.signed[name]; z != nil && sg.halted == "" {
 		desired, signed = z, true
 	}

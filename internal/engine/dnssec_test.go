@@ -12,6 +12,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/zonecast/zonecast/internal/dnssec"
+	cfemu "github.com/zonecast/zonecast/internal/emulator/cloudflare"
 	"github.com/zonecast/zonecast/internal/plan"
 	"github.com/zonecast/zonecast/zones"
 )
@@ -239,5 +240,123 @@ func TestRegistrarDS(t *testing.T) {
 	rep = runAt(t, dir, t1.Add(601*time.Second))
 	if !slices.ContainsFunc(rep.Plan.Notes, func(n string) bool { return strings.Contains(n, "signer zonecast: joined") }) {
 		t.Errorf("notes %q: want zonecast joined", rep.Plan.Notes)
+	}
+}
+
+// A multi-signer group of a cloud that signs itself (the Cloudflare
+// emulator, multi-signer DNSSEC on) and zonecast signing for a zone-file
+// provider: each gets the other's ZSK (Cloudflare through its DNSKEY
+// records, the file through zonecast's signing), the parent a DS for each
+// KSK, and the group settles with nothing left to change.
+func TestMultiSignerCloudAndZonecast(t *testing.T) {
+	cf := cfemu.New(cfemu.Options{Tokens: []string{"cf-test-token"}})
+	t.Cleanup(cf.Close)
+	cf.AddZone("example.com")
+	cf.SetDNSSEC("example.com", "active", true)
+	t.Setenv("CF_TOKEN", "cf-test-token")
+	dir := t.TempDir()
+	kp, ksk := writeKey(t, dir, "example.com.", true)
+	zp, zsk := writeKey(t, dir, "example.com.", false)
+	cfNS := cf.NameServers("example.com")
+	write(t, dir, "zonecast.yaml", `providers:
+  cf: {type: cloudflare, api_token: env:CF_TOKEN, api_url: `+cf.URL+`/client/v4, requests_per_second: 1000}
+  a: {type: zonefile, directory: out/a, dnssec: zonecast-signs, nameservers: ["ns-a.example.com.@127.0.0.1:1"]}
+  tld: {type: zonefile, directory: parent}
+zones:
+  - origin: example.com.
+    file: example.com.zone
+    providers: [cf, a]
+    parent: {provider: tld, zone: com.}
+    dnssec: {mode: multi-signer, signed_by_zonecast: [a], keys: ["file:`+kp+`", "file:`+zp+`"], dnskey_ttl: 60}
+`)
+	zone := "$TTL 300\n@ SOA ns-a hostmaster 1 7200 900 1209600 300\n@ NS ns-a\nns-a A 192.0.2.1\nwww A 192.0.2.80\n"
+	for _, ns := range cfNS {
+		zone += "@ NS " + zones.CanonicalName(ns) + "\n"
+	}
+	write(t, dir, "example.com.zone", zone)
+	write(t, dir, "parent/com.zone", "com. 3600 IN SOA a.gtld-servers.net. hostmaster.com. 1 7200 900 1209600 300\ncom. 3600 IN NS a.gtld-servers.net.\nexample.com. 120 IN NS ns-a.example.com.\nns-a.example.com. 120 IN A 192.0.2.1\n")
+
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	var rep *Report
+	for i := 0; i < 12; i++ {
+		rep = runAt(t, dir, now)
+		if len(rep.Plan.Waits) == 0 && rep.Plan.Changes() == 0 && i > 0 {
+			break
+		}
+		now = now.Add(2 * time.Hour) // past every wait (Cloudflare's DNSKEY TTL is 3600)
+	}
+	for _, s := range []string{"cf", "zonecast"} {
+		if !slices.ContainsFunc(rep.Plan.Notes, func(n string) bool { return strings.Contains(n, "signer "+s+": joined") }) {
+			t.Fatalf("%s not joined; notes:\n%s", s, strings.Join(rep.Plan.Notes, "\n"))
+		}
+	}
+	// Cloudflare holds zonecast's ZSK (not its KSK) as a foreign key.
+	served := cf.ServedDNSKEY("example.com")
+	has := func(list []string, k string) bool {
+		return slices.ContainsFunc(list, func(s string) bool { return strings.Join(strings.Fields(s), " ") == k })
+	}
+	if !has(served, zsk.Rdata()) || has(served, ksk.Rdata()) {
+		t.Errorf("Cloudflare serves DNSKEY %q: want zonecast's ZSK and not its KSK", served)
+	}
+	// The file holds Cloudflare's ZSK, and its DNSKEY RRset is signed by
+	// zonecast's KSK.
+	z := readZoneFile(t, filepath.Join(dir, "out", "a", "example.com.zone"), "example.com.")
+	verifySet(t, z, "example.com.", dns.TypeDNSKEY, ksk, now)
+	verifySet(t, z, "www.example.com.", dns.TypeA, zsk, now)
+	keys := z.Lookup("example.com.", dns.TypeDNSKEY)
+	cfZSKs := 0
+	for _, k := range served {
+		if strings.HasPrefix(k, "256 ") && !has([]string{zsk.Rdata()}, strings.Join(strings.Fields(k), " ")) {
+			cfZSKs++
+			if !has(keys.Data, strings.Join(strings.Fields(k), " ")) {
+				t.Errorf("the file's DNSKEY %q lacks Cloudflare's ZSK %s", keys.Data, k)
+			}
+		}
+	}
+	if cfZSKs == 0 {
+		t.Fatalf("Cloudflare serves no ZSK of its own: %q", served)
+	}
+	// The parent has a DS for both KSKs.
+	ds := readZoneFile(t, filepath.Join(dir, "parent", "com.zone"), "com.").Lookup("example.com.", dns.TypeDS)
+	if ds == nil || len(ds.Data) != 2 || !slices.Contains(ds.Data, ksk.DS()) {
+		t.Errorf("parent DS %v: want zonecast's %s and Cloudflare's", ds, ksk.DS())
+	}
+}
+
+// A provider that cannot take part in the zone's DNSSEC is refused in the
+// plan with what to do, and no key or DS is changed anywhere meanwhile.
+func TestSignerRefusedAtPlanTime(t *testing.T) {
+	dir, _, _ := signedLab(t)
+	cfgPath := filepath.Join(dir, "zonecast.yaml")
+	raw, _ := os.ReadFile(cfgPath)
+	cfg := strings.Replace(string(raw), "  b: {type: zonefile, directory: out/b, dnssec: zonecast-signs,", "  b: {type: zonefile, directory: out/b,", 1)
+	cfg = strings.Replace(cfg, "mode: signed-by-zonecast,", "mode: multi-signer, signed_by_zonecast: [a],", 1)
+	write(t, dir, "zonecast.yaml", cfg)
+	e, err := Load(Selection{Config: cfgPath})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := e.Plan(context.Background())
+	var b *plan.Target
+	for _, tg := range p.Targets {
+		if tg.Provider == "b" {
+			b = tg
+		}
+		if tg.Provider == "a" {
+			for _, c := range tg.Changes {
+				if zones.IsDNSSEC(c.RRset().Type) {
+					t.Errorf("a: DNSSEC change %s planned while b cannot take part", c.RRset().Name)
+				}
+			}
+		}
+		if tg.Provider == "tld" && len(tg.Changes) != 0 {
+			t.Errorf("tld: %d changes, want none", len(tg.Changes))
+		}
+	}
+	if b == nil || b.Err == nil || !strings.Contains(b.Err.Error(), "cannot take part in DNSSEC mode multi-signer") || !strings.Contains(b.Err.Error(), "set dnssec: zonecast-signs in the provider's configuration") {
+		t.Fatalf("b: %+v, want refused with what to do", b)
+	}
+	if !slices.ContainsFunc(p.Notes, func(n string) bool { return strings.Contains(n, "nothing of the signers' keys or DS is changed this run") }) {
+		t.Errorf("notes %q: want the halt said", p.Notes)
 	}
 }

@@ -356,7 +356,9 @@ func TestSignerRefusedAtPlanTime(t *testing.T) {
 	if b == nil || b.Err == nil || !strings.Contains(b.Err.Error(), "cannot take part in DNSSEC mode multi-signer") || !strings.Contains(b.Err.Error(), "set dnssec: zonecast-signs in the provider's configuration") {
 		t.Fatalf("b: %+v, want refused with what to do", b)
 	}
-	if !slices.ContainsFunc(p.Notes, func(n string) bool { return strings.Contains(n, "nothing of the signers' keys or DS is changed this run") }) {
+	if !slices.ContainsFunc(p.Notes, func(n string) bool {
+		return strings.Contains(n, "nothing of the signers' keys or DS is changed this run")
+	}) {
 		t.Errorf("notes %q: want the halt said", p.Notes)
 	}
 }

@@ -171,7 +171,7 @@ func TestSignedByZonecastJoins(t *testing.T) {
 		t.Fatalf("DS at the parent: waits %v, want the DS TTL", rep.Plan.Waits)
 	}
 	until := rep.Plan.Waits[0].Until
-	rep = runAt(t, dir, until.Add(time.Second))
+	runAt(t, dir, until.Add(time.Second))
 	rep = runAt(t, dir, until.Add(2*time.Second))
 	if len(rep.Plan.Waits) != 0 || rep.Plan.Changes() != 0 {
 		dumpPlan(t, rep.Plan)

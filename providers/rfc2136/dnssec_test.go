@@ -274,3 +274,44 @@ func TestDNSKEYUpdateSection(t *testing.T) {
 		t.Errorf("sub.%s DNSKEY: update section %v, want a class ANY delete and the record", origin, rrs)
 	}
 }
+
+// An RRSIG set (the signatures of one type at a name) changes record by
+// record: a class ANY delete of type RRSIG would take the signatures of
+// every type at the name (found applying a zonecast-signed zone to Knot:
+// only the apex's last RRSIG set survived). A SOA is replaced by adding it.
+func TestRRSIGAndSOAUpdateSection(t *testing.T) {
+	const old = "SOA 13 2 300 20261212000000 20261201000000 1 " + origin + " b2xkAA=="
+	const nu = "SOA 13 2 300 20261213000000 20261202000000 1 " + origin + " bmV3AA=="
+	sig := func(data ...string) zones.RRset {
+		return zones.RRset{Name: origin, Type: dns.TypeRRSIG, Covers: dns.TypeSOA, TTL: 300, Data: data}
+	}
+	before := sig(old)
+	for _, tc := range []struct {
+		name   string
+		change providers.Change
+		want   []string
+	}{
+		{"renewed", providers.Change{Set: sig(nu), Before: &before}, []string{"IN RRSIG " + nu, "NONE RRSIG " + old}},
+		{"deleted", providers.Change{Delete: true, Set: sig(old), Before: &before}, []string{"NONE RRSIG " + old}},
+		{"SOA replaced", providers.Change{Set: zones.RRset{Name: origin, Type: dns.TypeSOA, TTL: 300, Data: []string{"ns." + origin + " h." + origin + " 7 3600 600 86400 300"}}},
+			[]string{"IN SOA ns." + origin + " h." + origin + " 7 3600 600 86400 300"}},
+	} {
+		rrs, err := rfc2136.UpdateRRs(origin, tc.change)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		var got []string
+		for _, rr := range rrs {
+			if rr.Header().Class == dns.ClassANY {
+				t.Errorf("%s: a class ANY delete %v", tc.name, rr)
+			}
+			got = append(got, dns.ClassToString[rr.Header().Class]+" "+dns.TypeToString[rr.Header().Rrtype]+" "+zones.Rdata(rr))
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: update section\n%q\nwant\n%q", tc.name, got, tc.want)
+		}
+	}
+	if _, err := rfc2136.UpdateRRs(origin, providers.Change{Delete: true, Set: zones.RRset{Name: origin, Type: dns.TypeSOA}}); err == nil {
+		t.Error("a SOA delete was accepted")
+	}
+}

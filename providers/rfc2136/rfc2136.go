@@ -207,15 +207,24 @@ func (p *Provider) Name() string { return p.name }
 // Capabilities implements providers.Provider.
 func (p *Provider) Capabilities() providers.Capabilities {
 	return providers.Capabilities{
-		OwnsSOA:     true,
+		// A server zonecast signs for keeps the SOA zonecast signed;
+		// otherwise the SOA is the server's (it bumps the serial).
+		OwnsSOA:     p.dnssec != providers.ZonecastSigns,
 		Nameservers: p.nameservers,
 		DNSSEC:      p.dnssec.Caps(),
 		Notes: []string{
 			"servers: " + strings.Join(p.servers, ", "),
-			"SOA left to the server (it bumps the serial); apex NS managed",
+			soaNote(p.dnssec),
 			"writes in UPDATE messages filled up to 64 KiB (compressed, TSIG included), whole RRsets each",
 		},
 	}
+}
+
+func soaNote(d providers.ServerDNSSEC) string {
+	if d == providers.ZonecastSigns {
+		return "SOA written by zonecast, with the serial it signed (dnssec: zonecast-signs); apex NS managed"
+	}
+	return "SOA left to the server (it bumps the serial); apex NS managed"
 }
 
 // Messages returns how many UPDATE messages the provider has sent.
@@ -498,10 +507,20 @@ func newUpdate(origin string) *dns.Msg {
 func updateRRs(origin string, c providers.Change) ([]dns.RR, error) {
 	s := c.Set
 	if s.Type == dns.TypeSOA {
-		return nil, fmt.Errorf("%s: the SOA is the server's to change", c)
+		// Planned only where the server serves what it is given (dnssec:
+		// zonecast-signs, Capabilities.OwnsSOA false): zonecast signed
+		// the SOA with its serial, which the server keeps (RFC 2136
+		// §3.4.2.2: an added SOA replaces the old one).
+		if c.Delete || s.Name != origin || len(s.Data) != 1 {
+			return nil, fmt.Errorf("%s: the SOA can only be replaced by one SOA at the apex", c)
+		}
+		return s.RRs()
 	}
 	if s.Name == origin && s.Type == dns.TypeDNSKEY {
 		return dnskeyRRs(c)
+	}
+	if s.Type == dns.TypeRRSIG {
+		return rrsigRRs(c)
 	}
 	var add []dns.RR
 	if !c.Delete {
@@ -602,6 +621,31 @@ func dnskeyRRs(c providers.Change) ([]dns.RR, error) {
 		}
 	}
 	return out, nil
+}
+
+// rrsigRRs is the update section of a change of the RRSIG set covering one
+// type at a name: record by record. Deleting "the RRSIG RRset" (class ANY)
+// would delete the signatures of every type at the name, not only the one
+// the change is about (RFC 2136 §2.5.2 deletes by name and type, and every
+// RRSIG there has type RRSIG). A Set adds its records the server lacks and
+// deletes those of Before it does not list; a Delete deletes Before's (or,
+// with no Before, its own) records.
+func rrsigRRs(c providers.Change) ([]dns.RR, error) {
+	if c.Delete {
+		from := c.Before
+		if from == nil {
+			from = &c.Set
+		}
+		rrs, err := from.RRs()
+		if err != nil {
+			return nil, err
+		}
+		for _, rr := range rrs {
+			rr.Header().Class, rr.Header().Ttl = dns.ClassNONE, 0
+		}
+		return rrs, nil
+	}
+	return dnskeyRRs(c)
 }
 
 // send signs m and sends it to the first server that answers. The reply

@@ -148,6 +148,12 @@ func (e *Engine) Drop(ctx context.Context, name, reason string, force bool) (*Tr
 	slices.Sort(all)
 	tr.Zones = all
 	failed := e.pushTransition(ctx, tr, all, e.targetsOf, name)
+	for _, origin := range dropping {
+		if signedZone(e.zoneConfig(origin)) {
+			tr.Steps = append(tr.Steps, Step{Zone: origin, Provider: name,
+				What: "DNSSEC: its keys stay in the other signers' DNSKEY sets and its DS at the parent until cached answers it signed have expired; then the following apply or sync runs remove its DS, and after the DS TTL its keys (the plan shows each wait and its end)"})
+		}
+	}
 	tr.Took = time.Since(start)
 	if failed {
 		return tr, fmt.Errorf("%w: %s is out of service, but not every change could be pushed; run `zonecast failover drop %s` again (or let sync finish it)", ErrPartial, name, name)

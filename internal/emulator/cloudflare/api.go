@@ -216,7 +216,7 @@ func (s *Server) apiZone(z *zone) apiZone {
 	t := z.created.Format(timeFormat)
 	return apiZone{
 		ID: z.id, Name: z.name, Status: z.statusOr(), Type: "full",
-		NameServers:         slices.Clone(assignedNS),
+		NameServers:         slices.Clone(s.assigned()),
 		OriginalNameServers: []string{},
 		CreatedOn:           t, ModifiedOn: t, ActivatedOn: t,
 		Account:     apiNameID{ID: "0123456789abcdef0123456789abcdef", Name: "zonecast emulator"},
@@ -442,7 +442,7 @@ func (s *Server) create(z *zone, recs map[string]*stored, f fields) (*stored, *f
 	if bad := finish(&r, z.name, s.minTTL()); bad != nil {
 		return nil, bad
 	}
-	if ownNS(r, z.name) {
+	if s.ownNS(r, z.name) {
 		return nil, errOwnNS
 	}
 	if r.Type == "DNSKEY" && !z.dnssec.multiSigner {
@@ -483,7 +483,7 @@ func (s *Server) update(z *zone, recs map[string]*stored, id string, f fields, r
 	if bad := finish(&r, z.name, s.minTTL()); bad != nil {
 		return nil, bad
 	}
-	if ownNS(r, z.name) {
+	if s.ownNS(r, z.name) {
 		return nil, errOwnNS
 	}
 	if r.Type == "DNSKEY" && !z.dnssec.multiSigner {
@@ -645,11 +645,11 @@ var errOwnNS = fail(400, 81058, "A record with the same settings already exists.
 // not that it refuses them, and octodns/octodns-cloudflare#11 created them
 // that way; ServedApexNS shows what is answered. Unverified: whether the API
 // now refuses them while multi_provider is off.
-func ownNS(r Record, zone string) bool {
+func (s *Server) ownNS(r Record, zone string) bool {
 	if r.Type != "NS" || r.Name != zone {
 		return false
 	}
-	return slices.ContainsFunc(assignedNS, func(n string) bool {
+	return slices.ContainsFunc(s.assigned(), func(n string) bool {
 		return strings.EqualFold(n, strings.TrimSuffix(r.Content, "."))
 	})
 }

@@ -60,6 +60,11 @@ type Options struct {
 	RecordQuota int
 	// Enterprise lowers the minimum TTL from 60 to 30 seconds.
 	Enterprise bool
+	// Nameservers are the names every zone is given (the account's
+	// assigned nameservers, without the final dot); nil means
+	// ada.ns.cloudflare.com and bob.ns.cloudflare.com. A lab whose
+	// resolver must reach the DNS front (ServeDNS) names its own.
+	Nameservers []string
 	// Now is the clock (default time.Now); tests use it to move the rate
 	// limiter's window without sleeping.
 	Now func() time.Time
@@ -334,7 +339,7 @@ func (s *Server) AddRecord(zoneRef string, r Record) Record {
 // NameServers returns the two nameservers Cloudflare assigns zone (a name
 // or an ID), as its zone object's name_servers: fixed names here.
 func (s *Server) NameServers(zoneRef string) []string {
-	return slices.Clone(assignedNS)
+	return slices.Clone(s.assigned())
 }
 
 // SetMultiProvider sets zone's dns_settings multi_provider, as the dashboard's
@@ -364,7 +369,7 @@ func (s *Server) MultiProvider(zoneRef string) bool {
 func (s *Server) ServedApexNS(zoneRef string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := slices.Clone(assignedNS)
+	out := slices.Clone(s.assigned())
 	z := s.zoneByRef(zoneRef)
 	if z == nil || !z.multiProvider {
 		return out
@@ -378,8 +383,18 @@ func (s *Server) ServedApexNS(zoneRef string) []string {
 	return out
 }
 
-// assignedNS are the nameservers every emulated zone is given.
+// assignedNS are the nameservers every emulated zone is given, unless
+// Options.Nameservers says otherwise.
 var assignedNS = []string{"ada.ns.cloudflare.com", "bob.ns.cloudflare.com"}
+
+// assigned are the server's nameservers (Options.Nameservers, or
+// assignedNS).
+func (s *Server) assigned() []string {
+	if len(s.opts.Nameservers) > 0 {
+		return s.opts.Nameservers
+	}
+	return assignedNS
+}
 
 // newID returns a fresh record ID: 32 hex digits, deterministic per server.
 func (s *Server) newID(z *zone) string {

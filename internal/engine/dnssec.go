@@ -289,6 +289,14 @@ func (e *Engine) signZone(zc config.Zone, reads map[string]readResult, parent *r
 	if ns := desired.Lookup(origin, dns.TypeNS); ns != nil {
 		in.NSTTL = time.Duration(ns.TTL) * time.Second
 	}
+	for _, name := range zc.Providers {
+		// A provider that raises TTLs to its minimum (Cloudflare: 60 s,
+		// 30 on Enterprise) serves them longer than the file says, and
+		// resolvers cache them that long.
+		if m := time.Duration(e.Config.Providers[name].Capabilities().MinTTL) * time.Second; m > 0 {
+			in.MaxTTL, in.NSTTL = max(in.MaxTTL, m), max(in.NSTTL, m)
+		}
+	}
 	var dnskeyTTL uint32
 	nsSeen := map[string]bool{}
 	served := func(r readResult, typ uint16) *zones.RRset {

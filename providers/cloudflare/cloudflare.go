@@ -123,6 +123,10 @@ type Config struct {
 	// /zones/{id}/dnssec dnssec_multi_signer); without it, foreign DNSKEYs
 	// are refused while the setting is off, with the way to turn it on.
 	EnableMultiSigner bool `yaml:"enable_multi_signer"`
+	// DNSKEYTTL is the TTL Cloudflare serves the zone's DNSKEY RRset with
+	// (3600, its own, when 0): the API does not show it, and the
+	// multi-signer steps wait it out. An emulator or a lab sets its own.
+	DNSKEYTTL uint32 `yaml:"dnskey_ttl"`
 }
 
 // Driver is the cloudflare entry of providers/all.
@@ -137,6 +141,7 @@ var Driver = providers.Driver{
 
 // Provider is one Cloudflare account (token).
 type Provider struct {
+	dnskeyTTL uint32 // Config.DNSKEYTTL, 3600 when not set
 	name      string
 	lib       *libcf.Provider
 	http      *http.Client
@@ -177,7 +182,7 @@ func New(name string, c Config) (*Provider, error) {
 	}
 	p := &Provider{name: name, base: apiBase, token: c.APIToken, zoneToken: c.APIToken, batch: c.BatchSize,
 		zones: map[string]string{}, pages: map[string][]cfRecord{}, seen: map[string]bool{}, assigned: map[string][]string{},
-		apexNS: c.ManageApexNS, enableMulti: c.EnableMultiProvider, enableMS: c.EnableMultiSigner}
+		apexNS: c.ManageApexNS, enableMulti: c.EnableMultiProvider, enableMS: c.EnableMultiSigner, dnskeyTTL: cmp.Or(c.DNSKEYTTL, 3600)}
 	paid := false
 	switch c.Plan {
 	case "", "free":

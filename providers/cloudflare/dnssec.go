@@ -91,7 +91,7 @@ func (p *Provider) signerState(ctx context.Context, origin string) (providers.Si
 		return providers.SignerState{}, "", nil, fmt.Errorf("read DNSSEC of %s at %s: %w", origin, p.name, err)
 	}
 	st := providers.SignerState{Status: d.Status, ForeignKeys: d.MultiSigner,
-		Keys: zones.RRset{Name: origin, Type: dns.TypeDNSKEY, TTL: 3600}}
+		Keys: zones.RRset{Name: origin, Type: dns.TypeDNSKEY, TTL: p.dnskeyTTL}}
 	// "pending" is signing already, waiting for the DS at the parent
 	// (developers.cloudflare.com/dns/dnssec/: "Pending" until Cloudflare
 	// finds the DS); the other statuses ("pending-disabled", "error") are
@@ -256,7 +256,7 @@ func (p *Provider) foreignWrite(origin, zid string, keys zones.RRset, st provide
 	}
 	ttl := int(keys.TTL)
 	if ttl == 0 {
-		ttl = 3600
+		ttl = int(p.dnskeyTTL)
 	}
 	for _, k := range want {
 		if kept[k] {

@@ -1,6 +1,7 @@
 package cloudflare
 
 import (
+	"cmp"
 	"fmt"
 	"net"
 	"slices"
@@ -26,6 +27,8 @@ import (
 //     CNAME, NS, TXT, MX (with its priority), SRV (with its priority), CAA,
 //     DS, DNSKEY, TLSA, SSHFP, HTTPS, SVCB; a record that does not read
 //     back as its type is left out;
+//   - the DNSKEY RRset is answered with Options.DNSKEYTTL (3600, as
+//     Cloudflare does, when 0);
 //   - with the zone's DNSSEC active or pending, answers to queries with the
 //     DO bit are signed online: the DNSKEY RRset (its KSK, its ZSK and the
 //     zone's DNSKEY records, the other signers' keys) by the KSK, every
@@ -209,14 +212,15 @@ func (s *Server) zoneSets(z *zone) (map[string]map[uint16][]dns.RR, dns.RR) {
 	}
 	if z.dnssec.statusOr() != "disabled" {
 		ksk, zsk := z.keys()
+		ttl := cmp.Or(s.opts.DNSKEYTTL, 3600)
 		for _, k := range []*dns.DNSKEY{ksk, zsk} {
 			c := *k
-			c.Hdr.Ttl = minTTL
+			c.Hdr.Ttl = ttl
 			add(&c)
 		}
 		// The other signers' keys take the RRset's TTL.
 		for _, rr := range sets[apex][dns.TypeDNSKEY] {
-			rr.Header().Ttl = minTTL
+			rr.Header().Ttl = ttl
 		}
 	}
 	soa := &dns.SOA{Hdr: dns.RR_Header{Name: apex, Rrtype: dns.TypeSOA, Class: dns.ClassINET, Ttl: minTTL},

@@ -60,6 +60,10 @@ type Options struct {
 	RecordQuota int
 	// Enterprise lowers the minimum TTL from 60 to 30 seconds.
 	Enterprise bool
+	// DNSKEYTTL is the TTL the DNS front (ServeDNS) answers the DNSKEY
+	// RRset with: 3600 when 0, Cloudflare's. A lab with short waits sets
+	// its own (and the driver's dnskey_ttl to match).
+	DNSKEYTTL uint32
 	// Nameservers are the names every zone is given (the account's
 	// assigned nameservers, without the final dot); nil means
 	// ada.ns.cloudflare.com and bob.ns.cloudflare.com. A lab whose

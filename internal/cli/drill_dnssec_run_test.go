@@ -15,10 +15,11 @@ import (
 )
 
 // The multi-signer drill (issue 16), on the lab of drill_dnssec_test.go,
-// with zonecast doing every step through the built binary: two signers
-// (BIND and Knot, each signing with its own keys) taken from an unsigned
-// delegation to a validated multi-signer zone, a third (zfile, which
-// zonecast signs for) added, each provider stopped in turn, BIND's and
+// with zonecast doing every step through the built binary: three signers
+// (BIND and Knot, each signing with its own keys, and the Cloudflare
+// emulator with its multi-signer API, answering DNS through its DNS
+// front) taken from an unsigned delegation to a validated multi-signer
+// zone, a fourth (zfile, which zonecast signs for) added, each provider stopped in turn, BIND's and
 // Knot's ZSK rollovers, Knot dropped by failover (and so removed from the
 // group) and restored. At every step the validating resolver never
 // answers SERVFAIL, and once the group is settled every answer validates.
@@ -31,29 +32,32 @@ func TestDNSSECDrill(t *testing.T) {
 		t.Logf("%-62s %v", what, time.Since(begin).Round(time.Millisecond))
 		begin = time.Now()
 	}
-	l := startDNSSECLab(t, dlOptions{Delegated: []string{"bind", "knot"}})
-	// The zone as it starts: served by bind and knot, unsigned at the
-	// parent. Its owner turns DNSSEC on (mode multi-signer).
-	l.writeZone(t, 10, "bind", "knot")
-	write(t, l.Config, dnssecLabConfig(t, l, "bind", "knot"))
-	step("lab up: bind and knot, insecure delegation")
+	first := []string{"bind", "knot", "cf"}
+	all := []string{"bind", "knot", "zfile", "cf"}
+	l := startDNSSECLab(t, dlOptions{Delegated: first, Cloudflare: true})
+	// The zone as it starts: served by bind, knot and Cloudflare,
+	// unsigned at the parent. Its owner turns DNSSEC on (mode
+	// multi-signer).
+	l.writeZone(t, 10, first...)
+	write(t, l.Config, dnssecLabConfig(t, l, first...))
+	step("lab up: bind, knot and Cloudflare, insecure delegation")
 
-	n := l.converge(t, "bind and knot join", "bind", "knot")
-	l.settled(t, "bind and knot joined", "bind", "knot")
-	step(fmt.Sprintf("bind and knot joined (%d applies)", n))
+	n := l.converge(t, "bind, knot and cf join", first...)
+	l.settled(t, "bind, knot and cf joined", first...)
+	step(fmt.Sprintf("bind, knot and cf joined (%d applies)", n))
 
 	// A signer added: zfile, which zonecast signs for, in the
 	// configuration and the zone's NS set at once.
-	l.writeZone(t, 11, dlProviders...)
-	write(t, l.Config, dnssecLabConfig(t, l, dlProviders...))
-	n = l.converge(t, "zfile joins", dlProviders...)
-	l.settled(t, "zfile joined", dlProviders...)
-	if got := l.Delegation(t); !slices.Equal(got, []string{"ns.bind-dns.test.", "ns.knot-dns.test.", "ns.zfile-dns.test."}) {
-		t.Errorf("zfile joined: the TLD delegates to %v, want all three", got)
+	l.writeZone(t, 11, all...)
+	write(t, l.Config, dnssecLabConfig(t, l, all...))
+	n = l.converge(t, "zfile joins", all...)
+	l.settled(t, "zfile joined", all...)
+	if got := l.Delegation(t); !slices.Equal(got, []string{"ns.bind-dns.test.", "ns.cf-dns.test.", "ns.knot-dns.test.", "ns.zfile-dns.test."}) {
+		t.Errorf("zfile joined: the TLD delegates to %v, want all four", got)
 	}
 	step(fmt.Sprintf("zfile added and joined (%d applies)", n))
 
-	for _, name := range dlProviders {
+	for _, name := range all {
 		l.Stop(t, name)
 		l.Flush()
 		l.Check(t, name+" stopped, cache flushed")
@@ -64,7 +68,7 @@ func TestDNSSECDrill(t *testing.T) {
 		l.Check(t, name+" stopped, zonecast applied")
 		l.Start(t, name)
 	}
-	l.converge(t, "all back", dlProviders...)
+	l.converge(t, "all back", all...)
 	step("each provider stopped in turn, zonecast run meanwhile: validated")
 
 	// Each server's own ZSK rollover: zonecast takes the new ZSK to the
@@ -75,8 +79,8 @@ func TestDNSSECDrill(t *testing.T) {
 		l.MustZonecast(t, []int{0}, "apply", "--yes")
 		l.noServfail(t, name+"'s new ZSK propagated")
 		l.WaitSigns(t, name, zsk)
-		l.converge(t, name+"'s ZSK rollover", dlProviders...)
-		l.settled(t, name+"'s ZSK rolled", dlProviders...)
+		l.converge(t, name+"'s ZSK rollover", all...)
+		l.settled(t, name+"'s ZSK rolled", all...)
 		step(name + "'s ZSK rollover propagated by zonecast: validated")
 	}
 
@@ -87,7 +91,7 @@ func TestDNSSECDrill(t *testing.T) {
 	l.MustZonecast(t, []int{0}, "failover", "drop", "knot", "--reason", "drill")
 	l.Flush()
 	l.noServfail(t, "knot dropped")
-	l.converge(t, "knot leaves", "bind", "zfile")
+	l.converge(t, "knot leaves", "bind", "zfile", "cf")
 	if p := l.phase(t, "knot"); p != "left" {
 		t.Errorf("knot dropped and the group settled: knot is %q, want left", p)
 	}
@@ -96,15 +100,15 @@ func TestDNSSECDrill(t *testing.T) {
 			t.Errorf("knot left: the TLD still serves its DS %d", ds.KeyTag)
 		}
 	}
-	l.settled(t, "knot left", "bind", "zfile")
+	l.settled(t, "knot left", "bind", "zfile", "cf")
 	step("knot stopped, dropped, left the group: validated")
 
 	// Knot comes back and is restored: it rejoins in order.
 	l.Start(t, "knot")
 	l.MustZonecast(t, []int{0}, "failover", "restore", "knot")
 	l.noServfail(t, "knot restored")
-	l.converge(t, "knot rejoins", dlProviders...)
-	l.settled(t, "knot rejoined", dlProviders...)
+	l.converge(t, "knot rejoins", all...)
+	l.settled(t, "knot rejoined", all...)
 	step("knot restored and rejoined: validated")
 }
 
@@ -117,6 +121,9 @@ func (l *dnssecLab) writeZone(t *testing.T, serial uint32, providers ...string) 
 		if !slices.Contains(providers, p) {
 			z = strings.Replace(z, fmt.Sprintf("@ NS ns.%s-dns.test.\n", p), "", 1)
 		}
+	}
+	if slices.Contains(providers, "cf") {
+		z += "@ NS ns.cf-dns.test.\n"
 	}
 	if err := os.WriteFile(l.ZoneFile, []byte(z), 0o644); err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/miekg/dns"
 	"github.com/zonecast/zonecast/internal/dnstest"
+	cfemu "github.com/zonecast/zonecast/internal/emulator/cloudflare"
 )
 
 // The DNSSEC drill's lab (issue 16): a signed loopback Internet of its own
@@ -74,6 +75,7 @@ const (
 	dlKnotAddr     = "127.0.4.22"
 	dlZfileAddr    = "127.0.4.23"
 	dlResolverAddr = "127.0.4.30"
+	dlCFAddr       = "127.0.4.24" // the Cloudflare emulator's DNS front (dlOptions.Cloudflare)
 
 	dlOrigin    = "example.test."
 	dlDataTTL   = 3 // the zone's records, apex NS included
@@ -110,6 +112,12 @@ type dlOptions struct {
 	// adds a signer starts with it left out: its server runs and serves
 	// the zone, but no resolver is sent to it.
 	Delegated []string
+	// Cloudflare adds a fourth provider, "cf": the Cloudflare emulator
+	// (multi-signer DNSSEC on, its zone's multi-provider setting on),
+	// answering DNS at dlCFAddr (its DNS front, signing online), its
+	// nameserver ns.cf-dns.test. It is in no provider list by default:
+	// name it in Delegated and dnssecLabConfig's providers.
+	Cloudflare bool
 }
 
 // dlTLDZone is test. as the TLD starts: the delegation of example.test.
@@ -125,6 +133,7 @@ func dlTLDZone(delegated []string) string {
 	for _, p := range dlProviders {
 		fmt.Fprintf(&b, "%s-dns.test. NS ns.%s-dns.test.\nns.%s-dns.test. A %s\n", p, p, p, addrs[p])
 	}
+	fmt.Fprintf(&b, "cf-dns.test. NS ns.cf-dns.test.\nns.cf-dns.test. A %s\n", dlCFAddr)
 	return b.String()
 }
 
@@ -166,6 +175,11 @@ type dnssecLab struct {
 	// configuration names their .private files.
 	ZonecastKSK, ZonecastZSK dnstest.Key
 
+	// CF is the Cloudflare emulator (dlOptions.Cloudflare), cfStop stops
+	// its DNS front.
+	CF     *cfemu.Server
+	cfStop func()
+
 	env         []string // NAME=SECRET of the TSIG keys, for the binary only
 	zfileSerial uint32   // the serial of the last file SignZfileByHand wrote
 }
@@ -183,7 +197,7 @@ func startDNSSECLab(t *testing.T, opts dlOptions) *dnssecLab {
 		delegated = dlProviders
 	}
 	for _, p := range delegated {
-		if !slices.Contains(dlProviders, p) {
+		if !slices.Contains(dlProviders, p) && (p != "cf" || !opts.Cloudflare) {
 			t.Fatalf("start the DNSSEC lab: no provider %q to delegate to (the lab has %v)", p, dlProviders)
 		}
 	}
@@ -233,6 +247,9 @@ func startDNSSECLab(t *testing.T, opts dlOptions) *dnssecLab {
 		l.env = append(l.env, fmt.Sprintf("DL_%s_TSIG=%s", strings.ToUpper(sp.name), s.Secret))
 	}
 	l.env = append(l.env, "DL_TLD_TSIG="+l.TLD.Secret)
+	if opts.Cloudflare {
+		l.startCloudflare(t)
+	}
 	l.ZonecastKSK = dnstest.KeyGen(t, l.KeyDir, dlOrigin, true, dlDNSKEYTTL)
 	l.ZonecastZSK = dnstest.KeyGen(t, l.KeyDir, dlOrigin, false, dlDNSKEYTTL)
 	zf := l.Signers["zfile"]
@@ -289,6 +306,10 @@ func dnssecLabConfig(t *testing.T, l *dnssecLab, providers ...string) string {
 	}
 	fmt.Fprintf(&b, "  zfile: {type: zonefile, directory: %q, reload: [%s], nameservers: [\"%s@%s:53\"], dnssec: zonecast-signs}\n",
 		zf.Server.Dir(), strings.Join(reload, ", "), zf.NS, zf.Addr)
+	if l.CF != nil {
+		fmt.Fprintf(&b, "  cf: {type: cloudflare, api_token: env:DL_CF_TOKEN, api_url: %s/client/v4, requests_per_second: 1000, plan: enterprise, manage_apex_ns: true, dnskey_ttl: %d, nameservers: [\"ns.cf-dns.test.@%s:53\"]}\n",
+			l.CF.URL, dlDNSKEYTTL, dlCFAddr)
+	}
 	fmt.Fprintf(&b, "  tld: {type: rfc2136, server: %q, tsig: {name: %s, algorithm: %s, secret: env:DL_TLD_TSIG}, timeout: 1s, max_attempts: 2}\n",
 		l.TLD.Addr, l.TLD.KeyName, l.TLD.KeyAlg)
 	fmt.Fprintf(&b, "zones:\n  - origin: %s\n    file: %s\n    providers: [%s]\n    parent: {provider: tld, zone: test.}\n    dnssec:\n      mode: multi-signer\n",
@@ -347,13 +368,68 @@ func (l *dnssecLab) signer(t *testing.T, name string) *dlSigner {
 
 // Stop stops provider name's server (bind, knot, zfile), as an outage
 // would. It may be called any number of times.
-func (l *dnssecLab) Stop(t *testing.T, name string) { t.Helper(); l.signer(t, name).Server.Stop() }
+func (l *dnssecLab) Stop(t *testing.T, name string) {
+	t.Helper()
+	if name == "cf" {
+		if l.cfStop != nil {
+			l.cfStop()
+			l.cfStop = nil
+		}
+		return
+	}
+	l.signer(t, name).Server.Stop()
+}
 
 // Start starts provider name's server again after Stop, on its address,
 // with the zone data and keys it had (zone files, journals, key
 // directories are kept); it returns once the server serves its zones
 // (signed, for bind and knot). Start of a running server does nothing.
-func (l *dnssecLab) Start(t *testing.T, name string) { t.Helper(); l.signer(t, name).Server.Start() }
+func (l *dnssecLab) Start(t *testing.T, name string) {
+	t.Helper()
+	if name == "cf" {
+		if l.cfStop == nil {
+			l.serveCloudflare(t)
+		}
+		return
+	}
+	l.signer(t, name).Server.Start()
+}
+
+// startCloudflare starts the Cloudflare emulator as the lab's provider cf
+// (dlOptions.Cloudflare): example.test. with multi-signer DNSSEC and
+// multi-provider on, its nameserver's domain cf-dns.test. (unsigned), and
+// its DNS front at dlCFAddr.
+func (l *dnssecLab) startCloudflare(t *testing.T) {
+	t.Helper()
+	l.CF = cfemu.New(cfemu.Options{Tokens: []string{"dl-cf-token"}, Nameservers: []string{"ns.cf-dns.test"},
+		Enterprise: true, DNSKEYTTL: dlDNSKEYTTL})
+	t.Cleanup(l.CF.Close)
+	zone := strings.TrimSuffix(dlOrigin, ".")
+	l.CF.AddZone(zone)
+	l.CF.SetMultiProvider(zone, true)
+	l.CF.SetDNSSEC(zone, "active", true)
+	l.CF.AddRecord("cf-dns.test", cfemu.Record{Name: "ns", Type: "A", Content: dlCFAddr, TTL: dlParentTTL})
+	l.serveCloudflare(t)
+	s := &dlSigner{Name: "cf", Server: &dnstest.Server{Addr: dlCFAddr + ":53", Kind: "cloudflare emulator"}, NS: "ns.cf-dns.test.", Addr: dlCFAddr}
+	s.KSK = ownKeys(t, s.Server, dlOrigin, dns.ZONE|dns.SEP)[0]
+	s.ZSKs = ownKeys(t, s.Server, dlOrigin, dns.ZONE)
+	l.Signers["cf"] = s
+	l.env = append(l.env, "DL_CF_TOKEN=dl-cf-token")
+}
+
+func (l *dnssecLab) serveCloudflare(t *testing.T) {
+	t.Helper()
+	stop, err := l.CF.ServeDNS(dlCFAddr + ":53")
+	if err != nil {
+		t.Fatalf("the Cloudflare emulator's DNS front at %s: %v", dlCFAddr, err)
+	}
+	l.cfStop = stop
+	t.Cleanup(func() {
+		if l.cfStop != nil {
+			l.cfStop()
+		}
+	})
+}
 
 // Flush makes the resolver forget every answer, key and server it has
 // learnt (dnstest.Resolver.Flush).

@@ -3,7 +3,9 @@ package engine
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -105,43 +107,128 @@ type sharedSigning struct {
 // same reports whether s and o hold the same state (the serial aside).
 func (s sharedSigning) same(o sharedSigning) bool {
 	s.Serial, o.Serial = 0, 0
-	a, _ := json.Marshal(s)
-	b, _ := json.Marshal(o)
+	a, _ := json.Marshal(s.wire())
+	b, _ := json.Marshal(o.wire())
 	return string(a) == string(b)
 }
 
-// recordPrefix is the first character-string of the state record.
+// recordPrefix is the first character-string of each state record.
 const recordPrefix = "zonecast-dnssec=1"
 
-// record is s as the TXT RRset of origin: the JSON, base64, in strings of
-// at most 240 octets.
-func (s sharedSigning) record(origin string) *zones.RRset {
-	raw, _ := json.Marshal(s)
-	b64 := base64.StdEncoding.EncodeToString(raw)
-	parts := []string{`"` + recordPrefix + `"`}
-	for len(b64) > 0 {
-		n := min(240, len(b64))
-		parts = append(parts, `"`+b64[:n]+`"`)
-		b64 = b64[n:]
-	}
-	return &zones.RRset{Name: dnssecStateName(origin), Type: dns.TypeTXT, TTL: 300, Data: []string{strings.Join(parts, " ")}}
+// recordPayload is how many octets of the encoded state one TXT record of
+// the RRset carries: six strings of 250, under the 2,048 characters
+// Cloudflare takes in one record.
+const recordPayload = 1500
+
+// keyID is the short name of a DNSKEY (rdata) in the state record: the
+// first 16 hex digits of its SHA-256.
+func keyID(rdata string) string {
+	sum := sha256.Sum256([]byte(rdata))
+	return hex.EncodeToString(sum[:8])
 }
 
-// parseSigning reads a DNSSEC state record as a provider serves it.
+// wire is s as recorded: the keys given and gone by keyID (they are
+// always served somewhere, so a run finds them again), each signer's own
+// keys in full (a signer that is down is not there to ask).
+func (s sharedSigning) wire() sharedSigning {
+	w := sharedSigning{Serial: s.Serial, Signers: s.Signers, Own: s.Own}
+	if len(s.Gone) > 0 {
+		w.Gone = map[string]time.Time{}
+		for k, t := range s.Gone {
+			w.Gone[keyID(k)] = t
+		}
+	}
+	if len(s.Given) > 0 {
+		w.Given = map[string][]string{}
+		for p, keys := range s.Given {
+			for _, k := range keys {
+				w.Given[p] = append(w.Given[p], keyID(k))
+			}
+			slices.Sort(w.Given[p])
+		}
+	}
+	return w
+}
+
+// resolve turns a wire state back into keys: each ID found among known
+// (rdata), the others dropped (a key no longer served anywhere).
+func (s sharedSigning) resolve(known []string) sharedSigning {
+	byID := map[string]string{}
+	for _, k := range known {
+		byID[keyID(k)] = k
+	}
+	out := sharedSigning{Serial: s.Serial, Signers: s.Signers, Own: s.Own}
+	for id, t := range s.Gone {
+		if k, ok := byID[id]; ok {
+			if out.Gone == nil {
+				out.Gone = map[string]time.Time{}
+			}
+			out.Gone[k] = t
+		}
+	}
+	for p, ids := range s.Given {
+		for _, id := range ids {
+			if k, ok := byID[id]; ok {
+				if out.Given == nil {
+					out.Given = map[string][]string{}
+				}
+				out.Given[p] = append(out.Given[p], k)
+			}
+		}
+	}
+	return out
+}
+
+// record is s as the TXT RRset of origin: the JSON of its wire form,
+// base64, cut in records of recordPayload octets, each
+// "zonecast-dnssec=1" "part=I/N" and strings of at most 250 octets.
+func (s sharedSigning) record(origin string) *zones.RRset {
+	raw, _ := json.Marshal(s.wire())
+	b64 := base64.StdEncoding.EncodeToString(raw)
+	var chunks []string
+	for len(b64) > 0 {
+		n := min(recordPayload, len(b64))
+		chunks = append(chunks, b64[:n])
+		b64 = b64[n:]
+	}
+	set := &zones.RRset{Name: dnssecStateName(origin), Type: dns.TypeTXT, TTL: 300}
+	for i, c := range chunks {
+		parts := []string{`"` + recordPrefix + `"`, fmt.Sprintf(`"part=%d/%d"`, i+1, len(chunks))}
+		for len(c) > 0 {
+			n := min(250, len(c))
+			parts = append(parts, `"`+c[:n]+`"`)
+			c = c[n:]
+		}
+		set.Data = append(set.Data, strings.Join(parts, " "))
+	}
+	slices.Sort(set.Data)
+	return set
+}
+
+// parseSigning reads a DNSSEC state record as a provider serves it, in its
+// wire form (keys given and gone by ID: see resolve).
 func parseSigning(set *zones.RRset) (sharedSigning, error) {
 	var sh sharedSigning
-	if set == nil || len(set.Data) != 1 {
-		return sh, fmt.Errorf("want one TXT record")
+	if set == nil || len(set.Data) == 0 {
+		return sh, fmt.Errorf("no TXT record")
 	}
-	rr, err := dns.NewRR(set.Name + " 300 IN TXT " + set.Data[0])
-	if err != nil {
-		return sh, err
+	chunks := make([]string, len(set.Data))
+	for _, d := range set.Data {
+		rr, err := dns.NewRR(set.Name + " 300 IN TXT " + d)
+		if err != nil {
+			return sh, err
+		}
+		txt := rr.(*dns.TXT).Txt
+		if len(txt) < 3 || txt[0] != recordPrefix {
+			return sh, fmt.Errorf("not a %s record", recordPrefix)
+		}
+		var i, n int
+		if _, err := fmt.Sscanf(txt[1], "part=%d/%d", &i, &n); err != nil || n != len(set.Data) || i < 1 || i > n || chunks[i-1] != "" {
+			return sh, fmt.Errorf("bad part %q of %d records", txt[1], len(set.Data))
+		}
+		chunks[i-1] = strings.Join(txt[2:], "")
 	}
-	txt := rr.(*dns.TXT).Txt
-	if len(txt) < 2 || txt[0] != recordPrefix {
-		return sh, fmt.Errorf("not a %s record", recordPrefix)
-	}
-	raw, err := base64.StdEncoding.DecodeString(strings.Join(txt[1:], ""))
+	raw, err := base64.StdEncoding.DecodeString(strings.Join(chunks, ""))
 	if err != nil {
 		return sh, err
 	}
@@ -283,6 +370,26 @@ func (e *Engine) signZone(zc config.Zone, reads map[string]readResult, parent *r
 			}
 		}
 	}
+
+	// The keys the record names by ID, found among every key read.
+	var seen []string
+	for _, k := range zc.DNSSEC.Keys {
+		seen = append(seen, k.Rdata())
+	}
+	for _, own := range prior.Own {
+		seen = append(seen, own...)
+	}
+	for _, r := range reads {
+		for i := range r.current {
+			if s := &r.current[i]; s.Name == origin && s.Type == dns.TypeDNSKEY {
+				seen = append(seen, s.Data...)
+			}
+		}
+		if r.signer != nil {
+			seen = append(append(seen, r.signer.Keys.Data...), r.signer.Foreign...)
+		}
+	}
+	prior = prior.resolve(seen)
 
 	desired := e.Desired[origin]
 	in := multisigner.Input{Zone: origin, MaxTTL: time.Duration(maxTTL(desired)) * time.Second}

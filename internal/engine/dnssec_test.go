@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/zonecast/zonecast/internal/dnssec"
+	"github.com/zonecast/zonecast/internal/multisigner"
 	cfemu "github.com/zonecast/zonecast/internal/emulator/cloudflare"
 	"github.com/zonecast/zonecast/internal/plan"
 	"github.com/zonecast/zonecast/zones"
@@ -361,4 +363,54 @@ func TestSignerRefusedAtPlanTime(t *testing.T) {
 	}) {
 		t.Errorf("notes %q: want the halt said", p.Notes)
 	}
+}
+
+// The DNSSEC state record of a large group (eight signers of RSA-2048
+// keys, every ZSK given to every other) fits Cloudflare's 2,048
+// characters a record, and reads back as written once its keys are seen.
+func TestSigningRecordRoundTrip(t *testing.T) {
+	st := sharedSigning{Serial: 42, Signers: map[string]multisigner.SignerState{}, Own: map[string][]string{},
+		Given: map[string][]string{}, Gone: map[string]time.Time{}}
+	var all []string
+	since := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	for i := range 8 {
+		name := fmt.Sprintf("signer%d", i)
+		for _, ksk := range []bool{true, false} {
+			k, err := dnssec.Generate("example.com.", dns.RSASHA256, ksk, 2048)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st.Own[name] = append(st.Own[name], k.Rdata())
+			all = append(all, k.Rdata())
+		}
+		st.Signers[name] = multisigner.SignerState{Phase: multisigner.Joined, Since: since}
+	}
+	for i := range 8 {
+		name := fmt.Sprintf("signer%d", i)
+		for j, k := range all {
+			if j/2 != i && j%2 == 1 {
+				st.Given[name] = append(st.Given[name], k)
+			}
+		}
+		slices.Sort(st.Given[name])
+	}
+	st.Gone[all[3]] = since
+	rec := st.record("example.com.")
+	for _, d := range rec.Data {
+		if len(d) > 2048 {
+			t.Errorf("a record of %d characters, over 2048", len(d))
+		}
+	}
+	back, err := parseSigning(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back = back.resolve(all)
+	if !back.same(st) || back.Serial != 42 {
+		t.Errorf("read back differs:\n%+v\nwant\n%+v", back, st)
+	}
+	if _, err := parseSigning(&zones.RRset{Name: rec.Name, Type: dns.TypeTXT, Data: rec.Data[1:]}); err == nil && len(rec.Data) > 1 {
+		t.Error("a record set with a part missing was read")
+	}
+	t.Logf("%d records for %d signers", len(rec.Data), len(st.Signers))
 }

@@ -13,8 +13,8 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/zonecast/zonecast/internal/dnssec"
-	"github.com/zonecast/zonecast/internal/multisigner"
 	cfemu "github.com/zonecast/zonecast/internal/emulator/cloudflare"
+	"github.com/zonecast/zonecast/internal/multisigner"
 	"github.com/zonecast/zonecast/internal/plan"
 	"github.com/zonecast/zonecast/zones"
 )

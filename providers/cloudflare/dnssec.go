@@ -258,6 +258,10 @@ func (p *Provider) foreignWrite(origin, zid string, keys zones.RRset, st provide
 	if ttl == 0 {
 		ttl = int(p.dnskeyTTL)
 	}
+	// A record's TTL must be at least the plan's minimum (the API refuses
+	// it otherwise, 9021); the DNSKEY RRset is served with Cloudflare's own
+	// TTL anyway.
+	ttl = max(ttl, int(p.minTTL))
 	for _, k := range want {
 		if kept[k] {
 			continue

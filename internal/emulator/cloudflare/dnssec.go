@@ -1,6 +1,7 @@
 package cloudflare
 
 import (
+	"crypto"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -45,6 +46,9 @@ type dnssecState struct {
 	// is enabled or read, not at zone creation, so that accounts of many
 	// thousands of zones stay cheap to make.
 	ksk, zsk *dns.DNSKEY
+	// kskPriv and zskPriv are their private halves, for the DNS front's
+	// online signing (dns.go).
+	kskPriv, zskPriv crypto.Signer
 }
 
 func (d *dnssecState) statusOr() string {
@@ -57,20 +61,21 @@ func (d *dnssecState) statusOr() string {
 // keys makes the zone's own keys once. The caller holds s.mu.
 func (z *zone) keys() (ksk, zsk *dns.DNSKEY) {
 	if z.dnssec.ksk == nil {
-		z.dnssec.ksk = newKey(z.name, 257)
-		z.dnssec.zsk = newKey(z.name, 256)
+		z.dnssec.ksk, z.dnssec.kskPriv = newKey(z.name, 257)
+		z.dnssec.zsk, z.dnssec.zskPriv = newKey(z.name, 256)
 	}
 	return z.dnssec.ksk, z.dnssec.zsk
 }
 
-func newKey(zone string, flags uint16) *dns.DNSKEY {
+func newKey(zone string, flags uint16) (*dns.DNSKEY, crypto.Signer) {
 	k := &dns.DNSKEY{Hdr: dns.RR_Header{Name: dns.Fqdn(zone), Rrtype: dns.TypeDNSKEY, Class: dns.ClassINET, Ttl: 3600},
 		Flags: flags, Protocol: 3, Algorithm: dns.ECDSAP256SHA256}
 	// Generate reads crypto/rand, which since Go 1.24 never fails (it
 	// ends the program itself if the system's source breaks), and 256 is
 	// a valid size for the algorithm: its error cannot happen here.
-	_, _ = k.Generate(256)
-	return k
+	priv, _ := k.Generate(256)
+	signer, _ := priv.(crypto.Signer)
+	return k, signer
 }
 
 // dnssecRoute answers /zones/{zid}/dnssec and /zones/{zid}/dnssec/zsk. The

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -99,17 +100,23 @@ func (s *Server) ServeDNS(addr string) (bound string, stop func(), err error) {
 }
 
 // zoneView is a snapshot of one zone as DNS sees it, taken under s.mu so
-// that the answer is built without the lock.
+// that the answer is built without the lock. Records are copied as they
+// are and converted to dns.RR only for the names an answer looks at.
 type zoneView struct {
-	apex   string                         // FQDN
-	sets   map[string]map[uint16][]dns.RR // by owner FQDN, then type
-	soa    *dns.SOA
-	signed bool
-	ksk    *dns.DNSKEY
-	zsk    *dns.DNSKEY
-	kskKey crypto.Signer
-	zskKey crypto.Signer
-	now    time.Time
+	apex          string              // FQDN
+	raw           map[string][]Record // by owner FQDN
+	names         map[string]bool     // owners and their ancestors up to the apex
+	synth         []dns.RR            // the apex SOA, NS and own DNSKEYs
+	multiProvider bool
+	dnssecOn      bool
+	sets          map[string]map[uint16][]dns.RR // converted, by owner then type
+	soa           *dns.SOA
+	signed        bool
+	ksk           *dns.DNSKEY
+	zsk           *dns.DNSKEY
+	kskKey        crypto.Signer
+	zskKey        crypto.Signer
+	now           time.Time
 }
 
 // answerDNS answers one query.
@@ -164,25 +171,24 @@ func (s *Server) view(qname string) *zoneView {
 		}
 		name = name[i+1:]
 	}
-	v := &zoneView{apex: dns.Fqdn(z.name), sets: map[string]map[uint16][]dns.RR{}, now: s.opts.Now()}
-	add := func(rr dns.RR) {
-		h := rr.Header()
-		h.Name = strings.ToLower(h.Name)
-		if v.sets[h.Name] == nil {
-			v.sets[h.Name] = map[uint16][]dns.RR{}
-		}
-		for _, o := range v.sets[h.Name][h.Rrtype] {
-			if dns.IsDuplicate(o, rr) {
-				return
-			}
-		}
-		v.sets[h.Name][h.Rrtype] = append(v.sets[h.Name][h.Rrtype], rr)
-	}
+	v := &zoneView{apex: dns.Fqdn(z.name), raw: make(map[string][]Record), names: map[string]bool{dns.Fqdn(z.name): true},
+		sets: map[string]map[uint16][]dns.RR{}, now: s.opts.Now(), multiProvider: z.multiProvider}
 	var last time.Time
-	for _, r := range sortedRecords(z.records) {
+	for _, r := range z.records {
 		last = later(last, r.modified, r.created)
-		for _, rr := range recordRRs(r.Record, z) {
-			add(rr)
+		c := r.Record
+		if c.Priority != nil {
+			p := *c.Priority
+			c.Priority = &p
+		}
+		owner := dns.Fqdn(c.Name)
+		v.raw[owner] = append(v.raw[owner], c)
+		for n := owner; !v.names[n]; {
+			v.names[n] = true
+			_, n, _ = strings.Cut(n, ".")
+			if n == "" {
+				break
+			}
 		}
 	}
 	serial := uint32(0)
@@ -192,30 +198,63 @@ func (s *Server) view(qname string) *zoneView {
 	v.soa = &dns.SOA{Hdr: dns.RR_Header{Name: v.apex, Rrtype: dns.TypeSOA, Class: dns.ClassINET, Ttl: soaTTL},
 		Ns: dns.Fqdn(assignedNS[0]), Mbox: "dns.cloudflare.com.", Serial: serial,
 		Refresh: 10000, Retry: 2400, Expire: 604800, Minttl: soaTTL}
-	add(v.soa)
+	v.synth = append(v.synth, v.soa)
 	for _, ns := range assignedNS {
-		add(&dns.NS{Hdr: dns.RR_Header{Name: v.apex, Rrtype: dns.TypeNS, Class: dns.ClassINET, Ttl: apexNSTTL}, Ns: dns.Fqdn(ns)})
+		v.synth = append(v.synth, &dns.NS{Hdr: dns.RR_Header{Name: v.apex, Rrtype: dns.TypeNS, Class: dns.ClassINET, Ttl: apexNSTTL}, Ns: dns.Fqdn(ns)})
 	}
 	if st := z.dnssec.statusOr(); st == "active" || st == "pending" {
+		v.dnssecOn = true
 		v.ksk, v.zsk = z.keys()
 		v.kskKey, v.zskKey = z.dnssec.kskPriv, z.dnssec.zskPriv
 		v.signed = v.kskKey != nil && v.zskKey != nil
-		add(dns.Copy(v.ksk))
-		add(dns.Copy(v.zsk))
-	}
-	// One TTL an RRset (RFC 2181 5.2): the lowest of its records.
-	for _, sets := range v.sets {
-		for _, rrs := range sets {
-			ttl := rrs[0].Header().Ttl
-			for _, rr := range rrs {
-				ttl = min(ttl, rr.Header().Ttl)
-			}
-			for _, rr := range rrs {
-				rr.Header().Ttl = ttl
-			}
-		}
+		v.synth = append(v.synth, dns.Copy(v.ksk), dns.Copy(v.zsk))
 	}
 	return v
+}
+
+// at returns the RRsets owned by name, converting its records the first
+// time; every RRset has one TTL (RFC 2181 5.2), the lowest of its records.
+func (v *zoneView) at(name string) map[uint16][]dns.RR {
+	if sets, ok := v.sets[name]; ok {
+		return sets
+	}
+	var sets map[uint16][]dns.RR
+	add := func(rr dns.RR) {
+		h := rr.Header()
+		h.Name = strings.ToLower(h.Name)
+		if sets == nil {
+			sets = map[uint16][]dns.RR{}
+		}
+		for _, o := range sets[h.Rrtype] {
+			if dns.IsDuplicate(o, rr) {
+				return
+			}
+		}
+		sets[h.Rrtype] = append(sets[h.Rrtype], rr)
+	}
+	recs := v.raw[name]
+	sort.Slice(recs, func(i, j int) bool { return less(recs[i], recs[j]) })
+	for _, r := range recs {
+		for _, rr := range v.recordRRs(r) {
+			add(rr)
+		}
+	}
+	if name == v.apex {
+		for _, rr := range v.synth {
+			add(rr)
+		}
+	}
+	for _, rrs := range sets {
+		ttl := rrs[0].Header().Ttl
+		for _, rr := range rrs {
+			ttl = min(ttl, rr.Header().Ttl)
+		}
+		for _, rr := range rrs {
+			rr.Header().Ttl = ttl
+		}
+	}
+	v.sets[name] = sets
+	return sets
 }
 
 func later(ts ...time.Time) time.Time {
@@ -232,13 +271,13 @@ func later(ts ...time.Time) time.Time {
 // for the records Cloudflare does not serve (SOA, apex NS while
 // multi_provider is off, DNSKEY while DNSSEC is off), edge addresses for
 // proxied records. A record whose content does not parse is left out.
-func recordRRs(r Record, z *zone) []dns.RR {
+func (v *zoneView) recordRRs(r Record) []dns.RR {
 	name := dns.Fqdn(r.Name)
-	apex := r.Name == z.name
+	apex := name == v.apex
 	switch {
 	case r.Type == "SOA",
-		r.Type == "NS" && apex && !z.multiProvider,
-		r.Type == "DNSKEY" && z.dnssec.statusOr() == "disabled":
+		r.Type == "NS" && apex && !v.multiProvider,
+		r.Type == "DNSKEY" && !v.dnssecOn:
 		return nil
 	}
 	if r.Proxied {
@@ -271,7 +310,7 @@ func recordRRs(r Record, z *zone) []dns.RR {
 		rdata = prio + rdata
 	case "TXT", "SPF":
 		if !strings.HasPrefix(rdata, `"`) {
-			rdata = strconv.Quote(rdata)
+			rdata = `"` + txtEscaper.Replace(rdata) + `"`
 		}
 	case "HTTPS", "SVCB":
 		f := strings.SplitN(rdata, " ", 3)
@@ -287,25 +326,28 @@ func recordRRs(r Record, z *zone) []dns.RR {
 	return []dns.RR{rr}
 }
 
+// txtEscaper makes unquoted TXT content one presentation-format string.
+var txtEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+
 // answer fills m for qname and qtype.
 func (v *zoneView) answer(m *dns.Msg, qname string, qtype uint16, do bool) {
 	sign := v.signed && do
 	m.Authoritative = true
 	if cut := v.cut(qname, qtype); cut != "" {
 		m.Authoritative = false
-		m.Ns = append(m.Ns, v.sets[cut][dns.TypeNS]...)
+		m.Ns = append(m.Ns, v.at(cut)[dns.TypeNS]...)
 		if sign { // the NS RRset at a cut is not signed (RFC 4035 2.2)
-			if ds := v.sets[cut][dns.TypeDS]; len(ds) > 0 {
+			if ds := v.at(cut)[dns.TypeDS]; len(ds) > 0 {
 				v.add(&m.Ns, ds, true)
 			} else {
 				v.add(&m.Ns, []dns.RR{v.nsec(cut, v.types(cut))}, true)
 			}
 		}
-		for _, ns := range v.sets[cut][dns.TypeNS] {
+		for _, ns := range v.at(cut)[dns.TypeNS] {
 			t := ns.(*dns.NS).Ns
 			if dns.IsSubDomain(v.apex, t) {
-				m.Extra = append(m.Extra, v.sets[t][dns.TypeA]...)
-				m.Extra = append(m.Extra, v.sets[t][dns.TypeAAAA]...)
+				m.Extra = append(m.Extra, v.at(t)[dns.TypeA]...)
+				m.Extra = append(m.Extra, v.at(t)[dns.TypeAAAA]...)
 			}
 		}
 		return
@@ -354,7 +396,7 @@ func (v *zoneView) cut(qname string, qtype uint16) string {
 	apexLabels := dns.CountLabel(v.apex)
 	for i := len(labels) - apexLabels - 1; i >= 0; i-- {
 		name := dns.Fqdn(strings.Join(labels[i:], "."))
-		if len(v.sets[name][dns.TypeNS]) == 0 {
+		if len(v.at(name)[dns.TypeNS]) == 0 {
 			continue
 		}
 		if name == qname && qtype == dns.TypeDS {
@@ -367,15 +409,7 @@ func (v *zoneView) cut(qname string, qtype uint16) string {
 
 // exists reports whether name owns records or is an empty non-terminal.
 func (v *zoneView) exists(name string) bool {
-	if len(v.sets[name]) > 0 {
-		return true
-	}
-	for o := range v.sets {
-		if strings.HasSuffix(o, "."+name) {
-			return true
-		}
-	}
-	return false
+	return v.names[name]
 }
 
 // lookup returns the RRsets at name, synthesised from a wildcard at the
@@ -383,7 +417,7 @@ func (v *zoneView) exists(name string) bool {
 // (wildcard synthesis counts).
 func (v *zoneView) lookup(name string) (map[uint16][]dns.RR, bool) {
 	if v.exists(name) {
-		return v.sets[name], true
+		return v.at(name), true
 	}
 	for enc := name; dns.IsSubDomain(v.apex, enc) && enc != v.apex; {
 		_, rest, _ := strings.Cut(enc, ".")
@@ -391,7 +425,7 @@ func (v *zoneView) lookup(name string) (map[uint16][]dns.RR, bool) {
 		if !v.exists(enc) && enc != v.apex {
 			continue
 		}
-		w := v.sets["*."+enc]
+		w := v.at("*." + enc)
 		if len(w) == 0 {
 			return nil, false
 		}
@@ -409,7 +443,7 @@ func (v *zoneView) lookup(name string) (map[uint16][]dns.RR, bool) {
 }
 
 // types are the types at name, for a NODATA NSEC.
-func (v *zoneView) types(name string) []uint16 { return typesOf(v.sets[name]) }
+func (v *zoneView) types(name string) []uint16 { return typesOf(v.at(name)) }
 
 func typesOf(sets map[uint16][]dns.RR) []uint16 {
 	var out []uint16

@@ -83,6 +83,8 @@ func fixtures(s *Server) string {
 		{Type: "NS", Name: "sub", Content: "ns1.sub.example.test", TTL: 3600},
 		{Type: "A", Name: "ns1.sub", Content: "192.0.2.53", TTL: 3600},
 		{Type: "NS", Name: "@", Content: "ns1.other.net", TTL: 3600},
+		{Type: "NS", Name: "dsub", Content: "ns.elsewhere.net", TTL: 3600},
+		{Type: "DS", Name: "dsub", Content: "12345 13 2 " + strings.Repeat("AB", 32), TTL: 3600},
 		{Type: "SOA", Name: "@", Content: "x. y. 1 2 3 4 5", TTL: 3600},
 	} {
 		s.AddRecord(zid, r)
@@ -195,13 +197,13 @@ func TestDNSFrontTruncates(t *testing.T) {
 
 // signedFixture is example.test with DNSSEC active and multi-signer on,
 // carrying another signer's ZSK as a DNSKEY record.
-func signedFixture(t *testing.T, s *Server) (foreign *dns.DNSKEY) {
+func signedFixture(t *testing.T, s *Server) (foreign *dns.DNSKEY, zid, recID string) {
 	t.Helper()
-	zid := fixtures(s)
+	zid = fixtures(s)
 	s.SetDNSSEC(zid, "active", true)
 	foreign, _ = dnstest.NewKey(t, "example.test.", 256, 3600)
-	s.AddRecord(zid, Record{Type: "DNSKEY", Name: "@", Content: strings.TrimSpace(rdata(foreign)), TTL: 3600})
-	return foreign
+	r := s.AddRecord(zid, Record{Type: "DNSKEY", Name: "@", Content: strings.TrimSpace(rdata(foreign)), TTL: 3600})
+	return foreign, zid, r.ID
 }
 
 // verify checks that every RRset of section is covered by an RRSIG that
@@ -247,7 +249,7 @@ func verify(t *testing.T, section []dns.RR, keys []*dns.DNSKEY) map[uint16][]uin
 // types there; a referral carries a signed NSEC proving no DS.
 func TestDNSFrontSigned(t *testing.T) {
 	s, _ := start(t, Options{})
-	foreign := signedFixture(t, s)
+	foreign, zid, recID := signedFixture(t, s)
 	addr := front(t, s)
 
 	dk := ask(t, addr, "udp", "example.test", dns.TypeDNSKEY, true)
@@ -311,6 +313,33 @@ func TestDNSFrontSigned(t *testing.T) {
 	verify(t, slices.DeleteFunc(slices.Clone(ref.Ns), func(rr dns.RR) bool { return rr.Header().Rrtype == dns.TypeNS }), zskOnly)
 	if !slices.Contains(texts(ref.Ns), `sub.example.test. 1800 NSEC \000.sub.example.test. NS RRSIG NSEC`) {
 		t.Errorf("referral: %q, want an NSEC proving no DS", texts(ref.Ns))
+	}
+
+	dsRef := ask(t, addr, "udp", "www.dsub.example.test", dns.TypeA, true)
+	if dsRef.Authoritative || !hasType(dsRef.Ns, dns.TypeDS) || hasType(dsRef.Ns, dns.TypeNSEC) {
+		t.Errorf("referral to dsub: %q, want NS and the signed DS", texts(dsRef.Ns))
+	}
+	verify(t, slices.DeleteFunc(slices.Clone(dsRef.Ns), func(rr dns.RR) bool { return rr.Header().Rrtype == dns.TypeNS }), zskOnly)
+	if ds := ask(t, addr, "udp", "dsub.example.test", dns.TypeDS, true); !ds.Authoritative || len(texts(ds.Answer)) != 1 {
+		t.Errorf("DS at the cut: %v, want it answered by the parent side, AA", ds)
+	} else {
+		verify(t, ds.Answer, zskOnly)
+	}
+
+	// The answers follow the API: the other signer's key deleted, then
+	// DNSSEC disabled.
+	if a := call(t, s, token, "DELETE", "/zones/"+zid+"/dns_records/"+recID, ""); a.Status != 200 {
+		t.Fatalf("DELETE the DNSKEY record: %d %s", a.Status, a.Raw)
+	}
+	if dk := ask(t, addr, "udp", "example.test", dns.TypeDNSKEY, true); len(dnstest.DNSKEYs(dk.Answer)) != 2 {
+		t.Errorf("DNSKEY after deleting the other signer's: %q, want the KSK and ZSK", texts(dk.Answer))
+	}
+	s.SetDNSSEC(zid, "disabled", false)
+	if dk := ask(t, addr, "udp", "example.test", dns.TypeDNSKEY, true); len(dk.Answer) != 0 || len(dk.Ns) != 1 {
+		t.Errorf("DNSKEY with DNSSEC disabled: %v, want NODATA, the SOA alone", dk)
+	}
+	if resp := ask(t, addr, "udp", "nothere.example.test", dns.TypeA, true); resp.Rcode != dns.RcodeNameError || hasType(resp.Ns, dns.TypeNSEC) {
+		t.Errorf("missing name with DNSSEC disabled: %v, want NXDOMAIN", resp)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/miekg/dns"
@@ -89,10 +90,15 @@ func (s *Server) ServeDNS(addr string) (bound string, stop func(), err error) {
 		_, tcp := w.RemoteAddr().(*net.TCPAddr)
 		_ = w.WriteMsg(s.answerDNS(q, tcp))
 	})
-	udp := &dns.Server{PacketConn: pc, Handler: h}
-	tcpSrv := &dns.Server{Listener: ln, Handler: h}
+	// Both servers have started before ServeDNS returns: a Shutdown
+	// before that would fail and leave them running.
+	var started sync.WaitGroup
+	started.Add(2)
+	udp := &dns.Server{PacketConn: pc, Handler: h, NotifyStartedFunc: started.Done}
+	tcpSrv := &dns.Server{Listener: ln, Handler: h, NotifyStartedFunc: started.Done}
 	go func() { _ = udp.ActivateAndServe() }()
 	go func() { _ = tcpSrv.ActivateAndServe() }()
+	started.Wait()
 	return bound, func() {
 		_ = udp.Shutdown()
 		_ = tcpSrv.Shutdown()

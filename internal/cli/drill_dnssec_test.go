@@ -419,7 +419,7 @@ func (l *dnssecLab) startCloudflare(t *testing.T) {
 
 func (l *dnssecLab) serveCloudflare(t *testing.T) {
 	t.Helper()
-	stop, err := l.CF.ServeDNS(dlCFAddr + ":53")
+	_, stop, err := l.CF.ServeDNS(dlCFAddr + ":53")
 	if err != nil {
 		t.Fatalf("the Cloudflare emulator's DNS front at %s: %v", dlCFAddr, err)
 	}

@@ -46,7 +46,8 @@ type dnssecState struct {
 	// is enabled or read, not at zone creation, so that accounts of many
 	// thousands of zones stay cheap to make.
 	ksk, zsk *dns.DNSKEY
-	// kskPriv and zskPriv sign the answers of the DNS front (dns.go).
+	// kskPriv and zskPriv are their private halves, for the DNS front's
+	// online signing (dns.go).
 	kskPriv, zskPriv crypto.Signer
 }
 

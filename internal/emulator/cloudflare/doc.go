@@ -27,10 +27,15 @@
 // the apex NS records when multi_provider is on. An apex NS record naming
 // one of the zone's own nameservers is refused (octodns-cloudflare#11).
 //
+// DNS: ServeDNS (dns.go) answers DNS queries over UDP and TCP for every
+// active zone, from the records the API holds, as Cloudflare's
+// authoritative servers do, signing online with the zone's keys while its
+// DNSSEC is on (compact denial of existence); dns.go says what is guessed.
+//
 // It does not emulate: Punycode conversion of Unicode names, the per-IP limit
 // of 200 requests per second, the checks Cloudflare makes on record comments,
 // tags and settings (they are stored and returned as sent), zone settings
-// other than dns_settings multi_provider, DNSSEC, the 4096-byte wire
+// other than dns_settings multi_provider, NSEC3, the 4096-byte wire
 // size and the TXT limits (2,048 characters a record, 8,192 a name), and edge
 // propagation delays. All state is in memory and safe for concurrent use.
 //

@@ -815,18 +815,9 @@ func (e *Engine) computeSigned(t Target, r readResult, sg *signing) *plan.Target
 	if z := sg.signed[name]; z != nil && sg.halted == "" {
 		desired, signed = z, true
 	}
-	target := plan.Compute(plan.Input{
-		Desired:  desired,
-		Provider: name,
-		Caps:     t.Provider.Capabilities(),
-		Current:  r.current,
-		Missing:  r.missing,
-		Ignored: func(n string, typ uint16) bool {
-			return slices.ContainsFunc(zc.Ignore, func(i config.Ignore) bool { return i.Matches(n, zc.Origin, typ) })
-		},
-		MaxChangePercent: e.Config.Safety.MaxChangePercent,
-		Signed:           signed,
-	})
+	in := e.planInput(t, r, desired)
+	in.Signed = signed
+	target := plan.Compute(in)
 	if zc.DNSSEC.SignsFor(name) && !signed && sg.halted == "" {
 		target.Notes = append(target.Notes, "DNSSEC: zonecast signs the zone for this provider, but cannot this run (no keys loaded, or the provider was not read): its DNSSEC records are left as they are")
 	}

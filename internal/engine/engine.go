@@ -474,9 +474,17 @@ func (e *Engine) compute(t Target, r readResult) *plan.Target {
 	if sg := e.signing[t.Zone.Origin]; sg != nil { // a signed zone (dnssec.go)
 		return e.computeSigned(t, r, sg)
 	}
+	target := plan.Compute(e.planInput(t, r, e.Desired[t.Zone.Origin]))
+	e.markerAfter(t, r, &target) // change markers (marker.go)
+	return &target
+}
+
+// planInput is what plan.Compute needs for target t, read as r, against
+// desired.
+func (e *Engine) planInput(t Target, r readResult, desired *zones.Zone) plan.Input {
 	zc := t.Zone
-	target := plan.Compute(plan.Input{
-		Desired:  e.Desired[zc.Origin],
+	return plan.Input{
+		Desired:  desired,
 		Provider: t.Provider.Name(),
 		Caps:     t.Provider.Capabilities(),
 		Current:  r.current,
@@ -485,9 +493,7 @@ func (e *Engine) compute(t Target, r readResult) *plan.Target {
 			return slices.ContainsFunc(zc.Ignore, func(i config.Ignore) bool { return i.Matches(name, zc.Origin, typ) })
 		},
 		MaxChangePercent: e.Config.Safety.MaxChangePercent,
-	})
-	e.markerAfter(t, r, &target) // change markers (marker.go)
-	return &target
+	}
 }
 
 // all returns the targets a run plans: the zones at their providers, then

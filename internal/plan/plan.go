@@ -526,7 +526,15 @@ func Fingerprint(sets []zones.RRset) string {
 
 // Counts returns how many changes of each operation t holds.
 func (t *Target) Counts() (create, update, del int) {
+	return t.count(func(Change) bool { return true })
+}
+
+// count is Counts of the changes keep says to count.
+func (t *Target) count(keep func(Change) bool) (create, update, del int) {
 	for _, c := range t.Changes {
+		if !keep(c) {
+			continue
+		}
 		switch c.Op {
 		case Create:
 			create++

@@ -95,18 +95,5 @@ func isApex(name string, typ uint16, zone string) bool {
 // (Input.Signed): signatures renewed, a key rolled, an NSEC chain moved
 // change many sets of a zone nobody edited.
 func (t *Target) safetyCounts() (create, update, del int) {
-	for _, c := range t.Changes {
-		if zones.IsDNSSEC(c.RRset().Type) {
-			continue
-		}
-		switch c.Op {
-		case Create:
-			create++
-		case Update:
-			update++
-		case Delete:
-			del++
-		}
-	}
-	return
+	return t.count(func(c Change) bool { return !zones.IsDNSSEC(c.RRset().Type) })
 }

@@ -32,19 +32,19 @@ func TestDNSSECDrill(t *testing.T) {
 		t.Logf("%-62s %v", what, time.Since(begin).Round(time.Millisecond))
 		begin = time.Now()
 	}
-	first := []string{"bind", "knot", "cf"}
-	all := []string{"bind", "knot", "zfile", "cf"}
-	l := startDNSSECLab(t, dlOptions{Delegated: first, Cloudflare: true})
-	// The zone as it starts: served by bind, knot and Cloudflare,
-	// unsigned at the parent. Its owner turns DNSSEC on (mode
+	first := []string{"bind", "knot", "cf", "pdns"}
+	all := []string{"bind", "knot", "zfile", "cf", "pdns"}
+	l := startDNSSECLab(t, dlOptions{Delegated: first, Cloudflare: true, PowerDNS: true})
+	// The zone as it starts: served by bind, knot, Cloudflare and
+	// PowerDNS, unsigned at the parent. Its owner turns DNSSEC on (mode
 	// multi-signer).
 	l.writeZone(t, 10, first...)
 	write(t, l.Config, dnssecLabConfig(t, l, first...))
-	step("lab up: bind, knot and Cloudflare, insecure delegation")
+	step("lab up: bind, knot, Cloudflare and PowerDNS, insecure delegation")
 
-	n := l.converge(t, "bind, knot and cf join", first...)
-	l.settled(t, "bind, knot and cf joined", first...)
-	step(fmt.Sprintf("bind, knot and cf joined (%d applies)", n))
+	n := l.converge(t, "bind, knot, cf and pdns join", first...)
+	l.settled(t, "bind, knot, cf and pdns joined", first...)
+	step(fmt.Sprintf("bind, knot, cf and pdns joined (%d applies)", n))
 
 	// A signer added: zfile, which zonecast signs for, in the
 	// configuration and the zone's NS set at once.
@@ -52,8 +52,8 @@ func TestDNSSECDrill(t *testing.T) {
 	write(t, l.Config, dnssecLabConfig(t, l, all...))
 	n = l.converge(t, "zfile joins", all...)
 	l.settled(t, "zfile joined", all...)
-	if got := l.Delegation(t); !slices.Equal(got, []string{"ns.bind-dns.test.", "ns.cf-dns.test.", "ns.knot-dns.test.", "ns.zfile-dns.test."}) {
-		t.Errorf("zfile joined: the TLD delegates to %v, want all four", got)
+	if got := l.Delegation(t); !slices.Equal(got, []string{"ns.bind-dns.test.", "ns.cf-dns.test.", "ns.knot-dns.test.", "ns.pdns-dns.test.", "ns.zfile-dns.test."}) {
+		t.Errorf("zfile joined: the TLD delegates to %v, want all five", got)
 	}
 	step(fmt.Sprintf("zfile added and joined (%d applies)", n))
 
@@ -91,7 +91,7 @@ func TestDNSSECDrill(t *testing.T) {
 	l.MustZonecast(t, []int{0}, "failover", "drop", "knot", "--reason", "drill")
 	l.Flush()
 	l.noServfail(t, "knot dropped")
-	l.converge(t, "knot leaves", "bind", "zfile", "cf")
+	l.converge(t, "knot leaves", "bind", "zfile", "cf", "pdns")
 	if p := l.phase(t, "knot"); p != "left" {
 		t.Errorf("knot dropped and the group settled: knot is %q, want left", p)
 	}
@@ -100,7 +100,7 @@ func TestDNSSECDrill(t *testing.T) {
 			t.Errorf("knot left: the TLD still serves its DS %d", ds.KeyTag)
 		}
 	}
-	l.settled(t, "knot left", "bind", "zfile", "cf")
+	l.settled(t, "knot left", "bind", "zfile", "cf", "pdns")
 	step("knot stopped, dropped, left the group: validated")
 
 	// Knot comes back and is restored: it rejoins in order.
@@ -122,8 +122,10 @@ func (l *dnssecLab) writeZone(t *testing.T, serial uint32, providers ...string) 
 			z = strings.Replace(z, fmt.Sprintf("@ NS ns.%s-dns.test.\n", p), "", 1)
 		}
 	}
-	if slices.Contains(providers, "cf") {
-		z += "@ NS ns.cf-dns.test.\n"
+	for _, p := range []string{"cf", "pdns"} {
+		if slices.Contains(providers, p) {
+			z += "@ NS ns." + p + "-dns.test.\n"
+		}
 	}
 	if err := os.WriteFile(l.ZoneFile, []byte(z), 0o644); err != nil {
 		t.Fatal(err)

@@ -76,6 +76,7 @@ const (
 	dlZfileAddr    = "127.0.4.23"
 	dlResolverAddr = "127.0.4.30"
 	dlCFAddr       = "127.0.4.24" // the Cloudflare emulator's DNS front (dlOptions.Cloudflare)
+	dlPDNSAddr     = "127.0.4.25" // PowerDNS (dlOptions.PowerDNS)
 
 	dlOrigin    = "example.test."
 	dlDataTTL   = 3 // the zone's records, apex NS included
@@ -118,6 +119,11 @@ type dlOptions struct {
 	// nameserver ns.cf-dns.test. It is in no provider list by default:
 	// name it in Delegated and dnssecLabConfig's providers.
 	Cloudflare bool
+	// PowerDNS adds "pdns": PowerDNS 4.7 signing the zone itself (live
+	// signing, direct-dnskey), reached by rfc2136 like bind and knot, its
+	// nameserver ns.pdns-dns.test. at dlPDNSAddr. Like cf, in no provider
+	// list by default.
+	PowerDNS bool
 }
 
 // dlTLDZone is test. as the TLD starts: the delegation of example.test.
@@ -134,6 +140,7 @@ func dlTLDZone(delegated []string) string {
 		fmt.Fprintf(&b, "%s-dns.test. NS ns.%s-dns.test.\nns.%s-dns.test. A %s\n", p, p, p, addrs[p])
 	}
 	fmt.Fprintf(&b, "cf-dns.test. NS ns.cf-dns.test.\nns.cf-dns.test. A %s\n", dlCFAddr)
+	fmt.Fprintf(&b, "pdns-dns.test. NS ns.pdns-dns.test.\nns.pdns-dns.test. A %s\n", dlPDNSAddr)
 	return b.String()
 }
 
@@ -197,7 +204,7 @@ func startDNSSECLab(t *testing.T, opts dlOptions) *dnssecLab {
 		delegated = dlProviders
 	}
 	for _, p := range delegated {
-		if !slices.Contains(dlProviders, p) && (p != "cf" || !opts.Cloudflare) {
+		if !slices.Contains(dlProviders, p) && (p != "cf" || !opts.Cloudflare) && (p != "pdns" || !opts.PowerDNS) {
 			t.Fatalf("start the DNSSEC lab: no provider %q to delegate to (the lab has %v)", p, dlProviders)
 		}
 	}
@@ -227,15 +234,20 @@ func startDNSSECLab(t *testing.T, opts dlOptions) *dnssecLab {
 
 	seed := dlZone(1)
 	write(t, l.ZoneFile, seed)
-	for _, sp := range []struct {
+	type serverSpec struct {
 		name, addr string
 		start      func(testing.TB, dnstest.Options, map[string]string) *dnstest.Server
 		sign       bool
-	}{
+	}
+	specs := []serverSpec{
 		{"bind", dlBINDAddr, dnstest.StartBINDWith, true},
 		{"knot", dlKnotAddr, dnstest.StartKnotWith, true},
 		{"zfile", dlZfileAddr, dnstest.StartKnotWith, false},
-	} {
+	}
+	if opts.PowerDNS {
+		specs = append(specs, serverSpec{"pdns", dlPDNSAddr, dnstest.StartPowerDNS, true})
+	}
+	for _, sp := range specs {
 		s := sp.start(t, dnstest.Options{Addr: sp.addr, Sign: sp.sign}, map[string]string{
 			dlOrigin: seed, sp.name + "-dns.test.": dlNSZone(sp.addr)})
 		sg := &dlSigner{Name: sp.name, Server: s, NS: "ns." + sp.name + "-dns.test.", Addr: sp.addr}
@@ -294,8 +306,11 @@ func dnssecLabConfig(t *testing.T, l *dnssecLab, providers ...string) string {
 	t.Helper()
 	var b strings.Builder
 	b.WriteString("providers:\n")
-	for _, name := range []string{"bind", "knot"} {
-		s := l.Signers[name]
+	for _, name := range []string{"bind", "knot", "pdns"} {
+		s, ok := l.Signers[name]
+		if !ok {
+			continue
+		}
 		fmt.Fprintf(&b, "  %s: {type: rfc2136, server: %q, tsig: {name: %s, algorithm: %s, secret: env:DL_%s_TSIG}, nameservers: [\"%s@%s:53\"], timeout: 1s, max_attempts: 2, dnssec: server-signs}\n",
 			name, s.Server.Addr, s.Server.KeyName, s.Server.KeyAlg, strings.ToUpper(name), s.NS, s.Addr)
 	}

@@ -25,7 +25,7 @@ import (
 // answers SERVFAIL, and once the group is settled every answer validates.
 func TestDNSSECDrill(t *testing.T) {
 	if testing.Short() && !dnstest.InCI() {
-		t.Skip("-short: the DNSSEC drill starts six servers and takes about a minute")
+		t.Skip("-short: the DNSSEC drill starts nine servers and takes about three minutes")
 	}
 	begin := time.Now()
 	step := func(what string) {

@@ -47,6 +47,10 @@ type Options struct {
 	// records it does not know are kept), PowerDNS with live signing
 	// (pdnsutil add-zone-key). See signer.go and docs/dnssec-signers.md.
 	Sign bool
+	// API turns on PowerDNS's HTTP API (webserver and api on a free
+	// port of the server's address, a fresh key): Server.APIURL and
+	// Server.APIKey. Only StartPowerDNS takes it.
+	API bool
 	// SignAlgorithm is the DNSSEC algorithm number of the keys Sign makes
 	// (dns.ECDSAP256SHA256 when zero); RSASHA256, RSASHA512,
 	// ECDSAP256SHA256, ECDSAP384SHA384, ED25519 and ED448 are known.

@@ -2,10 +2,14 @@ package dnstest
 
 import (
 	"bytes"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -39,11 +43,29 @@ func StartPowerDNS(t testing.TB, opts Options, zones map[string]string) *Server 
 	}
 	s := newServer(t, "pdns", prog, zones)
 	s.applyOptions(opts)
+	apiPort := 0
+	if opts.API {
+		port, err := freePort()
+		if err != nil {
+			t.Fatalf("start pdns: a port for the API: %v", err)
+		}
+		apiPort = port
+		key := make([]byte, 18)
+		rand.Read(key)
+		s.APIKey = base64.RawURLEncoding.EncodeToString(key)
+	}
 	s.args = []string{"--config-dir=" + s.dir}
 	conf := filepath.Join(s.dir, "pdns.conf")
 	loaded := false
 	s.writeConfig = func(port int) error {
-		if err := os.WriteFile(conf, []byte(s.pdnsConfig(port)), 0o644); err != nil {
+		text := s.pdnsConfig(port)
+		if apiPort != 0 {
+			// The API on the server's address: the webserver takes
+			// 127.0.0.1 when the DNS side does.
+			s.APIURL = fmt.Sprintf("http://%s", net.JoinHostPort(s.host, strconv.Itoa(apiPort)))
+			text = strings.Replace(text, "webserver=no\napi=no\n", fmt.Sprintf("webserver=yes\nwebserver-address=%s\nwebserver-port=%d\nwebserver-allow-from=127.0.0.0/8\napi=yes\napi-key=%s\n", s.host, apiPort, s.APIKey), 1)
+		}
+		if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
 			return err
 		}
 		if loaded {

@@ -47,6 +47,9 @@ type Server struct {
 	KeyName string // TSIG key name, "zonecast-test." (FQDN)
 	KeyAlg  string // "hmac-sha256"
 	Secret  string // TSIG secret, base64
+	// APIURL and APIKey are PowerDNS's HTTP API (Options.API):
+	// "http://127.0.0.1:PORT" and its X-API-Key.
+	APIURL, APIKey string
 
 	t       testing.TB
 	dir     string   // the test's temporary directory holding everything

@@ -2,11 +2,13 @@ package e2e
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/miekg/dns"
 	"github.com/zonecast/zonecast/internal/dnstest"
@@ -68,6 +70,9 @@ var drivers = []driver{
 	{"pdns", Profile{OwnsSOA: true}, Quirks{}, 4000, 7000, startRFC2136(func(t testing.TB, zones map[string]string) *dnstest.Server {
 		return dnstest.StartPowerDNS(t, dnstest.Options{}, zones)
 	}, "    timeout: 120s\n")},
+	// PowerDNS again, through its HTTP API (one PATCH per apply): what it
+	// serves is read back by AXFR, apart from the API.
+	{"pdns-api", Profile{OwnsSOA: true}, Quirks{}, 4000, 7000, startPowerDNSAPI},
 	{"cloudflare", Profile{OwnsSOA: true, OwnsApexNS: true}, Quirks{}, 1000, 3000, startCloudflare},
 	{"route53", Profile{OwnsSOA: true, OwnsApexNS: true}, Quirks{}, 4000, 7000, startRoute53},
 }
@@ -158,6 +163,29 @@ func startRFC2136(start func(testing.TB, map[string]string) *dnstest.Server, ext
 				return s.AXFR(t, origin)
 			},
 		}
+	}
+}
+
+func startPowerDNSAPI(t *testing.T, dir string) *target {
+	s := dnstest.StartPowerDNS(t, dnstest.Options{API: true}, map[string]string{origin: providertest.Head})
+	// The webserver answers a moment after the DNS side.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		resp, err := http.Get(s.APIURL + "/api")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the PowerDNS API at %s: %v", s.APIURL, err)
+		}
+	}
+	return &target{
+		yaml: fmt.Sprintf("  p:\n    type: powerdns\n    api_url: %s\n    api_key: env:PDNS_API_KEY\n    timeout: 120s\n", s.APIURL),
+		env:  []string{"PDNS_API_KEY=" + s.APIKey},
+		served: func(t *testing.T) []dns.RR {
+			t.Helper()
+			return s.AXFR(t, origin)
+		},
 	}
 }
 

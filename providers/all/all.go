@@ -5,6 +5,7 @@ package all
 import (
 	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/providers/cloudflare"
+	"github.com/zonecast/zonecast/providers/powerdns"
 	"github.com/zonecast/zonecast/providers/rfc2136"
 	"github.com/zonecast/zonecast/providers/route53"
 	"github.com/zonecast/zonecast/providers/zonefile"
@@ -17,6 +18,7 @@ func Drivers() []providers.Driver {
 		cloudflare.Driver,
 		route53.Driver,
 		rfc2136.Driver,
+		powerdns.Driver,
 		zonefile.Driver,
 	}
 }

@@ -21,6 +21,11 @@ const origin = "example.com."
 // conformance suite's head, and waits for the API to answer.
 func startAPI(t *testing.T) (*dnstest.Server, *powerdns.Provider) {
 	t.Helper()
+	return startAPIB(t)
+}
+
+func startAPIB(t testing.TB) (*dnstest.Server, *powerdns.Provider) {
+	t.Helper()
 	s := dnstest.StartPowerDNS(t, dnstest.Options{API: true}, map[string]string{origin: providertest.Head})
 	p := powerdns.New("pdns", s.APIURL, s.APIKey)
 	deadline := time.Now().Add(10 * time.Second)

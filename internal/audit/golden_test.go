@@ -3,7 +3,6 @@ package audit_test
 import (
 	"bytes"
 	"github.com/zonecast/zonecast/internal/golden"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/miekg/dns"
 	"github.com/zonecast/zonecast/internal/audit"
+	"github.com/zonecast/zonecast/internal/dnstest"
 )
 
 // authority is a small authoritative server for tests (as in
@@ -100,33 +100,12 @@ func (a *authority) ServeDNS(w dns.ResponseWriter, q *dns.Msg) {
 	}
 }
 
-// serve starts a on addr, port 53 (UDP), until the test ends. Glue
-// implies port 53, so the audit's small Internet needs addresses of its
-// own: 127.0.53.0/24, apart from the other packages' tests, which run in
-// parallel. Binding port 53 needs root: elsewhere the test is skipped, but
-// never in CI.
+// serve starts a on addr, port 53 (UDP), until the test ends: the
+// audit's small Internet has addresses of its own, 127.0.53.0/24, apart
+// from the other packages' tests (dnstest.ServePort53).
 func serve(t *testing.T, addr string, a *authority) {
 	t.Helper()
-	pc, err := net.ListenPacket("udp4", net.JoinHostPort(addr, "53"))
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("listen on %s port 53: %v", addr, err)
-		}
-		t.Skipf("listen on %s port 53 (needs root): %v", addr, err)
-	}
-	started := make(chan struct{})
-	srv := &dns.Server{PacketConn: pc, Handler: a, NotifyStartedFunc: func() { close(started) }}
-	done := make(chan error, 1)
-	go func() { done <- srv.ActivateAndServe() }()
-	t.Cleanup(func() {
-		srv.Shutdown()
-		<-done
-	})
-	select {
-	case <-started:
-	case err := <-done:
-		t.Fatalf("serve on %s: %v", addr, err)
-	}
+	dnstest.ServePort53(t, addr, a)
 }
 
 // TestGoldenAudit checks the JSON audit writes (the envelope of

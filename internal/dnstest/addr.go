@@ -271,3 +271,30 @@ func (s *Server) notifyTargets(origin string) ([]string, error) {
 	sort.Strings(out)
 	return out, nil
 }
+
+// ServePort53 serves h on addr, port 53 (UDP), until the test ends: a
+// small Internet whose glue implies port 53 needs addresses of its own.
+// Binding port 53 needs root: elsewhere the test is skipped, never in CI.
+func ServePort53(t testing.TB, addr string, h dns.Handler) {
+	t.Helper()
+	pc, err := net.ListenPacket("udp4", net.JoinHostPort(addr, "53"))
+	if err != nil {
+		if InCI() {
+			t.Fatalf("listen on %s port 53: %v", addr, err)
+		}
+		t.Skipf("listen on %s port 53 (needs root): %v", addr, err)
+	}
+	started := make(chan struct{})
+	srv := &dns.Server{PacketConn: pc, Handler: h, NotifyStartedFunc: func() { close(started) }}
+	done := make(chan error, 1)
+	go func() { done <- srv.ActivateAndServe() }()
+	t.Cleanup(func() {
+		srv.Shutdown()
+		<-done
+	})
+	select {
+	case <-started:
+	case err := <-done:
+		t.Fatalf("serve on %s: %v", addr, err)
+	}
+}

@@ -1,8 +1,6 @@
 package verify_test
 
 import (
-	"net"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -16,32 +14,12 @@ import (
 	"github.com/zonecast/zonecast/zones"
 )
 
-// serveAt starts a on addr, port 53 (UDP), until the test ends: glue
-// implies port 53, so the walk from the root needs addresses of its own
-// (127.0.56.0/24 here, apart from the other packages' tests). Binding port
-// 53 needs root: elsewhere the test is skipped, never in CI.
+// serveAt starts a on addr, port 53 (UDP), until the test ends: the walk
+// from the root has addresses of its own, 127.0.56.0/24, apart from the
+// other packages' tests (dnstest.ServePort53).
 func serveAt(t *testing.T, addr string, a *authority) {
 	t.Helper()
-	pc, err := net.ListenPacket("udp4", net.JoinHostPort(addr, "53"))
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("listen on %s port 53: %v", addr, err)
-		}
-		t.Skipf("listen on %s port 53 (needs root): %v", addr, err)
-	}
-	started := make(chan struct{})
-	srv := &dns.Server{PacketConn: pc, Handler: a, NotifyStartedFunc: func() { close(started) }}
-	done := make(chan error, 1)
-	go func() { done <- srv.ActivateAndServe() }()
-	t.Cleanup(func() {
-		srv.Shutdown()
-		<-done
-	})
-	select {
-	case <-started:
-	case err := <-done:
-		t.Fatalf("serve on %s: %v", addr, err)
-	}
+	dnstest.ServePort53(t, addr, a)
 }
 
 // TestCheckDSWalk finds the parent's DS set by walking from a root (no

@@ -531,9 +531,7 @@ func (e *Engine) signZone(zc config.Zone, reads map[string]readResult, parent *r
 				s.Own = prior.Own[name]
 			}
 		}
-		if s.Read {
-			own[m.signer] = s.Own
-		} else if len(s.Own) > 0 {
+		if s.Read || len(s.Own) > 0 {
 			own[m.signer] = s.Own
 		}
 		in.Signers = append(in.Signers, s)
@@ -561,26 +559,14 @@ func (e *Engine) signZone(zc config.Zone, reads map[string]readResult, parent *r
 		// registrar).
 		in.ParentDS = slices.Clone(zc.DNSSEC.ParentDS)
 		sg.dsTTL = zc.DNSSEC.ParentDSTTL
-		if ns := sg0NS(desired, origin); ns != nil {
-			in.ParentNS = ns
-		}
+		in.ParentNS = apexNSData(desired, origin)
 	case parent == nil:
 		return halt(fmt.Sprintf("the parent zone %s at %s was not read in time", zc.Parent.Zone, zc.Parent.Provider))
 	case parent.err != nil:
 		return halt(fmt.Sprintf("the parent zone %s at %s could not be read: %v", zc.Parent.Zone, zc.Parent.Provider, parent.err))
 	}
-	for i := range parentSets(parent, registrar) {
-		s := &parent.current[i]
-		switch {
-		case s.Name == origin && s.Type == dns.TypeDS:
-			in.ParentDS = slices.Clone(s.Data)
-			sg.dsTTL = s.TTL
-		case s.Name == origin && s.Type == dns.TypeNS:
-			in.ParentNS = slices.Clone(s.Data)
-			if sg.dsTTL == 86400 {
-				sg.dsTTL = s.TTL
-			}
-		}
+	if !registrar {
+		in.ParentDS, in.ParentNS, sg.dsTTL = delegationOf(parent.current, origin)
 	}
 	in.DSTTL = time.Duration(sg.dsTTL) * time.Second
 
@@ -776,21 +762,27 @@ func maxTTL(z *zones.Zone) uint32 {
 	return m
 }
 
-// sg0NS is the nameservers of z's apex NS set (nil when none).
-func sg0NS(z *zones.Zone, origin string) []string {
+// apexNSData is the nameservers of z's apex NS set (nil when none).
+func apexNSData(z *zones.Zone, origin string) []string {
 	if ns := z.Lookup(origin, dns.TypeNS); ns != nil {
 		return slices.Clone(ns.Data)
 	}
 	return nil
 }
 
-// parentSets is the range of the parent's sets to look at: none for a
-// zone at a registrar.
-func parentSets(parent *readResult, registrar bool) []zones.RRset {
-	if registrar || parent == nil {
-		return nil
+// delegationOf is origin's DS and NS sets in the parent zone's RRsets, and
+// the TTL a DS there has: its own, else the delegation's, else 86400.
+func delegationOf(parent []zones.RRset, origin string) (ds, ns []string, dsTTL uint32) {
+	var nsTTL uint32
+	for i := range parent {
+		switch s := &parent[i]; {
+		case s.Name == origin && s.Type == dns.TypeDS:
+			ds, dsTTL = slices.Clone(s.Data), s.TTL
+		case s.Name == origin && s.Type == dns.TypeNS:
+			ns, nsTTL = slices.Clone(s.Data), s.TTL
+		}
 	}
-	return parent.current
+	return ds, ns, cmp.Or(dsTTL, nsTTL, 86400)
 }
 
 // appendNew appends the xs not in list yet.
@@ -829,7 +821,7 @@ func (e *Engine) computeSigned(t Target, r readResult, sg *signing) *plan.Target
 		return &target
 	}
 	// The apex DNSKEY RRset as served, plus and minus the keys to move.
-	before := &zones.RRset{Name: zc.Origin, Type: dns.TypeDNSKEY, TTL: sg.dnskeyTTL(zc)}
+	before := &zones.RRset{Name: zc.Origin, Type: dns.TypeDNSKEY, TTL: newDNSKEYTTL(zc)}
 	if r.signer != nil {
 		before.TTL = cmp.Or(r.signer.Keys.TTL, before.TTL)
 		before.Data = append(slices.Clone(r.signer.Keys.Data), r.signer.Foreign...)
@@ -857,8 +849,8 @@ func (e *Engine) computeSigned(t Target, r readResult, sg *signing) *plan.Target
 	return &target
 }
 
-// dnskeyTTL is the TTL a DNSKEY RRset gets where none is served.
-func (sg *signing) dnskeyTTL(zc config.Zone) uint32 {
+// newDNSKEYTTL is the TTL a DNSKEY RRset gets where none is served.
+func newDNSKEYTTL(zc config.Zone) uint32 {
 	return cmp.Or(zc.DNSSEC.Sign.DNSKEYTTL, dnssec.DefaultDNSKEYTTL)
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -222,6 +223,114 @@ zones:
 	if !resolves("www.safe.test.", "192.0.2.91") {
 		t.Fatal("www.safe.test does not resolve to the new address after restore")
 	}
+
+	// The same outage with no working resolver (issue 18): nameservers
+	// given by name only, resolved through the lab's Unbound; b-dns.test.,
+	// where b's nameserver lives, is managed too, by b alone.
+	t.Run("no resolver", func(t *testing.T) {
+		noResolver(t, dir, a, b, c, tld, res)
+	})
+}
+
+// noResolver runs the outage drill's drop and restore of b with the
+// nameservers given by name and no resolver that answers: zonecast works
+// from the addresses it saw last.
+func noResolver(t *testing.T, dir string, a, b, c, tld *dnstest.Server, res *dnstest.Resolver) {
+	config := filepath.Join(dir, "zonecast-names.yaml")
+	write(t, filepath.Join(dir, "b-dns.test.zone"), nsDomain("b", bAddr))
+	writeConfig := func(resolver string) {
+		write(t, config, fmt.Sprintf(`resolvers: [%q]
+providers:
+  a: {type: rfc2136, server: %s, tsig: {name: %s, algorithm: %s, secret: env:A_TSIG}, nameservers: [ns.a-dns.test.]}
+  b: {type: rfc2136, server: %s, tsig: {name: %s, algorithm: %s, secret: env:B_TSIG}, nameservers: [ns.b-dns.test.], timeout: 1s, max_attempts: 2}
+  c: {type: rfc2136, server: %s, tsig: {name: %s, algorithm: %s, secret: env:C_TSIG}, nameservers: [ns.c-dns.test.]}
+  tld: {type: rfc2136, server: %s, tsig: {name: %s, algorithm: %s, secret: env:TLD_TSIG}}
+zones:
+  - origin: safe.test.
+    file: safe.test.zone
+    providers: [a, b, c]
+    parent: {provider: tld, zone: test.}
+  - origin: b-dns.test.
+    file: b-dns.test.zone
+    providers: [b]
+`, resolver, a.Addr, a.KeyName, a.KeyAlg, b.Addr, b.KeyName, b.KeyAlg, c.Addr, c.KeyName, c.KeyAlg, tld.Addr, tld.KeyName, tld.KeyAlg))
+	}
+	zc := func(want int, args ...string) string {
+		t.Helper()
+		var out, errb bytes.Buffer
+		args = append(args, "--config", config)
+		if code := Main(context.Background(), args, &out, &errb); code != want {
+			t.Fatalf("zonecast %s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, want, out.String(), errb.String())
+		}
+		return out.String() + errb.String()
+	}
+	addresses := filepath.Join(dir, ".zonecast", "addresses.json")
+	os.Remove(addresses)
+
+	// The configuration check: b's nameserver hangs on a zone b alone
+	// serves.
+	writeConfig(unboundAt + ":53")
+	out := zc(0, "plan", "--zone", "safe.test.")
+	if !strings.Contains(out, "providers.b.nameservers: nameserver ns.b-dns.test is given by name inside b-dns.test., which zonecast manages (served by b itself alone)") ||
+		!strings.Contains(out, "[self-dependency]") {
+		t.Fatalf("plan does not warn that b's nameserver depends on b:\n%s", out)
+	}
+	// With the resolver up, verify learns every nameserver's address.
+	zc(0, "verify", "--zone", "safe.test.")
+	known, err := os.ReadFile(addresses)
+	if err != nil {
+		t.Fatalf("verify kept no last-known addresses: %v", err)
+	}
+	for _, want := range []string{`"ns.a-dns.test"`, `"ns.b-dns.test"`, `"ns.c-dns.test"`, bAddr} {
+		if !bytes.Contains(known, []byte(want)) {
+			t.Fatalf("the last-known addresses lack %s:\n%s", want, known)
+		}
+	}
+
+	// b dies and the resolver with it: nothing resolves any more.
+	b.Stop()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := l.Addr().String()
+	l.Close()
+	writeConfig(dead)
+	res.Flush()
+	// Without last-known addresses the check cannot run: refused.
+	saved := addresses + ".away"
+	if err := os.Rename(addresses, saved); err != nil {
+		t.Fatal(err)
+	}
+	out = zc(4, "failover", "drop", "b", "--zone", "safe.test.", "--reason", "drill, no resolver")
+	if !strings.Contains(out, "no last-known address") {
+		t.Fatalf("drop with nothing to resolve by does not say why:\n%s", out)
+	}
+	if err := os.Rename(saved, addresses); err != nil {
+		t.Fatal(err)
+	}
+	// With them it runs its check on the wire and drops b, no --force.
+	out = zc(0, "failover", "drop", "b", "--zone", "safe.test.", "--reason", "drill, no resolver")
+	for _, want := range []string{"ns.a-dns.test does not resolve", "using its last-known address " + aAddr, "ns.c-dns.test does not resolve"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("drop does not say %q:\n%s", want, out)
+		}
+	}
+	if !nsIs(t, aAddr, "safe.test.", 2) || !nsIs(t, cAddr, "safe.test.", 2) || !delegationIs(t, tldAddr, "safe.test.", 2) {
+		t.Fatalf("after the drop the NS sets and the delegation do not list two providers:\n%s", out)
+	}
+	t.Logf("failover drop with no resolver:\n%s", out)
+
+	// b comes back; restore checks it at its last-known address.
+	b.Start()
+	out = zc(0, "failover", "restore", "b", "--zone", "safe.test.")
+	if !strings.Contains(out, "ns.b-dns.test does not resolve") || !strings.Contains(out, "using its last-known address "+bAddr) {
+		t.Fatalf("restore does not say it checked b at its last-known address:\n%s", out)
+	}
+	if !nsIs(t, aAddr, "safe.test.", 3) || !nsIs(t, bAddr, "safe.test.", 3) || !delegationIs(t, tldAddr, "safe.test.", 3) {
+		t.Fatalf("after restore the NS sets do not list all three providers:\n%s", out)
+	}
+	t.Logf("failover restore with no resolver:\n%s", out)
 }
 
 func write(t *testing.T, path, text string) {

@@ -106,6 +106,9 @@ func runDrop(ctx context.Context, ios *streams, opts *failoverOptions, name stri
 		for _, u := range tr.Unverified {
 			ios.say(slog.LevelWarn, fmt.Sprintf("zonecast: warning: %s cannot be verified (no nameservers configured)", u))
 		}
+		for _, n := range tr.Notes {
+			ios.say(slog.LevelWarn, "zonecast: note: "+n)
+		}
 	}
 	var refused *engine.RefusedError
 	if errors.As(err, &refused) {
@@ -132,6 +135,9 @@ func runRestore(ctx context.Context, ios *streams, opts *failoverOptions, name s
 	}
 	tr, err := e.Restore(ctx, name, opts.force)
 	if tr != nil {
+		for _, n := range tr.Notes {
+			ios.say(slog.LevelWarn, "zonecast: note: "+n)
+		}
 		writeTransition(ios, tr)
 	}
 	var ns *engine.NotServingError

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -53,6 +55,13 @@ type Config struct {
 	Safety Safety
 	// State is the failover state file, resolved against Dir.
 	State string
+	// Resolvers are the DNS resolvers zonecast asks for the addresses of
+	// names it must reach, "IP:PORT" (resolvers:); empty means the
+	// system's. The addresses they give are kept as last-known ones in
+	// Addresses.
+	Resolvers []string
+	// Addresses is the file of last-known addresses, beside State.
+	Addresses string
 	// Limits bound what zonecast reads and how long it waits.
 	Limits Limits
 	// Failover holds the guard rails and the automatic policy of failover.
@@ -220,6 +229,7 @@ type (
 		Limits    limitsYAML   `yaml:"limits"`
 		Failover  failoverYAML `yaml:"failover"`
 		State     string       `yaml:"state"`
+		Resolvers []string     `yaml:"resolvers"`
 	}
 	failoverYAML struct {
 		MinProviders  *int  `yaml:"min_providers"`
@@ -359,6 +369,8 @@ func load(path string, drivers []providers.Driver, only []string, needZones bool
 	c.Limits = d.limits(raw.Limits)
 	c.Failover = d.failover(raw.Failover)
 	c.State = filepath.Join(dir, cmp.Or(raw.State, DefaultState))
+	c.Addresses = filepath.Join(filepath.Dir(c.State), "addresses.json")
+	c.Resolvers = d.resolvers(raw.Resolvers)
 	if len(d.errs) > 0 {
 		return nil, d.err()
 	}
@@ -374,6 +386,7 @@ func load(path string, drivers []providers.Driver, only []string, needZones bool
 	if len(d.errs) > 0 {
 		return nil, d.err()
 	}
+	d.dependencies(c)
 	c.Warnings = d.warns
 	c.index()
 	return c, nil
@@ -798,4 +811,27 @@ func (d *decoder) safety(raw safetyYAML) Safety {
 		}
 	}
 	return s
+}
+
+// resolvers checks resolvers: each an IP address, with a port or not
+// (53); a name is refused, since resolving it would need a resolver.
+func (d *decoder) resolvers(raw []string) []string {
+	var out []string
+	for i, r := range raw {
+		key := fmt.Sprintf("resolvers[%d]", i)
+		host, port, err := net.SplitHostPort(r)
+		if err != nil {
+			host, port = r, "53"
+		}
+		if net.ParseIP(host) == nil {
+			d.errorf(d.line(key), key, "%q: want an IP address, with :PORT or not (a name would itself need resolving)", r)
+			continue
+		}
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			d.errorf(d.line(key), key, "%q: bad port", r)
+			continue
+		}
+		out = append(out, net.JoinHostPort(host, port))
+	}
+	return out
 }

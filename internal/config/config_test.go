@@ -211,10 +211,11 @@ func TestLoadGood(t *testing.T) {
 				IDN:            true,
 			},
 		},
-		Safety:   Safety{MaxChangePercent: 20},
-		State:    filepath.Join(dir, "run/state.json"),
-		Limits:   Limits{ZoneRecords: 5000, ReadTimeout: 30 * time.Second, WriteTimeout: DefaultWriteTimeout, SlowReadWait: DefaultSlowReadWait, ZonesAtOnce: DefaultZonesAtOnce},
-		Failover: Failover{MinProviders: 2, AutoDropAfter: 3, AutoRestore: true},
+		Safety:    Safety{MaxChangePercent: 20},
+		State:     filepath.Join(dir, "run/state.json"),
+		Addresses: filepath.Join(dir, "run/addresses.json"),
+		Limits:    Limits{ZoneRecords: 5000, ReadTimeout: 30 * time.Second, WriteTimeout: DefaultWriteTimeout, SlowReadWait: DefaultSlowReadWait, ZonesAtOnce: DefaultZonesAtOnce},
+		Failover:  Failover{MinProviders: 2, AutoDropAfter: 3, AutoRestore: true},
 	}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(Config{}, "Providers"), cmpopts.IgnoreUnexported(Config{})); diff != "" {
 		t.Errorf("Load mismatch (-want +got):\n%s", diff)
@@ -324,7 +325,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:   "unknown top-level key",
 			config: base + "zonez: []\n",
-			want:   []string{"zonecast.yaml:10: zonez: unknown key (known: failover, limits, providers, safety, state, zones)"},
+			want:   []string{"zonecast.yaml:10: zonez: unknown key (known: failover, limits, providers, resolvers, safety, state, zones)"},
 		},
 		{
 			name:   "unknown zone key",

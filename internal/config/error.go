@@ -17,6 +17,9 @@ type Error struct {
 	Key string
 	// Err says what is wrong. It never holds a secret's value.
 	Err error
+	// Code names the kind of a warning ("self-dependency"), shown after
+	// it in brackets; empty for most.
+	Code string
 }
 
 // Error returns "file:line: key: problem", leaving out the parts that are
@@ -28,6 +31,9 @@ func (e *Error) Error() string {
 	}
 	if e.Key != "" {
 		s += ": " + e.Key
+	}
+	if e.Code != "" {
+		return fmt.Sprintf("%s: %v [%s]", s, e.Err, e.Code)
 	}
 	return fmt.Sprintf("%s: %v", s, e.Err)
 }

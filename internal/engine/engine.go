@@ -19,6 +19,7 @@ import (
 	"github.com/zonecast/zonecast/internal/config"
 	"github.com/zonecast/zonecast/internal/failover"
 	"github.com/zonecast/zonecast/internal/plan"
+	"github.com/zonecast/zonecast/internal/resolve"
 	"github.com/zonecast/zonecast/internal/verify"
 	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/providers/all"
@@ -146,6 +147,9 @@ type Base struct {
 	Sweep        time.Duration
 	// Now is given to every Engine made (see Engine.Now).
 	Now func() time.Time
+	// Resolver resolves the names of nameservers for verify and failover,
+	// falling back on their last-known addresses (Config.Addresses).
+	Resolver *resolve.Resolver
 }
 
 // Open reads the configuration and the failover state and checks the
@@ -187,6 +191,11 @@ func Open(sel Selection) (*Base, error) {
 	if b.State, err = failover.Load(cfg.State); err != nil {
 		return nil, err
 	}
+	known, err := resolve.Load(cfg.Addresses)
+	if err != nil {
+		return nil, err
+	}
+	b.Resolver = resolve.New(cfg.Resolvers, known)
 	return b, nil
 }
 
@@ -523,6 +532,9 @@ func (e *Engine) Verify(ctx context.Context, opts verify.Options) []verify.Provi
 }
 
 func (e *Engine) verifyTargets(ctx context.Context, targets []Target, opts verify.Options) []verify.Provider {
+	if opts.Resolver == nil {
+		opts.Resolver = e.resolver()
+	}
 	reports := make([]verify.Provider, len(targets))
 	var wg sync.WaitGroup
 	for i, t := range targets {
@@ -536,6 +548,7 @@ func (e *Engine) verifyTargets(ctx context.Context, targets []Target, opts verif
 		})
 	}
 	wg.Wait()
+	e.rememberAddresses()
 	if opts.DNSSEC {
 		// Every provider of a zone against the keys of all of them
 		// (RFC 8901: every DNSKEY set holds every signer's ZSKs).
@@ -546,6 +559,25 @@ func (e *Engine) verifyTargets(ctx context.Context, targets []Target, opts verif
 		verify.CheckSigners(reports, now())
 	}
 	return reports
+}
+
+// resolver is the run's resolver of nameserver names (one with nothing
+// remembered for an engine made without Open).
+func (e *Engine) resolver() *resolve.Resolver {
+	if e.base == nil || e.base.Resolver == nil {
+		return resolve.New(e.Config.Resolvers, nil)
+	}
+	return e.base.Resolver
+}
+
+// rememberAddresses keeps the addresses the run's lookups gave as the
+// last-known ones (Config.Addresses). Failing to write them costs only
+// the fallback of a later run, so it is not an error of this one.
+func (e *Engine) rememberAddresses() {
+	if e.base == nil || e.base.Resolver == nil || e.Config.Addresses == "" {
+		return
+	}
+	_ = e.base.Resolver.Save(e.Config.Addresses)
 }
 
 // CheckSaved reports whether the configuration and zone files are what the

@@ -27,6 +27,10 @@ type Transition struct {
 	// Unverified are the providers that could not be asked whether they
 	// serve the zone (no nameservers configured), as "zone at provider".
 	Unverified []string
+	// Notes are what the checks on the wire want said, such as a
+	// nameserver reached at its last-known address because its name no
+	// longer resolves ("zone at provider: note").
+	Notes []string
 	// Steps are the changes pushed, in order.
 	Steps []Step
 	// Registrar is, per zone, what the delegation must be now.
@@ -106,7 +110,10 @@ func (e *Engine) Drop(ctx context.Context, name, reason string, force bool) (*Tr
 	var refusal *RefusedError
 	for _, origin := range dropping {
 		for _, t := range e.targetsOf(origin, name) {
-			rep := verify.Run(ctx, e.Desired[origin], t.Provider.Name(), t.Provider.Capabilities(), verify.Options{})
+			rep := verify.Run(ctx, e.Desired[origin], t.Provider.Name(), t.Provider.Capabilities(), verify.Options{Resolver: e.resolver()})
+			for _, n := range rep.Notes {
+				tr.Notes = append(tr.Notes, origin+" at "+t.Provider.Name()+": "+n)
+			}
 			switch {
 			case len(rep.Servers) == 0 && rep.Err == "":
 				tr.Unverified = append(tr.Unverified, origin+" at "+t.Provider.Name())
@@ -118,6 +125,7 @@ func (e *Engine) Drop(ctx context.Context, name, reason string, force bool) (*Tr
 			}
 		}
 	}
+	e.rememberAddresses()
 	if refusal != nil && !force {
 		return tr, refusal
 	}
@@ -211,7 +219,12 @@ func (e *Engine) Restore(ctx context.Context, name string, force bool) (*Transit
 			return tr, fmt.Errorf("restore %s at %s: %w", origin, name, res.Err)
 		}
 		tr.Steps = append(tr.Steps, Step{Zone: origin, Provider: name, What: fmt.Sprintf("%d changes pushed", res.Applied)})
-		if rep := verify.Run(ctx, e.Desired[origin], name, t.Provider.Capabilities(), verify.Options{}); !force && (!rep.OK() || len(rep.Servers) == 0) {
+		rep := verify.Run(ctx, e.Desired[origin], name, t.Provider.Capabilities(), verify.Options{Resolver: e.resolver()})
+		e.rememberAddresses()
+		for _, n := range rep.Notes {
+			tr.Notes = append(tr.Notes, origin+" at "+name+": "+n)
+		}
+		if !force && (!rep.OK() || len(rep.Servers) == 0) {
 			return tr, &NotServingError{Zone: origin, Provider: name, Report: rep}
 		} else if len(rep.Servers) == 0 {
 			tr.Unverified = append(tr.Unverified, origin+" at "+name)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"github.com/zonecast/zonecast/internal/resolve"
 	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/zones"
 )
@@ -61,6 +62,8 @@ type DSOptions struct {
 	Timeout time.Duration
 	// Now is the time signatures must be valid at (default time.Now).
 	Now func() time.Time
+	// Resolver resolves Parent's names (nil: the system resolver).
+	Resolver *resolve.Resolver
 }
 
 // CheckDS asks the parent of desired for the zone's DS set and compares it
@@ -76,7 +79,7 @@ func CheckDS(ctx context.Context, desired *zones.Zone, reports []Provider, opts 
 	if len(opts.Parent) > 0 {
 		c.Parent = opts.ParentZone
 		var servers []server
-		if servers, err = resolve(ctx, opts.Parent); err == nil {
+		if servers, _, err = resolveAll(ctx, opts.Resolver, opts.Parent); err == nil {
 			var addrs []string
 			for _, s := range servers {
 				addrs = append(addrs, s.addr)

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/zonecast/zonecast/internal/plan"
+	"github.com/zonecast/zonecast/internal/resolve"
 	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/zones"
 )
@@ -94,6 +95,10 @@ type Options struct {
 	DNSSEC bool
 	// Now is the time signatures must be valid at (default time.Now).
 	Now func() time.Time
+	// Resolver turns nameserver names into addresses and falls back on
+	// their last-known addresses when they no longer resolve (nil: the
+	// system resolver, nothing remembered).
+	Resolver *resolve.Resolver
 }
 
 // Expected returns the RRsets a provider should serve for the zone: the
@@ -120,7 +125,8 @@ func Run(ctx context.Context, desired *zones.Zone, provider string, caps provide
 		return rep
 	}
 	expected := Expected(desired, provider, caps, opts.Ignored)
-	addrs, err := resolve(ctx, caps.Nameservers)
+	addrs, notes, err := resolveAll(ctx, opts.Resolver, caps.Nameservers)
+	rep.Notes = append(rep.Notes, notes...)
 	if err != nil {
 		rep.Err = err.Error()
 		return rep
@@ -152,24 +158,31 @@ type server struct {
 	name, addr string
 }
 
-// resolve turns nameservers into addresses: an explicit address as given,
-// a name through the system resolver (every address it has, port 53).
-func resolve(ctx context.Context, ns []providers.Nameserver) ([]server, error) {
-	var out []server
+// resolveAll turns nameservers into addresses: an explicit address as
+// given, a name through r (every address it has, port 53; its last-known
+// ones, with a note, when it no longer resolves). A nil r is the system
+// resolver with nothing remembered.
+func resolveAll(ctx context.Context, r *resolve.Resolver, ns []providers.Nameserver) (out []server, notes []string, err error) {
+	if r == nil {
+		r = resolve.New(nil, nil)
+	}
 	for _, n := range ns {
 		if n.Addr != "" {
 			out = append(out, server{n.Name, n.Addr})
 			continue
 		}
-		ips, err := net.DefaultResolver.LookupHost(ctx, strings.TrimSuffix(n.Name, "."))
+		res, err := r.LookupHost(ctx, n.Name)
 		if err != nil {
-			return nil, fmt.Errorf("resolve nameserver %s: %w", n.Name, err)
+			return nil, notes, fmt.Errorf("nameserver %s: %w", n.Name, err)
 		}
-		for _, ip := range ips {
+		if res.Note != "" {
+			notes = append(notes, res.Note)
+		}
+		for _, ip := range res.Addrs {
 			out = append(out, server{n.Name, net.JoinHostPort(ip, "53")})
 		}
 	}
-	return out, nil
+	return out, notes, nil
 }
 
 func now(opts Options) time.Time {

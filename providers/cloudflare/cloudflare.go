@@ -1226,3 +1226,16 @@ func (p *Provider) multiProvider(ctx context.Context, zid, origin string) error 
 	}
 	return nil
 }
+
+// Endpoints is the API's host (providers.Endpointer): api_url's when set,
+// else Cloudflare's own.
+func (p *Provider) Endpoints() []providers.Endpoint {
+	base := apiBase
+	if p.transport != nil && p.transport.Target != nil {
+		base = p.transport.Target.String()
+	}
+	if e, ok := providers.HostEndpoint("api_url", base); ok {
+		return []providers.Endpoint{e}
+	}
+	return nil
+}

@@ -256,3 +256,11 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 	providers.ReportApplied(ctx, len(changes))
 	return len(changes), nil
 }
+
+// Endpoints is the API's host (providers.Endpointer).
+func (p *Provider) Endpoints() []providers.Endpoint {
+	if e, ok := providers.HostEndpoint("api_url", p.base); ok {
+		return []providers.Endpoint{e}
+	}
+	return nil
+}

@@ -715,3 +715,14 @@ func (e *UnansweredError) Error() string {
 }
 
 func (e *UnansweredError) Unwrap() error { return e.Err }
+
+// Endpoints are the servers given by name (providers.Endpointer).
+func (p *Provider) Endpoints() []providers.Endpoint {
+	var out []providers.Endpoint
+	for _, s := range p.servers {
+		if e, ok := providers.HostEndpoint("server", s); ok {
+			out = append(out, e)
+		}
+	}
+	return out
+}

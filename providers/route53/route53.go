@@ -639,3 +639,15 @@ func toR53TXT(rdata string) (string, error) {
 	}
 	return strings.Join(parts, " "), nil
 }
+
+// Endpoints is the API's host (providers.Endpointer): endpoint: when set,
+// else Route 53's own.
+func (p *Provider) Endpoints() []providers.Endpoint {
+	if p.endpoint == "" {
+		return []providers.Endpoint{{Key: "endpoint", Host: "route53.amazonaws.com"}}
+	}
+	if e, ok := providers.HostEndpoint("endpoint", p.endpoint); ok {
+		return []providers.Endpoint{e}
+	}
+	return nil
+}

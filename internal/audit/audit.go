@@ -79,6 +79,25 @@ type Report struct {
 	// sorted; see SinglePoints.
 	SinglePointsOfFailure []string  `json:"single_points_of_failure"`
 	Findings              []Finding `json:"findings"`
+	// Zonecast are zonecast's own dependencies for the zone (the caller
+	// fills them from its configuration): the names it must resolve to
+	// reach or check the zone's providers, and what going dark would cut
+	// it off from each.
+	Zonecast []SelfDependency `json:"zonecast_dependencies,omitempty"`
+}
+
+// SelfDependency is one name zonecast needs to reach or check a provider.
+type SelfDependency struct {
+	Provider string `json:"provider"`
+	// What is "server", "api_url", "endpoint" or "nameserver".
+	What string `json:"what"`
+	Host string `json:"host"`
+	// DarkIf are what going dark makes the name unresolvable: "zone
+	// example.com.", "provider b"; empty when it hangs on no zone
+	// zonecast manages.
+	DarkIf []string `json:"dark_if,omitempty"`
+	// Fallback says what zonecast does then ("its last-known address").
+	Fallback string `json:"fallback,omitempty"`
 }
 
 // Failed reports whether the zone does not resolve or a single point of

@@ -59,6 +59,21 @@ func WriteText(w io.Writer, r *Report) error {
 		}
 		fmt.Fprintf(&b, "  %s: %s [%s]\n", f.Severity, msg, f.Code)
 	}
+	if len(r.Zonecast) > 0 {
+		b.WriteString("  zonecast's own dependencies (names it resolves to reach or check the providers):\n")
+		for _, d := range r.Zonecast {
+			fmt.Fprintf(&b, "    %s %s %s: ", d.Provider, d.What, d.Host)
+			if len(d.DarkIf) == 0 {
+				b.WriteString("outside the zones zonecast manages")
+			} else {
+				fmt.Fprintf(&b, "unresolvable if %s goes dark", strings.Join(d.DarkIf, " or "))
+				if d.Fallback != "" {
+					fmt.Fprintf(&b, "; then %s", d.Fallback)
+				}
+			}
+			b.WriteString("\n")
+		}
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 
 	"github.com/miekg/dns"
@@ -98,6 +99,9 @@ func runAudit(ctx context.Context, ios *streams, opts *auditOptions, zone string
 	if err != nil {
 		return err
 	}
+	if cfg != nil {
+		r.Zonecast = selfDependencies(cfg, dns.Fqdn(strings.ToLower(zone)))
+	}
 	if opts.format == "json" {
 		if err := audit.WriteJSON(ios.out, r); err != nil {
 			return err
@@ -109,4 +113,31 @@ func runAudit(ctx context.Context, ios *streams, opts *auditOptions, zone string
 		return reported{errDiffers}
 	}
 	return nil
+}
+
+// selfDependencies are the names zonecast resolves to reach or check the
+// providers of origin and of its parent: provider, from the configuration.
+func selfDependencies(cfg *config.Config, origin string) []audit.SelfDependency {
+	zc, ok := cfg.Zone(origin)
+	if !ok {
+		return nil
+	}
+	names := slices.Clone(zc.Providers)
+	if zc.Parent != nil {
+		names = append(names, zc.Parent.Provider)
+	}
+	var out []audit.SelfDependency
+	for _, d := range cfg.Dependencies(names...) {
+		sd := audit.SelfDependency{Provider: d.Provider, What: d.Key, Host: d.Host, DarkIf: d.DarkIf()}
+		if d.Nameserver {
+			sd.What = "nameserver"
+			if len(sd.DarkIf) > 0 {
+				sd.Fallback = "verify and failover use its last-known address"
+			}
+		} else if len(sd.DarkIf) > 0 {
+			sd.Fallback = "zonecast cannot reach " + d.Provider + ": give its address instead"
+		}
+		out = append(out, sd)
+	}
+	return out
 }

@@ -228,14 +228,14 @@ zones:
 	// given by name only, resolved through the lab's Unbound; b-dns.test.,
 	// where b's nameserver lives, is managed too, by b alone.
 	t.Run("no resolver", func(t *testing.T) {
-		noResolver(t, dir, a, b, c, tld, res)
+		noResolver(t, dir, hints, a, b, c, tld, res)
 	})
 }
 
 // noResolver runs the outage drill's drop and restore of b with the
 // nameservers given by name and no resolver that answers: zonecast works
 // from the addresses it saw last.
-func noResolver(t *testing.T, dir string, a, b, c, tld *dnstest.Server, res *dnstest.Resolver) {
+func noResolver(t *testing.T, dir, hints string, a, b, c, tld *dnstest.Server, res *dnstest.Resolver) {
 	config := filepath.Join(dir, "zonecast-names.yaml")
 	write(t, filepath.Join(dir, "b-dns.test.zone"), nsDomain("b", bAddr))
 	writeConfig := func(resolver string) {
@@ -274,6 +274,17 @@ zones:
 	if !strings.Contains(out, "providers.b.nameservers: nameserver ns.b-dns.test is given by name inside b-dns.test., which zonecast manages (served by b itself alone)") ||
 		!strings.Contains(out, "[self-dependency]") {
 		t.Fatalf("plan does not warn that b's nameserver depends on b:\n%s", out)
+	}
+	// audit lists zonecast's own dependencies for the zone.
+	out = zc(0, "audit", "safe.test.", "--root-hints", hints)
+	for _, want := range []string{
+		"zonecast's own dependencies",
+		"b nameserver ns.b-dns.test: unresolvable if zone b-dns.test. or provider b goes dark; then verify and failover use its last-known address",
+		"a nameserver ns.a-dns.test: outside the zones zonecast manages",
+	} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("audit does not say %q:\n%s", want, out)
+		}
 	}
 	// With the resolver up, verify learns every nameserver's address.
 	zc(0, "verify", "--zone", "safe.test.")

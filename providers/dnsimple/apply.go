@@ -68,13 +68,26 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 		return 0, err
 	}
 	ops, left := p.plan(origin, changes, p.batch)
-	needed := len(ops)
+	writes := len(ops)
 	var batches [][]op
 	if p.batch {
 		batches = chunk(ops)
-		needed = len(batches)
+		writes = len(batches)
 	}
-	if err := p.checkBudget(ctx, origin, len(changes), needed); err != nil {
+	// The engine reads the zone back after an apply to check it
+	// converged: its pages are part of the bill.
+	p.mu.Lock()
+	after := p.total[origin]
+	p.mu.Unlock()
+	for _, o := range ops {
+		switch o.kind {
+		case opCreate:
+			after++
+		case opDelete:
+			after--
+		}
+	}
+	if err := p.checkBudget(ctx, origin, len(changes), writes, after/100+1); err != nil {
 		return 0, err
 	}
 	done := 0
@@ -315,11 +328,12 @@ func (p *Provider) remember(origin string, o op) {
 	}
 }
 
-// checkBudget refuses an apply of needed requests the hour's remaining
-// budget cannot cover. The budget is the one the last answer told (the
+// checkBudget refuses an apply of writes requests, and readBack to read
+// the zone after it, that the hour's remaining budget cannot cover. The budget is the one the last answer told (the
 // read of the plan, normally); before any answer it asks GET /v2/whoami.
 // An answer without X-RateLimit headers means there is nothing to check.
-func (p *Provider) checkBudget(ctx context.Context, origin string, changes, needed int) error {
+func (p *Provider) checkBudget(ctx context.Context, origin string, changes, writes, readBack int) error {
+	needed := writes + readBack
 	p.mu.Lock()
 	b, answered := p.budget, p.answered
 	p.mu.Unlock()
@@ -340,7 +354,7 @@ func (p *Provider) checkBudget(ctx context.Context, origin string, changes, need
 		b.Remaining, b.Reset = b.Limit, now.Add(time.Hour)
 	}
 	if needed > b.Remaining {
-		return &BudgetError{Provider: p.name, Zone: origin, Changes: changes, Needed: needed, Budget: b}
+		return &BudgetError{Provider: p.name, Zone: origin, Changes: changes, Needed: needed, Writes: writes, ReadBack: readBack, Budget: b}
 	}
 	return nil
 }

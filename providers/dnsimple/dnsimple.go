@@ -91,7 +91,7 @@ func New(name string, c Config) (*Provider, error) {
 	tr := &providers.Transport{Base: resetAsRetryAfter{}, Limiter: rate.NewLimiter(rate.Limit(cmp.Or(c.RequestsPerSecond, 10)), 1), MaxAttempts: c.MaxAttempts}
 	return &Provider{name: name, base: base, token: c.APIToken, account: c.Account, batch: c.Batch, nameservers: ns,
 		http: &http.Client{Transport: tr, Timeout: cmp.Or(c.Timeout, 30*time.Second)}, transport: tr,
-		cache: map[string]map[zones.Key][]record{}, now: time.Now}, nil
+		cache: map[string]map[zones.Key][]record{}, total: map[string]int{}, now: time.Now}, nil
 }
 
 // Provider is one DNSimple account.
@@ -112,6 +112,8 @@ type Provider struct {
 	// cache holds, per zone, the records of each managed RRset as last
 	// read or written, with their IDs, for Apply.
 	cache map[string]map[zones.Key][]record
+	// total is, per zone, how many records the last read listed.
+	total map[string]int
 }
 
 // record is one DNSimple record of an RRset zonecast manages.
@@ -172,7 +174,9 @@ func (p *Provider) Capabilities() providers.Capabilities {
 type BudgetError struct {
 	Provider, Zone string
 	Changes        int // RRset changes asked for
-	Needed         int // requests the apply needs
+	Needed         int // requests the apply needs: Writes and ReadBack
+	Writes         int // requests that write
+	ReadBack       int // requests to read the zone back after it (the convergence check)
 	Budget
 }
 
@@ -181,8 +185,8 @@ func (e *BudgetError) Error() string {
 	if e.Needed > e.Limit {
 		hint = fmt.Sprintf("it cannot fit in one hour: apply it in parts of at most %d record writes (ignore rules, a smaller zone file), or use batch: true on an Enterprise account (100 records a request)", e.Limit)
 	}
-	return fmt.Sprintf("apply of %d changes to %s at %s needs %d API requests, but only %d of DNSimple's %d an hour remain until %s: nothing was written; %s",
-		e.Changes, e.Zone, e.Provider, e.Needed, e.Remaining, e.Limit, e.Reset.UTC().Format("15:04:05 MST"), hint)
+	return fmt.Sprintf("apply of %d changes to %s at %s needs %d API requests (%d to write, %d to read the zone back), but only %d of DNSimple's %d an hour remain until %s: nothing was written; %s",
+		e.Changes, e.Zone, e.Provider, e.Needed, e.Writes, e.ReadBack, e.Remaining, e.Limit, e.Reset.UTC().Format("15:04:05 MST"), hint)
 }
 
 // Is makes errors.Is(err, ErrBudget) true.
@@ -379,6 +383,7 @@ func (p *Provider) Records(ctx context.Context, origin string) ([]zones.RRset, e
 	sets, cache := convert(origin, all)
 	p.mu.Lock()
 	p.cache[origin] = cache
+	p.total[origin] = len(all)
 	p.mu.Unlock()
 	return sets, nil
 }

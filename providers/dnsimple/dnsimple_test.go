@@ -178,10 +178,10 @@ func TestHourlyBudgetRefused(t *testing.T) {
 	if !errors.As(err, &be) || !errors.Is(err, dnsimple.ErrBudget) || applied != 0 {
 		t.Fatalf("apply of 60 with 48 left: %d applied, %v; want a BudgetError", applied, err)
 	}
-	if be.Needed != 60 || be.Remaining != 48 || be.Limit != 50 || !be.Reset.Equal(now.Add(time.Hour)) {
+	if be.Needed != 61 || be.Writes != 60 || be.ReadBack != 1 || be.Remaining != 48 || be.Limit != 50 || !be.Reset.Equal(now.Add(time.Hour)) {
 		t.Errorf("budget error %+v", be)
 	}
-	for _, w := range []string{"needs 60 API requests", "only 48 of DNSimple's 50 an hour", "19:00:00 UTC", "nothing was written", "in parts"} {
+	for _, w := range []string{"needs 61 API requests (60 to write, 1 to read the zone back)", "only 48 of DNSimple's 50 an hour", "19:00:00 UTC", "nothing was written", "in parts"} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error %q lacks %q", err, w)
 		}
@@ -189,14 +189,14 @@ func TestHourlyBudgetRefused(t *testing.T) {
 	if r := s.Requests(); len(r) != 0 {
 		t.Errorf("%d requests sent for a refused apply: %v", len(r), r)
 	}
-	// 40 fit.
-	if applied, err := p.Apply(t.Context(), origin, sets(40, 300)); err != nil || applied != 40 {
-		t.Fatalf("apply of 40: %d, %v", applied, err)
+	// 47 and the read back fit.
+	if applied, err := p.Apply(t.Context(), origin, sets(47, 300)); err != nil || applied != 47 {
+		t.Fatalf("apply of 47: %d, %v", applied, err)
 	}
-	// The window turns: a full hour again.
 	now = now.Add(time.Hour)
+	// The window turns: a full hour again, without a read to tell it.
 	if applied, err := p.Apply(t.Context(), origin, sets(45, 600)); err != nil || applied != 45 {
-		t.Fatalf("apply of 45 after the reset: %d, %v", applied, err)
+		t.Fatalf("apply of 45 TTL updates after the reset: %d, %v", applied, err)
 	}
 }
 

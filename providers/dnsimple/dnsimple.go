@@ -327,7 +327,7 @@ func (p *Provider) accountID(ctx context.Context) (string, error) {
 			for i, a := range accts.Data {
 				ids[i] = strconv.FormatInt(a.ID, 10)
 			}
-			return "", fmt.Errorf("%s: the token is a user token with %d accounts (%s): set account:", p.name, len(ids), strings.Join(ids, ", "))
+			return "", fmt.Errorf("%s: the token is a user token with %d accounts (%s): set account: to one of them", p.name, len(ids), strings.Join(ids, ", "))
 		}
 		acct = strconv.FormatInt(accts.Data[0].ID, 10)
 	}

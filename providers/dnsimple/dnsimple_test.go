@@ -138,6 +138,7 @@ func TestTransientFaults(t *testing.T) {
 	s.ResetRequests()
 	s.Inject(emu.Fault{Method: http.MethodGet, Path: "/records", Status: 503, Times: 2})
 	s.Inject(emu.Fault{Method: http.MethodGet, Path: "/records", Status: 429, RetryAfter: time.Second, Times: 1})
+	s.Inject(emu.Fault{Method: http.MethodGet, Path: "/records", Reset: true, Times: 1})
 	sets, err := p.Records(t.Context(), origin)
 	if err != nil {
 		t.Fatal(err)
@@ -149,8 +150,8 @@ func TestTransientFaults(t *testing.T) {
 	for _, r := range s.Requests() {
 		statuses = append(statuses, r.Status)
 	}
-	if !slices.Equal(statuses, []int{503, 503, 429, 200}) {
-		t.Errorf("answers %v, want 503 503 429 200", statuses)
+	if !slices.Equal(statuses, []int{503, 503, 429, 0, 200}) {
+		t.Errorf("answers %v, want 503 503 429, a reset connection (0), 200", statuses)
 	}
 }
 
@@ -367,5 +368,36 @@ func TestSystemRecordsRefused(t *testing.T) {
 	}
 	if n := len(s.Requests()); n != 0 {
 		t.Errorf("%d requests sent", n)
+	}
+}
+
+// Records written by others: one set with two TTLs is made one (a PATCH
+// of the odd record), and plain unquoted TXT reads as the one string it
+// is, so it plans nothing.
+func TestWrittenByOthers(t *testing.T) {
+	s, p := start(t, emu.Options{}, dnsimple.Config{})
+	s.AddRecord(origin, emu.Record{Name: "mix", Type: "A", Content: "192.0.2.1", TTL: 300})
+	s.AddRecord(origin, emu.Record{Name: "mix", Type: "A", Content: "192.0.2.2", TTL: 600})
+	s.AddRecord(origin, emu.Record{Name: "", Type: "TXT", Content: "v=spf1 -all", TTL: 300})
+	s.ResetRequests()
+	first := providertest.Converge(t, p, origin, providertest.Head+`
+@ TXT "v=spf1 -all"
+mix A 192.0.2.1
+mix A 192.0.2.2
+`)
+	for _, c := range first.Changes {
+		if c.RRset().Name != "mix."+origin && c.RRset().Name != "ns1."+origin {
+			t.Errorf("planned %s %s", c.RRset().Name, c.RRset().TypeString())
+		}
+	}
+	var writes []string
+	for _, r := range s.Requests() {
+		if r.Method != http.MethodGet {
+			writes = append(writes, r.Method+" "+r.Body)
+		}
+	}
+	slices.Sort(writes)
+	if len(writes) != 2 || writes[0] != `PATCH {"ttl":300}` || !strings.HasPrefix(writes[1], `POST {"name":"ns1"`) {
+		t.Errorf("writes %q, want the ns1 POST and one PATCH of the TTL", writes)
 	}
 }

@@ -75,6 +75,8 @@ var drivers = []driver{
 	{"pdns-api", Profile{OwnsSOA: true}, Quirks{}, 4000, 7000, startPowerDNSAPI},
 	{"cloudflare", Profile{OwnsSOA: true, OwnsApexNS: true}, Quirks{}, 1000, 3000, startCloudflare},
 	{"route53", Profile{OwnsSOA: true, OwnsApexNS: true}, Quirks{}, 4000, 7000, startRoute53},
+	// DNSimple writes one record per request: zones are kept small.
+	{"dnsimple", Profile{OwnsSOA: true, OwnsApexNS: true}, Quirks{}, 1000, 3000, startDNSimple},
 }
 
 // startZonefile makes a zone-file provider writing into dir/out with a

@@ -553,3 +553,11 @@ func relName(owner, origin string) string {
 	}
 	return strings.TrimSuffix(owner, "."+origin)
 }
+
+// Endpoints is the API's host (providers.Endpointer).
+func (p *Provider) Endpoints() []providers.Endpoint {
+	if e, ok := providers.HostEndpoint("endpoint", p.base); ok {
+		return []providers.Endpoint{e}
+	}
+	return nil
+}

@@ -75,6 +75,7 @@ var drivers = []driver{
 	{"pdns-api", Profile{OwnsSOA: true}, Quirks{}, 4000, 7000, startPowerDNSAPI},
 	{"cloudflare", Profile{OwnsSOA: true, OwnsApexNS: true}, Quirks{}, 1000, 3000, startCloudflare},
 	{"route53", Profile{OwnsSOA: true, OwnsApexNS: true}, Quirks{}, 4000, 7000, startRoute53},
+	{"googleclouddns", Profile{OwnsSOA: true}, Quirks{}, 4000, 7000, startGoogleCloudDNS},
 }
 
 // startZonefile makes a zone-file provider writing into dir/out with a

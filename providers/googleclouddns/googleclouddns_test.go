@@ -490,3 +490,28 @@ func TestRefusals(t *testing.T) {
 		t.Errorf("101 records: %v", err)
 	}
 }
+
+// Without credentials_file the driver takes Application Default
+// Credentials: here GOOGLE_APPLICATION_CREDENTIALS naming a key file.
+func TestApplicationDefaultCredentials(t *testing.T) {
+	s := emu.New(emu.Options{})
+	t.Cleanup(s.Close)
+	s.AddZone(mzone, origin, "public")
+	key, err := s.ServiceAccountKey("adc@emu-project.iam.gserviceaccount.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "adc.json")
+	os.WriteFile(file, key, 0o600)
+	t.Setenv("GOOGLE_APPLICATION_CREDENTIALS", file)
+	p, err := googleclouddns.New("gcloud", googleclouddns.Config{Project: s.Project(), Endpoint: s.URL}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Records(t.Context(), origin); err != nil {
+		t.Fatal(err)
+	}
+	if s.Counts()["token"] != 1 {
+		t.Errorf("token requests %d, want 1", s.Counts()["token"])
+	}
+}

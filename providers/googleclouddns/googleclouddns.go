@@ -165,9 +165,13 @@ func New(name string, c Config, dir string) (*Provider, error) {
 // Name implements providers.Provider.
 func (p *Provider) Name() string { return p.name }
 
-// Requests returns how many HTTP requests the provider sent to the API
-// and to the token endpoint, retries included.
-func (p *Provider) Requests() (api, token int64) { return p.api.Requests(), p.token.Requests() }
+// Requests returns how many HTTP requests the provider sent to the API,
+// retries included.
+func (p *Provider) Requests() int64 { return p.api.Requests() }
+
+// TokenRequests returns how many HTTP requests the provider sent to the
+// token endpoint, retries included.
+func (p *Provider) TokenRequests() int64 { return p.token.Requests() }
 
 // SetPollInterval sets the first wait between polls of a pending change
 // (default 250ms), for tests.
@@ -315,6 +319,39 @@ func (p *Provider) explain(op string, err error) error {
 			op, p.name, p.project, reason, ge.Message)
 	}
 	return fmt.Errorf("%s at %s: HTTP %d %s: %s", op, p.name, ge.Code, reason, ge.Message)
+}
+
+func isDrift(err error) bool {
+	var ge *googleapi.Error
+	return errors.As(err, &ge) && (ge.Code == http.StatusPreconditionFailed || ge.Code == http.StatusConflict)
+}
+
+// ownChange looks for b among the zone's latest changes.
+func (p *Provider) ownChange(ctx context.Context, svc *dnsv1.Service, mz string, b *batch) (*dnsv1.Change, bool) {
+	r, err := svc.Changes.List(p.project, mz).SortBy("changeSequence").SortOrder("descending").MaxResults(5).Context(ctx).Do()
+	if err != nil {
+		return nil, false
+	}
+	for _, c := range r.Changes {
+		if sameSets(c.Additions, b.adds) && sameSets(c.Deletions, b.dels) {
+			return c, true
+		}
+	}
+	return nil, false
+}
+
+// sameSets reports whether two lists hold the same RRsets, in any order.
+func sameSets(a, b []*dnsv1.ResourceRecordSet) bool {
+	keys := func(l []*dnsv1.ResourceRecordSet) []string {
+		var out []string
+		for _, s := range l {
+			data := slices.Sorted(slices.Values(s.Rrdatas))
+			out = append(out, fmt.Sprintf("%s %s %d %q", strings.ToLower(s.Name), s.Type, s.Ttl, data))
+		}
+		slices.Sort(out)
+		return out
+	}
+	return slices.Equal(keys(a), keys(b))
 }
 
 func isNotFound(err error) bool {
@@ -615,7 +652,16 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 // most change_timeout.
 func (p *Provider) change(ctx context.Context, svc *dnsv1.Service, mz string, b *batch) error {
 	op := fmt.Sprintf("apply %d changes (%d additions, %d deletions) to managed zone %s", b.n, len(b.adds), len(b.dels), mz)
+	sent := p.api.Requests()
 	ch, err := svc.Changes.Create(p.project, mz, &dnsv1.Change{Additions: b.adds, Deletions: b.dels}).Context(ctx).Do()
+	if err != nil && p.api.Requests()-sent > 1 && isDrift(err) {
+		// The create was retried (a 5xx, a reset, a timeout) and the
+		// retry met a change already made: perhaps its own, made by the
+		// attempt whose answer was lost. Cloud DNS's latest changes say.
+		if own, ok := p.ownChange(ctx, svc, mz, b); ok {
+			ch, err = own, nil
+		}
+	}
 	if err != nil {
 		return p.explain(op, err)
 	}

@@ -282,7 +282,7 @@ func TestFaults(t *testing.T) {
 	if c["token"] != 2 || c["rrsets.list"] != 2 || c["changes.create"] != 3 {
 		t.Errorf("requests %v: want 2 token (one 503), 2 rrsets.list (one 429), 3 changes.create (two 500)", c)
 	}
-	api, tok := p.Requests()
+	api, tok := p.Requests(), p.TokenRequests()
 	if tok != 2 || api < 6 {
 		t.Errorf("counted %d API requests and %d token requests", api, tok)
 	}
@@ -513,5 +513,28 @@ func TestApplicationDefaultCredentials(t *testing.T) {
 	}
 	if s.Counts()["token"] != 1 {
 		t.Errorf("token requests %d, want 1", s.Counts()["token"])
+	}
+}
+
+// A change Cloud DNS made whose answer was lost (a 5xx after the fact) is
+// retried by the transport, and the retry meets it (409); the driver finds
+// its own change among the zone's latest and goes on, where a naive one
+// would report drift.
+func TestLostReply(t *testing.T) {
+	s, p := start(t, emu.Options{}, googleclouddns.Config{})
+	s.Inject(emu.Fault{Path: "/changes", Method: http.MethodPost, Status: 503, Lost: true, Times: 1})
+	n, err := p.Apply(t.Context(), origin, []providers.Change{{Set: set("a."+origin, dns.TypeA, 300, "192.0.2.1")}})
+	if err != nil || n != 1 {
+		t.Fatalf("apply: %d, %v", n, err)
+	}
+	c := s.Counts()
+	if c["changes.create"] != 2 || c["changes.list"] != 1 {
+		t.Errorf("requests %v: want 2 changes.create (one lost) and 1 changes.list", c)
+	}
+	// A real drift is still one, retried or not.
+	s.Inject(emu.Fault{Path: "/changes", Method: http.MethodPost, Status: 503, Times: 1})
+	s.SetRRset(mzone, &dnsv1.ResourceRecordSet{Name: "b." + origin, Type: "A", Ttl: 300, Rrdatas: []string{"192.0.2.9"}})
+	if _, err := p.Apply(t.Context(), origin, []providers.Change{{Set: set("b."+origin, dns.TypeA, 300, "192.0.2.2")}}); !errors.Is(err, googleclouddns.ErrDrift) {
+		t.Errorf("a drift after a retry: %v, want ErrDrift", err)
 	}
 }

@@ -9,7 +9,8 @@
 //     managedZones.get;
 //   - resourceRecordSets.list (name and type filters, maxResults,
 //     pageToken; nextPageToken while more remain);
-//   - changes.create and changes.get: one change is atomic, deletions
+//   - changes.create, changes.get and changes.list (sortOrder, maxResults,
+//     pageToken): one change is atomic, deletions
 //     first, then additions; it stays "pending" for Options.PendingFor and
 //     is "done" afterwards;
 //   - POST /token: the JWT-bearer grant (RFC 7523) a service-account key
@@ -52,7 +53,9 @@
 // (the JWT claims iss, scope, aud, exp, iat; one hour at most).
 //
 // Fault injection (Inject): 429 rateLimitExceeded with Retry-After, 5xx
-// backendError, latency. Counts and Requests tell how many calls an
+// backendError, latency, and a lost reply (the request is carried out, the
+// answer is a 5xx), which is what makes a retried changes.create meet its
+// own change. Counts and Requests tell how many calls an
 // operation cost.
 //
 // Guessed, unverified without a live project: the HTTP status and reason

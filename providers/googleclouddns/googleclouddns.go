@@ -70,7 +70,9 @@ const (
 	DeletionsPerChange   = 1000
 	RrdataBytesPerChange = 100000
 	RecordsPerRRset      = 100
-	RRsetsPerZone        = 10000
+	// NameserversPerDelegation bounds an NS set below the apex.
+	NameserversPerDelegation = 8
+	RRsetsPerZone            = 10000
 )
 
 // ErrDrift is what an apply gets when Cloud DNS refuses a change because
@@ -587,6 +589,8 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 			return 0, fmt.Errorf("%s: the SOA is Cloud DNS's to change", c)
 		case c.Delete && s.Type == dns.TypeNS && s.Name == origin:
 			return 0, fmt.Errorf("%s: a Cloud DNS zone's apex NS set can be replaced, never deleted", c)
+		case !c.Delete && s.Type == dns.TypeNS && s.Name != origin && len(s.Data) > NameserversPerDelegation:
+			return 0, fmt.Errorf("%s: %d name servers, more than the %d Cloud DNS takes in one delegation", c, len(s.Data), NameserversPerDelegation)
 		case !c.Delete && len(s.Data) > RecordsPerRRset:
 			return 0, fmt.Errorf("%s: %d records, more than the %d Cloud DNS holds in one RRset", c, len(s.Data), RecordsPerRRset)
 		}

@@ -489,6 +489,13 @@ func TestRefusals(t *testing.T) {
 	if _, err := p.Apply(context.Background(), origin, []providers.Change{{Set: set("big."+origin, dns.TypeA, 300, big...)}}); err == nil || !strings.Contains(err.Error(), "more than the 100") {
 		t.Errorf("101 records: %v", err)
 	}
+	var nine []string
+	for i := range 9 {
+		nine = append(nine, fmt.Sprintf("ns%d.example.net.", i))
+	}
+	if _, err := p.Apply(context.Background(), origin, []providers.Change{{Set: set("child."+origin, dns.TypeNS, 300, nine...)}}); err == nil || !strings.Contains(err.Error(), "more than the 8") {
+		t.Errorf("a delegation to 9 name servers: %v", err)
+	}
 }
 
 // Without credentials_file the driver takes Application Default

@@ -36,13 +36,15 @@
 //   - a CNAME beside other data at one name: 400 invalid;
 //   - the per-change and per-zone limits (Options): more than 1,000
 //     additions or 1,000 deletions, more than 100,000 bytes of rrdata, more
-//     than 100 rrdatas in an RRset, more than 10,000 RRsets in a zone: 403
+//     than 100 rrdatas in an RRset, more than 8 name servers in a
+//     delegation, more than 10,000 RRsets in a zone: 403
 //     quotaExceeded, with the messages Cloud DNS gives ("The change would
 //     exceed quota for additions per change.").
 //
 // Sources: cloud.google.com/dns/quotas (limits: 1,000 additions and 1,000
 // deletions per change, 100,000 bytes of resource record data per change,
-// 100 records per RRset, 10,000 RRsets per managed zone);
+// 100 records per RRset, 8 name servers per delegation, 10,000 RRsets per
+// managed zone);
 // cloud.google.com/dns/docs/records-overview (the record types: A, AAAA,
 // ALIAS, CAA, CNAME, DNSKEY, DS, HTTPS, IPSECKEY, MX, NAPTR, NS, PTR, SOA,
 // SPF, SRV, SSHFP, SVCB, TLSA, TXT; no wildcard NS);
@@ -59,7 +61,8 @@
 // operation cost.
 //
 // Guessed, unverified without a live project: the HTTP status and reason
-// of the refusals of a CNAME beside other data, of an SOA or apex NS
+// of the refusals of a delegation of more than 8 name servers (the quota's
+// 403 here), of a CNAME beside other data, of an SOA or apex NS
 // deletion and of an unknown project (404 notFound here); the default and
 // largest page of resourceRecordSets.list (1,000 here); whether Cloud DNS
 // moves the SOA serial on each change (the emulator adds one); the order of

@@ -690,6 +690,8 @@ func (s *Server) create(z *zone, c *dnsv1.Change) (any, *apiError) {
 			return nil, errf(400, "invalid", "Invalid value for '%s.ttl': '%d'", where, a.Ttl)
 		case len(a.Rrdatas) == 0 && a.RoutingPolicy == nil:
 			return nil, errf(400, "required", "Required value for '%s.rrdata'", where)
+		case a.Type == "NS" && k.name != z.dnsName && len(a.Rrdatas) > 8:
+			return nil, errf(403, "quotaExceeded", "The change would exceed quota for name servers per delegation.")
 		case len(a.Rrdatas) > s.opts.RecordsPerRRset:
 			return nil, errf(403, "quotaExceeded", "The change would exceed quota for resource records per resource record set.")
 		case seen[k]:

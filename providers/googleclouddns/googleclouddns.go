@@ -601,14 +601,12 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 			p.mu.Lock()
 			del = p.raw[origin][s.Key()]
 			p.mu.Unlock()
-			if del == nil {
-				continue // nothing held, nothing to delete
-			}
 		}
 		if !c.Delete && len(s.Data) > 0 {
 			add = toAPI(s)
 		}
 		if del == nil && add == nil {
+			cur.n++ // nothing held, nothing to write: done with its batch
 			continue
 		}
 		size := rrdataBytes(del, add)
@@ -636,6 +634,10 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 	}
 	applied := 0
 	for i, b := range batches {
+		if len(b.adds)+len(b.dels) == 0 {
+			applied += b.n
+			continue
+		}
 		if err := p.change(ctx, svc, mz, b); err != nil {
 			if len(batches) > 1 {
 				err = fmt.Errorf("change %d of %d: %w", i+1, len(batches), err)

@@ -18,8 +18,10 @@ import (
 	"google.golang.org/api/googleapi"
 	"google.golang.org/api/option"
 
+	"github.com/zonecast/zonecast/internal/config"
 	emu "github.com/zonecast/zonecast/internal/emulator/googleclouddns"
 	"github.com/zonecast/zonecast/providers"
+	"github.com/zonecast/zonecast/providers/all"
 	"github.com/zonecast/zonecast/providers/googleclouddns"
 	"github.com/zonecast/zonecast/providers/providertest"
 	"github.com/zonecast/zonecast/zones"
@@ -543,5 +545,54 @@ func TestLostReply(t *testing.T) {
 	s.SetRRset(mzone, &dnsv1.ResourceRecordSet{Name: "b." + origin, Type: "A", Ttl: 300, Rrdatas: []string{"192.0.2.9"}})
 	if _, err := p.Apply(t.Context(), origin, []providers.Change{{Set: set("b."+origin, dns.TypeA, 300, "192.0.2.2")}}); !errors.Is(err, googleclouddns.ErrDrift) {
 		t.Errorf("a drift after a retry: %v, want ErrDrift", err)
+	}
+}
+
+// The configuration block decodes with every key, and a relative
+// credentials_file is taken from the configuration's folder; an unknown
+// key is an error.
+func TestConfig(t *testing.T) {
+	s := emu.New(emu.Options{})
+	t.Cleanup(s.Close)
+	s.AddZone(mzone, origin, "public")
+	dir := t.TempDir()
+	key, err := s.ServiceAccountKey("cfg@emu-project.iam.gserviceaccount.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "key.json"), key, 0o600)
+	yaml := fmt.Sprintf(`providers:
+  google:
+    type: googleclouddns
+    project: %s
+    managed_zone: %s
+    credentials_file: key.json
+    endpoint: %s
+    nameservers: [ns-cloud-a1.googledomains.com.]
+    requests_per_second: 50
+    timeout: 20s
+    max_attempts: 3
+    change_timeout: 2m
+zones:
+  - origin: %s
+    file: zone
+    providers: [google]
+`, s.Project(), mzone, s.URL, origin)
+	os.WriteFile(filepath.Join(dir, "zonecast.yaml"), []byte(yaml), 0o600)
+	os.WriteFile(filepath.Join(dir, "zone"), []byte(providertest.Head), 0o600)
+	cfg, err := config.Load(filepath.Join(dir, "zonecast.yaml"), all.Drivers())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := cfg.Providers["google"]
+	if _, err := p.Records(t.Context(), origin); err != nil {
+		t.Fatal(err)
+	}
+	if ns := p.Capabilities().Nameservers; len(ns) != 1 {
+		t.Errorf("nameservers %+v", ns)
+	}
+	os.WriteFile(filepath.Join(dir, "zonecast.yaml"), []byte(strings.Replace(yaml, "max_attempts", "max_attempt", 1)), 0o600)
+	if _, err := config.Load(filepath.Join(dir, "zonecast.yaml"), all.Drivers()); err == nil || !strings.Contains(err.Error(), "max_attempt") {
+		t.Errorf("an unknown key: %v", err)
 	}
 }

@@ -77,6 +77,7 @@ var drivers = []driver{
 	{"route53", Profile{OwnsSOA: true, OwnsApexNS: true}, Quirks{}, 4000, 7000, startRoute53},
 	// DNSimple writes one record per request: zones are kept small.
 	{"dnsimple", Profile{OwnsSOA: true, OwnsApexNS: true}, Quirks{}, 1000, 3000, startDNSimple},
+	{"googleclouddns", Profile{OwnsSOA: true}, Quirks{}, 4000, 7000, startGoogleCloudDNS},
 }
 
 // startZonefile makes a zone-file provider writing into dir/out with a

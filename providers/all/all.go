@@ -6,6 +6,7 @@ import (
 	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/providers/cloudflare"
 	"github.com/zonecast/zonecast/providers/dnsimple"
+	"github.com/zonecast/zonecast/providers/googleclouddns"
 	"github.com/zonecast/zonecast/providers/powerdns"
 	"github.com/zonecast/zonecast/providers/rfc2136"
 	"github.com/zonecast/zonecast/providers/route53"
@@ -21,6 +22,7 @@ func Drivers() []providers.Driver {
 		rfc2136.Driver,
 		powerdns.Driver,
 		dnsimple.Driver,
+		googleclouddns.Driver,
 		zonefile.Driver,
 	}
 }

@@ -16,7 +16,7 @@ import (
 
 // mixed are the drivers TestMixed serves one zone from at once: every
 // kind of provider zonecast has but the zone-file directory.
-var mixed = []string{"bind", "pdns-api", "cloudflare", "route53", "dnsimple"}
+var mixed = []string{"bind", "pdns-api", "cloudflare", "route53", "dnsimple", "googleclouddns"}
 
 // TestMixed applies one generated zone of about 1,000 records to every
 // provider of mixed at once, through the built binary: one apply converges

@@ -690,3 +690,12 @@ func (p *Provider) change(ctx context.Context, svc *dnsv1.Service, mz string, b 
 	}
 	return nil
 }
+
+// Endpoints is the API's host (providers.Endpointer): endpoint: when set,
+// else Google's own.
+func (p *Provider) Endpoints() []providers.Endpoint {
+	if e, ok := providers.HostEndpoint("endpoint", cmp.Or(p.endpoint, "https://dns.googleapis.com/")); ok {
+		return []providers.Endpoint{e}
+	}
+	return nil
+}

@@ -75,6 +75,9 @@ var drivers = []driver{
 	{"pdns-api", Profile{OwnsSOA: true}, Quirks{}, 4000, 7000, startPowerDNSAPI},
 	{"cloudflare", Profile{OwnsSOA: true, OwnsApexNS: true}, Quirks{}, 1000, 3000, startCloudflare},
 	{"route53", Profile{OwnsSOA: true, OwnsApexNS: true}, Quirks{}, 4000, 7000, startRoute53},
+	// deSEC through the libdns driver (libdns/desec v1.1.0): TTLs under
+	// 3600 are raised to its minimum.
+	{"desec", Profile{OwnsSOA: true, MinTTL: 3600}, Quirks{}, 4000, 7000, startDesec},
 }
 
 // startZonefile makes a zone-file provider writing into dir/out with a

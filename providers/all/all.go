@@ -5,6 +5,7 @@ package all
 import (
 	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/providers/cloudflare"
+	"github.com/zonecast/zonecast/providers/libdnsadapter"
 	"github.com/zonecast/zonecast/providers/powerdns"
 	"github.com/zonecast/zonecast/providers/rfc2136"
 	"github.com/zonecast/zonecast/providers/route53"
@@ -20,5 +21,6 @@ func Drivers() []providers.Driver {
 		rfc2136.Driver,
 		powerdns.Driver,
 		zonefile.Driver,
+		libdnsadapter.Driver,
 	}
 }

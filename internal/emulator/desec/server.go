@@ -105,13 +105,11 @@ type Server struct {
 }
 
 type domain struct {
-	name       string
-	minTTL     int
-	created    time.Time
-	dnskey     string
-	rrsets     map[key]*stored
-	domainSeq  int
-	ownerToken string
+	name    string
+	minTTL  int
+	created time.Time
+	dnskey  string
+	rrsets  map[key]*stored
 }
 
 type key struct{ subname, typ string }

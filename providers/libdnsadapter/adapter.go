@@ -35,6 +35,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -299,13 +300,7 @@ func (p *Provider) decode(settings map[string]string, dir string) (map[string]st
 	slices.Sort(known)
 	resolved := map[string]string{}
 	var errs []error
-	for _, k := range slices.Sorted(func(yield func(string) bool) {
-		for k := range settings {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, k := range slices.Sorted(maps.Keys(settings)) {
 		raw := settings[k]
 		i, ok := fields[k]
 		if !ok {

@@ -29,13 +29,9 @@ func TestRetries(t *testing.T) {
 	if _, err := p.Apply(context.Background(), origin, []providers.Change{{Set: set}}); err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
 	sets, err := p.Records(context.Background(), origin)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if time.Since(start) < time.Second {
-		t.Error("the read did not wait for Retry-After")
 	}
 	if s := dataOf(t, sets, "www."+origin, 1); s == nil || !slices.Equal(s.Data, set.Data) {
 		t.Fatalf("read %v", s)

@@ -55,7 +55,10 @@
 // Put for raw stored content, bypassing validation), and the request log
 // (Requests, Counts).
 //
-// Not emulated, or guessed: the exact text of content errors (deSEC passes
+// Not emulated, or guessed: whether deSEC restricts changes to the apex NS
+// set (here it is an RRset like any other); the redirect of URLs without
+// their final slash (inferred: libdns/desec sends such URLs, and its live
+// tests pass); the exact text of content errors (deSEC passes
 // dnspython's messages through; here they are miekg/dns's); the answer to a
 // non-array body on a bulk route (400 non_field_errors here); domain
 // creation and deletion, account and token routes; the 64,000-octet limits;

@@ -222,6 +222,27 @@ type Provider struct {
 	nameservers []providers.Nameserver
 	base        string // the API's base URL for the adapter's own requests
 	auth        string
+
+	callMu sync.Mutex
+	calls  map[string]int
+}
+
+func (p *Provider) count(what string) {
+	p.callMu.Lock()
+	defer p.callMu.Unlock()
+	if p.calls == nil {
+		p.calls = map[string]int{}
+	}
+	p.calls[what]++
+}
+
+// Calls returns how many times the provider called each libdns method of
+// the package ("GetRecords", "SetRecords", "DeleteRecords") and the
+// entry's own paths ("native read", "native write").
+func (p *Provider) Calls() map[string]int {
+	p.callMu.Lock()
+	defer p.callMu.Unlock()
+	return maps.Clone(p.calls)
 }
 
 func build(name string, c *Config, dir string) (*Provider, error) {
@@ -412,8 +433,10 @@ func (p *Provider) Records(ctx context.Context, origin string) ([]zones.RRset, e
 		return nil, err
 	}
 	if p.native != nil {
+		p.count("native read")
 		return p.native.Records(ctx, origin)
 	}
+	p.count("GetRecords")
 	recs, err := p.client.GetRecords(ctx, origin)
 	if err != nil {
 		if p.notFound(err) {
@@ -476,6 +499,7 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 		natDel = append(natDel, missed...)
 	}
 	if len(natDel) > 0 {
+		p.count("native write")
 		if err := p.native.Apply(ctx, origin, natDel); err != nil {
 			return done, fmt.Errorf("delete %d RRsets of %s at %s: %w", len(natDel), origin, p.name, err)
 		}
@@ -493,6 +517,7 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 		if err := p.wait(ctx); err != nil {
 			return done, err
 		}
+		p.count("SetRecords")
 		if _, err := p.client.SetRecords(ctx, origin, recs); err != nil {
 			if p.notFound(err) {
 				err = providers.ErrZoneNotFound
@@ -502,6 +527,7 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 		report(len(pkgSet))
 	}
 	if len(natSet) > 0 {
+		p.count("native write")
 		if err := p.native.Apply(ctx, origin, natSet); err != nil {
 			return done, fmt.Errorf("set %d RRsets of %s at %s: %w", len(natSet), origin, p.name, err)
 		}
@@ -558,6 +584,7 @@ func (p *Provider) deleteRecords(ctx context.Context, origin string, dels []prov
 	if err := p.wait(ctx); err != nil {
 		return nil, err
 	}
+	p.count("DeleteRecords")
 	gone, err := p.client.DeleteRecords(ctx, origin, recs)
 	if err != nil {
 		if p.notFound(err) {

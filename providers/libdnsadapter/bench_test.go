@@ -41,7 +41,7 @@ func BenchmarkApply10k(b *testing.B) {
 	}
 }
 
-// BenchmarkDelete1k deletes 1,000 RRsets: one bulk PUT of the adapter's
+// BenchmarkDelete1k deletes 1,000 RRsets: one bulk PATCH of the adapter's
 // (libdns/desec's DeleteRecords would read each RRset first, a GET each,
 // 2,001 requests here and some 20 minutes at deSEC's read throttle).
 func BenchmarkDelete1k(b *testing.B) {

@@ -31,10 +31,10 @@ var desecBugs = []string{
 	"GetRecords fails on the whole zone at any \\DDD escape, which deSEC itself writes for octets outside printable ASCII; " +
 		"the adapter's own read parses them",
 	"SetRecords writes a TXT record as one quoted string (deSEC splits it every 255 octets), so other string boundaries are lost, " +
-		"control characters are sent raw and invalid UTF-8 is replaced; such TXT RRsets are written by the adapter's own bulk PUT",
+		"control characters are sent raw and invalid UTF-8 is replaced; such TXT RRsets are written by the adapter's own bulk PATCH",
 	"DeleteRecords reads every RRset it deletes first (a GET each, under deSEC's read throttle of 50 a minute: 1,000 deletions take 20 minutes) " +
 		"and silently skips values it does not match as deSEC stores them (a TXT record over 255 octets, one with \\DDD escapes); " +
-		"the adapter deletes whole RRsets with its own bulk PUT (empty records), one request",
+		"the adapter deletes whole RRsets with its own bulk PATCH (empty records), one request",
 	"SetRecords raises every TTL under 3600 to 3600 without saying so; the driver's minimum TTL is 3600, so the plan raises them and says so",
 	"a 429 without a Retry-After header ends the call with an error; the adapter's transport retries 429s and 5xx first",
 }
@@ -213,9 +213,11 @@ func (n *desecNative) Exact(s zones.RRset, del bool) string {
 	return ""
 }
 
-// Apply makes the changes in one bulk PUT (deSEC applies it atomically):
-// a set with its TTL and records as zonecast writes them (deSEC's own
-// presentation form), a deletion with an empty records list.
+// Apply makes the changes in one bulk PATCH (deSEC applies it
+// atomically): a set with its TTL and records as zonecast writes them
+// (deSEC's own presentation form), a deletion with an empty records list
+// and no TTL (PATCH needs only the type; deSEC's docs leave open whether a
+// PUT deletion without a TTL is taken).
 func (n *desecNative) Apply(ctx context.Context, origin string, changes []providers.Change) error {
 	body := make([]desecRRset, 0, len(changes))
 	for _, c := range changes {
@@ -229,6 +231,6 @@ func (n *desecNative) Apply(ctx context.Context, origin string, changes []provid
 		}
 		body = append(body, r)
 	}
-	_, _, err := n.do(ctx, http.MethodPut, n.rrsetsURL(origin), body)
+	_, _, err := n.do(ctx, http.MethodPatch, n.rrsetsURL(origin), body)
 	return err
 }

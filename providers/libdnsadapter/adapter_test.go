@@ -2,6 +2,11 @@ package libdnsadapter_test
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -67,5 +72,27 @@ func TestNotFound(t *testing.T) {
 	_, p, _ := start(t, desecemu.Options{})
 	if _, err := p.Records(context.Background(), "nosuch.example."); err != providers.ErrZoneNotFound {
 		t.Errorf("unknown zone: %v, want ErrZoneNotFound", err)
+	}
+}
+
+// The router that paces libdns/desec's requests leaves every other
+// request of http.DefaultClient alone.
+func TestRouterLeavesOthersAlone(t *testing.T) {
+	_, p, _ := start(t, desecemu.Options{})
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, r.Host, " ", r.Header.Get("Authorization"))
+	}))
+	defer other.Close()
+	before := p.Requests()
+	req, _ := http.NewRequest(http.MethodGet, other.URL, nil)
+	req.Header.Set("Authorization", "Token tok-"+t.Name())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if u, _ := url.Parse(other.URL); string(b) != u.Host+" Token tok-"+t.Name() || p.Requests() != before {
+		t.Errorf("another host's request: %q, %d requests through the provider", b, p.Requests()-before)
 	}
 }

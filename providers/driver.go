@@ -15,4 +15,8 @@ type Driver struct {
 	// New builds the provider called name from a decoded configuration.
 	// dir is the configuration file's folder, for relative paths.
 	New func(name string, cfg any, dir string) (Provider, error)
+	// Details, when set, returns more lines for `zonecast providers`
+	// under the driver's summary (the libdns driver: each package it
+	// can use, with its verification status).
+	Details func() []string
 }

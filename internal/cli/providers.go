@@ -48,6 +48,11 @@ func runProviders(_ context.Context, ios *streams, opts *providersOptions) error
 	fmt.Fprintln(ios.out, "\nprovider types:")
 	for _, d := range all.Drivers() {
 		fmt.Fprintf(ios.out, "  %-10s %s\n", d.Type, d.Summary)
+		if d.Details != nil {
+			for _, line := range d.Details() {
+				fmt.Fprintf(ios.out, "  %-10s   %s\n", "", line)
+			}
+		}
 	}
 	return nil
 }

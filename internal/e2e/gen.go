@@ -198,9 +198,11 @@ var ttls = []uint32{60, 120, 300, 300, 300, 300, 600, 900, 3600, 3600, 86400}
 
 func (g *gen) ttl() uint32 { return pick(g.r, ttls...) }
 
+// otherTTL returns a TTL that differs from old at the provider, whose
+// minimum TTL (Profile.MinTTL) raises lower ones.
 func (g *gen) otherTTL(old uint32) uint32 {
 	for {
-		if t := g.ttl(); t != old {
+		if t := g.ttl(); max(t, g.p.Profile.MinTTL) != max(old, g.p.Profile.MinTTL) {
 			return t
 		}
 	}

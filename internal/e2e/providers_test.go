@@ -78,6 +78,9 @@ var drivers = []driver{
 	// DNSimple writes one record per request: zones are kept small.
 	{"dnsimple", Profile{OwnsSOA: true, OwnsApexNS: true}, Quirks{}, 1000, 3000, startDNSimple},
 	{"googleclouddns", Profile{OwnsSOA: true}, Quirks{}, 4000, 7000, startGoogleCloudDNS},
+	// deSEC through the libdns driver (libdns/desec v1.1.0): TTLs under
+	// 3600 are raised to its minimum.
+	{"desec", Profile{OwnsSOA: true, MinTTL: 3600}, Quirks{}, 4000, 7000, startDesec},
 }
 
 // startZonefile makes a zone-file provider writing into dir/out with a

@@ -65,6 +65,20 @@ func (z *Zone) Keys() []Key {
 // plans there (providers.Capabilities OwnsSOA and OwnsApexNS).
 type Profile struct {
 	OwnsSOA, OwnsApexNS bool
+	// MinTTL is the provider's minimum TTL (providers.Capabilities
+	// MinTTL): the plan raises lower TTLs to it, so a provider serves them
+	// so (0: no minimum).
+	MinTTL uint32
+}
+
+// setLines is setLines of s with its TTL raised to the profile's minimum.
+func (p Profile) setLines(s *RRset) ([]string, error) {
+	if p.MinTTL > 0 && s.TTL < p.MinTTL {
+		c := *s
+		c.TTL = p.MinTTL
+		s = &c
+	}
+	return setLines(s)
 }
 
 // Managed reports whether zonecast manages the RRset k of a zone at origin
@@ -88,7 +102,7 @@ func (z *Zone) Lines(p Profile) ([]string, error) {
 		if !p.Managed(k, z.Origin) {
 			continue
 		}
-		l, err := setLines(z.Sets[k])
+		l, err := p.setLines(z.Sets[k])
 		if err != nil {
 			return nil, err
 		}
@@ -161,7 +175,7 @@ func Judge(prev, next *Zone, p Profile, limit int) (Verdict, error) {
 	nextLines := map[Key][]string{}
 	for _, k := range next.Keys() {
 		if p.Managed(k, next.Origin) {
-			l, err := setLines(next.Sets[k])
+			l, err := p.setLines(next.Sets[k])
 			if err != nil {
 				return v, err
 			}
@@ -183,7 +197,7 @@ func Judge(prev, next *Zone, p Profile, limit int) (Verdict, error) {
 				v.Deletes++
 				continue
 			}
-			have, err := setLines(prev.Sets[k])
+			have, err := p.setLines(prev.Sets[k])
 			if err != nil {
 				return v, err
 			}

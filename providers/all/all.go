@@ -7,6 +7,7 @@ import (
 	"github.com/zonecast/zonecast/providers/cloudflare"
 	"github.com/zonecast/zonecast/providers/dnsimple"
 	"github.com/zonecast/zonecast/providers/googleclouddns"
+	"github.com/zonecast/zonecast/providers/libdnsadapter"
 	"github.com/zonecast/zonecast/providers/powerdns"
 	"github.com/zonecast/zonecast/providers/rfc2136"
 	"github.com/zonecast/zonecast/providers/route53"
@@ -24,5 +25,6 @@ func Drivers() []providers.Driver {
 		dnsimple.Driver,
 		googleclouddns.Driver,
 		zonefile.Driver,
+		libdnsadapter.Driver,
 	}
 }

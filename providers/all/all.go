@@ -5,6 +5,7 @@ package all
 import (
 	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/providers/cloudflare"
+	"github.com/zonecast/zonecast/providers/ns1"
 	"github.com/zonecast/zonecast/providers/powerdns"
 	"github.com/zonecast/zonecast/providers/rfc2136"
 	"github.com/zonecast/zonecast/providers/route53"
@@ -19,6 +20,7 @@ func Drivers() []providers.Driver {
 		route53.Driver,
 		rfc2136.Driver,
 		powerdns.Driver,
+		ns1.Driver,
 		zonefile.Driver,
 	}
 }

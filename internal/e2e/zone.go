@@ -7,6 +7,8 @@ import (
 	"sync"
 
 	"github.com/miekg/dns"
+
+	"github.com/zonecast/zonecast/providers"
 )
 
 // Key names an RRset: an absolute lower-case owner and a type.
@@ -65,6 +67,24 @@ func (z *Zone) Keys() []Key {
 // plans there (providers.Capabilities OwnsSOA and OwnsApexNS).
 type Profile struct {
 	OwnsSOA, OwnsApexNS bool
+	// TXTJoined: the provider holds a TXT record as one text and serves it
+	// in strings of 255 octets (providers.Capabilities.TXTJoined).
+	TXTJoined bool
+}
+
+// served returns s as a provider of profile p serves it: with TXTJoined,
+// each TXT record's strings joined and cut at 255 octets.
+func (p Profile) served(s *RRset) *RRset {
+	if !p.TXTJoined || s.Type != dns.TypeTXT {
+		return s
+	}
+	c := s.clone()
+	for i, d := range c.Data {
+		if text, err := providers.TXTText(d); err == nil {
+			c.Data[i] = providers.TXTData(text)
+		}
+	}
+	return c
 }
 
 // Managed reports whether zonecast manages the RRset k of a zone at origin
@@ -88,7 +108,7 @@ func (z *Zone) Lines(p Profile) ([]string, error) {
 		if !p.Managed(k, z.Origin) {
 			continue
 		}
-		l, err := setLines(z.Sets[k])
+		l, err := setLines(p.served(z.Sets[k]))
 		if err != nil {
 			return nil, err
 		}
@@ -161,7 +181,7 @@ func Judge(prev, next *Zone, p Profile, limit int) (Verdict, error) {
 	nextLines := map[Key][]string{}
 	for _, k := range next.Keys() {
 		if p.Managed(k, next.Origin) {
-			l, err := setLines(next.Sets[k])
+			l, err := setLines(p.served(next.Sets[k]))
 			if err != nil {
 				return v, err
 			}
@@ -183,7 +203,7 @@ func Judge(prev, next *Zone, p Profile, limit int) (Verdict, error) {
 				v.Deletes++
 				continue
 			}
-			have, err := setLines(prev.Sets[k])
+			have, err := setLines(p.served(prev.Sets[k]))
 			if err != nil {
 				return v, err
 			}

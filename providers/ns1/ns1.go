@@ -45,7 +45,10 @@
 //     in X-RateLimit-Limit/-Remaining/-Period: the driver waits for a token
 //     when a bucket is empty, and a 429 (which carries no Retry-After) is
 //     retried after one token's time;
-//   - DNSSEC records of a signed zone are NS1's (writes are 405): protected.
+//   - DNSSEC records of a signed zone are NS1's (writes are 405): protected;
+//   - the API is JSON: TXT octets that are not UTF-8 cannot be sent (they
+//     would arrive as U+FFFD); an apply holding such a set is refused before
+//     its first request.
 package ns1
 
 import (
@@ -64,6 +67,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/miekg/dns"
 	"golang.org/x/time/rate"
@@ -563,10 +567,23 @@ func answerOf(t uint16, data string) ([]string, error) {
 // A Set with Before is a POST (replace), without it a PUT (create); when
 // NS1 says the record does (400 "record already exists") or does not (404
 // "record not found") exist after all, the other is sent. A Delete of a
-// record already gone is done.
+// record already gone is done. Every change is checked before the first
+// request: a set NS1 cannot hold fails the apply with nothing written.
 func (p *Provider) Apply(ctx context.Context, origin string, changes []providers.Change) (int, error) {
+	bodies := make([]*apiRecord, len(changes))
+	var problems []error
 	for i, c := range changes {
-		if err := p.apply(ctx, origin, c); err != nil {
+		b, err := p.body(origin, c)
+		if err != nil {
+			problems = append(problems, fmt.Errorf("%s: %w", c, err))
+		}
+		bodies[i] = b
+	}
+	if len(problems) > 0 {
+		return 0, fmt.Errorf("apply to %s at %s: nothing written: %w", origin, p.name, errors.Join(problems...))
+	}
+	for i, c := range changes {
+		if err := p.send(ctx, origin, c, bodies[i]); err != nil {
 			if errors.Is(err, providers.ErrZoneNotFound) {
 				err = fmt.Errorf("%w: %s is not an NS1 zone of this account (create it in NS1 first)", err, origin)
 			}
@@ -577,27 +594,42 @@ func (p *Provider) Apply(ctx context.Context, origin string, changes []providers
 	return len(changes), nil
 }
 
-func (p *Provider) apply(ctx context.Context, origin string, c providers.Change) error {
+// body is the record a Set change sends (nil for a Delete), or why NS1
+// cannot hold it.
+func (p *Provider) body(origin string, c providers.Change) (*apiRecord, error) {
 	s := c.Set
-	typ := s.TypeString()
 	if s.Type == dns.TypeSOA {
-		return errors.New("the SOA is NS1's to change")
+		return nil, errors.New("the SOA is NS1's to change")
 	}
-	u := p.recordURL(origin, s.Name, typ)
+	if c.Delete {
+		return nil, nil
+	}
+	rec := &apiRecord{Zone: bare(origin), Domain: bare(s.Name), Type: s.TypeString(), TTL: s.TTL, Answers: []answer{}}
+	for _, d := range s.Data {
+		f, err := answerOf(s.Type, d)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range f {
+			// NS1's API is JSON, whose strings are Unicode: octets that
+			// are not UTF-8 would arrive as U+FFFD.
+			if !utf8.ValidString(v) {
+				return nil, fmt.Errorf("%s holds octets that are not UTF-8 text, which NS1's JSON API cannot carry; write the text as UTF-8 or keep the set from NS1 with an ignore rule", d)
+			}
+		}
+		rec.Answers = append(rec.Answers, answer{Answer: f})
+	}
+	return rec, nil
+}
+
+func (p *Provider) send(ctx context.Context, origin string, c providers.Change, rec *apiRecord) error {
+	u := p.recordURL(origin, c.Set.Name, c.Set.TypeString())
 	if c.Delete {
 		_, err := p.call(ctx, http.MethodDelete, u, nil, nil)
 		if isStatus(err, http.StatusNotFound, "record not found") {
 			return nil // gone already: what the change wants
 		}
 		return err
-	}
-	rec := apiRecord{Zone: bare(origin), Domain: bare(s.Name), Type: typ, TTL: s.TTL, Answers: []answer{}}
-	for _, d := range s.Data {
-		f, err := answerOf(s.Type, d)
-		if err != nil {
-			return err
-		}
-		rec.Answers = append(rec.Answers, answer{Answer: f})
 	}
 	method := http.MethodPut
 	if c.Before != nil {

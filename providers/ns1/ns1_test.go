@@ -382,3 +382,20 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// TXT octets that are not UTF-8 cannot travel in NS1's JSON: the apply is
+// refused before any request, naming the set; UTF-8 text goes through.
+func TestTXTNotUTF8(t *testing.T) {
+	s, p := start(t, emu.Options{})
+	providertest.Converge(t, p, origin, providertest.Head+`u TXT "\195\169t\195\169 a\009b"`+"\n")
+	desired := parse(t, providertest.Head+`u TXT "\195\169t\195\169 a\009b"`+"\nbad TXT \"a\\212b\"\nok A 192.0.2.1\n")
+	first := providertest.PlanOf(t.Context(), t, p, desired)
+	s.ResetRequests()
+	res := apply.Run(t.Context(), []apply.Job{{Target: &first, Provider: p}})[0]
+	if res.Err == nil || res.Applied != 0 || !strings.Contains(res.Err.Error(), "bad.example.com. TXT: \"a\\212b\" holds octets that are not UTF-8") {
+		t.Errorf("apply: %v (applied %d)", res.Err, res.Applied)
+	}
+	if n := len(s.Requests()); n != 0 {
+		t.Errorf("%d requests sent, want none", n)
+	}
+}

@@ -277,8 +277,12 @@ func (g *gen) txtByte() byte {
 		return ';'
 	case n < 20:
 		return pick(g.r, byte('='), '-', '.', ':', '(', ')', '@', '$')
-	case n < 21 && !g.p.Quirks.TXTUTF8:
-		return byte(0x80 + g.r.IntN(0x80)) // written \DDD
+	case n < 21:
+		b := byte(0x80 + g.r.IntN(0x80)) // written \DDD
+		if g.p.Quirks.TXTUTF8 {
+			return 'a' + (b-0x80)%26 // a letter instead, the draws as without the quirk
+		}
+		return b
 	case n < 22:
 		return '\t' // written \009
 	}

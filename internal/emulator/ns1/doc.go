@@ -45,8 +45,9 @@
 //     around ~2.5k records", follow_pagination): here PageSize records a
 //     page, the next page named by a Link header with rel="next";
 //   - rate limits are token buckets per key and per kind of request (GETs
-//     900 a 300 s period, writes fewer: help.ns1.com "About API rate
-//     limiting"), every answer saying X-RateLimit-Limit, -Remaining, -Period
+//     900 a 300 s period, writes "closer to 300 requests per 300 seconds":
+//     help.ns1.com "About API rate limiting", ibm.com/docs/en/ns1-connect
+//     "API rate limiting"), every answer saying X-RateLimit-Limit, -Remaining, -Period
 //     and X-RateLimit-By: customer (ns1-js test fixtures); an empty bucket is
 //     429 {"message": "rate limit exceeded"} without Retry-After;
 //   - DNSSEC records (DNSKEY, RRSIG...) are NS1's: any write of them is 405
@@ -57,7 +58,8 @@
 // outside the zone, an unsupported type: 400 with the messages here), the
 // query and header form of the listing's pages, whether 429 ever carries
 // Retry-After (Options.RetryAfter turns it on), the tier numbers of meta
-// without filters, and the write bucket's default size (300 a period).
+// without filters, and the buckets' real sizes per route (the defaults are
+// the documents' examples).
 //
 // It does not emulate: zone creation and deletion over the API, DNSSEC
 // signing, data feeds, monitors and what filters do to answers (meta and

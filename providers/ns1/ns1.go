@@ -659,7 +659,7 @@ type gate struct {
 }
 
 type bucketState struct {
-	remaining float64
+	remaining, limit float64
 	perToken  time.Duration
 	at        time.Time
 }
@@ -707,7 +707,7 @@ func (g *gate) reserve(write bool) time.Duration {
 		return 0
 	}
 	now := time.Now()
-	b.remaining += float64(now.Sub(b.at)) / float64(b.perToken)
+	b.remaining = min(b.limit, b.remaining+float64(now.Sub(b.at))/float64(b.perToken))
 	b.at = now
 	b.remaining--
 	if b.remaining >= 0 {
@@ -730,6 +730,6 @@ func (g *gate) update(write bool, h http.Header) time.Duration {
 	per := time.Duration(period) * time.Second / time.Duration(limit)
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.buckets[write] = &bucketState{remaining: float64(remaining), perToken: per, at: time.Now()}
+	g.buckets[write] = &bucketState{remaining: float64(remaining), limit: float64(limit), perToken: per, at: time.Now()}
 	return per
 }

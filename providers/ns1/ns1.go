@@ -660,8 +660,8 @@ type gate struct {
 
 type bucketState struct {
 	remaining, limit float64
-	perToken  time.Duration
-	at        time.Time
+	perToken         time.Duration
+	at               time.Time
 }
 
 // Waited returns how long requests were held back by NS1's buckets.

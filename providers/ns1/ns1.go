@@ -31,7 +31,8 @@
 //     are NS1's, so Capabilities.TXTJoined tells the plan to write and
 //     compare TXT in that form;
 //   - the apex NS record is an ordinary record NS1 creates with its own
-//     four nameservers (dnsN.p0X.nsone.net), and it may be edited: zonecast
+//     four nameservers (dnsN.p0X.nsone.net), and it may be edited (octoDNS
+//     manages it there: octodns-ns1 SUPPORTS_ROOT_NS): zonecast
 //     plans it like any set (OwnsApexNS false), so the zone file must list
 //     NS1's nameservers to keep them;
 //   - the SOA is NS1's, kept in the zone object (serial, refresh, retry,

@@ -77,6 +77,12 @@ type Capabilities struct {
 	// quoted strings and the spaces between them); zero means no limit. A
 	// plan over them says so before any write.
 	MaxTXTRecord, MaxTXTName int
+	// TXTJoined: the provider holds each TXT (and SPF) record as one text
+	// and serves it cut into strings of 255 octets (NS1, DNSimple), so the
+	// boundaries between a record's strings are its own. The plan writes
+	// and compares TXT in that form ("a" "b" becomes "ab") and says which
+	// sets it re-cut.
+	TXTJoined bool
 	// Nameservers are the provider's authoritative servers for the zones
 	// it serves (configuration `nameservers:`), for verify and failover.
 	Nameservers []Nameserver

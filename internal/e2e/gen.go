@@ -45,6 +45,9 @@ type Quirks struct {
 	MXNeedsAddress bool
 	// ApexNSTTL, when not zero, is the apex NS set's TTL in every step.
 	ApexNSTTL uint32
+	// TXTUTF8: TXT data is UTF-8 text (no octet above 0x7f), for APIs
+	// that carry it in JSON strings (NS1).
+	TXTUTF8 bool
 }
 
 // Size returns the number of records a seed's zone starts with: log-uniform
@@ -277,7 +280,11 @@ func (g *gen) txtByte() byte {
 	case n < 20:
 		return pick(g.r, byte('='), '-', '.', ':', '(', ')', '@', '$')
 	case n < 21:
-		return byte(0x80 + g.r.IntN(0x80)) // written \DDD
+		b := byte(0x80 + g.r.IntN(0x80)) // written \DDD
+		if g.p.Quirks.TXTUTF8 {
+			return 'a' + (b-0x80)%26 // a letter instead, the draws as without the quirk
+		}
+		return b
 	case n < 22:
 		return '\t' // written \009
 	}

@@ -81,6 +81,12 @@ var drivers = []driver{
 	// deSEC through the libdns driver (libdns/desec v1.1.0): TTLs under
 	// 3600 are raised to its minimum.
 	{"desec", Profile{OwnsSOA: true, MinTTL: 3600}, Quirks{}, 4000, 7000, startDesec},
+	// NS1 through its emulator: one request per RRset changed; a TXT
+	// record is one text there, served in strings of 255 octets. Its API
+	// is JSON, which cannot carry TXT octets that are not UTF-8: the
+	// driver refuses such sets, so TXT data stays ASCII here
+	// (ZONECAST_E2E_NO_QUIRKS=1 shows the refusal).
+	{"ns1", Profile{OwnsSOA: true, TXTJoined: true}, Quirks{TXTUTF8: !noQuirks()}, 4000, 7000, startNS1},
 }
 
 // startZonefile makes a zone-file provider writing into dir/out with a

@@ -7,6 +7,8 @@ import (
 	"sync"
 
 	"github.com/miekg/dns"
+
+	"github.com/zonecast/zonecast/providers"
 )
 
 // Key names an RRset: an absolute lower-case owner and a type.
@@ -69,14 +71,28 @@ type Profile struct {
 	// MinTTL): the plan raises lower TTLs to it, so a provider serves them
 	// so (0: no minimum).
 	MinTTL uint32
+	// TXTJoined: the provider holds a TXT record as one text and serves it
+	// in strings of 255 octets (providers.Capabilities.TXTJoined).
+	TXTJoined bool
 }
 
-// setLines is setLines of s with its TTL raised to the profile's minimum.
+// setLines is setLines of s as a provider of profile p serves it: its TTL
+// raised to the profile's minimum and, with TXTJoined, each TXT record's
+// strings joined and cut at 255 octets.
 func (p Profile) setLines(s *RRset) ([]string, error) {
 	if p.MinTTL > 0 && s.TTL < p.MinTTL {
 		c := *s
 		c.TTL = p.MinTTL
 		s = &c
+	}
+	if p.TXTJoined && s.Type == dns.TypeTXT {
+		c := s.clone()
+		for i, d := range c.Data {
+			if text, err := providers.TXTText(d); err == nil {
+				c.Data[i] = providers.TXTData(text)
+			}
+		}
+		s = c
 	}
 	return setLines(s)
 }

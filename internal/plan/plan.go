@@ -164,6 +164,13 @@ func Compute(in Input) Target {
 		if !keep(s.Key()) || !in.Caps.Supports(s.Type) {
 			return nil
 		}
+		if in.Caps.TXTJoined && (s.Type == dns.TypeTXT || s.Type == dns.TypeSPF) {
+			if data := joinedTXT(s.Data); !slices.Equal(data, s.Data) {
+				fit := *s
+				fit.Data = data
+				s = &fit
+			}
+		}
 		switch {
 		case in.Caps.MinTTL > 0 && s.TTL < in.Caps.MinTTL:
 			fit := *s
@@ -246,7 +253,7 @@ func Compute(in Input) Target {
 	// The notes and counts below need a set's content only when the
 	// provider has TTL, record or TXT limits: otherwise the loop reads the
 	// keys alone, and (in canonical order) touches no set.
-	fits := in.Caps.MinTTL > 0 || in.Caps.MaxTTL > 0
+	fits := in.Caps.MinTTL > 0 || in.Caps.MaxTTL > 0 || in.Caps.TXTJoined
 	txtLimited := in.Caps.MaxTXTRecord > 0 || in.Caps.MaxTXTName > 0
 	for k, s := range in.Desired.Sets {
 		switch {
@@ -271,6 +278,9 @@ func Compute(in Input) Target {
 				fitNotes = append(fitNotes, fitNote{s, fmt.Sprintf("%s %s: TTL %d raised to %s's minimum %d", s.Name, s.TypeString(), s.TTL, in.Provider, in.Caps.MinTTL)})
 			case w.TTL < s.TTL:
 				fitNotes = append(fitNotes, fitNote{s, fmt.Sprintf("%s %s: TTL %d lowered to %s's maximum %d", s.Name, s.TypeString(), s.TTL, in.Provider, in.Caps.MaxTTL)})
+			}
+			if w != s && !slices.Equal(w.Data, s.Data) {
+				fitNotes = append(fitNotes, fitNote{s, fmt.Sprintf("%s %s: strings joined and cut at 255 octets, as %s holds one text a record", s.Name, s.TypeString(), in.Provider)})
 			}
 		}
 		if in.Caps.MaxRecords > 0 {
@@ -437,6 +447,23 @@ func refusedNotes(changes []Change, provider string) []string {
 
 // In a zone zonecast signs (signed), the serial counts: the SOA's
 // signature covers it.
+// joinedTXT returns TXT rdata as a provider that holds one text a record
+// serves it: each record's strings joined, then cut at 255 octets; sorted,
+// without duplicates. Rdata it cannot read is kept as it is.
+func joinedTXT(data []string) []string {
+	out := make([]string, 0, len(data))
+	for _, d := range data {
+		text, err := providers.TXTText(d)
+		if err != nil {
+			out = append(out, d)
+			continue
+		}
+		out = append(out, providers.TXTData(text))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 func same(a, b *zones.RRset, signed bool) bool {
 	if a.Type != dns.TypeSOA || signed {
 		return a.Equal(b)

@@ -8,6 +8,7 @@ import (
 	"github.com/zonecast/zonecast/providers/dnsimple"
 	"github.com/zonecast/zonecast/providers/googleclouddns"
 	"github.com/zonecast/zonecast/providers/libdnsadapter"
+	"github.com/zonecast/zonecast/providers/ns1"
 	"github.com/zonecast/zonecast/providers/powerdns"
 	"github.com/zonecast/zonecast/providers/rfc2136"
 	"github.com/zonecast/zonecast/providers/route53"
@@ -24,6 +25,7 @@ func Drivers() []providers.Driver {
 		powerdns.Driver,
 		dnsimple.Driver,
 		googleclouddns.Driver,
+		ns1.Driver,
 		zonefile.Driver,
 		libdnsadapter.Driver,
 	}

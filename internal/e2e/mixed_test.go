@@ -15,8 +15,9 @@ import (
 )
 
 // mixed are the drivers TestMixed serves one zone from at once: every
-// kind of provider zonecast has but the zone-file directory.
-var mixed = []string{"bind", "pdns-api", "cloudflare", "route53", "dnsimple", "googleclouddns"}
+// kind of provider zonecast has but the zone-file directory (BIND for
+// RFC 2136; PowerDNS through its API; deSEC through the libdns driver).
+var mixed = []string{"bind", "pdns-api", "cloudflare", "route53", "googleclouddns", "ns1", "dnsimple", "desec"}
 
 // TestMixed applies one generated zone of about 1,000 records to every
 // provider of mixed at once, through the built binary: one apply converges
@@ -58,6 +59,7 @@ func TestMixed(t *testing.T) {
 		d := drivers[i]
 		ds = append(ds, d)
 		quirks.MXNeedsAddress = quirks.MXNeedsAddress || d.quirks.MXNeedsAddress
+		quirks.TXTUTF8 = quirks.TXTUTF8 || d.quirks.TXTUTF8
 		if d.quirks.ApexNSTTL != 0 {
 			quirks.ApexNSTTL = d.quirks.ApexNSTTL
 		}

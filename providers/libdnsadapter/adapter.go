@@ -661,3 +661,12 @@ func route(host, auth string, t *providers.Transport) {
 	defer routeMu.Unlock()
 	routes[routeKey{host, auth}] = t
 }
+
+// Endpoints is the API's host as the adapter reaches it
+// (providers.Endpointer), when the package entry gives one.
+func (p *Provider) Endpoints() []providers.Endpoint {
+	if e, ok := providers.HostEndpoint("endpoint", p.base); ok && p.base != "" {
+		return []providers.Endpoint{e}
+	}
+	return nil
+}

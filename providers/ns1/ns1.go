@@ -734,3 +734,11 @@ func (g *gate) update(write bool, h http.Header) time.Duration {
 	g.buckets[write] = &bucketState{remaining: float64(remaining), limit: float64(limit), perToken: per, at: time.Now()}
 	return per
 }
+
+// Endpoints is the API's host (providers.Endpointer).
+func (p *Provider) Endpoints() []providers.Endpoint {
+	if e, ok := providers.HostEndpoint("endpoint", p.base); ok {
+		return []providers.Endpoint{e}
+	}
+	return nil
+}

@@ -17,7 +17,7 @@ func startDesec(t *testing.T, dir string) *target {
 	t.Cleanup(emu.Close)
 	emu.AddDomain(origin)
 	return &target{
-		yaml: fmt.Sprintf("  p:\n    type: libdns\n    package: desec\n    settings:\n      token: env:DESEC_TOKEN\n    endpoint: %s\n    requests_per_second: 1000\n    timeout: 120s\n", emu.URL),
+		yaml: fmt.Sprintf("  p:\n    type: libdns\n    package: desec\n    allow_unverified: true\n    settings:\n      token: env:DESEC_TOKEN\n    endpoint: %s\n    requests_per_second: 1000\n    timeout: 120s\n", emu.URL),
 		env:  []string{"DESEC_TOKEN=desec-e2e-token"},
 		served: func(t *testing.T) []dns.RR {
 			t.Helper()

@@ -98,6 +98,12 @@ type Package struct {
 	// VerifiedAgainst against what ("internal/emulator/desec", "live
 	// deSEC"); empty VerifiedAt: never.
 	VerifiedAt, VerifiedAgainst string
+	// EmulatedAt is the version at which the package passed the suite
+	// against zonecast's emulator of its service (EmulatedAgainst). That
+	// shows the adapter and its work-arounds hold together, not that the
+	// service behaves as the emulator does: the package stays unverified
+	// (allow_unverified needed) until a live run sets VerifiedAt.
+	EmulatedAt, EmulatedAgainst string
 	// New returns a pointer to a new, zero provider struct of the package.
 	New func() Client
 	// Secrets are the settings that are credentials; Required the ones
@@ -176,6 +182,8 @@ func (p *Package) Status() string {
 		return fmt.Sprintf("verified: passes the conformance suite against %s at %s", p.VerifiedAgainst, p.VerifiedAt)
 	case p.VerifiedAt != "":
 		return fmt.Sprintf("unverified: %s %s is compiled in; it passed the conformance suite at %s only", p.Module, p.Compiled(), p.VerifiedAt)
+	case p.EmulatedAt != "" && p.EmulatedAt == p.Compiled():
+		return fmt.Sprintf("unverified: %s %s passes the conformance suite against %s, not yet against the live service", p.Module, p.Compiled(), p.EmulatedAgainst)
 	}
 	return fmt.Sprintf("unverified: %s %s has not passed the conformance suite", p.Module, p.Compiled())
 }

@@ -36,7 +36,7 @@ func startWith(tb testing.TB, opts desecemu.Options, edit func(*libdnsadapter.Co
 	emu.AddDomain(origin)
 	tb.Setenv("DESEC_TEST_TOKEN", token)
 	cfg := &libdnsadapter.Config{
-		Package: "desec", Settings: map[string]string{"token": "env:DESEC_TEST_TOKEN"},
+		AllowUnverified: true, Package: "desec", Settings: map[string]string{"token": "env:DESEC_TEST_TOKEN"},
 		Endpoint: emu.URL, RequestsPerSecond: 1000,
 	}
 	edit(cfg)

@@ -22,7 +22,7 @@ import (
 // jitter inside a budget of attempts and time, and can send every request
 // to another base URL (an emulator). It counts the requests it sends.
 type Transport struct {
-	// Base sends the requests; nil means http.DefaultTransport.
+	// Base sends the requests; nil means BaseTransport.
 	Base http.RoundTripper
 	// Target, when set, replaces scheme and host of every request, and
 	// Prefix (if the request path starts with it) is replaced by
@@ -52,7 +52,7 @@ func (t *Transport) Requests() int64 { return t.requests.Load() }
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	base := t.Base
 	if base == nil {
-		base = http.DefaultTransport
+		base = BaseTransport
 	}
 	var body []byte
 	if req.Body != nil {

@@ -68,13 +68,15 @@ c-dns.test. NS ns.c-dns.test.
 ns.c-dns.test. A ` + cAddr + `
 `
 
-// nsDomain is the zone of one provider's own nameserver name.
+// nsDomain is the zone of one provider's own nameserver name, and of the
+// name of its update server.
 func nsDomain(letter, addr string) string {
 	return fmt.Sprintf(`$TTL 300
 @ SOA ns hostmaster 1 7200 900 1209600 300
 @ NS ns
 ns A %s
-`, addr)
+update A %s
+`, addr, addr)
 }
 
 // safeSeed is what every provider serves of safe.test before zonecast.
@@ -225,8 +227,9 @@ zones:
 	}
 
 	// The same outage with no working resolver (issue 18): nameservers
-	// given by name only, resolved through the lab's Unbound; b-dns.test.,
-	// where b's nameserver lives, is managed too, by b alone.
+	// given by name only, resolved through the lab's Unbound, and c's update
+	// server too; b-dns.test., where b's nameserver lives, is managed too,
+	// by b alone.
 	t.Run("no resolver", func(t *testing.T) {
 		noResolver(t, dir, hints, a, b, c, tld, res)
 	})
@@ -238,6 +241,11 @@ zones:
 func noResolver(t *testing.T, dir, hints string, a, b, c, tld *dnstest.Server, res *dnstest.Resolver) {
 	config := filepath.Join(dir, "zonecast-names.yaml")
 	write(t, filepath.Join(dir, "b-dns.test.zone"), nsDomain("b", bAddr))
+	_, cPort, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cServer := net.JoinHostPort("update.c-dns.test", cPort)
 	writeConfig := func(resolver string) {
 		write(t, config, fmt.Sprintf(`resolvers: [%q]
 providers:
@@ -253,7 +261,7 @@ zones:
   - origin: b-dns.test.
     file: b-dns.test.zone
     providers: [b]
-`, resolver, a.Addr, a.KeyName, a.KeyAlg, b.Addr, b.KeyName, b.KeyAlg, c.Addr, c.KeyName, c.KeyAlg, tld.Addr, tld.KeyName, tld.KeyAlg))
+`, resolver, a.Addr, a.KeyName, a.KeyAlg, b.Addr, b.KeyName, b.KeyAlg, cServer, c.KeyName, c.KeyAlg, tld.Addr, tld.KeyName, tld.KeyAlg))
 	}
 	zc := func(want int, args ...string) string {
 		t.Helper()
@@ -298,17 +306,16 @@ zones:
 		}
 	}
 
-	// b dies and the resolver with it: nothing resolves any more.
-	b.Stop()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	dead := l.Addr().String()
 	l.Close()
+
+	// Without last-known addresses, here or in the zone, the check
+	// cannot run: refused, and it says why.
 	writeConfig(dead)
-	res.Flush()
-	// Without last-known addresses the check cannot run: refused.
 	saved := addresses + ".away"
 	if err := os.Rename(addresses, saved); err != nil {
 		t.Fatal(err)
@@ -320,19 +327,65 @@ zones:
 	if err := os.Rename(saved, addresses); err != nil {
 		t.Fatal(err)
 	}
-	// With them it runs its check on the wire and drops b, no --force.
-	out = zc(0, "failover", "drop", "b", "--zone", "safe.test.", "--reason", "drill, no resolver")
-	for _, want := range []string{"ns.a-dns.test does not resolve", "using its last-known address " + aAddr, "ns.c-dns.test does not resolve"} {
+
+	// apply shares them through the zone: every provider serves the
+	// addresses record, and a second plan has nothing to change.
+	writeConfig(unboundAt + ":53")
+	zc(0, "apply", "--zone", "safe.test.", "--yes")
+	for _, at := range []string{aAddr, bAddr, cAddr} {
+		m, err := dnstest.Exchange(t, at+":53", "_zonecast-addresses.safe.test.", dns.TypeTXT)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shared := fmt.Sprint(m.Answer)
+		for _, want := range []string{"zonecast-addresses=1 ns.b-dns.test ", " " + bAddr, "ns.a-dns.test", "ns.c-dns.test", "update.c-dns.test ", " " + cAddr} {
+			if !strings.Contains(shared, want) {
+				t.Fatalf("%s does not serve the last-known addresses (%q):\n%s", at, want, shared)
+			}
+		}
+	}
+	if out := zc(0, "plan", "--zone", "safe.test.", "--exit-code"); !strings.Contains(out, "No changes") {
+		t.Fatalf("a plan after the apply that shared the addresses is not empty:\n%s", out)
+	}
+
+	// b dies and the resolver with it: nothing resolves any more.
+	b.Stop()
+	writeConfig(dead)
+	res.Flush()
+
+	// A second checkout (a colleague, a fresh CI runner) that never
+	// resolved anything: its drop learns the addresses from the zone at
+	// a and c, runs its check on the wire and drops b, no --force.
+	other := t.TempDir()
+	for _, f := range []string{"zonecast-names.yaml", "safe.test.zone", "b-dns.test.zone"} {
+		raw, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(t, filepath.Join(other, f), string(raw))
+	}
+	var stdout, stderr bytes.Buffer
+	args := []string{"failover", "drop", "b", "--zone", "safe.test.", "--reason", "drill, no resolver", "--config", filepath.Join(other, "zonecast-names.yaml")}
+	if code := Main(context.Background(), args, &stdout, &stderr); code != 0 {
+		t.Fatalf("drop from a second checkout with no resolver: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	}
+	out = stdout.String() + stderr.String()
+	for _, want := range []string{"ns.a-dns.test does not resolve", "using its last-known address " + aAddr, "ns.c-dns.test does not resolve",
+		"provider server update.c-dns.test does not resolve", "using its last-known address " + cAddr} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("drop does not say %q:\n%s", want, out)
 		}
 	}
+	if learnt, err := os.ReadFile(filepath.Join(other, ".zonecast", "addresses.json")); err != nil || !bytes.Contains(learnt, []byte(bAddr)) {
+		t.Fatalf("the second checkout did not keep the addresses it learnt from the zone (%v):\n%s", err, learnt)
+	}
 	if !nsIs(t, aAddr, "safe.test.", 2) || !nsIs(t, cAddr, "safe.test.", 2) || !delegationIs(t, tldAddr, "safe.test.", 2) {
 		t.Fatalf("after the drop the NS sets and the delegation do not list two providers:\n%s", out)
 	}
-	t.Logf("failover drop with no resolver:\n%s", out)
+	t.Logf("failover drop with no resolver, from a second checkout:\n%s", out)
 
-	// b comes back; restore checks it at its last-known address.
+	// b comes back; restore, on the first checkout, takes the drop from
+	// the zone's shared state and checks b at its last-known address.
 	b.Start()
 	out = zc(0, "failover", "restore", "b", "--zone", "safe.test.")
 	if !strings.Contains(out, "ns.b-dns.test does not resolve") || !strings.Contains(out, "using its last-known address "+bAddr) {

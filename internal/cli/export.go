@@ -17,6 +17,7 @@ import (
 
 	"github.com/zonecast/zonecast/internal/config"
 	"github.com/zonecast/zonecast/internal/failover"
+	"github.com/zonecast/zonecast/internal/resolve"
 	"github.com/zonecast/zonecast/providers"
 	"github.com/zonecast/zonecast/providers/all"
 	"github.com/zonecast/zonecast/zones"
@@ -87,6 +88,13 @@ func runExport(ctx context.Context, ios *streams, opts *exportOptions) error {
 		return err
 	}
 	showWarnings(ios, cfg)
+	// The provider's server or API is reached at its last-known address
+	// when its name no longer resolves, as plan and apply reach it.
+	known, err := resolve.Load(cfg.Addresses)
+	if err != nil {
+		return err
+	}
+	ctx = providers.WithHostResolver(ctx, resolve.New(cfg.Resolvers, known))
 	p, ok := cfg.Providers[opts.provider]
 	if !ok {
 		return fmt.Errorf("--provider %s: no such provider in %s", opts.provider, cfg.File)
@@ -196,6 +204,8 @@ func exportZone(ctx context.Context, p providers.Provider, cfg *config.Config, p
 		case zones.IsDNSSEC(s.Type):
 		case failover.IsStateName(s.Name, origin):
 			notes = append(notes, "; "+s.Name+" TXT is zonecast's failover state: not exported (zonecast writes it itself)")
+		case failover.IsAddressesName(s.Name, origin) && s.Type == dns.TypeTXT:
+			notes = append(notes, "; "+s.Name+" TXT is zonecast's last-known addresses: not exported (zonecast writes it itself)")
 		default:
 			z.Sets[s.Key()] = &s
 		}

@@ -754,7 +754,7 @@ func setSerial(rdata string, serial uint32) string {
 func maxTTL(z *zones.Zone) uint32 {
 	var m uint32
 	for _, s := range z.Sets {
-		if failover.IsStateName(s.Name, z.Origin) || s.Name == dnssecStateName(z.Origin) {
+		if failover.IsStateName(s.Name, z.Origin) || failover.IsAddressesName(s.Name, z.Origin) || s.Name == dnssecStateName(z.Origin) {
 			continue
 		}
 		m = max(m, s.TTL)

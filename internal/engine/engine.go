@@ -7,12 +7,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/miekg/dns"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/miekg/dns"
 
 	"github.com/zonecast/zonecast/internal/apply"
 	"github.com/zonecast/zonecast/internal/audit"
@@ -76,6 +78,10 @@ type Engine struct {
 	Parents []Target
 	// Diagnostics are the zone files' warnings (errors stop Load).
 	Diagnostics zones.Diagnostics
+	// DialNotes are the providers this run reached at a last-known
+	// address because their server's or API's name did not resolve
+	// (internal/resolve), for a plan's notes and a failover's.
+	DialNotes []string
 	// Adopted says what this run learnt of the failover state from the
 	// providers (another machine's drop or restore), a line each.
 	Adopted []string
@@ -261,6 +267,10 @@ func (b *Base) Engine(origins []string) (*Engine, error) {
 			return nil, fmt.Errorf("zone %s: the zone file holds %s, the failover state record zonecast writes itself: remove it from %s",
 				zc.Origin, failover.StateName(zc.Origin), zc.File)
 		}
+		if z.Lookup(failover.AddressesName(zc.Origin), dns.TypeTXT) != nil {
+			return nil, fmt.Errorf("zone %s: the zone file holds %s, the last-known addresses record zonecast writes itself: remove it from %s",
+				zc.Origin, failover.AddressesName(zc.Origin), zc.File)
+		}
 		e.Files[zc.Origin] = z
 		for _, name := range zc.Providers {
 			t := Target{Zone: zc, Provider: cfg.Providers[name]}
@@ -302,8 +312,98 @@ func (e *Engine) without(origin, extra string) (*zones.Zone, error) {
 		return nil, err
 	}
 	z = e.State.WithState(z)
+	z = e.withAddresses(origin, z)
 	e.markers.derived(origin, z)
 	return z, nil
+}
+
+// addressNames are the host names zonecast needs to resolve to reach or
+// check the providers of origin (and its parent's): those whose
+// last-known addresses the zone's addresses record shares.
+func (e *Engine) addressNames(origin string) []string {
+	zc := e.zoneConfig(origin)
+	names := slices.Clone(zc.Providers)
+	if zc.Parent != nil {
+		names = append(names, zc.Parent.Provider)
+	}
+	var hosts []string
+	for _, d := range e.Config.Dependencies(names...) {
+		hosts = append(hosts, d.Host)
+	}
+	slices.Sort(hosts)
+	return slices.Compact(hosts)
+}
+
+// withAddresses returns z with its addresses record (internal/failover)
+// made what the run's resolver knows now; z itself when that is what z
+// holds already.
+func (e *Engine) withAddresses(origin string, z *zones.Zone) *zones.Zone {
+	names := e.addressNames(origin)
+	if len(names) == 0 {
+		return z
+	}
+	known, _ := e.resolver().Known()
+	rec := failover.AddressesRecord(origin, names, known)
+	old := z.Lookup(failover.AddressesName(origin), dns.TypeTXT)
+	if (rec == nil && old == nil) || (rec != nil && old != nil && rec.TTL == old.TTL && slices.Equal(rec.Data, old.Data)) {
+		return z
+	}
+	c := *z
+	c.Sets = maps.Clone(z.Sets)
+	k := zones.Key{Name: failover.AddressesName(origin), Type: dns.TypeTXT}
+	if rec == nil {
+		delete(c.Sets, k)
+	} else {
+		c.Sets[k] = rec
+	}
+	return &c
+}
+
+// learnAddresses takes, from the reads of a run (targets[i] read as
+// reads[i]), the last-known addresses the zones' records share
+// (internal/failover) into the run's resolver, with what its own lookups
+// learnt meanwhile (a provider's server reached by name), keeps them
+// (Config.Addresses), and makes each zone's desired record say what is
+// known now. A record another machine wrote is how a machine that never
+// resolved the names (a fresh CI runner) can reach them when they no
+// longer resolve. It reports whether a record taught the resolver
+// anything.
+func (e *Engine) learnAddresses(targets []Target, reads map[int]readResult) bool {
+	if e.base == nil || e.base.Resolver == nil {
+		return false
+	}
+	learnt := false
+	for i, r := range reads {
+		t := targets[i]
+		if t.Parent || r.err != nil {
+			continue
+		}
+		origin := t.Zone.Origin
+		for k := range r.current {
+			s := &r.current[k]
+			if s.Type != dns.TypeTXT || !failover.IsAddressesName(s.Name, origin) {
+				continue
+			}
+			shared, _ := failover.ParseAddresses(s)
+			want := e.addressNames(origin)
+			maps.DeleteFunc(shared, func(name string, _ resolve.Entry) bool { return !slices.Contains(want, name) })
+			if e.base.Resolver.Learn(shared) {
+				learnt = true
+			}
+		}
+	}
+	for _, origin := range e.Origins() {
+		z, ok := e.Desired[origin]
+		if !ok {
+			continue
+		}
+		if nz := e.withAddresses(origin, z); nz != z {
+			e.Desired[origin] = nz
+			e.markers.rederived(origin, z, nz)
+		}
+	}
+	e.rememberAddresses()
+	return learnt
 }
 
 // layout checks, with no network, that the zone's nameservers do not all
@@ -406,7 +506,7 @@ func (e *Engine) lockDir() string {
 // it, with the safety verdict of each target and the work pending from
 // earlier runs. A provider that cannot be read gives a target with Err set.
 func (e *Engine) Plan(ctx context.Context) *plan.Plan {
-	p, _, _ := e.planReady(ctx, 0)
+	p, _, _ := e.planReady(e.dialing(ctx), 0)
 	return p
 }
 
@@ -528,7 +628,7 @@ func (e *Engine) writeTimeout() time.Duration {
 
 // Verify asks every target's servers, all providers at once.
 func (e *Engine) Verify(ctx context.Context, opts verify.Options) []verify.Provider {
-	return e.verifyTargets(ctx, e.Targets, opts)
+	return e.verifyTargets(e.dialing(ctx), e.Targets, opts)
 }
 
 func (e *Engine) verifyTargets(ctx context.Context, targets []Target, opts verify.Options) []verify.Provider {
@@ -568,6 +668,14 @@ func (e *Engine) resolver() *resolve.Resolver {
 		return resolve.New(e.Config.Resolvers, nil)
 	}
 	return e.base.Resolver
+}
+
+// dialing returns ctx whose connections to providers resolve host names
+// through the run's resolver: an RFC 2136 server or an API given by name
+// is still reached at its last-known address when the name no longer
+// resolves (providers.Dial).
+func (e *Engine) dialing(ctx context.Context) context.Context {
+	return providers.WithHostResolver(ctx, e.resolver())
 }
 
 // rememberAddresses keeps the addresses the run's lookups gave as the

@@ -74,10 +74,12 @@ type Delegation struct {
 // finishes it.
 func (e *Engine) Drop(ctx context.Context, name, reason string, force bool) (*Transition, error) {
 	start := time.Now()
+	ctx = e.dialing(ctx)
 	if _, ok := e.Config.Providers[name]; !ok {
 		return nil, fmt.Errorf("no provider %s in %s", name, e.Config.File)
 	}
 	tr := &Transition{Provider: name}
+	defer e.dialNotesTo(tr)
 	e.discover(ctx, name)
 	dropping := e.zonesOf(e.Targets, name)
 	finishing := e.unfinished(name)
@@ -177,6 +179,7 @@ func (e *Engine) Drop(ctx context.Context, name, reason string, force bool) (*Tr
 // everywhere (and at the parent, when configured).
 func (e *Engine) Restore(ctx context.Context, name string, force bool) (*Transition, error) {
 	start := time.Now()
+	ctx = e.dialing(ctx)
 	e.discover(ctx, name)
 	back := e.zonesOf(e.Out, name)
 	if len(back) == 0 {
@@ -188,6 +191,7 @@ func (e *Engine) Restore(ctx context.Context, name string, force bool) (*Transit
 	}
 	defer release()
 	tr := &Transition{Provider: name, Zones: back}
+	defer e.dialNotesTo(tr)
 	for _, origin := range back {
 		i := slices.IndexFunc(e.Out, func(t Target) bool { return t.Zone.Origin == origin && t.Provider.Name() == name })
 		t := e.Out[i]
@@ -349,9 +353,16 @@ func (e *Engine) delegate(ctx context.Context, origin string) (uint32, error) {
 	return ttl, nil
 }
 
+// dialNotesTo gives tr the notes of the providers reached at a last-known
+// address during the transition.
+func (e *Engine) dialNotesTo(tr *Transition) {
+	e.DialNotes = append(e.DialNotes, e.resolver().TakeNotes()...)
+	tr.Notes = append(tr.Notes, e.DialNotes...)
+}
+
 // Discover adopts the failover state the providers hold (see discover),
 // for `failover status`.
-func (e *Engine) Discover(ctx context.Context) { e.discover(ctx, "") }
+func (e *Engine) Discover(ctx context.Context) { e.discover(e.dialing(ctx), "") }
 
 // discover reads every target but except's for the failover state that
 // other machines recorded in the zone (see internal/failover), and adopts

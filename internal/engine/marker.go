@@ -116,6 +116,16 @@ func (m *markers) derived(origin string, z *zones.Zone) {
 	m.fromFile[origin] = z
 }
 
+// rederived records nz as derived from the file in place of z, when z
+// was (nz differs from it only by the addresses record).
+func (m *markers) rederived(origin string, z, nz *zones.Zone) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fromFile[origin] == z {
+		m.fromFile[origin] = nz
+	}
+}
+
 type zoneDigest struct {
 	z      *zones.Zone
 	digest string
@@ -350,8 +360,8 @@ func (e *Engine) desiredDigest(origin string) string {
 // fastDigest is a digest of the desired zone z of origin that costs no
 // pass over its records: the zone file's source digest (every byte read;
 // zones.Zone.SourceDigest) with the only RRsets the desired zone may have
-// changed from the file's, the apex NS (less the providers out of service)
-// and the failover state record. For a desired zone made otherwise, or
+// changed from the file's, the apex NS (less the providers out of service),
+// the failover state record and the addresses record. For a desired zone made otherwise, or
 // without a source digest (a zone not read from a file), it is
 // plan.ZoneDigest.
 func (e *Engine) fastDigest(origin string, z *zones.Zone) string {
@@ -364,7 +374,7 @@ func (e *Engine) fastDigest(origin string, z *zones.Zone) string {
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "desired v1\x00%s\x00", f.SourceDigest)
-	for _, set := range []*zones.RRset{z.Lookup(origin, dns.TypeNS), z.Lookup(failover.StateName(origin), dns.TypeTXT)} {
+	for _, set := range []*zones.RRset{z.Lookup(origin, dns.TypeNS), z.Lookup(failover.StateName(origin), dns.TypeTXT), z.Lookup(failover.AddressesName(origin), dns.TypeTXT)} {
 		if set != nil {
 			fmt.Fprintf(h, "%s\x00%d\x00%d\x00%s\x00", set.Name, set.Type, set.TTL, strings.Join(set.Data, "\x00"))
 		} else {

@@ -9,6 +9,7 @@ import (
 	"github.com/zonecast/zonecast/internal/failover"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/zonecast/zonecast/internal/apply"
@@ -130,6 +131,7 @@ func (t *TargetReport) Problem() string {
 // joined), ErrPartial, or Review's error. The report is nil only when
 // nothing was planned.
 func (e *Engine) Run(ctx context.Context, pol Policy) (*Report, error) {
+	ctx = e.dialing(ctx)
 	if pol.Saved != nil {
 		if err := e.CheckSaved(pol.Saved); err != nil {
 			return nil, err
@@ -383,6 +385,29 @@ func (e *Engine) planReady(ctx context.Context, wait time.Duration) (p *plan.Pla
 		}
 	}
 	now := e.all()
+	// The last-known addresses the zones share, and those the reads
+	// learnt, in the desired zones before they are planned.
+	if e.learnAddresses(targets, reads) {
+		// A provider whose server's name did not resolve may be
+		// reachable now at an address another machine shared.
+		var failed []int
+		for j, r := range reads {
+			if r.err != nil {
+				failed = append(failed, j)
+			}
+		}
+		again := make([]readResult, len(failed))
+		var wg sync.WaitGroup
+		for k, j := range failed {
+			wg.Go(func() { again[k] = e.readOne(ctx, targets[j]) })
+		}
+		wg.Wait()
+		for k, j := range failed {
+			reads[j] = again[k]
+		}
+	}
+	dialNotes := e.resolver().TakeNotes()
+	e.DialNotes = append(e.DialNotes, dialNotes...)
 	// Signed zones: the DNSSEC part of the plan, from every read of the
 	// zone (dnssec.go).
 	e.planSigning(now, func(t Target) (readResult, bool) {
@@ -390,7 +415,7 @@ func (e *Engine) planReady(ctx context.Context, wait time.Duration) (p *plan.Pla
 		return r, ok
 	}, e.now())
 	signNotes, waits := e.signingNotes(e.Origins())
-	p = &plan.Plan{Targets: make([]*plan.Target, len(now)), Pending: e.State.PendingOf(e.Origins()), Notes: append(append(prepared, e.Adopted...), signNotes...), Waits: waits}
+	p = &plan.Plan{Targets: make([]*plan.Target, len(now)), Pending: e.State.PendingOf(e.Origins()), Notes: slices.Concat(prepared, e.Adopted, dialNotes, signNotes), Waits: waits}
 	latePos := map[int]int{} // index in targets → position in the plan
 	for pos, t := range now {
 		j := index(t)

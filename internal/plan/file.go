@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -144,9 +145,16 @@ func Decode(b []byte, name string) (*File, error) {
 	return &f, nil
 }
 
-// ZoneDigest hashes a zone's canonical content.
+// ZoneDigest hashes a zone's canonical content, the addresses record
+// left out (AddressesLabel).
 func ZoneDigest(z *zones.Zone) string {
 	var b bytes.Buffer
+	if s := z.Lookup(AddressesLabel+"."+z.Origin, dns.TypeTXT); s != nil {
+		c := *z
+		c.Sets = maps.Clone(z.Sets)
+		delete(c.Sets, s.Key())
+		z = &c
+	}
 	zones.Write(&b, z)
 	sum := sha256.Sum256(b.Bytes())
 	return "sha256:" + hex.EncodeToString(sum[:])
@@ -285,6 +293,18 @@ func sameChanges(a, b []Change) bool {
 // times, see internal/engine).
 const SigningStateLabel = "_zonecast-dnssec"
 
+// AddressesLabel is the owner label, below the apex, of the record where
+// zonecast shares the last-known addresses of the names it needs
+// (internal/failover). What it holds is what each machine learnt, not
+// what the files say: a saved plan is neither made stale by it nor
+// checked for it.
+const AddressesLabel = "_zonecast-addresses"
+
+// isAddresses reports whether s is an addresses record.
+func isAddresses(s *zones.RRset) bool {
+	return s.Type == dns.TypeTXT && strings.HasPrefix(s.Name, AddressesLabel+".")
+}
+
 // comparable is cs as a saved plan and a fresh one must agree on: a
 // signature is made anew each time (ECDSA signing is randomised) and the
 // DNSSEC state record carries the time of the run, so those changes are
@@ -293,6 +313,9 @@ func comparable(cs []Change) []Change {
 	var out []Change
 	for _, c := range cs {
 		s := c.RRset()
+		if isAddresses(s) {
+			continue
+		}
 		if s.Type == dns.TypeRRSIG || strings.HasPrefix(s.Name, SigningStateLabel+".") {
 			c = Change{Op: c.Op, After: &zones.RRset{Name: s.Name, Type: s.Type, Covers: s.Covers}}
 		}

@@ -28,8 +28,20 @@ import (
 
 // Entry is what one name resolved to, and when.
 type Entry struct {
-	Addrs []string  `json:"addrs"`
+	Addrs []string `json:"addrs"`
+	// At is when a lookup last gave Addrs; Since when the name first
+	// had them (the last change of its addresses). Entries of one name
+	// from two machines are merged by Since: the newer change wins.
 	At    time.Time `json:"at"`
+	Since time.Time `json:"since,omitzero"`
+}
+
+// since is e.Since, or At for an entry kept before Since was.
+func (e Entry) since() time.Time {
+	if e.Since.IsZero() {
+		return e.At
+	}
+	return e.Since
 }
 
 // Known are the last-known addresses, host name (lower case, no final
@@ -51,6 +63,10 @@ type Resolver struct {
 	mu      sync.Mutex
 	known   Known
 	changed bool
+	// notes are the fallbacks on last-known addresses not yet taken
+	// (TakeNotes), one per name.
+	notes []string
+	noted map[string]bool
 }
 
 // New returns a resolver asking servers (none: the system's), starting
@@ -85,8 +101,13 @@ func (r *Resolver) LookupHost(ctx context.Context, name string) (Result, error) 
 	defer r.mu.Unlock()
 	if err == nil && len(addrs) > 0 {
 		slices.Sort(addrs)
-		if old, ok := r.known[k]; !ok || !slices.Equal(old.Addrs, addrs) || r.now().Sub(old.At) > time.Minute {
-			r.known[k] = Entry{Addrs: addrs, At: r.now().UTC()}
+		now := r.now().UTC()
+		switch old, ok := r.known[k]; {
+		case !ok || !slices.Equal(old.Addrs, addrs):
+			r.known[k] = Entry{Addrs: addrs, At: now, Since: now}
+			r.changed = true
+		case now.Sub(old.At) > time.Minute:
+			r.known[k] = Entry{Addrs: addrs, At: now, Since: old.since()}
 			r.changed = true
 		}
 		return Result{Addrs: addrs}, nil
@@ -99,6 +120,88 @@ func (r *Resolver) LookupHost(ctx context.Context, name string) (Result, error) 
 			k, shortErr(err), r.asking(), plural(len(e.Addrs)), strings.Join(e.Addrs, ", "), e.At.UTC().Format(time.RFC3339))}, nil
 	}
 	return Result{}, fmt.Errorf("resolve %s: %s, asking %s (no last-known address: give the address in the configuration, name@address:port)", k, shortErr(err), r.asking())
+}
+
+// Addrs is LookupHost for a connection to a provider (providers.Dial):
+// the addresses only; the note of a fallback on last-known ones is kept
+// for TakeNotes, once per name.
+func (r *Resolver) Addrs(ctx context.Context, name string) ([]string, error) {
+	res, err := r.LookupHost(ctx, name)
+	if res.Note != "" {
+		r.mu.Lock()
+		if k := key(name); !r.noted[k] {
+			if r.noted == nil {
+				r.noted = map[string]bool{}
+			}
+			r.noted[k] = true
+			r.notes = append(r.notes, "provider server "+res.Note)
+		}
+		r.mu.Unlock()
+	}
+	return res.Addrs, err
+}
+
+// TakeNotes returns the notes of the connections (Addrs) that fell back
+// on last-known addresses since the last call, one per name for the
+// resolver's life.
+func (r *Resolver) TakeNotes() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.notes
+	r.notes = nil
+	return out
+}
+
+// Learn merges entries another zonecast kept (the shared record, see
+// internal/failover) into what r knows: a name r does not know is taken,
+// and one whose addresses differ when the entry's change is the newer.
+// It reports whether r changed.
+func (r *Resolver) Learn(known Known) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	learnt := false
+	for n, e := range known {
+		n = key(n)
+		if len(e.Addrs) == 0 {
+			continue
+		}
+		m, ok := merge(r.known[n], e)
+		if !ok {
+			continue
+		}
+		r.known[n] = m
+		r.changed, learnt = true, true
+	}
+	return learnt
+}
+
+// merge is what is known of a name from old (zero: nothing) and e: e's
+// addresses when old has none or e's change is the newer; for the same
+// addresses, the earliest time anyone saw them (so that two machines
+// agree on the shared record) and the latest anyone confirmed them. It
+// reports whether that differs from old.
+func merge(old, e Entry) (Entry, bool) {
+	switch {
+	case len(old.Addrs) == 0 || (!slices.Equal(old.Addrs, e.Addrs) && e.since().After(old.since())):
+		return Entry{Addrs: slices.Clone(e.Addrs), At: latest(e.At, e.since()), Since: e.since()}, true
+	case slices.Equal(old.Addrs, e.Addrs) && (e.At.After(old.At) || e.since().Before(old.since())):
+		return Entry{Addrs: old.Addrs, At: latest(old.At, e.At), Since: earliest(old.since(), e.since())}, true
+	}
+	return old, false
+}
+
+func latest(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+func earliest(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // Known returns a copy of the last-known addresses, and whether a lookup
@@ -204,8 +307,8 @@ func (r *Resolver) Save(path string) error {
 		return err
 	}
 	for n, e := range known {
-		if old, ok := onDisk[n]; !ok || e.At.After(old.At) {
-			onDisk[n] = e
+		if m, ok := merge(onDisk[n], e); ok {
+			onDisk[n] = m
 		}
 	}
 	b, err := json.MarshalIndent(file{Version: 1, Addresses: onDisk}, "", "  ")

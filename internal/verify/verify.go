@@ -103,12 +103,15 @@ type Options struct {
 
 // Expected returns the RRsets a provider should serve for the zone: the
 // desired zone fitted to its capabilities, as plan fits it, without the SOA
-// (its serial is the server's).
+// (its serial is the server's), and without the last-known addresses
+// record: what it holds is what this machine knows (plan.AddressesLabel),
+// and it is not worth failing a check, nor a drop, for.
 func Expected(desired *zones.Zone, provider string, caps providers.Capabilities, ignored func(string, uint16) bool) []*zones.RRset {
 	t := plan.Compute(plan.Input{Desired: desired, Provider: provider, Caps: caps, Missing: true, Ignored: ignored})
+	addresses := plan.AddressesLabel + "." + desired.Origin
 	var out []*zones.RRset
 	for _, c := range t.Changes {
-		if c.After != nil && c.After.Type != dns.TypeSOA {
+		if c.After != nil && c.After.Type != dns.TypeSOA && !(c.After.Type == dns.TypeTXT && c.After.Name == addresses) {
 			out = append(out, c.After)
 		}
 	}

@@ -284,7 +284,7 @@ func (p *Provider) noteBudget(h http.Header) {
 type resetAsRetryAfter struct{}
 
 func (resetAsRetryAfter) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := http.DefaultTransport.RoundTrip(r)
+	resp, err := providers.BaseTransport.RoundTrip(r)
 	if err == nil && resp.StatusCode == http.StatusTooManyRequests && resp.Header.Get("Retry-After") == "" {
 		if reset, err := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64); err == nil {
 			resp.Header.Set("Retry-After", strconv.FormatInt(max(reset-time.Now().Unix(), 1), 10))

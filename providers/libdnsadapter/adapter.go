@@ -653,7 +653,7 @@ func install() {
 	routeOnce.Do(func() {
 		next = http.DefaultClient.Transport
 		if next == nil {
-			next = http.DefaultTransport
+			next = providers.BaseTransport
 		}
 		http.DefaultClient.Transport = router{}
 	})

@@ -685,7 +685,7 @@ func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	base := g.base
 	if base == nil {
-		base = http.DefaultTransport
+		base = providers.BaseTransport
 	}
 	resp, err := base.RoundTrip(req)
 	if err != nil || resp == nil {

@@ -37,8 +37,7 @@ type conn struct {
 
 // dial connects to server within timeout (and ctx).
 func dial(ctx context.Context, server string, timeout time.Duration) (*conn, error) {
-	d := net.Dialer{Timeout: timeout}
-	c, err := d.DialContext(ctx, "tcp", server)
+	c, err := providers.Dial(ctx, &net.Dialer{Timeout: timeout}, "tcp", server)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()

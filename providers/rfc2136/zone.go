@@ -108,7 +108,7 @@ func (p *Provider) servesZone(ctx context.Context, server, zone string) (served 
 	q.SetQuestion(zone, dns.TypeSOA)
 	q.RecursionDesired = false
 	c := &dns.Client{Net: "tcp", Timeout: p.timeout}
-	r, _, err := c.ExchangeContext(ctx, q, server)
+	r, _, err := c.ExchangeContext(ctx, q, providers.ResolveAddr(ctx, server))
 	if err != nil || r == nil {
 		return false, "", false
 	}

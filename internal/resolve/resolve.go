@@ -101,7 +101,9 @@ func (r *Resolver) LookupHost(ctx context.Context, name string) (Result, error) 
 	defer r.mu.Unlock()
 	if err == nil && len(addrs) > 0 {
 		slices.Sort(addrs)
-		now := r.now().UTC()
+		// Whole seconds: the shared record keeps no finer, and two
+		// machines must compare the same times.
+		now := r.now().UTC().Truncate(time.Second)
 		switch old, ok := r.known[k]; {
 		case !ok || !slices.Equal(old.Addrs, addrs):
 			r.known[k] = Entry{Addrs: addrs, At: now, Since: now}
@@ -182,12 +184,22 @@ func (r *Resolver) Learn(known Known) bool {
 // reports whether that differs from old.
 func merge(old, e Entry) (Entry, bool) {
 	switch {
-	case len(old.Addrs) == 0 || (!slices.Equal(old.Addrs, e.Addrs) && e.since().After(old.since())):
+	case len(old.Addrs) == 0 || (!slices.Equal(old.Addrs, e.Addrs) && newer(e, old)):
 		return Entry{Addrs: slices.Clone(e.Addrs), At: latest(e.At, e.since()), Since: e.since()}, true
 	case slices.Equal(old.Addrs, e.Addrs) && (e.At.After(old.At) || e.since().Before(old.since())):
 		return Entry{Addrs: old.Addrs, At: latest(old.At, e.At), Since: earliest(old.since(), e.since())}, true
 	}
 	return old, false
+}
+
+// newer reports whether e's change of addresses is later than old's; two
+// at the same time are ordered by their addresses, so that every machine
+// picks the same.
+func newer(e, old Entry) bool {
+	if !e.since().Equal(old.since()) {
+		return e.since().After(old.since())
+	}
+	return slices.Compare(e.Addrs, old.Addrs) > 0
 }
 
 func latest(a, b time.Time) time.Time {

@@ -283,6 +283,21 @@ zones:
 		!strings.Contains(out, "[self-dependency]") {
 		t.Fatalf("plan does not warn that b's nameserver depends on b:\n%s", out)
 	}
+	// So does validate, with no network and no secret: the TSIG keys'
+	// variables unset, every zone's file checked too; --strict fails on it.
+	for _, v := range []string{"A_TSIG", "B_TSIG", "C_TSIG", "TLD_TSIG"} {
+		t.Setenv(v, "")
+		os.Unsetenv(v)
+	}
+	out = zc(0, "validate")
+	if !strings.Contains(out, "nameserver ns.b-dns.test is given by name inside b-dns.test.") || !strings.Contains(out, "[self-dependency]") ||
+		!strings.Contains(out, "zone safe.test.") || !strings.Contains(out, "zone b-dns.test.") {
+		t.Fatalf("validate does not warn that b's nameserver depends on b, or checks not every zone:\n%s", out)
+	}
+	zc(1, "validate", "--strict")
+	for v, s := range map[string]*dnstest.Server{"A_TSIG": a, "B_TSIG": b, "C_TSIG": c, "TLD_TSIG": tld} {
+		t.Setenv(v, s.Secret)
+	}
 	// audit lists zonecast's own dependencies for the zone.
 	out = zc(0, "audit", "safe.test.", "--root-hints", hints)
 	for _, want := range []string{

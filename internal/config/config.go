@@ -20,6 +20,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/zonecast/zonecast/providers"
+	"github.com/zonecast/zonecast/zones"
 )
 
 // DefaultPath is where the CLI looks for the configuration when --config is
@@ -310,6 +311,22 @@ func Load(path string, drivers []providers.Driver) (*Config, error) {
 // caller's to report.
 func LoadSelected(path string, drivers []providers.Driver, only []string) (*Config, error) {
 	return load(path, drivers, only, true)
+}
+
+// ParseOptions are the options zc's file is parsed with: its origin and
+// settings, within the configuration's limits.
+func (c *Config) ParseOptions(zc Zone) zones.Options {
+	return zones.Options{Origin: zc.Origin, FollowSymlinks: zc.FollowSymlinks, IDN: zc.IDN,
+		Limits: zones.Limits{MaxFileBytes: c.Limits.ZoneFileBytes, MaxRecords: c.Limits.ZoneRecords,
+			MaxIncludeDepth: c.Limits.IncludeDepth, MaxIncludes: c.Limits.Includes}}
+}
+
+// Check is Load for a check of the file alone (`zonecast validate`): every
+// provider is checked and built as Load does, but no secret is read (no
+// provider is selected: "" names none), so it needs none of the machine's
+// credentials and asks nothing of the network.
+func Check(path string, drivers []providers.Driver) (*Config, error) {
+	return load(path, drivers, []string{""}, true)
 }
 
 // LoadProviders is LoadSelected for a file that may have no zones yet, as

@@ -226,9 +226,7 @@ func (b *Base) zoneConfig(origin string) config.Zone {
 // parse reads the zone file of zc within the configuration's limits.
 func (b *Base) parse(zc config.Zone) (*zones.Zone, zones.Diagnostics, error) {
 	cfg := b.Config
-	z, diags, err := zones.ParseFile(zc.File, zones.Options{Origin: zc.Origin, FollowSymlinks: zc.FollowSymlinks, IDN: zc.IDN,
-		Limits: zones.Limits{MaxFileBytes: cfg.Limits.ZoneFileBytes, MaxRecords: cfg.Limits.ZoneRecords,
-			MaxIncludeDepth: cfg.Limits.IncludeDepth, MaxIncludes: cfg.Limits.Includes}})
+	z, diags, err := zones.ParseFile(zc.File, cfg.ParseOptions(zc))
 	if err != nil {
 		var fe *zones.FileError
 		if errors.As(err, &fe) && fe.Symlink && !zc.FollowSymlinks {

@@ -48,8 +48,8 @@ demo-clouds: build
 
 demo: build
 	@rm -rf $(DEMO)/out
-	@echo '== zonecast validate example.com.zone'
-	@$(BIN) validate $(DEMO)/example.com.zone
+	@echo '== zonecast validate   (the configuration and its zone files; no network)'
+	@$(BIN) validate --config $(DEMO)/zonecast.yaml
 	@echo
 	@echo '== zonecast plan   (both providers are empty: everything is created)'
 	@$(BIN) plan --config $(DEMO)/zonecast.yaml

@@ -105,10 +105,12 @@ func runValidate(_ context.Context, ios *streams, opts *validateOptions) error {
 	type fileToCheck struct {
 		path string
 		opts zones.Options
+		// fromConfig: a zone's file, its origin the configuration's.
+		fromConfig bool
 	}
 	var files []fileToCheck
 	for _, f := range opts.files {
-		files = append(files, fileToCheck{f, zones.Options{Origin: opts.origin, IDN: opts.idn}})
+		files = append(files, fileToCheck{path: f, opts: zones.Options{Origin: opts.origin, IDN: opts.idn}})
 	}
 	if opts.useConfig {
 		cfg, err := config.Check(opts.config, all.Drivers())
@@ -127,7 +129,7 @@ func runValidate(_ context.Context, ios *streams, opts *validateOptions) error {
 		}
 		if len(opts.files) == 0 {
 			for _, zc := range cfg.Zones {
-				files = append(files, fileToCheck{zc.File, cfg.ParseOptions(zc)})
+				files = append(files, fileToCheck{path: zc.File, opts: cfg.ParseOptions(zc), fromConfig: true})
 			}
 		}
 	}
@@ -143,6 +145,9 @@ func runValidate(_ context.Context, ios *streams, opts *validateOptions) error {
 			diags = zones.Diagnostics{{Pos: zones.Pos{File: file}, Severity: zones.Error, Code: code, Message: err.Error()}}
 		} else {
 			fr.Origin, fr.OriginFrom, fr.RRsets, fr.Records = z.Origin, z.OriginFrom, len(z.Sets), z.Records()
+			if tf.fromConfig {
+				fr.OriginFrom = opts.config
+			}
 		}
 		if len(diags) > 0 {
 			fr.Diagnostics = diags
